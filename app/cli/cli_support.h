@@ -1,0 +1,61 @@
+#pragma once
+
+#include "hsi/report.h"
+#include "hsi/scan_settings.h"
+#include "hsi/scanner.h"
+
+#include <QCommandLineParser>
+#include <QString>
+
+#include <cstdio>
+#include <optional>
+
+namespace hsi::cli {
+
+/// Adds the options that control detection: limits, group keys, time zone,
+/// legacy project time, near-limit fraction and --top.
+void addScanOptions(QCommandLineParser &parser);
+
+/// Reads the options added by addScanOptions(). Returns nothing and sets
+/// `error` to a message naming the option and value when one is invalid.
+std::optional<ScanSettings> scanSettingsFromParser(
+    const QCommandLineParser &parser, QString *error);
+
+/// Parses `arguments` and handles --help and --version. Returns an exit code
+/// when the command should stop now (help shown, or a usage error printed).
+std::optional<int> parseArguments(QCommandLineParser &parser,
+                                  const QStringList &arguments);
+
+/// Prints "hotshard <command>: <message>" to stderr.
+void printError(const QString &command, const QString &message);
+
+/// Writes a single progress line on stderr, redrawn in place, when stderr is
+/// a terminal; does nothing otherwise.
+class TerminalProgress {
+public:
+    explicit TerminalProgress(const char *label);
+    ~TerminalProgress();
+
+    bool enabled() const { return m_enabled; }
+    /// Redraws the line; cheap to call often because it redraws at most
+    /// ten times per second.
+    void update(std::int64_t done, std::int64_t total, std::int64_t items,
+                const char *itemName);
+    /// Clears the progress line.
+    void finish();
+
+private:
+    const char *m_label;
+    bool m_enabled;
+    std::int64_t m_lastDrawMs = 0;
+    std::int64_t m_startMs = 0;
+};
+
+/// Runs a scan with a progress line on a terminal and Ctrl-C cancelling it.
+Report runScanWithProgress(const std::vector<std::string> &paths,
+                           const ScanSettings &settings);
+
+/// Prints the human-readable summary of a report.
+void printReportSummary(const Report &report, std::FILE *stream);
+
+} // namespace hsi::cli

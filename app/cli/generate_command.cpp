@@ -1,0 +1,7 @@
+#include "commands.h"
+
+namespace hsi::cli {
+
+int runGenerate(const QStringList &) { return ExitOk; }
+
+} // namespace hsi::cli

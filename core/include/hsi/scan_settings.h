@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hsi {
+
+/// Mixpanel's documented per-day limit for one `distinct_id`.
+inline constexpr std::int64_t kDefaultUserLimit = 200'000;
+/// Mixpanel's documented per-day limit for one group identifier.
+inline constexpr std::int64_t kDefaultGroupLimit = 1'000'000;
+
+/// Settings that decide how a scan counts and flags events.
+struct ScanSettings {
+    /// A (distinct_id, date) pair is hot when its count exceeds this.
+    std::int64_t userLimit = kDefaultUserLimit;
+    /// A (group key, group id, date) triple is hot when its count exceeds this.
+    std::int64_t groupLimit = kDefaultGroupLimit;
+    /// Group keys to count. Keys named by `$hotshard_record` events are added
+    /// during the scan.
+    std::vector<std::string> groupKeys;
+    /// IANA time zone that defines the event date, for example
+    /// "America/Los_Angeles". Ignored when `legacyProjectTime` is set.
+    std::string timeZone = "UTC";
+    /// When set, `time` already holds project-local wall-clock seconds (the
+    /// storage of Mixpanel projects created before 2023), so the date is taken
+    /// from the value as it is.
+    bool legacyProjectTime = false;
+    /// Pairs above this fraction of their limit, and not hot, are reported as
+    /// near the limit.
+    double nearLimitFraction = 0.5;
+    /// Number of entries kept in evidence lists such as top event names.
+    int topN = 10;
+    /// Worker threads; 0 means one per hardware thread.
+    int threads = 0;
+};
+
+} // namespace hsi

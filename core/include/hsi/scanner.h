@@ -1,0 +1,55 @@
+#pragma once
+
+#include "hsi/report.h"
+#include "hsi/scan_settings.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace hsi {
+
+/// A snapshot of a running scan, for progress bars.
+struct ScanProgress {
+    /// Bytes read from the input files (compressed bytes for gzip files).
+    std::int64_t bytesDone = 0;
+    std::int64_t bytesTotal = 0;
+    std::int64_t events = 0;
+    /// 1 for the counting pass, 2 for the evidence pass.
+    int pass = 1;
+};
+
+/// Callbacks and the cancel flag of one scan. All members may be left empty.
+struct ScanControl {
+    /// Set from any thread to stop the scan; `scan()` then returns early with
+    /// `Report::cancelled` set.
+    std::atomic<bool> cancelRequested{false};
+    /// Called from worker threads, at most a few times per second.
+    std::function<void(const ScanProgress &)> onProgress;
+};
+
+/// Thrown for settings that make a scan impossible, such as an unknown time
+/// zone. Problems with input files are reported in the Report instead.
+class ScanError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Expands folders into the export files they contain (sorted by name) and
+/// keeps files as they are. A path that does not exist is kept so that the
+/// scan reports it as an error.
+std::vector<std::string> expandInputPaths(const std::vector<std::string> &paths);
+
+/// Reads Mixpanel export files and finds hot shards.
+///
+/// Input order (the order of `paths`, then line order) stands for ingestion
+/// order when deciding which event crossed a limit. Memory grows with the
+/// number of distinct (id, date) pairs, not with the number of events.
+/// Throws ScanError for invalid settings.
+Report scan(const std::vector<std::string> &paths, const ScanSettings &settings,
+            ScanControl *control = nullptr);
+
+} // namespace hsi

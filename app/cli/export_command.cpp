@@ -1,13 +1,166 @@
+#include "api_options.h"
 #include "commands.h"
+#include "hsi/api/exporter.h"
+#include "hsi/civil_date.h"
 
+#include <QCommandLineParser>
 #include <cstdio>
+#include <mutex>
 
 namespace hsi::cli {
 
-int runExport(const QStringList &)
+namespace {
+
+std::optional<api::ExportQuery>
+queryFromParser(const QCommandLineParser &parser, QString *error)
 {
-    std::fprintf(stderr, "hotshard export: not available in this build\n");
-    return ExitUsage;
+    api::ExportQuery query;
+    for (const char *name : {"from", "to"}) {
+        const QString text = parser.value(QLatin1String(name));
+        const auto day = parseDay(text.toStdString());
+        if (!day) {
+            *error =
+                QStringLiteral("--%1 must be a date as YYYY-MM-DD, not \"%2\"")
+                    .arg(QLatin1String(name), text);
+            return std::nullopt;
+        }
+        (qstrcmp(name, "from") == 0 ? query.from : query.to) = *day;
+    }
+    if (query.from > query.to) {
+        *error = QStringLiteral("--from %1 is after --to %2")
+                     .arg(parser.value(QStringLiteral("from")),
+                          parser.value(QStringLiteral("to")));
+        return std::nullopt;
+    }
+    query.events = parser.values(QStringLiteral("event"));
+    query.where = parser.value(QStringLiteral("where"));
+    return query;
+}
+
+void printSummary(const api::ExportSummary &summary, const QString &outDir)
+{
+    std::int64_t events = 0;
+    std::int64_t bytes = 0;
+    for (const api::DayRecord &day : summary.days) {
+        events += day.events;
+        bytes += day.bytes;
+    }
+    std::printf(
+        "export to %s: %zu days, %d ok, %d empty, %d failed, %d incomplete, "
+        "%d pending (%d skipped as already done)\n",
+        qUtf8Printable(outDir), summary.days.size(),
+        summary.countWithStatus(api::DayStatus::Ok),
+        summary.countWithStatus(api::DayStatus::Empty),
+        summary.countWithStatus(api::DayStatus::Failed),
+        summary.countWithStatus(api::DayStatus::Incomplete),
+        summary.countWithStatus(api::DayStatus::Pending), summary.skippedDays);
+    std::printf("%lld events, %lld bytes on disk\n",
+                static_cast<long long>(events), static_cast<long long>(bytes));
+    for (const api::DayRecord &day : summary.days) {
+        if (day.status != api::DayStatus::Failed &&
+            day.status != api::DayStatus::Incomplete)
+            continue;
+        std::printf("  %s %s: %s\n", formatDay(day.day).c_str(),
+                    qUtf8Printable(api::dayStatusName(day.status)),
+                    qUtf8Printable(day.message));
+    }
+    if (!summary.isComplete())
+        std::printf("Run the same command again to retry the days not marked "
+                    "ok or empty.\n");
+}
+
+void addExportOptions(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(QStringLiteral(
+        "Download events one day per request from the Export API into "
+        "DIR/YYYY-MM-DD.json.gz, with DIR/manifest.json recording each day. "
+        "Running the same command again resumes. Credentials come from "
+        "MIXPANEL_SERVICE_ACCOUNT_USERNAME and "
+        "MIXPANEL_SERVICE_ACCOUNT_SECRET, "
+        "or MIXPANEL_API_SECRET, or a prompt."));
+    parser.addOption({QStringLiteral("from"),
+                      QStringLiteral("First day, YYYY-MM-DD."),
+                      QStringLiteral("date")});
+    parser.addOption({QStringLiteral("to"),
+                      QStringLiteral("Last day (inclusive), YYYY-MM-DD."),
+                      QStringLiteral("date")});
+    parser.addOption(
+        {QStringLiteral("event"),
+         QStringLiteral("Export only this event name; repeat for several."),
+         QStringLiteral("name")});
+    parser.addOption(
+        {QStringLiteral("where"),
+         QStringLiteral("Segmentation expression that events must match."),
+         QStringLiteral("expr")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Output folder."),
+                      QStringLiteral("dir")});
+    parser.addOption(
+        {QStringLiteral("requests-per-hour"),
+         QStringLiteral(
+             "Request starts allowed per hour (Export API limit: 60)."),
+         QStringLiteral("n"), QStringLiteral("60")});
+    addApiOptions(parser);
+}
+
+} // namespace
+
+int runExport(const QStringList &arguments)
+{
+    const QString command = arguments.value(0);
+    QCommandLineParser parser;
+    addExportOptions(parser);
+    if (const auto exitCode = parseApiCommandLine(parser, arguments))
+        return *exitCode;
+
+    QString error;
+    for (const char *required : {"from", "to", "out"}) {
+        if (!parser.isSet(QLatin1String(required))) {
+            printCommandError(command, QStringLiteral("--%1 is required")
+                                           .arg(QLatin1String(required)));
+            return ExitUsage;
+        }
+    }
+    bool ok = false;
+    api::ExportOptions options;
+    options.limits.requestsPerWindow =
+        parser.value(QStringLiteral("requests-per-hour")).toInt(&ok);
+    const auto query = queryFromParser(parser, &error);
+    if (!ok || options.limits.requestsPerWindow < 1)
+        error = QStringLiteral("--requests-per-hour must be 1 or more");
+    const auto connection =
+        error.isEmpty()
+            ? apiConnectionFromParser(parser, ApiUse::Export, &error)
+            : std::nullopt;
+    if (!query || !connection) {
+        printCommandError(command, error);
+        return ExitUsage;
+    }
+    options.retry = connection->retry;
+
+    api::ExportControl control;
+    cancelOnInterrupt(&control.cancelRequested);
+    std::mutex printMutex;
+    if (stderrIsTerminal()) {
+        control.onProgress = [&](const api::ExportProgress &progress) {
+            std::lock_guard lock(printMutex);
+            std::fprintf(stderr, "\rexport: %d/%d days, %.1f MB   ",
+                         progress.daysDone, progress.daysTotal,
+                         static_cast<double>(progress.bytes) / 1e6);
+            std::fflush(stderr);
+        };
+    }
+    const QString outDir = parser.value(QStringLiteral("out"));
+    api::Exporter exporter(connection->settings, connection->credentials,
+                           options);
+    const api::ExportSummary summary = exporter.run(*query, outDir, &control);
+    if (stderrIsTerminal())
+        std::fprintf(stderr, "\r\033[K");
+    if (!summary.error.isEmpty()) {
+        printCommandError(command, summary.error);
+        return summary.days.empty() ? ExitUsage : ExitFailure;
+    }
+    printSummary(summary, outDir);
+    return summary.isComplete() ? ExitOk : ExitFailure;
 }
 
 } // namespace hsi::cli

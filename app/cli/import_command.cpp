@@ -1,13 +1,167 @@
+#include "api_options.h"
 #include "commands.h"
+#include "hsi/api/importer.h"
 
+#include <QCommandLineParser>
+#include <QFileInfo>
 #include <cstdio>
+#include <mutex>
 
 namespace hsi::cli {
 
-int runImport(const QStringList &)
+namespace {
+
+void addImportOptions(QCommandLineParser &parser)
 {
-    std::fprintf(stderr, "hotshard import: not available in this build\n");
-    return ExitUsage;
+    parser.setApplicationDescription(QStringLiteral(
+        "Send events from NDJSON, JSON-array or gzip files to the Import API "
+        "in batches. The job folder keeps checkpoint.json (acknowledged "
+        "batches, so a re-run resumes) and rejects.ndjson (every event not "
+        "imported, with its reason). Credentials come from "
+        "MIXPANEL_SERVICE_ACCOUNT_USERNAME and "
+        "MIXPANEL_SERVICE_ACCOUNT_SECRET, "
+        "or MIXPANEL_API_SECRET, or MIXPANEL_PROJECT_TOKEN, or a prompt."));
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("Files to import."),
+                                 QStringLiteral("FILE..."));
+    parser.addOption(
+        {QStringLiteral("dry-run"),
+         QStringLiteral("Validate and count the events; send nothing.")});
+    parser.addOption(
+        {QStringLiteral("job"),
+         QStringLiteral("Job folder for the checkpoint and the rejects "
+                        "(default: FILE.import next to the first file)."),
+         QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("parallel"),
+                      QStringLiteral("Requests under way at once."),
+                      QStringLiteral("n"), QStringLiteral("4")});
+    parser.addOption({QStringLiteral("batch-events"),
+                      QStringLiteral("Events per request, at most 2000."),
+                      QStringLiteral("n"), QStringLiteral("2000")});
+    addApiOptions(parser);
+}
+
+bool readImportOptions(const QCommandLineParser &parser,
+                       api::ImportOptions &options, QString *error)
+{
+    bool ok = false;
+    options.parallelRequests =
+        parser.value(QStringLiteral("parallel")).toInt(&ok);
+    if (!ok || options.parallelRequests < 1 || options.parallelRequests > 64) {
+        *error = QStringLiteral("--parallel must be from 1 to 64");
+        return false;
+    }
+    options.maxBatchEvents =
+        parser.value(QStringLiteral("batch-events")).toInt(&ok);
+    if (!ok || options.maxBatchEvents < 1 || options.maxBatchEvents > 2000) {
+        *error = QStringLiteral("--batch-events must be from 1 to 2000");
+        return false;
+    }
+    const QStringList files = parser.positionalArguments();
+    for (const QString &file : files) {
+        if (!QFileInfo(file).isFile()) {
+            *error = QStringLiteral("input file not found: %1").arg(file);
+            return false;
+        }
+    }
+    options.dryRun = parser.isSet(QStringLiteral("dry-run"));
+    options.jobDir = parser.isSet(QStringLiteral("job"))
+                         ? parser.value(QStringLiteral("job"))
+                         : files.value(0) + QStringLiteral(".import");
+    return true;
+}
+
+void printSummary(const api::ImportSummary &summary,
+                  const api::ImportOptions &options)
+{
+    const char *imported = options.dryRun ? "valid" : "imported";
+    std::printf("%s%lld events read, %lld sent, %lld %s, %lld rejected, %lld "
+                "retried requests "
+                "in %.1f s\n",
+                options.dryRun ? "dry run: " : "",
+                static_cast<long long>(summary.eventsRead),
+                static_cast<long long>(summary.sent),
+                static_cast<long long>(summary.imported), imported,
+                static_cast<long long>(summary.rejected),
+                static_cast<long long>(summary.retries), summary.seconds);
+    for (const auto &[reason, count] : summary.rejectedByReason)
+        std::printf("  rejected %s: %lld\n", qUtf8Printable(reason),
+                    static_cast<long long>(count));
+    if (summary.skippedBatches > 0)
+        std::printf("%lld events in %lld batches were already acknowledged by "
+                    "an earlier run\n",
+                    static_cast<long long>(summary.skippedEvents),
+                    static_cast<long long>(summary.skippedBatches));
+    if (summary.undelivered > 0 || summary.unaccounted > 0)
+        std::printf("%lld events not delivered and %lld not acknowledged; run "
+                    "the same command "
+                    "again to send them\n",
+                    static_cast<long long>(summary.undelivered),
+                    static_cast<long long>(summary.unaccounted));
+    if (!options.dryRun && summary.rejected > 0)
+        std::printf("rejected events with reasons: %s/rejects.ndjson\n",
+                    qUtf8Printable(options.jobDir));
+}
+
+} // namespace
+
+int runImport(const QStringList &arguments)
+{
+    const QString command = arguments.value(0);
+    QCommandLineParser parser;
+    addImportOptions(parser);
+    if (const auto exitCode = parseApiCommandLine(parser, arguments))
+        return *exitCode;
+    if (parser.positionalArguments().isEmpty()) {
+        printCommandError(command,
+                          QStringLiteral("name at least one FILE to import"));
+        return ExitUsage;
+    }
+
+    QString error;
+    api::ImportOptions options;
+    if (!readImportOptions(parser, options, &error)) {
+        printCommandError(command, error);
+        return ExitUsage;
+    }
+    std::optional<ApiConnection> connection;
+    if (options.dryRun) {
+        connection = ApiConnection{};
+    } else {
+        connection = apiConnectionFromParser(parser, ApiUse::Import, &error);
+        if (!connection) {
+            printCommandError(command, error);
+            return ExitUsage;
+        }
+    }
+    options.retry = connection->retry;
+
+    api::ImportControl control;
+    cancelOnInterrupt(&control.cancelRequested);
+    std::mutex printMutex;
+    if (stderrIsTerminal()) {
+        control.onProgress = [&](const api::ImportProgress &progress) {
+            std::lock_guard lock(printMutex);
+            const double total =
+                std::max<double>(1.0, static_cast<double>(progress.bytesTotal));
+            std::fprintf(
+                stderr, "\rimport: %3.0f%%, %lld events read, %lld imported   ",
+                100.0 * static_cast<double>(progress.bytesRead) / total,
+                static_cast<long long>(progress.eventsRead),
+                static_cast<long long>(progress.imported));
+            std::fflush(stderr);
+        };
+    }
+    api::Importer importer(connection->settings, connection->credentials,
+                           options);
+    const api::ImportSummary summary =
+        importer.run(parser.positionalArguments(), &control);
+    if (stderrIsTerminal())
+        std::fprintf(stderr, "\r\033[K");
+    printSummary(summary, options);
+    if (!summary.error.isEmpty())
+        printCommandError(command, summary.error);
+    return summary.isComplete() ? ExitOk : ExitFailure;
 }
 
 } // namespace hsi::cli

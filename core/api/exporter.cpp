@@ -207,9 +207,10 @@ ExportSummary ExportJob::run()
     m_pending = daysToFetch();
     m_total = static_cast<int>(m_pending.size());
     summary.skippedDays = (m_query.to - m_query.from + 1) - m_total;
-    qCInfo(lcApi) << "export of" << m_total << "days to" << m_dir.path() << "as"
-                  << m_credentials.describe() << "," << summary.skippedDays
-                  << "days already done";
+    qCInfo(lcApi).noquote()
+        << "export of" << m_total << "days to" << m_dir.path() << "as"
+        << m_credentials.describe() << "," << summary.skippedDays
+        << "days already done";
 
     const int workers = std::min(m_total, m_options.limits.maxInFlight);
     std::vector<std::thread> threads;

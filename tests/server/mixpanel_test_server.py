@@ -264,9 +264,9 @@ class Handler(BaseHTTPRequestHandler):
             return "invalid project_id: %s" % values[0]
         return None
 
-    def authenticate(self, query, legacy_user):
-        """Checks Basic auth. `legacy_user` is the credential accepted as a
-        username with an empty password (API secret or project token).
+    def authenticate(self, query, legacy_users):
+        """Checks Basic auth. `legacy_users` are the credentials accepted as
+        a username with an empty password (API secret, project token).
         Returns None when accepted, else (status, message)."""
         args = self.state.args
         if args.reject_all_credentials:
@@ -280,7 +280,7 @@ class Handler(BaseHTTPRequestHandler):
             if problem:
                 return 400, problem
             return None
-        if password == "" and user == legacy_user:
+        if password == "" and user in legacy_users:
             return None
         return 401, "Invalid credentials"
 
@@ -445,7 +445,7 @@ class Handler(BaseHTTPRequestHandler):
         return selected
 
     def handle_export(self, query):
-        problem = self.authenticate(query, self.state.args.api_secret)
+        problem = self.authenticate(query, (self.state.args.api_secret,))
         if problem:
             self.send_error_json(*problem)
             return
@@ -539,7 +539,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_import(self, query):
         raw = self.read_body()
-        problem = self.authenticate(query, self.state.args.project_token)
+        problem = self.authenticate(
+            query, (self.state.args.project_token, self.state.args.api_secret))
         if problem:
             self.send_error_json(*problem)
             return

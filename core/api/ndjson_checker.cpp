@@ -140,15 +140,17 @@ void NdjsonChecker::finish()
         m_sniffDone = true;
         splitLines(m_sniffed);
     }
+    // A cut gzip stream is the cause of any half line it leaves, so it is
+    // reported first.
+    if (m_gzip && !m_inflater->streamEnded && m_problem.isEmpty())
+        setProblem(QStringLiteral("the gzip stream ends early after %1 bytes")
+                       .arg(m_received));
     if (!m_partialLine.empty()) {
         // A last line without a newline still counts when it is an event.
         const std::string last = std::move(m_partialLine);
         m_partialLine.clear();
         checkLine(last);
     }
-    if (m_gzip && !m_inflater->streamEnded && m_problem.isEmpty())
-        setProblem(QStringLiteral("the gzip stream ends early after %1 bytes")
-                       .arg(m_received));
 }
 
 void NdjsonChecker::setProblem(const QString &problem)

@@ -284,9 +284,10 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return 401, "Invalid credentials"
 
-    def apply_common_fault(self, fault):
+    def apply_common_fault(self, fault, drop_now):
         """Sends the response of a fault that replaces the whole request.
-        Returns True when the request is finished."""
+        `drop_now` closes the connection at once for a "drop" fault, before
+        any response. Returns True when the request is finished."""
         if fault.kind == "slow":
             time.sleep(fault.delay_ms / 1000.0)
             return False
@@ -305,7 +306,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error_json(
                 403, "service account lacks permission for this project")
             return True
-        if fault.kind == "drop" and not fault.after_store:
+        if fault.kind == "drop" and drop_now and not fault.after_store:
             self.drop_connection()
             return True
         return False
@@ -454,7 +455,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error_json(400, message)
             return
         fault = self.state.take_fault("/api/2.0/export")
-        if fault and self.apply_common_fault(fault):
+        if fault and self.apply_common_fault(fault, drop_now=False):
             return
         lines = [json.dumps(e, separators=(",", ":")) + "\n"
                  for e in self.select_export_events(settings)]
@@ -548,7 +549,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error_json(400, "strict must be 0 or 1")
             return
         fault = self.state.take_fault("/import")
-        if fault and self.apply_common_fault(fault):
+        if fault and self.apply_common_fault(fault, drop_now=True):
             return
         if len(raw) > self.state.max_body_bytes:
             self.send_error_json(413, "request exceeds max limit of %d bytes"

@@ -1,0 +1,479 @@
+// Import against the test server: batching, local and server-side
+// rejections, 413 splits, retries, checkpoints and resume after SIGKILL.
+
+#include "hsi/api/importer.h"
+#include "test_server.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+#include <csignal>
+#include <memory>
+#include <zlib.h>
+
+using namespace hsi;
+using namespace hsi::api;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr qint64 kFirstDaySeconds = 1709251200; // 2024-03-01T00:00:00Z
+const QString kImportPath = QStringLiteral("/import");
+
+QJsonObject importFault(const char *kind, int count)
+{
+    return {{QStringLiteral("path"), kImportPath},
+            {QStringLiteral("kind"), QLatin1String(kind)},
+            {QStringLiteral("count"), count}};
+}
+
+qint64 statValue(test::TestServer &server, const char *name)
+{
+    return server.stats().value(QLatin1String(name)).toInteger();
+}
+
+QList<QByteArray> fileLines(const QString &path)
+{
+    QFile file(path);
+    file.open(QIODevice::ReadOnly);
+    QList<QByteArray> lines = file.readAll().split('\n');
+    lines.removeAll(QByteArray());
+    return lines;
+}
+
+void appendLine(const QString &path, const QByteArray &line)
+{
+    QFile file(path);
+    file.open(QIODevice::Append);
+    file.write(line + '\n');
+}
+
+/// Acknowledged batches recorded in a checkpoint file.
+int acknowledgedBatches(const QString &checkpointPath)
+{
+    QFile file(checkpointPath);
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    const QJsonObject files = QJsonDocument::fromJson(file.readAll())
+                                  .object()
+                                  .value(QStringLiteral("files"))
+                                  .toObject();
+    int count = 0;
+    for (const QJsonValue &state : files) {
+        for (const QJsonValue &range :
+             state.toObject().value(QStringLiteral("acknowledged")).toArray())
+            count += range.toArray().at(1).toInt() -
+                     range.toArray().at(0).toInt() + 1;
+    }
+    return count;
+}
+
+} // namespace
+
+class ImportTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void importsEveryEventOnce();
+    void readsArrayAndGzip();
+    void rejectsInvalidLocally();
+    void recordsServerRejections();
+    void splitsOn413();
+    void retriesTransientFailures_data();
+    void retriesTransientFailures();
+    void badRequestNotRetried();
+    void unauthorizedNotRetried();
+    void projectTokenAccepted();
+    void resumesAfterFailedBatch();
+    void dryRunSendsNothing();
+    void cliExitCodes();
+    void resumesAfterKill();
+
+private:
+    ImportSummary runImport(const Credentials &credentials,
+                            const QStringList &files);
+    Credentials serviceAccount() const
+    {
+        return Credentials::serviceAccount(QLatin1String(test::kServiceUser),
+                                           QLatin1String(test::kServiceSecret));
+    }
+    QString input(const char *name) const
+    {
+        return m_work->filePath(QLatin1String(name));
+    }
+    QProcess *startCli(const QStringList &arguments);
+
+    std::unique_ptr<QTemporaryDir> m_work;
+    std::unique_ptr<test::TestServer> m_server;
+    ImportOptions m_options;
+    ConnectionSettings m_settings;
+};
+
+void ImportTest::init()
+{
+    m_work = std::make_unique<QTemporaryDir>();
+    m_server = std::make_unique<test::TestServer>(
+        QString(), m_work->filePath(QStringLiteral("state")));
+    QVERIFY2(m_server->isRunning(), qPrintable(m_server->errorText()));
+    m_options = ImportOptions();
+    m_options.jobDir = m_work->filePath(QStringLiteral("job"));
+    m_options.retry.maxAttempts = 4;
+    m_options.retry.baseDelay = 10ms;
+    m_options.retry.minJitter = 0ms;
+    m_options.retry.maxJitter = 5ms;
+    m_options.stallTimeoutSeconds = 10;
+    m_settings = ConnectionSettings();
+    m_settings.baseUrl = m_server->baseUrl();
+    m_settings.projectId = test::kProjectId;
+}
+
+void ImportTest::cleanup()
+{
+    m_server.reset();
+    m_work.reset();
+}
+
+ImportSummary ImportTest::runImport(const Credentials &credentials,
+                                    const QStringList &files)
+{
+    Importer importer(m_settings, credentials, m_options);
+    return importer.run(files);
+}
+
+void ImportTest::importsEveryEventOnce()
+{
+    test::writeEvents(input("a.ndjson"), 5000, 3, kFirstDaySeconds);
+    const ImportSummary summary =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY2(summary.isComplete(), qPrintable(summary.error));
+    QCOMPARE(summary.eventsRead, 5000);
+    QCOMPARE(summary.sent, 5000);
+    QCOMPARE(summary.imported, 5000);
+    QCOMPARE(summary.rejected, 0);
+    QCOMPARE(summary.requests, 3); // 2000 + 2000 + 1000
+    QCOMPARE(statValue(*m_server, "stored_events"), 5000);
+    QCOMPARE(statValue(*m_server, "received_events"), 5000);
+    QCOMPARE(acknowledgedBatches(m_options.jobDir +
+                                 QStringLiteral("/checkpoint.json")),
+             3);
+}
+
+void ImportTest::readsArrayAndGzip()
+{
+    test::writeEvents(input("lines.ndjson"), 300, 2, kFirstDaySeconds);
+    QByteArray array = "[\n";
+    const QList<QByteArray> lines = fileLines(input("lines.ndjson"));
+    array += lines.join(",\n  ");
+    array += "\n]\n";
+    gzFile file =
+        gzopen(QFile::encodeName(input("array.json.gz")).constData(), "wb");
+    gzwrite(file, array.constData(), static_cast<unsigned>(array.size()));
+    gzclose(file);
+
+    const ImportSummary summary =
+        runImport(serviceAccount(), {input("array.json.gz")});
+    QVERIFY2(summary.isComplete(), qPrintable(summary.error));
+    QCOMPARE(summary.imported, 300);
+    QCOMPARE(statValue(*m_server, "stored_events"), 300);
+}
+
+void ImportTest::rejectsInvalidLocally()
+{
+    test::writeEvents(input("a.ndjson"), 100, 1, kFirstDaySeconds);
+    appendLine(
+        input("a.ndjson"),
+        R"({"event":"x","properties":{"distinct_id":"u","$insert_id":"t1"}})");
+    appendLine(
+        input("a.ndjson"),
+        R"({"event":"x","properties":{"time":1709251200,"distinct_id":"u","$insert_id":"has space"}})");
+    appendLine(
+        input("a.ndjson"),
+        R"({"event":"x","properties":{"time":1709251200,"distinct_id":"u","$insert_id":"big","pad":")" +
+            QByteArray(1024 * 1024, 'p') + "\"}}");
+    appendLine(input("a.ndjson"), "not json");
+    const ImportSummary summary =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY2(summary.isComplete(), qPrintable(summary.error));
+    QCOMPARE(summary.imported, 100);
+    QCOMPARE(summary.rejected, 4);
+    QCOMPARE(summary.rejectedByReason.at(QStringLiteral("missing_time")), 1);
+    QCOMPARE(summary.rejectedByReason.at(QStringLiteral("invalid_insert_id")),
+             1);
+    QCOMPARE(summary.rejectedByReason.at(QStringLiteral("event_too_large")), 1);
+    QCOMPARE(summary.rejectedByReason.at(QStringLiteral("invalid_json")), 1);
+    // Locally rejected events never reach the server.
+    QCOMPARE(statValue(*m_server, "received_events"), 100);
+
+    const QList<QByteArray> rejects =
+        fileLines(m_options.jobDir + QStringLiteral("/rejects.ndjson"));
+    QCOMPARE(rejects.size(), 4);
+    const QJsonObject first = QJsonDocument::fromJson(rejects.first()).object();
+    QCOMPARE(first.value(QStringLiteral("reason")).toString(),
+             QStringLiteral("missing_time"));
+    QCOMPARE(first.value(QStringLiteral("record")).toInt(), 101);
+    QVERIFY(first.value(QStringLiteral("event")).isObject());
+}
+
+void ImportTest::recordsServerRejections()
+{
+    test::writeEvents(input("a.ndjson"), 500, 1, kFirstDaySeconds);
+    QJsonObject rule = importFault("failed_records", 1);
+    rule.insert(QStringLiteral("failed"), 3);
+    QVERIFY(m_server->setFaults({rule}));
+    const ImportSummary summary =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY2(summary.isComplete(), qPrintable(summary.error));
+    QCOMPARE(summary.imported, 497);
+    QCOMPARE(summary.rejected, 3);
+    QCOMPARE(summary.rejectedByReason.at(QStringLiteral("server:properties")),
+             3);
+    // A partial success is not resent.
+    QCOMPARE(summary.requests, 1);
+    QCOMPARE(m_server->requestCount(kImportPath), 1);
+    QCOMPARE(statValue(*m_server, "stored_events"), 497);
+    const QList<QByteArray> rejects =
+        fileLines(m_options.jobDir + QStringLiteral("/rejects.ndjson"));
+    QCOMPARE(rejects.size(), 3);
+    QVERIFY(rejects.first().contains("rejected by the test server"));
+}
+
+void ImportTest::splitsOn413()
+{
+    test::writeEvents(input("a.ndjson"), 2000, 1, kFirstDaySeconds);
+    QVERIFY(m_server->setMaxBodyBytes(6000));
+    const ImportSummary summary =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY2(summary.isComplete(), qPrintable(summary.error));
+    QVERIFY(summary.splits > 0);
+    QCOMPARE(summary.imported, 2000);
+    QCOMPARE(statValue(*m_server, "stored_events"), 2000);
+    QCOMPARE(statValue(*m_server, "duplicate_copies"), 0);
+}
+
+void ImportTest::retriesTransientFailures_data()
+{
+    QTest::addColumn<QJsonObject>("rule");
+    QTest::addColumn<bool>("resendsStored");
+    QJsonObject retryAfter = importFault("429", 2);
+    retryAfter.insert(QStringLiteral("retry_after"), 0);
+    QTest::addRow("429 Retry-After") << retryAfter << false;
+    QTest::addRow("429") << importFault("429", 2) << false;
+    QTest::addRow("500") << importFault("500", 2) << false;
+    QTest::addRow("502") << importFault("502", 2) << false;
+    QJsonObject slow = importFault("slow", 2);
+    slow.insert(QStringLiteral("delay_ms"), 300);
+    QTest::addRow("slow") << slow << false;
+    QTest::addRow("drop before") << importFault("drop", 2) << false;
+    QJsonObject dropAfter = importFault("drop", 1);
+    dropAfter.insert(QStringLiteral("after_store"), true);
+    QTest::addRow("drop after store") << dropAfter << true;
+}
+
+void ImportTest::retriesTransientFailures()
+{
+    QFETCH(QJsonObject, rule);
+    QFETCH(bool, resendsStored);
+    test::writeEvents(input("a.ndjson"), 3000, 2, kFirstDaySeconds);
+    QVERIFY(m_server->setFaults({rule}));
+    const ImportSummary summary =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY2(summary.isComplete(), qPrintable(summary.error));
+    QCOMPARE(summary.sent, 3000);
+    QCOMPARE(summary.imported, 3000);
+    QCOMPARE(statValue(*m_server, "stored_events"), 3000);
+    if (rule.value(QStringLiteral("kind")).toString() !=
+            QLatin1String("slow") &&
+        rule.value(QStringLiteral("kind")).toString() != QLatin1String("drop"))
+        QVERIFY(summary.retries >= 2);
+    // A body lost after the server stored it is resent identically, so the
+    // server sees copies but keeps each event once.
+    if (resendsStored)
+        QVERIFY(statValue(*m_server, "duplicate_copies") > 0);
+    else
+        QCOMPARE(statValue(*m_server, "duplicate_copies"), 0);
+}
+
+void ImportTest::badRequestNotRetried()
+{
+    test::writeEvents(input("a.ndjson"), 10, 1, kFirstDaySeconds);
+    m_settings.projectId = 999;
+    const ImportSummary summary =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY(!summary.isComplete());
+    QVERIFY2(summary.error.contains(QLatin1String("invalid project_id")),
+             qPrintable(summary.error));
+    QCOMPARE(summary.undelivered, 10);
+    QCOMPARE(m_server->requestCount(kImportPath), 1);
+}
+
+void ImportTest::unauthorizedNotRetried()
+{
+    test::writeEvents(input("a.ndjson"), 10, 1, kFirstDaySeconds);
+    const ImportSummary summary =
+        runImport(Credentials::projectToken(QStringLiteral("wrong-token")),
+                  {input("a.ndjson")});
+    QVERIFY(!summary.isComplete());
+    QVERIFY2(summary.error.contains(QLatin1String("HTTP 401")),
+             qPrintable(summary.error));
+    QCOMPARE(m_server->requestCount(kImportPath), 1);
+    QCOMPARE(statValue(*m_server, "stored_events"), 0);
+}
+
+void ImportTest::projectTokenAccepted()
+{
+    test::writeEvents(input("a.ndjson"), 10, 1, kFirstDaySeconds);
+    const ImportSummary summary = runImport(
+        Credentials::projectToken(QStringLiteral("test-project-token")),
+        {input("a.ndjson")});
+    QVERIFY2(summary.isComplete(), qPrintable(summary.error));
+    QCOMPARE(statValue(*m_server, "stored_events"), 10);
+}
+
+void ImportTest::resumesAfterFailedBatch()
+{
+    test::writeEvents(input("a.ndjson"), 5000, 2, kFirstDaySeconds);
+    m_options.parallelRequests = 1;
+    m_options.maxBatchEvents = 1000;
+    m_options.retry.maxAttempts = 2;
+    QJsonObject rule = importFault("500", 100);
+    rule.insert(QStringLiteral("skip"), 2);
+    QVERIFY(m_server->setFaults({rule}));
+    const ImportSummary first =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY(!first.isComplete());
+    QVERIFY2(first.error.contains(QLatin1String("HTTP 500")),
+             qPrintable(first.error));
+    QCOMPARE(first.imported, 2000);
+    QCOMPARE(statValue(*m_server, "stored_events"), 2000);
+
+    QVERIFY(m_server->setFaults({}));
+    const ImportSummary second =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY2(second.isComplete(), qPrintable(second.error));
+    QCOMPARE(second.skippedBatches, 2);
+    QCOMPARE(second.imported, 3000);
+    QCOMPARE(statValue(*m_server, "stored_events"), 5000);
+    QCOMPARE(statValue(*m_server, "received_events"), 5000);
+}
+
+void ImportTest::dryRunSendsNothing()
+{
+    test::writeEvents(input("a.ndjson"), 100, 1, kFirstDaySeconds);
+    appendLine(
+        input("a.ndjson"),
+        R"({"event":"x","properties":{"distinct_id":"u","$insert_id":"t1"}})");
+    m_options.dryRun = true;
+    const ImportSummary summary =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY2(summary.isComplete(), qPrintable(summary.error));
+    QCOMPARE(summary.imported, 100);
+    QCOMPARE(summary.rejected, 1);
+    QCOMPARE(summary.requests, 0);
+    QCOMPARE(m_server->requestCount(kImportPath), 0);
+    QVERIFY(!QDir(m_options.jobDir).exists());
+}
+
+QProcess *ImportTest::startCli(const QStringList &arguments)
+{
+    auto *process = new QProcess(this);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("MIXPANEL_SERVICE_ACCOUNT_USERNAME"),
+                       QLatin1String(test::kServiceUser));
+    environment.insert(QStringLiteral("MIXPANEL_SERVICE_ACCOUNT_SECRET"),
+                       QLatin1String(test::kServiceSecret));
+    process->setProcessEnvironment(environment);
+    process->start(
+        QStringLiteral(HSI_BINARY_DIR "/app/hotshard"),
+        QStringList{QStringLiteral("import"), QStringLiteral("--api-url"),
+                    m_server->baseUrl(), QStringLiteral("--project-id"),
+                    QString::number(test::kProjectId),
+                    QStringLiteral("--retry-base-ms"), QStringLiteral("10")} +
+            arguments);
+    process->waitForStarted();
+    return process;
+}
+
+void ImportTest::cliExitCodes()
+{
+    test::writeEvents(input("a.ndjson"), 50, 1, kFirstDaySeconds);
+    appendLine(
+        input("a.ndjson"),
+        R"({"event":"x","properties":{"distinct_id":"u","$insert_id":"t1"}})");
+    QProcess *ok = startCli({input("a.ndjson")});
+    QVERIFY(ok->waitForFinished(30000));
+    QCOMPARE(ok->exitCode(), 0);
+    QVERIFY(ok->readAllStandardOutput().contains("rejected missing_time: 1"));
+
+    QProcess *usage = startCli(
+        {QStringLiteral("--parallel"), QStringLiteral("0"), input("a.ndjson")});
+    QVERIFY(usage->waitForFinished(30000));
+    QCOMPARE(usage->exitCode(), 2);
+
+    // Every request fails with 500 until the attempts run out.
+    QVERIFY(m_server->setFaults({importFault("500", 100)}));
+    QProcess *failing =
+        startCli({QStringLiteral("--max-attempts"), QStringLiteral("2"),
+                  QStringLiteral("--job"),
+                  m_work->filePath(QStringLiteral("job2")), input("a.ndjson")});
+    QVERIFY(failing->waitForFinished(30000));
+    QCOMPARE(failing->exitCode(), 1);
+}
+
+void ImportTest::resumesAfterKill()
+{
+    constexpr int kEvents = 20000;
+    constexpr int kBatch = 500;
+    test::writeEvents(input("big.ndjson"), kEvents, 5, kFirstDaySeconds);
+    QJsonObject slow{{QStringLiteral("path"), kImportPath},
+                     {QStringLiteral("kind"), QStringLiteral("slow")},
+                     {QStringLiteral("delay_ms"), 150}};
+    QVERIFY(m_server->setFaults({slow}));
+    const QString job = m_work->filePath(QStringLiteral("killed-job"));
+    const QString checkpoint = job + QStringLiteral("/checkpoint.json");
+    const QStringList arguments = {QStringLiteral("--parallel"),
+                                   QStringLiteral("2"),
+                                   QStringLiteral("--batch-events"),
+                                   QString::number(kBatch),
+                                   QStringLiteral("--job"),
+                                   job,
+                                   input("big.ndjson")};
+
+    QProcess *first = startCli(arguments);
+    QElapsedTimer timer;
+    timer.start();
+    while (acknowledgedBatches(checkpoint) < 4 && timer.elapsed() < 20000)
+        QTest::qWait(20);
+    ::kill(static_cast<pid_t>(first->processId()), SIGKILL);
+    QVERIFY(first->waitForFinished(10000));
+    QCOMPARE(first->exitStatus(), QProcess::CrashExit);
+    const int acknowledged = acknowledgedBatches(checkpoint);
+    QVERIFY(acknowledged >= 4);
+    QVERIFY2(acknowledged < kEvents / kBatch,
+             "the run finished before it was killed");
+
+    QVERIFY(m_server->setFaults({}));
+    QProcess *second = startCli(arguments);
+    QVERIFY(second->waitForFinished(60000));
+    const QByteArray output = second->readAllStandardOutput();
+    QCOMPARE(second->exitCode(), 0);
+    const QByteArray expected =
+        QByteArray::number(acknowledged) + " batches were already acknowledged";
+    QVERIFY2(output.contains(expected), output.constData());
+    QCOMPARE(statValue(*m_server, "stored_events"), kEvents);
+    // Only batches in flight at the kill (at most --parallel of them) may
+    // have reached the server twice.
+    QVERIFY(statValue(*m_server, "received_events") <= kEvents + 2 * kBatch);
+}
+
+QTEST_GUILESS_MAIN(ImportTest)
+#include "tst_api_import.moc"

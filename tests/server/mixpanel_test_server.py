@@ -16,6 +16,15 @@ Faults are injected through a control API on the same port:
     GET  /_test/events   stored imported events as NDJSON
     GET  /_test/stats    request counters and the request log as JSON
 
+Fault kinds: "429" (with optional "retry_after" seconds), "500", "502",
+"403", "slow" ("delay_ms"), "drop" (export: cut the body half way; import:
+close before answering, or after storing with "after_store"),
+"terminated" (export: append "export terminated early"),
+"failed_records" (import: reject the first "failed" events of a batch),
+"echo_auth" (500 whose message repeats the credentials). A rule applies to
+the next "count" requests on "path" after skipping "skip" of them, to a
+random "fraction" of them, or to all of them when neither is given.
+
 The server binds 127.0.0.1 only. It prints the chosen port on the first
 line of stdout, then serves until it is terminated.
 """
@@ -50,7 +59,7 @@ PLACEHOLDER_IDS = {
     "true", "false", "[]", "{}",
 }
 FAULT_KINDS = {"429", "500", "502", "403", "slow", "drop", "terminated",
-               "failed_records"}
+               "failed_records", "echo_auth"}
 
 
 def event_time_seconds(value):
@@ -213,8 +222,9 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
         self.status = status
+        self.record_request()
+        self.wfile.write(body)
 
     def send_json(self, status, value, headers=None):
         body = json.dumps(value).encode("utf-8")
@@ -229,9 +239,17 @@ class Handler(BaseHTTPRequestHandler):
                                 "status": reasons.get(status, "Error")},
                        headers)
 
+    def record_request(self):
+        """Counts the request before its response is complete, so that a
+        client that reads the stats right after a response sees it."""
+        if not self.recorded and not self.route_path.startswith("/_test/"):
+            self.recorded = True
+            self.state.record(self.route_path, self.status, self.started)
+
     def drop_connection(self):
         self.close_connection = True
         self.status = 0
+        self.record_request()
         try:
             self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -302,6 +320,12 @@ class Handler(BaseHTTPRequestHandler):
         if fault.kind in ("500", "502"):
             self.send_error_json(int(fault.kind), "injected server error")
             return True
+        if fault.kind == "echo_auth":
+            # A misbehaving server that repeats the credentials in its error
+            # text, to check that the client redacts them.
+            user, password = self.basic_auth() or ("", "")
+            self.send_error_json(500, "bad request from %s:%s" % (user, password))
+            return True
         if fault.kind == "403":
             self.send_error_json(
                 403, "service account lacks permission for this project")
@@ -312,9 +336,11 @@ class Handler(BaseHTTPRequestHandler):
         return False
 
     def dispatch(self, method):
-        started = time.monotonic()
+        self.started = time.monotonic()
         self.status = 0
+        self.recorded = False
         parsed = urllib.parse.urlsplit(self.path)
+        self.route_path = parsed.path
         query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
         route = (method, parsed.path)
         try:
@@ -328,8 +354,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self.send_error_json(404, "not found: %s %s" % route)
         finally:
-            if not parsed.path.startswith("/_test/"):
-                self.state.record(parsed.path, self.status, started)
+            self.record_request()
 
     def do_GET(self):
         self.dispatch("GET")
@@ -480,6 +505,8 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
+        self.status = 200
+        self.record_request()
         self.wfile.write(body[:len(body) // 2])
         self.drop_connection()
 

@@ -24,6 +24,7 @@ const QString kTimeZone = QStringLiteral("timezone");
 const QString kLegacyTime = QStringLiteral("legacy-project-time");
 const QString kNearLimit = QStringLiteral("near-limit");
 const QString kTop = QStringLiteral("top");
+const QString kThreads = QStringLiteral("threads");
 
 std::int64_t steadyMs()
 {
@@ -113,6 +114,9 @@ void addScanOptions(QCommandLineParser &parser)
          QStringLiteral("Entries in each evidence list and summary table "
                         "(default 10)."),
          QStringLiteral("n")},
+        {kThreads,
+         QStringLiteral("Worker threads (default: one per core)."),
+         QStringLiteral("n")},
     });
 }
 
@@ -125,8 +129,10 @@ std::optional<ScanSettings> scanSettingsFromParser(
     const auto groupLimit =
         positiveNumber(parser, kGroupLimit, settings.groupLimit, error);
     const auto top = positiveNumber(parser, kTop, settings.topN, error);
-    if (!userLimit || !groupLimit || !top)
+    const auto threads = positiveNumber(parser, kThreads, 0, error);
+    if (!userLimit || !groupLimit || !top || !threads)
         return std::nullopt;
+    settings.threads = static_cast<int>(std::min<std::int64_t>(*threads, 256));
     settings.userLimit = *userLimit;
     settings.groupLimit = *groupLimit;
     settings.topN = static_cast<int>(std::min<std::int64_t>(*top, 1000));

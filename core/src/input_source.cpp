@@ -433,7 +433,8 @@ InputFile probeInputFile(const std::string &path)
     return file;
 }
 
-std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads)
+std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
+                              std::int64_t chunkBytes)
 {
     std::vector<Chunk> chunks;
     for (std::size_t index = 0; index < files.size(); ++index) {
@@ -444,8 +445,11 @@ std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads)
             chunks.push_back({index, 0, file.size, 0});
             continue;
         }
-        const std::int64_t target = std::clamp<std::int64_t>(
-            file.size / std::max(1, threads), kMinChunkBytes, kMaxChunkBytes);
+        const std::int64_t target =
+            chunkBytes > 0 ? chunkBytes
+                           : std::clamp<std::int64_t>(
+                                 file.size / std::max(1, threads),
+                                 kMinChunkBytes, kMaxChunkBytes);
         int part = 0;
         for (std::int64_t begin = 0; begin < file.size || part == 0;
              begin += target) {

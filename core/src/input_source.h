@@ -32,8 +32,9 @@ InputFile probeInputFile(const std::string &path);
 /// Splits plain line-layout files into byte ranges so that both cores work
 /// on one large file; gzip and JSON array files stay whole. The ranges of a
 /// file are cut at line starts later, when they are read.
-std::vector<Chunk> planChunks(const std::vector<InputFile> &files,
-                              int threads);
+/// `chunkBytes` overrides the range size when above 0.
+std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
+                              std::int64_t chunkBytes = 0);
 
 /// Reads the records of one chunk. For a range of a plain file, the chunk
 /// owns the lines that start inside [begin, end).

@@ -207,7 +207,7 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
         m_report.inputs.push_back(std::move(input));
     }
     m_report.totals.bytes = bytesTotal;
-    m_chunks = planChunks(m_files, m_threads);
+    m_chunks = planChunks(m_files, m_threads, m_settings.chunkBytes);
     m_chunkLineOffsets.assign(m_chunks.size(), 0);
     m_progress = std::make_unique<ProgressMeter>(m_control, bytesTotal);
 }

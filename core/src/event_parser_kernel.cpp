@@ -5,6 +5,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -129,6 +130,12 @@ struct Impl final : ParserKernel {
                   Field::RecordGroupDisplayName}};
         for (std::uint32_t i = 0; i < options.groupKeys.size(); ++i)
             names.push_back({options.groupKeys[i], Field::GroupKey, i});
+        for (const FieldName &name : names) {
+            auto &bucket = name.name.size() < kLengthBuckets
+                               ? byLength[name.name.size()]
+                               : longNames;
+            bucket.push_back(name);
+        }
     }
 
     bool parse(std::string_view text, ParsedEvent &event,
@@ -144,11 +151,14 @@ struct Impl final : ParserKernel {
     bool readPropertyField(Field field, std::uint32_t groupKeyIndex,
                            od::value &value, ParsedEvent &event);
 
+    // Every event has dozens of properties and only a few matter, so names
+    // are bucketed by length and most keys are rejected by one size check.
     const FieldName *lookup(std::string_view key) const
     {
-        for (const FieldName &name : names) {
-            if (name.name.size() == key.size() && name.name[0] == key[0] &&
-                name.name == key)
+        const auto &bucket =
+            key.size() < kLengthBuckets ? byLength[key.size()] : longNames;
+        for (const FieldName &name : bucket) {
+            if (name.name == key)
                 return &name;
         }
         return nullptr;
@@ -161,12 +171,18 @@ struct Impl final : ParserKernel {
     void readGroupValues(od::value &value, std::uint32_t keyIndex,
                          ParsedEvent &event, int depth);
 
+    static constexpr std::size_t kLengthBuckets = 48;
+
     ParseOptions options;
     std::vector<FieldName> names;
+    std::array<std::vector<FieldName>, kLengthBuckets> byLength;
+    std::vector<FieldName> longNames;
     od::parser parser;
     od::parser nestedParser;
     std::string nestedText;
     std::string keyScratch;
+    /// End of the text being parsed, which bounds the search for a key's end.
+    const char *bufferEnd = nullptr;
     bool topLevelId = false;
     bool topLevelTime = false;
 };
@@ -174,18 +190,20 @@ struct Impl final : ParserKernel {
 std::string_view Impl::keyOf(od::field &field)
 {
     const char *raw = field.key().raw();
-    const char *quote = raw;
-    bool escaped = false;
-    while (*quote != '"') {
-        if (*quote == '\\') {
-            escaped = true;
-            ++quote;
-        }
-        ++quote;
+    // The structural index guarantees a closing quote; a quote preceded by
+    // a backslash needs the slow path, which finds the real one.
+    const char *quote = static_cast<const char *>(
+        std::memchr(raw, '"', static_cast<std::size_t>(bufferEnd - raw)));
+    const std::string_view fast(raw, quote - raw);
+    if (fast.find('\\') == std::string_view::npos)
+        return fast;
+    const char *end = raw;
+    while (*end != '"') {
+        if (*end == '\\')
+            ++end;
+        ++end;
     }
-    const std::string_view key(raw, quote - raw);
-    if (!escaped)
-        return key;
+    const std::string_view key(raw, end - raw);
     if (!unescapeJsonString(key, keyScratch))
         return key;
     return keyScratch;
@@ -367,6 +385,7 @@ bool Impl::parsePropertiesText(od::value &value,
     const std::string_view text = readString(value);
     nestedText.assign(text);
     nestedText.resize(text.size() + kRecordPadding, ' ');
+    bufferEnd = nestedText.data() + text.size();
     od::document document;
     od::object object;
     if (nestedParser
@@ -467,6 +486,7 @@ bool Impl::parse(std::string_view text, ParsedEvent &event,
     event.groupValues = std::move(groupValues);
     topLevelId = false;
     topLevelTime = false;
+    bufferEnd = text.data() + text.size();
     od::document document;
     od::object object;
     const auto padded = simdjson::padded_string_view(

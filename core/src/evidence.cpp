@@ -124,8 +124,8 @@ private:
             acc.crossing = {m_file.path, line, m_event.time.ms};
         }
         const std::string_view name = originalEventName();
-        ++acc.eventNames[std::string(name)];
-        ++acc.libraries[std::string(m_event.library)];
+        acc.eventNames.add(name);
+        acc.libraries.add(m_event.library);
         if (!m_event.deviceId.empty())
             acc.devices.insert(hashText(m_event.deviceId));
         if (!userId.empty())
@@ -144,14 +144,11 @@ private:
             ++acc.eventsWithoutInsertId;
             return;
         }
-        m_keyBuffer.assign(name);
-        m_keyBuffer.push_back('\0');
-        m_keyBuffer.append(userId);
-        m_keyBuffer.push_back('\0');
-        m_keyBuffer.append(std::to_string(m_event.time.ms));
-        m_keyBuffer.push_back('\0');
-        m_keyBuffer.append(m_event.insertId);
-        acc.uniqueKeys.insert(hashText(m_keyBuffer));
+        std::uint64_t key = hashText(name);
+        key = mixBits(key ^ hashText(userId));
+        key = mixBits(key ^ static_cast<std::uint64_t>(m_event.time.ms));
+        key = mixBits(key ^ hashText(m_event.insertId));
+        acc.uniqueKeys.insert(key);
     }
 
     const InputFile &m_file;
@@ -162,21 +159,13 @@ private:
     DayResolver m_days;
     ParsedEvent m_event;
     std::string m_error;
-    std::string m_keyBuffer;
 };
 
-template <typename Map> void addCounts(Map &&from, Map &into)
-{
-    for (auto &[name, count] : from)
-        into[name] += count;
-}
-
-std::vector<NamedCount> topCounts(
-    const std::unordered_map<std::string, std::int64_t> &counts, int topN)
+std::vector<NamedCount> topCounts(const NameCounter &counts, int topN)
 {
     std::vector<NamedCount> list;
-    list.reserve(counts.size());
-    for (const auto &[name, count] : counts)
+    list.reserve(counts.entries().size());
+    for (const auto &[name, count] : counts.entries())
         list.push_back({name, count});
     std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) {
         return a.count != b.count ? a.count > b.count : a.name < b.name;
@@ -204,8 +193,8 @@ void collectEvidence(const InputFile &file, const Chunk &chunk,
 void mergeEvidence(EvidenceAccumulator &&from, std::int64_t lineOffset,
                    EvidenceAccumulator &into)
 {
-    addCounts(std::move(from.eventNames), into.eventNames);
-    addCounts(std::move(from.libraries), into.libraries);
+    into.eventNames.merge(from.eventNames);
+    into.libraries.merge(from.libraries);
     into.devices.merge(from.devices);
     into.users.merge(from.users);
     into.uniqueKeys.merge(from.uniqueKeys);

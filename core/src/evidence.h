@@ -7,8 +7,6 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace hsi::detail {
@@ -24,11 +22,11 @@ struct FlaggedPair {
 
 /// Evidence for one flagged pair, collected from one chunk or merged.
 struct EvidenceAccumulator {
-    std::unordered_map<std::string, std::int64_t> eventNames;
-    std::unordered_map<std::string, std::int64_t> libraries;
-    std::unordered_set<std::uint64_t> devices;
-    std::unordered_set<std::uint64_t> users;
-    std::unordered_set<std::uint64_t> uniqueKeys;
+    NameCounter eventNames;
+    NameCounter libraries;
+    U64Set devices;
+    U64Set users;
+    U64Set uniqueKeys;
     /// Events without `$insert_id`; Mixpanel never deduplicates them.
     std::int64_t eventsWithoutInsertId = 0;
     std::vector<std::int32_t> eventsPerMinute;

@@ -107,6 +107,19 @@ public:
     const char *data() const { return m_data; }
     std::size_t size() const { return m_size; }
 
+    /// Drops the pages of [begin, end) from this process; the page cache
+    /// keeps them. Without this a scan of a large file shows the whole file
+    /// in its resident memory.
+    void release(std::int64_t begin, std::int64_t end) const
+    {
+        const std::int64_t page = ::sysconf(_SC_PAGESIZE);
+        const std::int64_t first = (begin + page - 1) / page * page;
+        const std::int64_t last = end / page * page;
+        if (m_data && last > first)
+            ::madvise(const_cast<char *>(m_data) + first, last - first,
+                      MADV_DONTNEED);
+    }
+
 private:
     const char *m_data = nullptr;
     std::size_t m_size = 0;
@@ -335,6 +348,8 @@ ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
             result.cancelled = true;
             break;
         }
+        // Keep the last page in case the next step's first line starts on it.
+        mapped.release(pos, stepEnd - 4096);
         pos = std::max(stepEnd, pos + 1);
         if (progress)
             progress(pos - begin);

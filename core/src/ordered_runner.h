@@ -14,7 +14,7 @@ namespace hsi::detail {
 
 /// Runs `work(i, result)` for i in [0, count) on `threads` workers and calls
 /// `merge(i, result)` on the calling thread in index order, as soon as each
-/// result and all before it are ready. Workers stay at most 2 * threads
+/// result and all before it are ready. Workers stay at most threads + 1
 /// items ahead of the merge, which bounds the memory held by waiting
 /// results.
 template <typename Result>
@@ -22,7 +22,7 @@ void runInOrder(std::size_t count, int threads,
                 const std::function<void(std::size_t, Result &)> &work,
                 const std::function<void(std::size_t, Result &&)> &merge)
 {
-    const std::size_t window = static_cast<std::size_t>(std::max(1, threads)) * 2;
+    const std::size_t window = static_cast<std::size_t>(std::max(1, threads)) + 1;
     std::mutex mutex;
     std::condition_variable changed;
     std::map<std::size_t, Result> finished;

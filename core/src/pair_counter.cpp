@@ -252,9 +252,10 @@ std::vector<std::uint32_t> mapIds(const ChunkCounts &chunk,
     std::vector<std::uint32_t> toGlobal(chunk.ids.size());
     for (std::uint32_t local = 0; local < chunk.ids.size(); ++local) {
         const std::uint32_t space = chunk.ids.space(local);
-        const std::string &text = chunk.ids.text(local);
+        const std::string_view text = chunk.ids.text(local);
         const std::size_t before = global.ids.size();
-        toGlobal[local] = global.ids.intern(space, text);
+        toGlobal[local] =
+            global.ids.intern(space, text, chunk.ids.hash(local));
         if (global.ids.size() != before) {
             const IdKind kind =
                 chunk.numericIds[local] ? IdKind::Number : IdKind::String;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <numeric>
 #include <set>
 #include <thread>
 
@@ -161,6 +162,8 @@ private:
     std::vector<std::string> lineFilterForFlaggedPairs() const;
     void buildFindings();
     void buildVolumes();
+    IdVolume volumeOf(std::uint32_t id, std::uint32_t first, std::uint32_t end);
+    void listIdProblems();
     void buildDays();
 
     const ScanSettings &m_settings;
@@ -313,13 +316,13 @@ std::vector<std::string> ScanRun::lineFilterForFlaggedPairs() const
 {
     std::set<std::string> needles;
     for (const FlaggedPair &pair : m_flagged) {
-        const std::string &id = m_global.ids.text(pair.idIndex);
+        const std::string_view id = m_global.ids.text(pair.idIndex);
         const bool plain = std::all_of(id.begin(), id.end(), [](char c) {
             return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '/';
         });
         if (!plain || id.size() < kMinFilterIdLength)
             return {};
-        needles.insert(id);
+        needles.insert(std::string(id));
     }
     if (needles.size() > kMaxFilterIds)
         return {};
@@ -366,7 +369,7 @@ void ScanRun::buildFindings()
         PairFinding finding;
         finding.kind = space == kUserSpace ? ShardKind::User : ShardKind::Group;
         finding.groupKey = m_keyOfSpace[space];
-        finding.id = m_global.ids.text(flagged.idIndex);
+        finding.id = std::string(m_global.ids.text(flagged.idIndex));
         finding.day = flagged.day;
         finding.events = pair.events;
         finding.remediatedEvents = pair.remediated;
@@ -395,59 +398,75 @@ void ScanRun::buildFindings()
 
 void ScanRun::buildVolumes()
 {
-    struct Entry {
-        std::uint32_t id;
-        Day day;
-        std::int64_t events;
-        std::int64_t remediated;
-    };
-    std::vector<Entry> entries;
-    entries.reserve(m_global.pairs.size());
-    m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
-        entries.push_back({pairIdIndex(key), pairDay(key), pair.events,
-                           pair.remediated});
+    // Ids are dense indexes, so a counting sort groups the pairs by id in
+    // linear time; a comparison sort of millions of pairs took most of the
+    // time after the counting pass.
+    const std::size_t idCount = m_global.ids.size();
+    std::vector<std::uint32_t> firstOfId(idCount + 1, 0);
+    m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &) {
+        ++firstOfId[pairIdIndex(key) + 1];
     });
-    std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) {
-        return a.id != b.id ? a.id < b.id : a.day < b.day;
+    for (std::size_t id = 0; id < idCount; ++id)
+        firstOfId[id + 1] += firstOfId[id];
+    m_report.idDays.resize(m_global.pairs.size());
+    std::vector<std::uint32_t> next(firstOfId.begin(), firstOfId.end() - 1);
+    m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
+        m_report.idDays[next[pairIdIndex(key)]++] = {pairDay(key), pair.events,
+                                                     pair.remediated};
     });
 
-    m_report.idDays.reserve(entries.size());
-    for (std::size_t i = 0; i < entries.size();) {
-        const std::uint32_t id = entries[i].id;
-        const std::uint32_t space = m_global.ids.space(id);
-        IdVolume volume;
-        volume.kind = space == kUserSpace ? ShardKind::User : ShardKind::Group;
-        volume.groupKey = m_keyOfSpace[space];
-        volume.id = m_global.ids.text(id);
-        volume.idFlags = m_global.idFlags[id];
-        volume.firstDay = static_cast<std::uint32_t>(m_report.idDays.size());
-        for (; i < entries.size() && entries[i].id == id; ++i) {
-            const Entry &entry = entries[i];
-            m_report.idDays.push_back(
-                {entry.day, entry.events, entry.remediated});
-            volume.totalEvents += entry.events;
-            if (entry.events > volume.peakEvents) {
-                volume.peakEvents = entry.events;
-                volume.peakDay = entry.day;
-                volume.peakRemediatedEvents = entry.remediated;
-            }
+    std::vector<IdVolume> volumes(idCount);
+    for (std::uint32_t id = 0; id < idCount; ++id)
+        volumes[id] = volumeOf(id, firstOfId[id], firstOfId[id + 1]);
+    std::vector<std::uint32_t> order(idCount);
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        // Ties keep first-seen order: comparing id strings here cost most
+        // of the sort on a long tail where most peaks are equal.
+        return volumes[a].peakEvents != volumes[b].peakEvents
+                   ? volumes[a].peakEvents > volumes[b].peakEvents
+                   : a < b;
+    });
+    m_report.ids.reserve(idCount);
+    for (std::uint32_t id : order)
+        m_report.ids.push_back(std::move(volumes[id]));
+    listIdProblems();
+}
+
+IdVolume ScanRun::volumeOf(std::uint32_t id, std::uint32_t first,
+                           std::uint32_t end)
+{
+    const auto days = m_report.idDays.begin();
+    std::sort(days + first, days + end,
+              [](const DayCount &a, const DayCount &b) { return a.day < b.day; });
+    const std::uint32_t space = m_global.ids.space(id);
+    IdVolume volume;
+    volume.kind = space == kUserSpace ? ShardKind::User : ShardKind::Group;
+    volume.groupKey = m_keyOfSpace[space];
+    volume.id = std::string(m_global.ids.text(id));
+    volume.idFlags = m_global.idFlags[id];
+    volume.firstDay = first;
+    volume.dayCount = end - first;
+    for (std::uint32_t i = first; i < end; ++i) {
+        const DayCount &day = m_report.idDays[i];
+        volume.totalEvents += day.events;
+        if (day.events > volume.peakEvents) {
+            volume.peakEvents = day.events;
+            volume.peakDay = day.day;
+            volume.peakRemediatedEvents = day.remediatedEvents;
         }
-        volume.dayCount = static_cast<std::uint32_t>(m_report.idDays.size()) -
-                          volume.firstDay;
-        m_report.ids.push_back(std::move(volume));
     }
-    std::sort(m_report.ids.begin(), m_report.ids.end(),
-              [](const IdVolume &a, const IdVolume &b) {
-                  return a.peakEvents != b.peakEvents
-                             ? a.peakEvents > b.peakEvents
-                             : a.id < b.id;
-              });
+    return volume;
+}
+
+void ScanRun::listIdProblems()
+{
     for (const IdVolume &volume : m_report.ids) {
         if (volume.idFlags == IdFlagNone)
             continue;
         m_report.idProblems.push_back({volume.kind, volume.groupKey, volume.id,
                                        volume.idFlags, volume.totalEvents});
-        // NOTE: only the ids with the most events are listed, so that a
+        // NOTE: only the ids with the largest peaks are listed, so that a
         // project whose ids are all numeric does not get a million entries.
         if (m_report.idProblems.size() >= kMaxIdProblems)
             break;
@@ -472,12 +491,17 @@ Report ScanRun::run(const std::vector<std::string> &paths)
             m_files.size(), m_chunks.size(), m_threads);
 
     runCountingPass(countingOptions(0), true);
+    qCDebug(lcScan, "counting pass done after %lld ms: %zu ids, %zu pairs",
+            static_cast<long long>(nowMs() - startMs), m_global.ids.size(),
+            m_global.pairs.size());
     countRecordGroupKeys();
     if (!cancelled()) {
         flagPairs();
         if (!m_flagged.empty())
             runEvidencePass();
     }
+    qCDebug(lcScan, "evidence pass done after %lld ms: %zu flagged pairs",
+            static_cast<long long>(nowMs() - startMs), m_flagged.size());
     m_report.cancelled = cancelled();
     const Totals readTotals = m_report.totals;
     m_report.totals = m_global.totals;
@@ -487,11 +511,13 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     buildVolumes();
     buildDays();
     m_report.groupKeys.assign(m_keyOfSpace.begin() + 1, m_keyOfSpace.end());
+    qCDebug(lcScan, "report built after %lld ms",
+            static_cast<long long>(nowMs() - startMs));
     m_report.elapsedSeconds = static_cast<double>(nowMs() - startMs) / 1000.0;
     qCDebug(lcScan, "scan finished: %lld events in %.2f s",
             static_cast<long long>(m_report.totals.events),
             m_report.elapsedSeconds);
-    return m_report;
+    return std::move(m_report);
 }
 
 } // namespace

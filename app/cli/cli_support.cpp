@@ -1,1 +1,444 @@
 #include "cli_support.h"
+
+#include "commands.h"
+
+#include "hsi/civil_date.h"
+
+#include <QCoreApplication>
+#include <QTimeZone>
+
+#include <chrono>
+#include <csignal>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+
+namespace hsi::cli {
+
+namespace {
+
+const QString kUserLimit = QStringLiteral("user-limit");
+const QString kGroupLimit = QStringLiteral("group-limit");
+const QString kGroupKey = QStringLiteral("group-key");
+const QString kTimeZone = QStringLiteral("timezone");
+const QString kLegacyTime = QStringLiteral("legacy-project-time");
+const QString kNearLimit = QStringLiteral("near-limit");
+const QString kTop = QStringLiteral("top");
+const QString kThreads = QStringLiteral("threads");
+
+std::int64_t steadyMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
+        .count();
+}
+
+std::optional<std::int64_t> positiveNumber(const QCommandLineParser &parser,
+                                           const QString &name,
+                                           std::int64_t fallback,
+                                           QString *error)
+{
+    if (!parser.isSet(name))
+        return fallback;
+    bool ok = false;
+    const qlonglong value = parser.value(name).toLongLong(&ok);
+    if (!ok || value < 1) {
+        *error = QStringLiteral("invalid --%1 value '%2': use a positive "
+                                "whole number")
+                     .arg(name, parser.value(name));
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::string formatCount(std::int64_t value)
+{
+    std::string digits = std::to_string(value < 0 ? -value : value);
+    for (int pos = static_cast<int>(digits.size()) - 3; pos > 0; pos -= 3)
+        digits.insert(static_cast<std::size_t>(pos), ",");
+    return value < 0 ? "-" + digits : digits;
+}
+
+std::string formatBytes(double bytes)
+{
+    const char *units[] = {"B", "KB", "MB", "GB", "TB"};
+    int unit = 0;
+    while (bytes >= 1000 && unit < 4) {
+        bytes /= 1000;
+        ++unit;
+    }
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s",
+                  bytes, units[unit]);
+    return buffer;
+}
+
+ScanControl *g_activeScan = nullptr;
+
+void cancelOnSignal(int)
+{
+    if (g_activeScan)
+        g_activeScan->cancelRequested = true;
+}
+
+} // namespace
+
+void addScanOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        {kUserLimit,
+         QStringLiteral("Events per distinct_id per day above which a pair is "
+                        "hot (default 200000)."),
+         QStringLiteral("events")},
+        {kGroupLimit,
+         QStringLiteral("Events per group id per day above which a group is "
+                        "hot (default 1000000)."),
+         QStringLiteral("events")},
+        {kGroupKey,
+         QStringLiteral("Group key property to count, such as company_id. "
+                        "Repeat for several keys; keys named by "
+                        "$hotshard_record events are added."),
+         QStringLiteral("key")},
+        {kTimeZone,
+         QStringLiteral("IANA time zone that defines the event date "
+                        "(default UTC)."),
+         QStringLiteral("zone")},
+        {kLegacyTime,
+         QStringLiteral("Treat time as project-local wall-clock seconds, as "
+                        "stored by projects created before 2023.")},
+        {kNearLimit,
+         QStringLiteral("Report pairs above this fraction of their limit "
+                        "(default 0.5)."),
+         QStringLiteral("fraction")},
+        {kTop,
+         QStringLiteral("Entries in each evidence list and summary table "
+                        "(default 10)."),
+         QStringLiteral("n")},
+        {kThreads,
+         QStringLiteral("Worker threads (default: one per core)."),
+         QStringLiteral("n")},
+    });
+}
+
+std::optional<ScanSettings> scanSettingsFromParser(
+    const QCommandLineParser &parser, QString *error)
+{
+    ScanSettings settings;
+    const auto userLimit =
+        positiveNumber(parser, kUserLimit, settings.userLimit, error);
+    const auto groupLimit =
+        positiveNumber(parser, kGroupLimit, settings.groupLimit, error);
+    const auto top = positiveNumber(parser, kTop, settings.topN, error);
+    const auto threads = positiveNumber(parser, kThreads, 0, error);
+    if (!userLimit || !groupLimit || !top || !threads)
+        return std::nullopt;
+    settings.threads = static_cast<int>(std::min<std::int64_t>(*threads, 256));
+    settings.userLimit = *userLimit;
+    settings.groupLimit = *groupLimit;
+    settings.topN = static_cast<int>(std::min<std::int64_t>(*top, 1000));
+
+    for (const QString &key : parser.values(kGroupKey))
+        settings.groupKeys.push_back(key.toStdString());
+    settings.legacyProjectTime = parser.isSet(kLegacyTime);
+    if (parser.isSet(kTimeZone)) {
+        const QString zone = parser.value(kTimeZone);
+        if (!QTimeZone(zone.toUtf8()).isValid()) {
+            *error = QStringLiteral("unknown time zone '%1': use an IANA name "
+                                    "such as UTC or America/Los_Angeles")
+                         .arg(zone);
+            return std::nullopt;
+        }
+        settings.timeZone = zone.toStdString();
+    }
+    if (parser.isSet(kNearLimit)) {
+        bool ok = false;
+        const double fraction = parser.value(kNearLimit).toDouble(&ok);
+        if (!ok || fraction <= 0 || fraction > 1) {
+            *error = QStringLiteral("invalid --near-limit value '%1': use a "
+                                    "fraction above 0 and at most 1, such as "
+                                    "0.5")
+                         .arg(parser.value(kNearLimit));
+            return std::nullopt;
+        }
+        settings.nearLimitFraction = fraction;
+    }
+    return settings;
+}
+
+std::optional<int> parseArguments(QCommandLineParser &parser,
+                                  const QStringList &arguments)
+{
+    const QCommandLineOption help = parser.addHelpOption();
+    if (!parser.parse(arguments)) {
+        printError(arguments.value(0), parser.errorText());
+        return ExitUsage;
+    }
+    if (parser.isSet(help)) {
+        std::fputs(qUtf8Printable(parser.helpText()), stdout);
+        return ExitOk;
+    }
+    return std::nullopt;
+}
+
+void printError(const QString &command, const QString &message)
+{
+    std::fprintf(stderr, "%s: %s\n", qUtf8Printable(command),
+                 qUtf8Printable(message));
+}
+
+TerminalProgress::TerminalProgress(const char *label)
+    : m_label(label), m_enabled(::isatty(STDERR_FILENO) == 1),
+      m_startMs(steadyMs())
+{
+}
+
+TerminalProgress::~TerminalProgress() { finish(); }
+
+void TerminalProgress::update(std::int64_t done, std::int64_t total,
+                              std::int64_t items, const char *itemName)
+{
+    if (!m_enabled)
+        return;
+    const std::int64_t now = steadyMs();
+    if (now - m_lastDrawMs < 100)
+        return;
+    m_lastDrawMs = now;
+    const double seconds = std::max<double>(0.001, (now - m_startMs) / 1000.0);
+    const double percent = total > 0 ? 100.0 * done / total : 0.0;
+    std::fprintf(stderr, "\r\033[K%s %5.1f%%  %s of %s  %s/s  %s %s", m_label,
+                 percent, formatBytes(done).c_str(),
+                 formatBytes(total).c_str(), formatBytes(done / seconds).c_str(),
+                 formatCount(items).c_str(), itemName);
+    std::fflush(stderr);
+}
+
+void TerminalProgress::finish()
+{
+    if (m_enabled && m_lastDrawMs != 0) {
+        std::fprintf(stderr, "\r\033[K");
+        std::fflush(stderr);
+        m_lastDrawMs = 0;
+    }
+}
+
+Report runScanWithProgress(const std::vector<std::string> &paths,
+                           const ScanSettings &settings)
+{
+    ScanControl control;
+    TerminalProgress progress("scanning");
+    std::mutex progressMutex;
+    if (progress.enabled()) {
+        control.onProgress = [&](const ScanProgress &state) {
+            std::lock_guard lock(progressMutex);
+            progress.update(state.bytesDone, state.bytesTotal, state.events,
+                            state.pass == 1 ? "events" : "events (evidence)");
+        };
+    }
+    g_activeScan = &control;
+    auto previous = std::signal(SIGINT, cancelOnSignal);
+    Report report = scan(paths, settings, &control);
+    std::signal(SIGINT, previous);
+    g_activeScan = nullptr;
+    progress.finish();
+    return report;
+}
+
+namespace {
+
+std::string formatTimeMs(std::int64_t ms)
+{
+    std::int64_t seconds = ms / 1000;
+    if (ms % 1000 < 0)
+        --seconds;
+    const Day day = dayOfEpochSeconds(seconds);
+    const std::int64_t inDay = seconds - static_cast<std::int64_t>(day) * 86400;
+    char buffer[48];
+    std::snprintf(buffer, sizeof buffer, "%s %02lld:%02lld:%02lld UTC",
+                  formatDay(day).c_str(), static_cast<long long>(inDay / 3600),
+                  static_cast<long long>(inDay / 60 % 60),
+                  static_cast<long long>(inDay % 60));
+    return buffer;
+}
+
+std::string pairLabel(const PairFinding &finding)
+{
+    if (finding.kind == ShardKind::User)
+        return "user  '" + finding.id + "'";
+    return "group " + finding.groupKey + "='" + finding.id + "'";
+}
+
+std::string flagNames(std::uint32_t flags)
+{
+    std::string names;
+    const auto add = [&names](const char *name) {
+        names += names.empty() ? name : std::string(", ") + name;
+    };
+    if (flags & IdFlagPlaceholder)
+        add("placeholder value");
+    if (flags & IdFlagLiteralName)
+        add("literal name");
+    if (flags & IdFlagNumeric)
+        add("numeric id");
+    return names;
+}
+
+void printOverview(const Report &report, std::FILE *out)
+{
+    const Totals &totals = report.totals;
+    std::fprintf(out, "Scanned %zu file%s: %s events (%s) in %.1f s%s.\n",
+                 report.inputs.size(), report.inputs.size() == 1 ? "" : "s",
+                 formatCount(totals.events).c_str(),
+                 formatBytes(static_cast<double>(totals.bytes)).c_str(),
+                 report.elapsedSeconds,
+                 report.cancelled ? " (cancelled: results are partial)" : "");
+    if (!report.days.empty()) {
+        std::fprintf(out, "  Dates %s to %s (%zu days with events)\n",
+                     formatDay(report.days.front().day).c_str(),
+                     formatDay(report.days.back().day).c_str(),
+                     report.days.size());
+    }
+    std::fprintf(out,
+                 "  Remediated ($hotshard_events): %s   non-attributed "
+                 "(distinct_id \"\"): %s   skipped lines: %s\n",
+                 formatCount(totals.remediatedEvents).c_str(),
+                 formatCount(totals.nonAttributedEvents).c_str(),
+                 formatCount(totals.skippedLines).c_str());
+    if (totals.nullIds + totals.missingIds + totals.structuredIds +
+            totals.undatedEvents >
+        0) {
+        std::fprintf(out,
+                     "  distinct_id null: %s   missing: %s   object or array: "
+                     "%s   events without a usable time: %s\n",
+                     formatCount(totals.nullIds).c_str(),
+                     formatCount(totals.missingIds).c_str(),
+                     formatCount(totals.structuredIds).c_str(),
+                     formatCount(totals.undatedEvents).c_str());
+    }
+    if (!report.groupKeys.empty()) {
+        std::string keys;
+        for (const std::string &key : report.groupKeys)
+            keys += (keys.empty() ? "" : ", ") + key;
+        std::fprintf(out, "  Group keys counted: %s\n", keys.c_str());
+    }
+}
+
+void printHotShard(const PairFinding &finding, std::FILE *out)
+{
+    std::fprintf(out,
+                 "  %s on %s: %s events (%s unique, %s remediated), %s over "
+                 "the limit of %s\n",
+                 pairLabel(finding).c_str(), formatDay(finding.day).c_str(),
+                 formatCount(finding.events).c_str(),
+                 formatCount(finding.uniqueEvents).c_str(),
+                 formatCount(finding.remediatedEvents).c_str(),
+                 formatCount(finding.overLimit).c_str(),
+                 formatCount(finding.limit).c_str());
+    if (finding.crossing) {
+        std::fprintf(out, "      crossed the limit at %s:%lld (%s)\n",
+                     finding.crossing->path.c_str(),
+                     static_cast<long long>(finding.crossing->line),
+                     formatTimeMs(finding.crossing->timeMs).c_str());
+    }
+    if (finding.idFlags != IdFlagNone)
+        std::fprintf(out, "      id problems: %s\n",
+                     flagNames(finding.idFlags).c_str());
+    std::fprintf(out, "      likely cause (%s): %s\n",
+                 likelyCauseName(finding.likelyCause),
+                 finding.likelyCauseText.c_str());
+}
+
+void printFindings(const Report &report, std::size_t top, std::FILE *out)
+{
+    std::fprintf(out, "\nHot shards: %lld user, %lld group\n",
+                 static_cast<long long>(report.hotUserShards()),
+                 static_cast<long long>(report.hotGroupShards()));
+    for (const PairFinding &finding : report.hotShards)
+        printHotShard(finding, out);
+    if (report.hotShards.empty())
+        std::fprintf(out, "  none\n");
+
+    std::fprintf(out, "\nNear the limit (above %.0f%% of it): %zu\n",
+                 report.settings.nearLimitFraction * 100,
+                 report.nearLimit.size());
+    for (std::size_t i = 0; i < report.nearLimit.size() && i < top; ++i) {
+        const PairFinding &finding = report.nearLimit[i];
+        std::fprintf(out, "  %s on %s: %s events (%.0f%% of %s)\n",
+                     pairLabel(finding).c_str(), formatDay(finding.day).c_str(),
+                     formatCount(finding.events).c_str(),
+                     100.0 * finding.events / finding.limit,
+                     formatCount(finding.limit).c_str());
+    }
+}
+
+void printRecords(const Report &report, std::size_t top, std::FILE *out)
+{
+    if (report.records.empty())
+        return;
+    std::fprintf(out, "\n$hotshard_record history: %zu records\n",
+                 report.records.size());
+    for (std::size_t i = 0; i < report.records.size() && i < top; ++i) {
+        const HotshardRecord &record = report.records[i];
+        if (record.groupKey.empty()) {
+            std::fprintf(out, "  %s  user '%s'\n",
+                         formatTimeMs(record.timeMs).c_str(),
+                         record.distinctId.c_str());
+        } else {
+            std::fprintf(out, "  %s  group %s='%s' (%s)\n",
+                         formatTimeMs(record.timeMs).c_str(),
+                         record.groupKey.c_str(), record.distinctId.c_str(),
+                         record.groupDisplayName.c_str());
+        }
+    }
+}
+
+void printProblems(const Report &report, std::size_t top, std::FILE *out)
+{
+    if (!report.idProblems.empty()) {
+        std::fprintf(out, "\nIds that look wrong: %zu%s\n",
+                     report.idProblems.size(),
+                     report.idProblems.size() > top ? " (largest shown)" : "");
+        for (std::size_t i = 0; i < report.idProblems.size() && i < top; ++i) {
+            const IdProblem &problem = report.idProblems[i];
+            std::fprintf(out, "  %s '%s': %s, %s events\n",
+                         problem.kind == ShardKind::User
+                             ? "user"
+                             : ("group " + problem.groupKey).c_str(),
+                         problem.id.c_str(), flagNames(problem.idFlags).c_str(),
+                         formatCount(problem.events).c_str());
+        }
+    }
+    for (const InputReport &input : report.inputs) {
+        if (input.status == InputReport::Status::Ok && input.problemCount == 0)
+            continue;
+        const char *status = input.status == InputReport::Status::Ok
+                                 ? "read"
+                             : input.status == InputReport::Status::Incomplete
+                                 ? "INCOMPLETE"
+                                 : "ERROR";
+        std::fprintf(out, "\n%s: %s, %lld problem%s\n", input.path.c_str(),
+                     status, static_cast<long long>(input.problemCount),
+                     input.problemCount == 1 ? "" : "s");
+        for (std::size_t i = 0; i < input.problems.size() && i < top; ++i) {
+            const Problem &problem = input.problems[i];
+            std::fprintf(out, "  line %lld: %s%s\n",
+                         static_cast<long long>(problem.line),
+                         problem.severity == Problem::Severity::Warning
+                             ? "warning: "
+                             : "",
+                         problem.message.c_str());
+        }
+    }
+}
+
+} // namespace
+
+void printReportSummary(const Report &report, std::FILE *out)
+{
+    const auto top = static_cast<std::size_t>(std::max(1, report.settings.topN));
+    printOverview(report, out);
+    printFindings(report, top, out);
+    printRecords(report, top, out);
+    printProblems(report, top, out);
+}
+
+} // namespace hsi::cli

@@ -1,7 +1,84 @@
+#include "cli_support.h"
 #include "commands.h"
+
+#include "hsi/sample_generator.h"
 
 namespace hsi::cli {
 
-int runGenerate(const QStringList &) { return ExitOk; }
+int runGenerate(const QStringList &arguments)
+{
+    const QString command = arguments.value(0);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Writes a deterministic Mixpanel export: the bundled sample incident "
+        "or a benchmark corpus. The same options always give the same "
+        "events."));
+    const QCommandLineOption preset(
+        QStringLiteral("preset"),
+        QStringLiteral("'sample' (a week with user and group hot shards) or "
+                       "'benchmark' (many ids, sized by --size-mb)."),
+        QStringLiteral("name"), QStringLiteral("sample"));
+    const QCommandLineOption sizeMb(
+        QStringLiteral("size-mb"),
+        QStringLiteral("Uncompressed size of the benchmark corpus in MB "
+                       "(default 1000)."),
+        QStringLiteral("mb"), QStringLiteral("1000"));
+    const QCommandLineOption scale(
+        QStringLiteral("scale-divisor"),
+        QStringLiteral("Divide every event count and both limits by this "
+                       "number, for small test fixtures (default 1)."),
+        QStringLiteral("n"), QStringLiteral("1"));
+    const QCommandLineOption gzip(
+        QStringLiteral("gzip"),
+        QStringLiteral("Compress the output with gzip (multi-member)."));
+    const QCommandLineOption out(QStringLiteral("out"),
+                                 QStringLiteral("Output file."),
+                                 QStringLiteral("file"));
+    parser.addOptions({preset, sizeMb, scale, gzip, out});
+    if (const auto exitCode = parseArguments(parser, arguments))
+        return *exitCode;
+
+    GeneratorOptions options;
+    const QString presetName = parser.value(preset);
+    if (presetName == QLatin1String("benchmark")) {
+        options.preset = GeneratorPreset::Benchmark;
+    } else if (presetName != QLatin1String("sample")) {
+        printError(command, QStringLiteral("unknown preset '%1': use sample or "
+                                           "benchmark")
+                                .arg(presetName));
+        return ExitUsage;
+    }
+    bool sizeOk = false;
+    const qlonglong megabytes = parser.value(sizeMb).toLongLong(&sizeOk);
+    bool scaleOk = false;
+    options.scaleDivisor = parser.value(scale).toInt(&scaleOk);
+    if (!sizeOk || megabytes < 1 || !scaleOk || options.scaleDivisor < 1) {
+        printError(command, QStringLiteral("--size-mb and --scale-divisor take "
+                                           "positive whole numbers"));
+        return ExitUsage;
+    }
+    if (!parser.isSet(out)) {
+        printError(command, QStringLiteral("missing --out FILE"));
+        return ExitUsage;
+    }
+    options.targetBytes = megabytes * 1'000'000;
+    options.gzip = parser.isSet(gzip);
+    try {
+        const GeneratorSummary summary =
+            generateExport(options, parser.value(out).toStdString());
+        std::fprintf(stderr,
+                     "wrote %lld events (%lld bytes uncompressed) to %s; user "
+                     "limit %lld, group limit %lld\n",
+                     static_cast<long long>(summary.events),
+                     static_cast<long long>(summary.bytes),
+                     qUtf8Printable(parser.value(out)),
+                     static_cast<long long>(summary.userLimit),
+                     static_cast<long long>(summary.groupLimit));
+    } catch (const std::exception &exception) {
+        printError(command, QString::fromStdString(exception.what()));
+        return ExitFailure;
+    }
+    return ExitOk;
+}
 
 } // namespace hsi::cli

@@ -1,7 +1,76 @@
+#include "cli_support.h"
 #include "commands.h"
+
+#include "hsi/report_json.h"
+#include "hsi/scanner.h"
 
 namespace hsi::cli {
 
-int runScan(const QStringList &) { return ExitOk; }
+int runScan(const QStringList &arguments)
+{
+    const QString command = arguments.value(0);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Reads Mixpanel export files (NDJSON, JSON array or JSON Pipelines "
+        "rows, plain or gzip) and reports the ids and groups that crossed "
+        "Mixpanel's per-day limits."));
+    addScanOptions(parser);
+    const QCommandLineOption json(
+        QStringLiteral("json"),
+        QStringLiteral("Write the JSON report to this file, or to stdout "
+                       "with '-' (the summary then goes to stderr)."),
+        QStringLiteral("file"));
+    const QCommandLineOption allIds(
+        QStringLiteral("all-ids"),
+        QStringLiteral("Include every id with its peak day in the JSON "
+                       "report."));
+    const QCommandLineOption failOnHot(
+        QStringLiteral("fail-on-hot"),
+        QStringLiteral("Exit with status 3 when a hot shard was found."));
+    parser.addOptions({json, allIds, failOnHot});
+    parser.addPositionalArgument(QStringLiteral("path"),
+                                 QStringLiteral("Export files or folders."),
+                                 QStringLiteral("PATH..."));
+    if (const auto exitCode = parseArguments(parser, arguments))
+        return *exitCode;
+
+    QString error;
+    const std::optional<ScanSettings> settings =
+        scanSettingsFromParser(parser, &error);
+    if (!settings) {
+        printError(command, error);
+        return ExitUsage;
+    }
+    if (parser.positionalArguments().isEmpty()) {
+        printError(command, QStringLiteral("no input: name at least one export "
+                                           "file or folder"));
+        return ExitUsage;
+    }
+    std::vector<std::string> paths;
+    for (const QString &path : parser.positionalArguments())
+        paths.push_back(path.toStdString());
+
+    const Report report = runScanWithProgress(paths, *settings);
+    const bool jsonToStdout = parser.value(json) == QLatin1String("-");
+    printReportSummary(report, jsonToStdout ? stderr : stdout);
+    if (parser.isSet(json)) {
+        try {
+            writeJsonReport(report, parser.value(json).toStdString(),
+                            {parser.isSet(allIds)});
+        } catch (const std::exception &exception) {
+            printError(command, QString::fromStdString(exception.what()));
+            return ExitFailure;
+        }
+    }
+    if (report.noInputRead()) {
+        printError(command, QStringLiteral("no input could be read"));
+        return ExitUsage;
+    }
+    if (report.cancelled)
+        return ExitFailure;
+    if (parser.isSet(failOnHot) && !report.hotShards.empty())
+        return ExitHotShard;
+    return ExitOk;
+}
 
 } // namespace hsi::cli

@@ -1,18 +1,554 @@
 #include "hsi/scanner.h"
 
+#include "evidence.h"
+#include "input_source.h"
+#include "ordered_runner.h"
+#include "pair_counter.h"
+#include "time_zone.h"
+
+#include <QLoggingCategory>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+#include <set>
+#include <thread>
+
 namespace hsi {
+
+namespace {
+
+using namespace detail;
+
+Q_LOGGING_CATEGORY(lcScan, "hsi.scan", QtWarningMsg)
+
+constexpr std::size_t kMaxIdProblems = 1000;
+constexpr std::size_t kMaxFilterIds = 16;
+constexpr std::size_t kMinFilterIdLength = 4;
+
+std::int64_t nowMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
+        .count();
+}
+
+/// Sums byte progress from all workers and forwards it to the caller at
+/// most ten times per second.
+class ProgressMeter {
+public:
+    ProgressMeter(ScanControl *control, std::int64_t bytesTotal)
+        : m_control(control), m_bytesTotal(bytesTotal)
+    {
+    }
+
+    void startPass(int pass)
+    {
+        m_pass = pass;
+        m_bytesDone = 0;
+        report(true);
+    }
+
+    /// Returns a callback for one chunk that turns its running byte count
+    /// into increments.
+    ByteProgress forChunk()
+    {
+        auto last = std::make_shared<std::int64_t>(0);
+        return [this, last](std::int64_t done) {
+            m_bytesDone += done - *last;
+            *last = done;
+            report(false);
+        };
+    }
+
+    void addEvents(std::int64_t events) { m_events += events; }
+
+private:
+    void report(bool force)
+    {
+        if (!m_control || !m_control->onProgress)
+            return;
+        const std::int64_t now = nowMs();
+        std::int64_t last = m_lastReportMs;
+        if (!force && (now - last < 100 ||
+                       !m_lastReportMs.compare_exchange_strong(last, now)))
+            return;
+        ScanProgress progress;
+        progress.bytesDone = m_bytesDone;
+        progress.bytesTotal = m_bytesTotal;
+        progress.events = m_events;
+        progress.pass = m_pass;
+        m_control->onProgress(progress);
+    }
+
+    ScanControl *m_control;
+    std::int64_t m_bytesTotal;
+    std::atomic<std::int64_t> m_bytesDone{0};
+    std::atomic<std::int64_t> m_events{0};
+    std::atomic<std::int64_t> m_lastReportMs{0};
+    std::atomic<int> m_pass{1};
+};
+
+bool isExportFileName(const std::filesystem::path &path)
+{
+    const std::string name = path.filename().string();
+    if (name.empty() || name[0] == '.' || name == "manifest.json" ||
+        name == "job.json")
+        return false;
+    static const char *const kSuffixes[] = {".json", ".ndjson", ".jsonl",
+                                             ".gz", ".txt"};
+    return std::any_of(std::begin(kSuffixes), std::end(kSuffixes),
+                       [&name](std::string_view suffix) {
+                           return name.size() > suffix.size() &&
+                                  name.ends_with(suffix);
+                       });
+}
+
+void validateSettings(const ScanSettings &settings)
+{
+    if (settings.userLimit < 1)
+        throw ScanError("invalid user limit " +
+                        std::to_string(settings.userLimit) +
+                        ": use a positive number of events");
+    if (settings.groupLimit < 1)
+        throw ScanError("invalid group limit " +
+                        std::to_string(settings.groupLimit) +
+                        ": use a positive number of events");
+    if (!(settings.nearLimitFraction > 0 && settings.nearLimitFraction <= 1))
+        throw ScanError("invalid near-limit fraction " +
+                        std::to_string(settings.nearLimitFraction) +
+                        ": use a number above 0 and at most 1");
+    // Constructing a resolver validates the time zone name.
+    DayResolver resolver(settings.timeZone, settings.legacyProjectTime);
+}
+
+/// State shared by the passes of one scan.
+class ScanRun {
+public:
+    ScanRun(const ScanSettings &settings, ScanControl *control)
+        : m_settings(settings), m_control(control),
+          m_threads(settings.threads > 0
+                        ? settings.threads
+                        : std::max(1u, std::thread::hardware_concurrency()))
+    {
+        m_keyOfSpace.push_back({});
+        for (const std::string &key : settings.groupKeys)
+            addGroupKey(key);
+        m_configuredKeys = m_keyOfSpace.size() - 1;
+    }
+
+    Report run(const std::vector<std::string> &paths);
+
+private:
+    bool cancelled() const
+    {
+        return m_control && m_control->cancelRequested.load();
+    }
+    const std::atomic<bool> *cancelFlag() const
+    {
+        return m_control ? &m_control->cancelRequested : nullptr;
+    }
+
+    bool addGroupKey(const std::string &key);
+    void openInputs(const std::vector<std::string> &paths);
+    void runCountingPass(const CountingOptions &options, bool firstPass);
+    void absorbChunk(std::size_t index, ChunkCounts &&counts, bool firstPass);
+    void countRecordGroupKeys();
+    CountingOptions countingOptions(std::size_t firstKey) const;
+    void flagPairs();
+    void runEvidencePass();
+    std::vector<std::string> lineFilterForFlaggedPairs() const;
+    void buildFindings();
+    void buildVolumes();
+    IdVolume volumeOf(std::uint32_t id, std::uint32_t first, std::uint32_t end);
+    void listIdProblems();
+    void buildDays();
+
+    const ScanSettings &m_settings;
+    ScanControl *m_control;
+    int m_threads;
+    Report m_report;
+    std::vector<InputFile> m_files;
+    std::vector<Chunk> m_chunks;
+    std::vector<std::int64_t> m_chunkLineOffsets;
+    std::vector<std::string> m_keyOfSpace;
+    std::size_t m_configuredKeys = 0;
+    GlobalCounts m_global;
+    std::vector<FlaggedPair> m_flagged;
+    U64Map<std::uint32_t> m_flaggedIndex;
+    std::vector<EvidenceAccumulator> m_evidence;
+    std::unique_ptr<ProgressMeter> m_progress;
+};
+
+bool ScanRun::addGroupKey(const std::string &key)
+{
+    if (key.empty() || std::find(m_keyOfSpace.begin() + 1, m_keyOfSpace.end(),
+                                 key) != m_keyOfSpace.end())
+        return false;
+    m_keyOfSpace.push_back(key);
+    return true;
+}
+
+void ScanRun::openInputs(const std::vector<std::string> &paths)
+{
+    std::int64_t bytesTotal = 0;
+    for (const std::string &path : expandInputPaths(paths)) {
+        InputFile file = probeInputFile(path);
+        InputReport input;
+        input.path = path;
+        input.bytes = file.size;
+        if (!file.openError.empty()) {
+            input.status = InputReport::Status::Error;
+            input.problemCount = 1;
+            input.problems.push_back({Problem::Severity::Error, 0,
+                                      "cannot read file: " + file.openError});
+        }
+        bytesTotal += file.size;
+        m_files.push_back(std::move(file));
+        m_report.inputs.push_back(std::move(input));
+    }
+    m_report.totals.bytes = bytesTotal;
+    m_chunks = planChunks(m_files, m_threads, m_settings.chunkBytes);
+    m_chunkLineOffsets.assign(m_chunks.size(), 0);
+    m_progress = std::make_unique<ProgressMeter>(m_control, bytesTotal);
+}
+
+CountingOptions ScanRun::countingOptions(std::size_t firstKey) const
+{
+    CountingOptions options;
+    for (std::size_t space = firstKey + 1; space < m_keyOfSpace.size(); ++space) {
+        options.groupKeys.push_back(m_keyOfSpace[space]);
+        options.groupSpaces.push_back(static_cast<std::uint32_t>(space));
+    }
+    options.timeZone = m_settings.timeZone;
+    options.legacyProjectTime = m_settings.legacyProjectTime;
+    return options;
+}
+
+void ScanRun::absorbChunk(std::size_t index, ChunkCounts &&counts,
+                          bool firstPass)
+{
+    mergeChunk(counts, static_cast<std::int32_t>(index), m_settings,
+               m_keyOfSpace, m_global);
+    if (!firstPass)
+        return;
+    const Chunk &chunk = m_chunks[index];
+    InputReport &input = m_report.inputs[chunk.fileIndex];
+    const std::int64_t lineOffset = m_chunkLineOffsets[index];
+    if (index + 1 < m_chunks.size() &&
+        m_chunks[index + 1].fileIndex == chunk.fileIndex)
+        m_chunkLineOffsets[index + 1] = lineOffset + counts.read.lines;
+
+    input.events += counts.totals.events;
+    input.problemCount += counts.problemCount;
+    for (Problem &problem : counts.problems) {
+        if (input.problems.size() >= kMaxProblemsPerFile)
+            break;
+        problem.line += lineOffset;
+        input.problems.push_back(std::move(problem));
+    }
+    for (HotshardRecord &record : counts.records) {
+        record.line += lineOffset;
+        m_report.records.push_back(std::move(record));
+        addGroupKey(m_report.records.back().groupKey);
+    }
+    if (counts.badLines && input.status == InputReport::Status::Ok)
+        input.status = InputReport::Status::Incomplete;
+    if (!counts.read.error.empty() && input.status != InputReport::Status::Error) {
+        input.status = InputReport::Status::Error;
+        ++input.problemCount;
+        input.problems.push_back({Problem::Severity::Error,
+                                  lineOffset + counts.read.lines,
+                                  counts.read.error});
+    }
+    m_progress->addEvents(counts.totals.events);
+}
+
+void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass)
+{
+    runInOrder<ChunkCounts>(
+        m_chunks.size(), m_threads,
+        [&](std::size_t index, ChunkCounts &counts) {
+            const Chunk &chunk = m_chunks[index];
+            countChunk(m_files[chunk.fileIndex], chunk, options, counts,
+                       cancelFlag(), m_progress->forChunk());
+        },
+        [&](std::size_t index, ChunkCounts &&counts) {
+            absorbChunk(index, std::move(counts), firstPass);
+        });
+}
+
+// Group keys named by `$hotshard_record` events are only known once the
+// records are read, so their values are counted in an extra pass that reads
+// only lines mentioning those keys.
+void ScanRun::countRecordGroupKeys()
+{
+    if (m_keyOfSpace.size() - 1 <= m_configuredKeys || cancelled())
+        return;
+    CountingOptions options = countingOptions(m_configuredKeys);
+    options.countEverything = false;
+    m_progress->startPass(1);
+    runCountingPass(options, false);
+}
+
+void ScanRun::flagPairs()
+{
+    const auto nearThreshold = [this](std::int64_t limit) {
+        return static_cast<std::int64_t>(
+            std::ceil(m_settings.nearLimitFraction * static_cast<double>(limit)));
+    };
+    const std::int64_t userNear = nearThreshold(m_settings.userLimit);
+    const std::int64_t groupNear = nearThreshold(m_settings.groupLimit);
+    m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
+        const std::uint32_t id = pairIdIndex(key);
+        const bool isUser = m_global.ids.space(id) == kUserSpace;
+        if (pair.events < (isUser ? userNear : groupNear))
+            return;
+        m_flaggedIndex[key] = static_cast<std::uint32_t>(m_flagged.size());
+        m_flagged.push_back(
+            {id, pairDay(key), pair.crossingChunk, pair.crossingRank});
+    });
+}
+
+std::vector<std::string> ScanRun::lineFilterForFlaggedPairs() const
+{
+    std::set<std::string> needles;
+    for (const FlaggedPair &pair : m_flagged) {
+        const std::string_view id = m_global.ids.text(pair.idIndex);
+        const bool plain = std::all_of(id.begin(), id.end(), [](char c) {
+            return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '/';
+        });
+        if (!plain || id.size() < kMinFilterIdLength)
+            return {};
+        needles.insert(std::string(id));
+    }
+    if (needles.size() > kMaxFilterIds)
+        return {};
+    return {needles.begin(), needles.end()};
+}
+
+void ScanRun::runEvidencePass()
+{
+    EvidenceQuery query;
+    query.pairs = &m_flagged;
+    query.indexOfPair = &m_flaggedIndex;
+    query.ids = &m_global.ids;
+    const CountingOptions keys = countingOptions(0);
+    query.groupKeys = keys.groupKeys;
+    query.groupSpaces = keys.groupSpaces;
+    query.timeZone = m_settings.timeZone;
+    query.legacyProjectTime = m_settings.legacyProjectTime;
+    query.lineFilter = lineFilterForFlaggedPairs();
+
+    m_evidence.resize(m_flagged.size());
+    m_progress->startPass(2);
+    runInOrder<ChunkEvidence>(
+        m_chunks.size(), m_threads,
+        [&](std::size_t index, ChunkEvidence &evidence) {
+            const Chunk &chunk = m_chunks[index];
+            collectEvidence(m_files[chunk.fileIndex], chunk,
+                            static_cast<std::int32_t>(index), query, evidence,
+                            cancelFlag(), m_progress->forChunk());
+        },
+        [&](std::size_t index, ChunkEvidence &&evidence) {
+            for (std::size_t i = 0; i < evidence.pairs.size(); ++i)
+                mergeEvidence(std::move(evidence.pairs[i]),
+                              m_chunkLineOffsets[index], m_evidence[i]);
+        });
+}
+
+void ScanRun::buildFindings()
+{
+    for (std::size_t i = 0; i < m_flagged.size(); ++i) {
+        const FlaggedPair &flagged = m_flagged[i];
+        const GlobalPair &pair =
+            *m_global.pairs.find(pairKey(flagged.idIndex, flagged.day));
+        const std::uint32_t space = m_global.ids.space(flagged.idIndex);
+        PairFinding finding;
+        finding.kind = space == kUserSpace ? ShardKind::User : ShardKind::Group;
+        finding.groupKey = m_keyOfSpace[space];
+        finding.id = std::string(m_global.ids.text(flagged.idIndex));
+        finding.day = flagged.day;
+        finding.events = pair.events;
+        finding.remediatedEvents = pair.remediated;
+        finding.limit = space == kUserSpace ? m_settings.userLimit
+                                            : m_settings.groupLimit;
+        finding.overLimit = std::max<std::int64_t>(0, pair.events - finding.limit);
+        finding.idFlags = m_global.idFlags[flagged.idIndex];
+        finding.uniqueEvents = pair.events;
+        if (i < m_evidence.size())
+            applyEvidence(m_evidence[i], m_settings.topN, finding);
+        explainLikelyCause(finding);
+        auto &list = finding.overLimit > 0 ? m_report.hotShards
+                                           : m_report.nearLimit;
+        list.push_back(std::move(finding));
+    }
+    const auto order = [](const PairFinding &a, const PairFinding &b) {
+        if (a.kind != b.kind)
+            return a.kind == ShardKind::User;
+        if (a.events != b.events)
+            return a.events > b.events;
+        return a.day != b.day ? a.day < b.day : a.id < b.id;
+    };
+    std::sort(m_report.hotShards.begin(), m_report.hotShards.end(), order);
+    std::sort(m_report.nearLimit.begin(), m_report.nearLimit.end(), order);
+}
+
+void ScanRun::buildVolumes()
+{
+    // Ids are dense indexes, so a counting sort groups the pairs by id in
+    // linear time; a comparison sort of millions of pairs took most of the
+    // time after the counting pass.
+    const std::size_t idCount = m_global.ids.size();
+    std::vector<std::uint32_t> firstOfId(idCount + 1, 0);
+    m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &) {
+        ++firstOfId[pairIdIndex(key) + 1];
+    });
+    for (std::size_t id = 0; id < idCount; ++id)
+        firstOfId[id + 1] += firstOfId[id];
+    m_report.idDays.resize(m_global.pairs.size());
+    std::vector<std::uint32_t> next(firstOfId.begin(), firstOfId.end() - 1);
+    m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
+        m_report.idDays[next[pairIdIndex(key)]++] = {pairDay(key), pair.events,
+                                                     pair.remediated};
+    });
+
+    std::vector<IdVolume> volumes(idCount);
+    for (std::uint32_t id = 0; id < idCount; ++id)
+        volumes[id] = volumeOf(id, firstOfId[id], firstOfId[id + 1]);
+    std::vector<std::uint32_t> order(idCount);
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        // Ties keep first-seen order: comparing id strings here cost most
+        // of the sort on a long tail where most peaks are equal.
+        return volumes[a].peakEvents != volumes[b].peakEvents
+                   ? volumes[a].peakEvents > volumes[b].peakEvents
+                   : a < b;
+    });
+    m_report.ids.reserve(idCount);
+    for (std::uint32_t id : order)
+        m_report.ids.push_back(std::move(volumes[id]));
+    listIdProblems();
+}
+
+IdVolume ScanRun::volumeOf(std::uint32_t id, std::uint32_t first,
+                           std::uint32_t end)
+{
+    const auto days = m_report.idDays.begin();
+    std::sort(days + first, days + end,
+              [](const DayCount &a, const DayCount &b) { return a.day < b.day; });
+    const std::uint32_t space = m_global.ids.space(id);
+    IdVolume volume;
+    volume.kind = space == kUserSpace ? ShardKind::User : ShardKind::Group;
+    volume.groupKey = m_keyOfSpace[space];
+    volume.id = std::string(m_global.ids.text(id));
+    volume.idFlags = m_global.idFlags[id];
+    volume.firstDay = first;
+    volume.dayCount = end - first;
+    for (std::uint32_t i = first; i < end; ++i) {
+        const DayCount &day = m_report.idDays[i];
+        volume.totalEvents += day.events;
+        if (day.events > volume.peakEvents) {
+            volume.peakEvents = day.events;
+            volume.peakDay = day.day;
+            volume.peakRemediatedEvents = day.remediatedEvents;
+        }
+    }
+    return volume;
+}
+
+void ScanRun::listIdProblems()
+{
+    for (const IdVolume &volume : m_report.ids) {
+        if (volume.idFlags == IdFlagNone)
+            continue;
+        m_report.idProblems.push_back({volume.kind, volume.groupKey, volume.id,
+                                       volume.idFlags, volume.totalEvents});
+        // NOTE: only the ids with the largest peaks are listed, so that a
+        // project whose ids are all numeric does not get a million entries.
+        if (m_report.idProblems.size() >= kMaxIdProblems)
+            break;
+    }
+}
+
+void ScanRun::buildDays()
+{
+    m_global.days.forEach([&](std::uint64_t, const DayTotal &total) {
+        m_report.days.push_back(total);
+    });
+    std::sort(m_report.days.begin(), m_report.days.end(),
+              [](const DayTotal &a, const DayTotal &b) { return a.day < b.day; });
+}
+
+Report ScanRun::run(const std::vector<std::string> &paths)
+{
+    const std::int64_t startMs = nowMs();
+    m_report.settings = m_settings;
+    openInputs(paths);
+    qCDebug(lcScan, "scan started: %zu files, %zu chunks, %d threads",
+            m_files.size(), m_chunks.size(), m_threads);
+
+    runCountingPass(countingOptions(0), true);
+    qCDebug(lcScan, "counting pass done after %lld ms: %zu ids, %zu pairs",
+            static_cast<long long>(nowMs() - startMs), m_global.ids.size(),
+            m_global.pairs.size());
+    countRecordGroupKeys();
+    if (!cancelled()) {
+        flagPairs();
+        if (!m_flagged.empty())
+            runEvidencePass();
+    }
+    qCDebug(lcScan, "evidence pass done after %lld ms: %zu flagged pairs",
+            static_cast<long long>(nowMs() - startMs), m_flagged.size());
+    m_report.cancelled = cancelled();
+    const Totals readTotals = m_report.totals;
+    m_report.totals = m_global.totals;
+    m_report.totals.bytes = readTotals.bytes;
+    if (!m_report.cancelled)
+        buildFindings();
+    buildVolumes();
+    buildDays();
+    m_report.groupKeys.assign(m_keyOfSpace.begin() + 1, m_keyOfSpace.end());
+    qCDebug(lcScan, "report built after %lld ms",
+            static_cast<long long>(nowMs() - startMs));
+    m_report.elapsedSeconds = static_cast<double>(nowMs() - startMs) / 1000.0;
+    qCDebug(lcScan, "scan finished: %lld events in %.2f s",
+            static_cast<long long>(m_report.totals.events),
+            m_report.elapsedSeconds);
+    return std::move(m_report);
+}
+
+} // namespace
 
 std::vector<std::string> expandInputPaths(const std::vector<std::string> &paths)
 {
-    return paths;
+    namespace fs = std::filesystem;
+    std::vector<std::string> files;
+    for (const std::string &path : paths) {
+        std::error_code error;
+        if (!fs::is_directory(path, error)) {
+            files.push_back(path);
+            continue;
+        }
+        std::vector<std::string> inFolder;
+        for (const auto &entry : fs::directory_iterator(path, error)) {
+            if (entry.is_regular_file(error) && isExportFileName(entry.path()))
+                inFolder.push_back(entry.path().string());
+        }
+        std::sort(inFolder.begin(), inFolder.end());
+        files.insert(files.end(), inFolder.begin(), inFolder.end());
+    }
+    return files;
 }
 
-Report scan(const std::vector<std::string> &, const ScanSettings &settings,
-            ScanControl *)
+Report scan(const std::vector<std::string> &paths, const ScanSettings &settings,
+            ScanControl *control)
 {
-    Report report;
-    report.settings = settings;
-    return report;
+    validateSettings(settings);
+    ScanRun run(settings, control);
+    return run.run(paths);
 }
 
 } // namespace hsi

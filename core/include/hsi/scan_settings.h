@@ -34,6 +34,10 @@ struct ScanSettings {
     int topN = 10;
     /// Worker threads; 0 means one per hardware thread.
     int threads = 0;
+    /// Size of the byte ranges that large plain files are split into; 0
+    /// picks a size from the file size and thread count. Tests set it low to
+    /// split small files.
+    std::int64_t chunkBytes = 0;
 };
 
 } // namespace hsi

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hsi::detail {
+
+/// The JSON type of an id value, kept apart because Mixpanel treats them
+/// differently and the report counts each problem on its own.
+enum class IdKind : std::uint8_t {
+    Missing,
+    Null,
+    String,
+    Number,
+    Boolean,
+    Structured,
+};
+
+struct IdValue {
+    IdKind kind = IdKind::Missing;
+    /// Unescaped string, or the exact digits of a number.
+    std::string_view text;
+};
+
+enum class TimeStatus : std::uint8_t {
+    Missing,
+    Valid,
+    /// A numeric string: accepted, with a warning.
+    ValidFromString,
+    Invalid,
+};
+
+struct TimeValue {
+    TimeStatus status = TimeStatus::Missing;
+    /// Milliseconds since the epoch; seconds were multiplied by 1000.
+    std::int64_t ms = 0;
+    /// The text of an invalid value, for the problem message.
+    std::string_view rawText;
+};
+
+/// A value of a group key property, one per listed group id.
+struct GroupValue {
+    std::uint32_t keyIndex = 0;
+    std::string_view id;
+};
+
+/// The fields the scan reads from one event. Views point into the parser's
+/// buffers and stay valid until the next parse().
+struct ParsedEvent {
+    std::string_view eventName;
+    IdValue distinctId;
+    IdValue originalDistinctId;
+    std::string_view originalEventName;
+    bool hasOriginalEventName = false;
+    TimeValue time;
+    std::string_view insertId;
+    std::string_view deviceId;
+    std::string_view library;
+    std::vector<GroupValue> groupValues;
+    std::string_view recordDistinctId;
+    std::string_view recordGroupKey;
+    std::string_view recordGroupDisplayName;
+    bool isRemediated = false;
+    bool isRecord = false;
+};
+
+/// The parser of one instruction set; see event_parser_kernel.h.
+class ParserKernel {
+public:
+    virtual ~ParserKernel() = default;
+    virtual bool parse(std::string_view text, ParsedEvent &event,
+                       std::string &error) = 0;
+};
+
+/// Which fields a pass needs; evidence fields cost extra work per event.
+struct ParseOptions {
+    std::vector<std::string> groupKeys;
+    bool evidenceFields = false;
+};
+
+/// Extracts the fields of one export record with simdjson's on-demand API,
+/// without building a DOM. Accepts Raw Event Export objects
+/// (`event` + `properties`) and JSON Pipelines rows (`event_name`,
+/// `distinct_id`, `time`, `insert_id`, `properties`). One instance per
+/// thread; it picks the AVX2 kernel when the CPU has it.
+class EventParser {
+public:
+    explicit EventParser(ParseOptions options);
+    ~EventParser();
+
+    /// Parses `text`, which must have kRecordPadding readable bytes after it.
+    /// Returns false and sets `error` when the record is not an event.
+    bool parse(std::string_view text, ParsedEvent &event, std::string &error);
+
+private:
+    std::unique_ptr<ParserKernel> m_kernel;
+};
+
+/// Decodes the escapes of a JSON string body (without its quotes). Returns
+/// false on an invalid escape.
+bool unescapeJsonString(std::string_view escaped, std::string &out);
+
+} // namespace hsi::detail

@@ -1,0 +1,521 @@
+#include "event_parser_kernel.h"
+
+#include "hsi/civil_date.h"
+#include "hsi/record_reader.h"
+
+#include <simdjson.h>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+namespace hsi::detail {
+namespace HSI_PARSER_VARIANT {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+constexpr std::string_view kRemediatedEvent = "$hotshard_events";
+constexpr std::string_view kRecordEvent = "$hotshard_record";
+// Times at or above this magnitude are milliseconds: 1e11 seconds would be
+// the year 5138, while 1e11 ms is 1973.
+constexpr double kMillisecondThreshold = 1e11;
+constexpr int kMaxGroupListDepth = 4;
+
+enum class Field : std::uint8_t {
+    Event,
+    EventName,
+    Properties,
+    DistinctId,
+    Time,
+    InsertId,
+    PipelineInsertId,
+    DeviceId,
+    PipelineDeviceId,
+    OriginalDistinctId,
+    OriginalEventName,
+    MpLib,
+    Lib,
+    RecordDistinctId,
+    RecordGroupKey,
+    RecordGroupDisplayName,
+    GroupKey,
+};
+
+struct FieldName {
+    std::string_view name;
+    Field field;
+    std::uint32_t groupKeyIndex = 0;
+};
+
+std::string_view trimRight(std::string_view text)
+{
+    while (!text.empty() &&
+           (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' ||
+            text.back() == '\r'))
+        text.remove_suffix(1);
+    return text;
+}
+
+/// Parses "YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z| UTC|+00:00]" as UTC, the
+/// shape JSON Pipelines write for TIMESTAMP columns.
+bool parseIsoTime(std::string_view text, std::int64_t &ms)
+{
+    if (text.size() < 19)
+        return false;
+    const auto day = parseDay(text.substr(0, 10));
+    if (!day || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' ||
+        text[16] != ':')
+        return false;
+    int parts[3] = {};
+    for (int i = 0; i < 3; ++i) {
+        const char *begin = text.data() + 11 + i * 3;
+        const auto [end, error] = std::from_chars(begin, begin + 2, parts[i]);
+        if (error != std::errc() || end != begin + 2)
+            return false;
+    }
+    std::size_t pos = 19;
+    int millis = 0;
+    if (pos < text.size() && text[pos] == '.') {
+        int scale = 100;
+        for (++pos; pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])); ++pos) {
+            millis += (text[pos] - '0') * scale;
+            scale /= 10;
+        }
+    }
+    const std::string_view zone = text.substr(pos);
+    if (!zone.empty() && zone != "Z" && zone != " UTC" && zone != "+00:00")
+        return false;
+    ms = (static_cast<std::int64_t>(*day) * 86400 + parts[0] * 3600 +
+          parts[1] * 60 + parts[2]) *
+             1000 +
+         millis;
+    return true;
+}
+
+bool numberToMs(double value, std::int64_t &ms)
+{
+    if (!std::isfinite(value) || std::fabs(value) > 1e15)
+        return false;
+    const double millis =
+        std::fabs(value) >= kMillisecondThreshold ? value : value * 1000.0;
+    ms = static_cast<std::int64_t>(std::floor(millis));
+    return true;
+}
+
+} // namespace
+
+struct Impl final : ParserKernel {
+    explicit Impl(ParseOptions parseOptions) : options(std::move(parseOptions))
+    {
+        names = {{"event", Field::Event},
+                 {"event_name", Field::EventName},
+                 {"properties", Field::Properties},
+                 {"distinct_id", Field::DistinctId},
+                 {"time", Field::Time},
+                 {"$insert_id", Field::InsertId},
+                 {"insert_id", Field::PipelineInsertId},
+                 {"$device_id", Field::DeviceId},
+                 {"device_id", Field::PipelineDeviceId},
+                 {"mp_original_distinct_id", Field::OriginalDistinctId},
+                 {"mp_original_event_name", Field::OriginalEventName},
+                 {"mp_lib", Field::MpLib},
+                 {"$lib", Field::Lib},
+                 {"hotshard_distinct_id", Field::RecordDistinctId},
+                 {"hotshard_group_key", Field::RecordGroupKey},
+                 {"hotshard_group_display_name",
+                  Field::RecordGroupDisplayName}};
+        for (std::uint32_t i = 0; i < options.groupKeys.size(); ++i)
+            names.push_back({options.groupKeys[i], Field::GroupKey, i});
+        for (const FieldName &name : names) {
+            auto &bucket = name.name.size() < kLengthBuckets
+                               ? byLength[name.name.size()]
+                               : longNames;
+            bucket.push_back(name);
+        }
+    }
+
+    bool parse(std::string_view text, ParsedEvent &event,
+               std::string &error) override;
+    bool parseTopLevel(od::object &object, ParsedEvent &event,
+                       std::string &error);
+    bool parseProperties(od::value &value, ParsedEvent &event,
+                         std::string &error);
+    bool parsePropertiesText(od::value &value, ParsedEvent &event,
+                             std::string &error);
+    bool iterateProperties(od::object &object, ParsedEvent &event,
+                           std::string &error);
+    bool readPropertyField(Field field, std::uint32_t groupKeyIndex,
+                           od::value &value, ParsedEvent &event);
+
+    // Every event has dozens of properties and only a few matter, so names
+    // are bucketed by length and most keys are rejected by one size check.
+    const FieldName *lookup(std::string_view key) const
+    {
+        const auto &bucket =
+            key.size() < kLengthBuckets ? byLength[key.size()] : longNames;
+        for (const FieldName &name : bucket) {
+            if (name.name == key)
+                return &name;
+        }
+        return nullptr;
+    }
+
+    std::string_view keyOf(od::field &field);
+    IdValue readId(od::value &value);
+    TimeValue readTime(od::value &value);
+    std::string_view readString(od::value &value);
+    void readGroupValues(od::value &value, std::uint32_t keyIndex,
+                         ParsedEvent &event, int depth);
+
+    static constexpr std::size_t kLengthBuckets = 48;
+
+    ParseOptions options;
+    std::vector<FieldName> names;
+    std::array<std::vector<FieldName>, kLengthBuckets> byLength;
+    std::vector<FieldName> longNames;
+    od::parser parser;
+    od::parser nestedParser;
+    std::string nestedText;
+    std::string keyScratch;
+    /// End of the text being parsed, which bounds the search for a key's end.
+    const char *bufferEnd = nullptr;
+    bool topLevelId = false;
+    bool topLevelTime = false;
+};
+
+std::string_view Impl::keyOf(od::field &field)
+{
+    const char *raw = field.key().raw();
+    // The structural index guarantees a closing quote; a quote preceded by
+    // a backslash needs the slow path, which finds the real one.
+    const char *quote = static_cast<const char *>(
+        std::memchr(raw, '"', static_cast<std::size_t>(bufferEnd - raw)));
+    const std::string_view fast(raw, quote - raw);
+    if (fast.find('\\') == std::string_view::npos)
+        return fast;
+    const char *end = raw;
+    while (*end != '"') {
+        if (*end == '\\')
+            ++end;
+        ++end;
+    }
+    const std::string_view key(raw, end - raw);
+    if (!unescapeJsonString(key, keyScratch))
+        return key;
+    return keyScratch;
+}
+
+std::string_view Impl::readString(od::value &value)
+{
+    std::string_view text;
+    if (value.get_string().get(text))
+        return {};
+    return text;
+}
+
+IdValue Impl::readId(od::value &value)
+{
+    od::json_type type;
+    if (value.type().get(type))
+        return {IdKind::Structured, {}};
+    switch (type) {
+    case od::json_type::string:
+        return {IdKind::String, readString(value)};
+    case od::json_type::number:
+        return {IdKind::Number, trimRight(value.raw_json_token())};
+    case od::json_type::boolean:
+        return {IdKind::Boolean, trimRight(value.raw_json_token())};
+    case od::json_type::null:
+        return {IdKind::Null, {}};
+    default:
+        return {IdKind::Structured, {}};
+    }
+}
+
+TimeValue Impl::readTime(od::value &value)
+{
+    TimeValue time;
+    od::json_type type;
+    if (value.type().get(type)) {
+        time.status = TimeStatus::Invalid;
+        return time;
+    }
+    if (type == od::json_type::number) {
+        time.rawText = trimRight(value.raw_json_token());
+        std::int64_t integer = 0;
+        double number = 0;
+        bool ok = false;
+        // Integers keep their exact value; doubles lose digits past 2^53.
+        if (!value.get_int64().get(integer)) {
+            ok = true;
+            time.ms = std::llabs(integer) >= kMillisecondThreshold
+                          ? integer
+                          : integer * 1000;
+        } else if (!value.get_double().get(number)) {
+            ok = numberToMs(number, time.ms);
+        }
+        time.status = ok ? TimeStatus::Valid : TimeStatus::Invalid;
+        return time;
+    }
+    if (type == od::json_type::string) {
+        const std::string_view text = readString(value);
+        time.rawText = text;
+        double number = 0;
+        const auto [end, error] =
+            std::from_chars(text.data(), text.data() + text.size(), number);
+        if (!text.empty() && error == std::errc() &&
+            end == text.data() + text.size() && numberToMs(number, time.ms)) {
+            time.status = TimeStatus::ValidFromString;
+        } else if (parseIsoTime(text, time.ms)) {
+            time.status = TimeStatus::ValidFromString;
+        } else {
+            time.status = TimeStatus::Invalid;
+        }
+        return time;
+    }
+    time.status = TimeStatus::Invalid;
+    time.rawText = type == od::json_type::null ? "null" : "a non-number value";
+    return time;
+}
+
+void Impl::readGroupValues(od::value &value,
+                                        std::uint32_t keyIndex,
+                                        ParsedEvent &event, int depth)
+{
+    od::json_type type;
+    if (value.type().get(type))
+        return;
+    if (type == od::json_type::string) {
+        event.groupValues.push_back({keyIndex, readString(value)});
+    } else if (type == od::json_type::number) {
+        event.groupValues.push_back(
+            {keyIndex, trimRight(value.raw_json_token())});
+    } else if (type == od::json_type::array && depth < kMaxGroupListDepth) {
+        od::array array;
+        if (value.get_array().get(array))
+            return;
+        for (auto element : array) {
+            od::value item;
+            if (std::move(element).get(item))
+                return;
+            readGroupValues(item, keyIndex, event, depth + 1);
+        }
+    }
+}
+
+bool Impl::readPropertyField(Field field,
+                                          std::uint32_t groupKeyIndex,
+                                          od::value &value, ParsedEvent &event)
+{
+    const bool evidence = options.evidenceFields;
+    switch (field) {
+    case Field::DistinctId:
+        if (!topLevelId)
+            event.distinctId = readId(value);
+        break;
+    case Field::Time:
+        if (!topLevelTime)
+            event.time = readTime(value);
+        break;
+    case Field::OriginalDistinctId:
+        event.originalDistinctId = readId(value);
+        break;
+    case Field::OriginalEventName:
+        event.originalEventName = readString(value);
+        event.hasOriginalEventName = true;
+        break;
+    case Field::InsertId:
+        if (evidence && event.insertId.empty())
+            event.insertId = readString(value);
+        break;
+    case Field::DeviceId:
+        if (evidence && event.deviceId.empty())
+            event.deviceId = readString(value);
+        break;
+    case Field::MpLib:
+    case Field::Lib:
+        if (evidence && event.library.empty())
+            event.library = readString(value);
+        break;
+    case Field::RecordDistinctId:
+        event.recordDistinctId = readId(value).text;
+        break;
+    case Field::RecordGroupKey:
+        event.recordGroupKey = readString(value);
+        break;
+    case Field::RecordGroupDisplayName:
+        event.recordGroupDisplayName = readString(value);
+        break;
+    case Field::GroupKey:
+        readGroupValues(value, groupKeyIndex, event, 0);
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+bool Impl::iterateProperties(od::object &object,
+                                          ParsedEvent &event,
+                                          std::string &error)
+{
+    for (auto result : object) {
+        od::field field;
+        if (std::move(result).get(field)) {
+            error = "invalid JSON in \"properties\"";
+            return false;
+        }
+        const FieldName *name = lookup(keyOf(field));
+        if (name)
+            readPropertyField(name->field, name->groupKeyIndex, field.value(),
+                              event);
+    }
+    return true;
+}
+
+// JSON Pipelines may store `properties` as a string that holds the object.
+bool Impl::parsePropertiesText(od::value &value,
+                                            ParsedEvent &event,
+                                            std::string &error)
+{
+    const std::string_view text = readString(value);
+    nestedText.assign(text);
+    nestedText.resize(text.size() + kRecordPadding, ' ');
+    bufferEnd = nestedText.data() + text.size();
+    od::document document;
+    od::object object;
+    if (nestedParser
+            .iterate(simdjson::padded_string_view(nestedText.data(),
+                                                  text.size(),
+                                                  nestedText.size()))
+            .get(document) ||
+        document.get_object().get(object)) {
+        error = "\"properties\" is a string that does not hold a JSON object";
+        return false;
+    }
+    return iterateProperties(object, event, error);
+}
+
+bool Impl::parseProperties(od::value &value, ParsedEvent &event,
+                                        std::string &error)
+{
+    od::json_type type;
+    if (value.type().get(type)) {
+        error = "invalid JSON in \"properties\"";
+        return false;
+    }
+    if (type == od::json_type::string)
+        return parsePropertiesText(value, event, error);
+    od::object object;
+    if (type != od::json_type::object || value.get_object().get(object)) {
+        error = "\"properties\" is not a JSON object";
+        return false;
+    }
+    return iterateProperties(object, event, error);
+}
+
+bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
+                                      std::string &error)
+{
+    bool hasEvent = false;
+    bool hasProperties = false;
+    bool isPipelineRow = false;
+    for (auto result : object) {
+        od::field field;
+        if (std::move(result).get(field)) {
+            error = "invalid JSON";
+            return false;
+        }
+        const FieldName *name = lookup(keyOf(field));
+        if (!name)
+            continue;
+        od::value value = field.value();
+        switch (name->field) {
+        case Field::Event:
+        case Field::EventName:
+            if (value.get_string().get(event.eventName)) {
+                error = "\"event\" is not a string";
+                return false;
+            }
+            hasEvent = true;
+            isPipelineRow = isPipelineRow || name->field == Field::EventName;
+            break;
+        case Field::Properties:
+            if (!parseProperties(value, event, error))
+                return false;
+            hasProperties = true;
+            break;
+        case Field::DistinctId:
+            event.distinctId = readId(value);
+            topLevelId = true;
+            break;
+        case Field::Time:
+            event.time = readTime(value);
+            topLevelTime = true;
+            break;
+        case Field::PipelineInsertId:
+            if (options.evidenceFields)
+                event.insertId = readString(value);
+            break;
+        case Field::PipelineDeviceId:
+            if (options.evidenceFields)
+                event.deviceId = readString(value);
+            break;
+        default:
+            break;
+        }
+    }
+    if (!hasEvent || (!hasProperties && !isPipelineRow)) {
+        error = "not a Mixpanel event: expected a JSON object with \"event\" "
+                "and \"properties\"";
+        return false;
+    }
+    return true;
+}
+
+bool Impl::parse(std::string_view text, ParsedEvent &event,
+                              std::string &error)
+{
+    std::vector<GroupValue> groupValues = std::move(event.groupValues);
+    groupValues.clear();
+    event = ParsedEvent{};
+    event.groupValues = std::move(groupValues);
+    topLevelId = false;
+    topLevelTime = false;
+    bufferEnd = text.data() + text.size();
+    od::document document;
+    od::object object;
+    const auto padded = simdjson::padded_string_view(
+        text.data(), text.size(), text.size() + kRecordPadding);
+    if (parser.iterate(padded).get(document)) {
+        error = "invalid JSON";
+        return false;
+    }
+    if (document.get_object().get(object)) {
+        error = "not a Mixpanel event: expected a JSON object with \"event\" "
+                "and \"properties\"";
+        return false;
+    }
+    if (!parseTopLevel(object, event, error))
+        return false;
+    const char *trailing = nullptr;
+    if (document.current_location().get(trailing) == simdjson::SUCCESS) {
+        error = "unexpected text after the JSON object";
+        return false;
+    }
+    event.isRemediated = event.eventName == kRemediatedEvent;
+    event.isRecord = event.eventName == kRecordEvent;
+    return true;
+}
+
+std::unique_ptr<ParserKernel> makeParserKernel(ParseOptions options)
+{
+    return std::make_unique<Impl>(std::move(options));
+}
+
+} // namespace HSI_PARSER_VARIANT
+} // namespace hsi::detail

@@ -1,0 +1,367 @@
+#include "evidence.h"
+
+#include "event_parser.h"
+#include "pair_counter.h"
+#include "time_zone.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <functional>
+
+namespace hsi::detail {
+
+namespace {
+
+constexpr int kMinutesPerDay = 1440;
+
+std::uint64_t hashText(std::string_view text)
+{
+    return std::hash<std::string_view>{}(text);
+}
+
+/// Runs the evidence pass over the records of one chunk.
+class EvidenceCollector {
+public:
+    EvidenceCollector(const InputFile &file, std::int32_t chunkIndex,
+                      const EvidenceQuery &query, ChunkEvidence &evidence)
+        : m_file(file), m_chunkIndex(chunkIndex), m_query(query),
+          m_evidence(evidence),
+          m_parser(ParseOptions{query.groupKeys, true}),
+          m_days(query.timeZone, query.legacyProjectTime)
+    {
+        m_evidence.pairs.resize(query.pairs->size());
+    }
+
+    void collect(std::string_view text, std::int64_t line)
+    {
+        if (!m_query.lineFilter.empty() && !containsFilterText(text))
+            return;
+        if (!m_parser.parse(text, m_event, m_error))
+            return;
+        const TimeValue &time = m_event.time;
+        if (time.status != TimeStatus::Valid &&
+            time.status != TimeStatus::ValidFromString)
+            return;
+        const Day day = m_days.dayOf(time.ms);
+        const IdValue userId = attributedUserId();
+        if (userId.kind == IdKind::String || userId.kind == IdKind::Number ||
+            userId.kind == IdKind::Boolean)
+            visitPair(kUserSpace, userId.text, day, line, userId.text);
+        for (std::size_t i = 0; i < m_event.groupValues.size(); ++i) {
+            const GroupValue &value = m_event.groupValues[i];
+            if (value.id.empty() || repeatsEarlierValue(i))
+                continue;
+            visitPair(m_query.groupSpaces[value.keyIndex], value.id, day, line,
+                      userId.text);
+        }
+    }
+
+private:
+    bool containsFilterText(std::string_view text) const
+    {
+        for (const std::string &needle : m_query.lineFilter) {
+            if (text.find(needle) != std::string_view::npos)
+                return true;
+        }
+        return false;
+    }
+
+    bool repeatsEarlierValue(std::size_t index) const
+    {
+        const GroupValue &value = m_event.groupValues[index];
+        for (std::size_t i = 0; i < index; ++i) {
+            const GroupValue &earlier = m_event.groupValues[i];
+            if (earlier.keyIndex == value.keyIndex && earlier.id == value.id)
+                return true;
+        }
+        return false;
+    }
+
+    IdValue attributedUserId() const
+    {
+        if (m_event.isRemediated) {
+            const IdValue &original = m_event.originalDistinctId;
+            if (original.kind == IdKind::String ||
+                original.kind == IdKind::Number)
+                return original;
+        }
+        if (m_event.distinctId.kind == IdKind::String &&
+            m_event.distinctId.text.empty())
+            return {IdKind::Missing, {}};
+        return m_event.distinctId;
+    }
+
+    std::string_view originalEventName() const
+    {
+        if (m_event.isRemediated && m_event.hasOriginalEventName &&
+            !m_event.originalEventName.empty())
+            return m_event.originalEventName;
+        return m_event.eventName;
+    }
+
+    void visitPair(std::uint32_t space, std::string_view id, Day day,
+                   std::int64_t line, std::string_view userId)
+    {
+        const std::uint32_t idIndex = m_query.ids->find(space, id);
+        if (idIndex == IdInterner::kNotFound)
+            return;
+        const std::uint32_t *index =
+            m_query.indexOfPair->find(pairKey(idIndex, day));
+        if (!index)
+            return;
+        accumulate(m_evidence.pairs[*index], (*m_query.pairs)[*index], line,
+                   userId);
+    }
+
+    void accumulate(EvidenceAccumulator &acc, const FlaggedPair &pair,
+                    std::int64_t line, std::string_view userId)
+    {
+        ++acc.events;
+        if (pair.crossingChunk == m_chunkIndex &&
+            acc.events == pair.crossingRank) {
+            acc.hasCrossing = true;
+            acc.crossing = {m_file.path, line, m_event.time.ms};
+        }
+        const std::string_view name = originalEventName();
+        acc.eventNames.add(name);
+        acc.libraries.add(m_event.library);
+        if (!m_event.deviceId.empty())
+            acc.devices.insert(hashText(m_event.deviceId));
+        if (!userId.empty())
+            acc.users.insert(hashText(userId));
+        addUniqueKey(acc, name, userId);
+        if (acc.eventsPerMinute.empty())
+            acc.eventsPerMinute.assign(kMinutesPerDay, 0);
+        ++acc.eventsPerMinute[m_days.minuteOf(m_event.time.ms)];
+    }
+
+    // Mixpanel deduplicates on (event, distinct_id, time, $insert_id).
+    void addUniqueKey(EvidenceAccumulator &acc, std::string_view name,
+                      std::string_view userId)
+    {
+        if (m_event.insertId.empty()) {
+            ++acc.eventsWithoutInsertId;
+            return;
+        }
+        std::uint64_t key = hashText(name);
+        key = mixBits(key ^ hashText(userId));
+        key = mixBits(key ^ static_cast<std::uint64_t>(m_event.time.ms));
+        key = mixBits(key ^ hashText(m_event.insertId));
+        acc.uniqueKeys.insert(key);
+    }
+
+    const InputFile &m_file;
+    std::int32_t m_chunkIndex;
+    const EvidenceQuery &m_query;
+    ChunkEvidence &m_evidence;
+    EventParser m_parser;
+    DayResolver m_days;
+    ParsedEvent m_event;
+    std::string m_error;
+};
+
+std::vector<NamedCount> topCounts(const NameCounter &counts, int topN)
+{
+    std::vector<NamedCount> list;
+    list.reserve(counts.entries().size());
+    for (const auto &[name, count] : counts.entries())
+        list.push_back({name, count});
+    std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) {
+        return a.count != b.count ? a.count > b.count : a.name < b.name;
+    });
+    if (list.size() > static_cast<std::size_t>(std::max(topN, 1)))
+        list.resize(static_cast<std::size_t>(std::max(topN, 1)));
+    return list;
+}
+
+} // namespace
+
+void collectEvidence(const InputFile &file, const Chunk &chunk,
+                     std::int32_t chunkIndex, const EvidenceQuery &query,
+                     ChunkEvidence &evidence, const std::atomic<bool> *cancel,
+                     const ByteProgress &progress)
+{
+    EvidenceCollector collector(file, chunkIndex, query, evidence);
+    const RecordSink sink = [&collector](std::string_view text,
+                                         std::int64_t line) {
+        collector.collect(text, line);
+    };
+    evidence.read = readChunk(file, chunk, sink, cancel, progress);
+}
+
+void mergeEvidence(EvidenceAccumulator &&from, std::int64_t lineOffset,
+                   EvidenceAccumulator &into)
+{
+    into.eventNames.merge(from.eventNames);
+    into.libraries.merge(from.libraries);
+    into.devices.merge(from.devices);
+    into.users.merge(from.users);
+    into.uniqueKeys.merge(from.uniqueKeys);
+    into.eventsWithoutInsertId += from.eventsWithoutInsertId;
+    into.events += from.events;
+    if (!from.eventsPerMinute.empty()) {
+        if (into.eventsPerMinute.empty())
+            into.eventsPerMinute.assign(kMinutesPerDay, 0);
+        for (int minute = 0; minute < kMinutesPerDay; ++minute)
+            into.eventsPerMinute[minute] += from.eventsPerMinute[minute];
+    }
+    if (from.hasCrossing) {
+        into.hasCrossing = true;
+        into.crossing = std::move(from.crossing);
+        into.crossing.line += lineOffset;
+    }
+}
+
+void applyEvidence(const EvidenceAccumulator &acc, int topN,
+                   PairFinding &finding)
+{
+    Evidence &evidence = finding.evidence;
+    evidence.topEvents = topCounts(acc.eventNames, topN);
+    evidence.libraries = topCounts(acc.libraries, topN);
+    for (NamedCount &library : evidence.libraries) {
+        if (library.name.empty())
+            library.name = "(none)";
+    }
+    evidence.distinctDevices = static_cast<std::int64_t>(acc.devices.size());
+    evidence.distinctUsers = static_cast<std::int64_t>(acc.users.size());
+    finding.uniqueEvents = static_cast<std::int64_t>(acc.uniqueKeys.size()) +
+                           acc.eventsWithoutInsertId;
+    evidence.duplicates = acc.events - finding.uniqueEvents;
+    evidence.eventsPerMinute = acc.eventsPerMinute;
+    if (evidence.eventsPerMinute.empty())
+        evidence.eventsPerMinute.assign(kMinutesPerDay, 0);
+    if (acc.hasCrossing)
+        finding.crossing = acc.crossing;
+}
+
+namespace {
+
+constexpr double kDuplicateShare = 0.3;
+constexpr double kServerShare = 0.8;
+constexpr std::int64_t kManySenders = 10;
+constexpr std::int64_t kFewDevices = 3;
+
+// mp_lib / $lib values of Mixpanel's server-side SDKs and import tools; "(none)"
+// stands for events that carry no library at all.
+constexpr std::array<std::string_view, 12> kServerLibraries = {
+    "python", "node",   "nodejs", "ruby", "php",  "java",
+    "go",     "dotnet", "rust",   "(none)", "mixpanel-import", "mp-import"};
+
+std::string withSeparators(std::int64_t value)
+{
+    std::string digits = std::to_string(value < 0 ? -value : value);
+    for (int pos = static_cast<int>(digits.size()) - 3; pos > 0; pos -= 3)
+        digits.insert(static_cast<std::size_t>(pos), ",");
+    return value < 0 ? "-" + digits : digits;
+}
+
+std::string percent(double share)
+{
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%.0f%%", share * 100.0);
+    return buffer;
+}
+
+bool isServerLibrary(std::string_view name)
+{
+    return std::find(kServerLibraries.begin(), kServerLibraries.end(), name) !=
+           kServerLibraries.end();
+}
+
+double serverShare(const Evidence &evidence, std::string &names)
+{
+    std::int64_t server = 0;
+    std::int64_t total = 0;
+    for (const NamedCount &library : evidence.libraries) {
+        total += library.count;
+        if (!isServerLibrary(library.name))
+            continue;
+        server += library.count;
+        names += names.empty() ? library.name : ", " + library.name;
+    }
+    return total == 0 ? 0.0 : static_cast<double>(server) / total;
+}
+
+std::int64_t activeMinutes(const Evidence &evidence)
+{
+    return std::count_if(evidence.eventsPerMinute.begin(),
+                         evidence.eventsPerMinute.end(),
+                         [](std::int32_t count) { return count > 0; });
+}
+
+std::string quoted(const PairFinding &finding)
+{
+    return "'" + finding.id + "'";
+}
+
+} // namespace
+
+void explainLikelyCause(PairFinding &finding)
+{
+    const Evidence &evidence = finding.evidence;
+    const std::int64_t events = std::max<std::int64_t>(1, finding.events);
+    const double duplicateShare =
+        static_cast<double>(evidence.duplicates) / static_cast<double>(events);
+    const bool isGroup = finding.kind == ShardKind::Group;
+    const std::int64_t senders =
+        isGroup ? evidence.distinctUsers : evidence.distinctDevices;
+    std::string serverNames;
+    const double server = serverShare(evidence, serverNames);
+
+    if (duplicateShare >= kDuplicateShare) {
+        finding.likelyCause = LikelyCause::DuplicateStorm;
+        finding.likelyCauseText =
+            percent(duplicateShare) + " of the " + withSeparators(events) +
+            " events repeat an earlier event with the same name, id, time and "
+            "$insert_id: client retries or a replayed import. Mixpanel counts "
+            "duplicates toward the limit, so reports show fewer events than "
+            "the alert.";
+    } else if (senders >= kManySenders) {
+        finding.likelyCause = LikelyCause::StaticIdManyDevices;
+        finding.likelyCauseText =
+            isGroup ? withSeparators(senders) + " users sent events in group " +
+                          quoted(finding) + " of '" + finding.groupKey +
+                          "'. A group id shared by that many users usually "
+                          "means set_group() was called with a literal."
+                    : withSeparators(senders) + " devices sent events as " +
+                          quoted(finding) +
+                          ". A static id shared by many devices usually "
+                          "means identify() was called with a literal "
+                          "instead of each user's id.";
+    } else if (server >= kServerShare || evidence.distinctDevices == 0) {
+        finding.likelyCause = LikelyCause::ServerSideOneId;
+        finding.likelyCauseText =
+            percent(server) + " of the events come from server-side sources (" +
+            (serverNames.empty() ? std::string("no library") : serverNames) +
+            ") with " + withSeparators(evidence.distinctDevices) +
+            " devices: server-side data tagged with one id. Send events that "
+            "belong to no user with distinct_id \"\".";
+    } else if (evidence.distinctDevices <= kFewDevices) {
+        const std::int64_t minutes = std::max<std::int64_t>(1, activeMinutes(evidence));
+        finding.likelyCause = LikelyCause::AutomationOneDevice;
+        finding.likelyCauseText =
+            "The events come from " + withSeparators(evidence.distinctDevices) +
+            (evidence.distinctDevices == 1 ? " device" : " devices") +
+            " at about " + withSeparators(events / minutes) +
+            " events per active minute over " + withSeparators(minutes) +
+            " minutes: an automated client, a test or a retry loop.";
+    } else {
+        finding.likelyCause = LikelyCause::Unknown;
+        finding.likelyCauseText =
+            "No single pattern stands out: " +
+            withSeparators(evidence.distinctDevices) + " devices, " +
+            percent(duplicateShare) +
+            " duplicates. Compare the top events and libraries below.";
+    }
+    if (finding.idFlags & IdFlagLiteralName) {
+        finding.likelyCauseText += " " + quoted(finding) +
+                                   " looks like a property name, not an id.";
+    } else if (finding.idFlags & IdFlagPlaceholder) {
+        finding.likelyCauseText +=
+            " " + quoted(finding) +
+            " is a placeholder value that Mixpanel's Import API rejects.";
+    }
+}
+
+} // namespace hsi::detail

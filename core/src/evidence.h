@@ -1,0 +1,78 @@
+#pragma once
+
+#include "flat_map.h"
+#include "input_source.h"
+
+#include "hsi/report.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hsi::detail {
+
+/// A hot or near-limit pair chosen after the counting pass, whose events the
+/// evidence pass examines.
+struct FlaggedPair {
+    std::uint32_t idIndex = 0;
+    Day day = 0;
+    std::int32_t crossingChunk = -1;
+    std::int64_t crossingRank = 0;
+};
+
+/// Evidence for one flagged pair, collected from one chunk or merged.
+struct EvidenceAccumulator {
+    NameCounter eventNames;
+    NameCounter libraries;
+    U64Set devices;
+    U64Set users;
+    U64Set uniqueKeys;
+    /// Events without `$insert_id`; Mixpanel never deduplicates them.
+    std::int64_t eventsWithoutInsertId = 0;
+    std::vector<std::int32_t> eventsPerMinute;
+    std::int64_t events = 0;
+    bool hasCrossing = false;
+    Crossing crossing;
+};
+
+/// What the evidence pass reads to find flagged pairs.
+struct EvidenceQuery {
+    const std::vector<FlaggedPair> *pairs = nullptr;
+    /// Maps a global pair key to its index in `pairs`.
+    const U64Map<std::uint32_t> *indexOfPair = nullptr;
+    const IdInterner *ids = nullptr;
+    std::vector<std::string> groupKeys;
+    std::vector<std::uint32_t> groupSpaces;
+    std::string timeZone;
+    bool legacyProjectTime = false;
+    /// Text that every line of a flagged pair contains; empty when the ids
+    /// are too short or too many to filter lines cheaply.
+    std::vector<std::string> lineFilter;
+};
+
+struct ChunkEvidence {
+    /// Indexed like EvidenceQuery::pairs.
+    std::vector<EvidenceAccumulator> pairs;
+    ReadResult read;
+};
+
+/// Runs the evidence pass over one chunk.
+void collectEvidence(const InputFile &file, const Chunk &chunk,
+                     std::int32_t chunkIndex, const EvidenceQuery &query,
+                     ChunkEvidence &evidence, const std::atomic<bool> *cancel,
+                     const ByteProgress &progress);
+
+/// Adds one chunk's evidence; `lineOffset` turns its line numbers into line
+/// numbers of the file.
+void mergeEvidence(EvidenceAccumulator &&from, std::int64_t lineOffset,
+                   EvidenceAccumulator &into);
+
+/// Fills the evidence, unique count and crossing of a finding.
+void applyEvidence(const EvidenceAccumulator &accumulator, int topN,
+                   PairFinding &finding);
+
+/// Picks the likely cause of a hot or near-limit pair from its evidence and
+/// writes the explanation shown to users.
+void explainLikelyCause(PairFinding &finding);
+
+} // namespace hsi::detail

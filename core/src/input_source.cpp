@@ -1,0 +1,532 @@
+#include "input_source.h"
+
+#include "gzip_reader.h"
+
+#include <isa-l/igzip_lib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace hsi::detail {
+
+namespace {
+
+constexpr std::int64_t kMinChunkBytes = 32LL << 20;
+constexpr std::int64_t kMaxChunkBytes = 256LL << 20;
+constexpr std::size_t kSniffBytes = 64 << 10;
+
+bool isBlank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/// Returns the layout from the first non-blank character after an optional
+/// UTF-8 byte order mark.
+RecordLayout sniffLayout(const char *data, std::size_t size)
+{
+    std::size_t pos = 0;
+    if (size >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    while (pos < size && isBlank(data[pos]))
+        ++pos;
+    return pos < size && data[pos] == '[' ? RecordLayout::JsonArray
+                                          : RecordLayout::Lines;
+}
+
+/// Inflates the start of a gzip file to sniff the layout of its text.
+RecordLayout sniffGzipLayout(std::vector<std::uint8_t> &head)
+{
+    std::vector<char> text(kSniffBytes);
+    inflate_state state;
+    isal_inflate_init(&state);
+    state.crc_flag = ISAL_GZIP;
+    state.next_in = head.data();
+    state.avail_in = static_cast<std::uint32_t>(head.size());
+    state.next_out = reinterpret_cast<std::uint8_t *>(text.data());
+    state.avail_out = static_cast<std::uint32_t>(text.size());
+    isal_inflate(&state);
+    return sniffLayout(text.data(), text.size() - state.avail_out);
+}
+
+class FileDescriptor {
+public:
+    explicit FileDescriptor(const std::string &path)
+        : m_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC))
+    {
+    }
+    ~FileDescriptor()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    FileDescriptor(const FileDescriptor &) = delete;
+    FileDescriptor &operator=(const FileDescriptor &) = delete;
+    int get() const { return m_fd; }
+
+private:
+    int m_fd;
+};
+
+/// A read-only memory map of a whole file.
+class MappedFile {
+public:
+    MappedFile(const std::string &path, std::string &error)
+    {
+        FileDescriptor fd(path);
+        struct stat info {};
+        if (fd.get() < 0 || ::fstat(fd.get(), &info) != 0) {
+            error = std::strerror(errno);
+            return;
+        }
+        m_size = static_cast<std::size_t>(info.st_size);
+        if (m_size == 0)
+            return;
+        void *address =
+            ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+        if (address == MAP_FAILED) {
+            error = std::strerror(errno);
+            m_size = 0;
+            return;
+        }
+        m_data = static_cast<const char *>(address);
+        ::madvise(address, m_size, MADV_SEQUENTIAL);
+    }
+    ~MappedFile()
+    {
+        if (m_data)
+            ::munmap(const_cast<char *>(m_data), m_size);
+    }
+    MappedFile(const MappedFile &) = delete;
+    MappedFile &operator=(const MappedFile &) = delete;
+
+    const char *data() const { return m_data; }
+    std::size_t size() const { return m_size; }
+
+    /// Drops the pages of [begin, end) from this process; the page cache
+    /// keeps them. Without this a scan of a large file shows the whole file
+    /// in its resident memory.
+    void release(std::int64_t begin, std::int64_t end) const
+    {
+        const std::int64_t page = ::sysconf(_SC_PAGESIZE);
+        const std::int64_t first = (begin + page - 1) / page * page;
+        const std::int64_t last = end / page * page;
+        if (m_data && last > first)
+            ::madvise(const_cast<char *>(m_data) + first, last - first,
+                      MADV_DONTNEED);
+    }
+
+private:
+    const char *m_data = nullptr;
+    std::size_t m_size = 0;
+};
+
+/// Splits text into lines and passes each non-blank one to the sink. Lines
+/// that end too close to the end of readable memory are copied into a padded
+/// scratch buffer first.
+class LineSplitter {
+public:
+    explicit LineSplitter(const RecordSink &sink) : m_sink(sink) {}
+
+    /// Feeds whole lines; the last one may lack its '\n' only at the end of
+    /// the input. Bytes up to `readableEnd` may be read past each line.
+    /// Returns false when cancelled.
+    bool feed(const char *data, std::size_t size, const char *readableEnd,
+              const std::atomic<bool> *cancel, std::int64_t &records)
+    {
+        const char *pos = data;
+        const char *end = data + size;
+        while (pos < end) {
+            const char *newline =
+                static_cast<const char *>(std::memchr(pos, '\n', end - pos));
+            const char *lineEnd = newline ? newline : end;
+            ++m_lines;
+            emit(pos, lineEnd, readableEnd, records);
+            pos = lineEnd + 1;
+            if ((m_lines & 0xffff) == 0 && cancel && *cancel)
+                return false;
+        }
+        return true;
+    }
+
+    std::int64_t lines() const { return m_lines; }
+
+private:
+    void emit(const char *begin, const char *end, const char *readableEnd,
+              std::int64_t &records)
+    {
+        if (end > begin && end[-1] == '\r')
+            --end;
+        const char *first = begin;
+        while (first < end && isBlank(*first))
+            ++first;
+        if (first == end)
+            return;
+        ++records;
+        const std::size_t length = end - begin;
+        if (end + kRecordPadding <= readableEnd) {
+            m_sink(std::string_view(begin, length), m_lines);
+            return;
+        }
+        m_scratch.assign(begin, end);
+        m_scratch.resize(length + kRecordPadding, ' ');
+        m_sink(std::string_view(m_scratch.data(), length), m_lines);
+    }
+
+    const RecordSink &m_sink;
+    std::string m_scratch;
+    std::int64_t m_lines = 0;
+};
+
+/// Extracts the elements of one top-level JSON array from a byte stream,
+/// tracking strings and nesting so that brackets inside strings are ignored.
+class ArraySplitter {
+public:
+    explicit ArraySplitter(const RecordSink &sink) : m_sink(sink) {}
+
+    void feed(const char *data, std::size_t size, std::int64_t &records)
+    {
+        for (std::size_t i = 0; i < size && m_error.empty(); ++i)
+            step(data[i], records);
+    }
+
+    /// Returns an error message when the array is not properly closed.
+    std::string finish()
+    {
+        if (!m_error.empty())
+            return m_error;
+        if (m_state != State::AfterArray)
+            return "the JSON array is not closed; the file is truncated";
+        return {};
+    }
+
+    std::int64_t lines() const { return m_line; }
+
+private:
+    enum class State { BeforeArray, BetweenElements, InElement, AfterArray };
+
+    void step(char c, std::int64_t &records)
+    {
+        if (c == '\n')
+            ++m_line;
+        switch (m_state) {
+        case State::BeforeArray:
+            if (c == '[')
+                m_state = State::BetweenElements;
+            else if (!isBlank(c) && !isByteOrderMark(c))
+                m_error = "expected '[' at the start of the JSON array";
+            return;
+        case State::BetweenElements:
+            if (c == ']') {
+                m_state = State::AfterArray;
+            } else if (!isBlank(c) && c != ',') {
+                startElement();
+                elementByte(c, records);
+            }
+            return;
+        case State::InElement:
+            elementByte(c, records);
+            return;
+        case State::AfterArray:
+            if (!isBlank(c))
+                m_error = "unexpected text after the end of the JSON array "
+                          "at line " +
+                          std::to_string(m_line + 1);
+            return;
+        }
+    }
+
+    static bool isByteOrderMark(char c)
+    {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte == 0xEF || byte == 0xBB || byte == 0xBF;
+    }
+
+    void startElement()
+    {
+        m_state = State::InElement;
+        m_element.clear();
+        m_depth = 0;
+        m_inString = false;
+        m_escaped = false;
+        m_elementLine = m_line + 1;
+    }
+
+    void elementByte(char c, std::int64_t &records)
+    {
+        if (m_inString) {
+            m_element.push_back(c);
+            if (m_escaped)
+                m_escaped = false;
+            else if (c == '\\')
+                m_escaped = true;
+            else if (c == '"')
+                m_inString = false;
+            return;
+        }
+        if (m_depth == 0 && (c == ',' || c == ']')) {
+            // A scalar element ends at the next separator.
+            emit(records);
+            m_state = c == ']' ? State::AfterArray : State::BetweenElements;
+            return;
+        }
+        m_element.push_back(c);
+        if (c == '"') {
+            m_inString = true;
+        } else if (c == '{' || c == '[') {
+            ++m_depth;
+        } else if (c == '}' || c == ']') {
+            if (--m_depth == 0) {
+                emit(records);
+                m_state = State::BetweenElements;
+            }
+        }
+    }
+
+    void emit(std::int64_t &records)
+    {
+        while (!m_element.empty() && isBlank(m_element.back()))
+            m_element.pop_back();
+        const std::size_t length = m_element.size();
+        ++records;
+        m_element.resize(length + kRecordPadding, ' ');
+        m_sink(std::string_view(m_element.data(), length), m_elementLine);
+        m_element.clear();
+    }
+
+    const RecordSink &m_sink;
+    State m_state = State::BeforeArray;
+    std::string m_element;
+    std::string m_error;
+    std::int64_t m_line = 0;
+    std::int64_t m_elementLine = 0;
+    int m_depth = 0;
+    bool m_inString = false;
+    bool m_escaped = false;
+};
+
+/// Finds the first line start at or after `offset`.
+std::int64_t lineStartAtOrAfter(const char *data, std::int64_t size,
+                                std::int64_t offset)
+{
+    if (offset <= 0)
+        return 0;
+    if (offset >= size)
+        return size;
+    const void *newline = std::memchr(data + offset - 1, '\n', size - offset + 1);
+    return newline ? static_cast<const char *>(newline) - data + 1 : size;
+}
+
+ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
+                           const RecordSink &sink,
+                           const std::atomic<bool> *cancel,
+                           const ByteProgress &progress)
+{
+    ReadResult result;
+    std::string error;
+    MappedFile mapped(file.path, error);
+    if (!error.empty()) {
+        result.error = "cannot read file: " + error;
+        return result;
+    }
+    const auto size = static_cast<std::int64_t>(mapped.size());
+    const std::int64_t begin = lineStartAtOrAfter(mapped.data(), size, chunk.begin);
+    const std::int64_t end = lineStartAtOrAfter(mapped.data(), size, chunk.end);
+    const char *readableEnd = mapped.data() + size;
+
+    LineSplitter splitter(sink);
+    constexpr std::int64_t kStep = 8 << 20;
+    for (std::int64_t pos = begin; pos < end;) {
+        const std::int64_t stepEnd =
+            lineStartAtOrAfter(mapped.data(), size, std::min(end, pos + kStep));
+        if (!splitter.feed(mapped.data() + pos, stepEnd - pos, readableEnd,
+                           cancel, result.records)) {
+            result.cancelled = true;
+            break;
+        }
+        // Keep the last page in case the next step's first line starts on it.
+        mapped.release(pos, stepEnd - 4096);
+        pos = std::max(stepEnd, pos + 1);
+        if (progress)
+            progress(pos - begin);
+        if (cancel && *cancel) {
+            result.cancelled = true;
+            break;
+        }
+    }
+    result.lines = splitter.lines();
+    return result;
+}
+
+ReadResult readMappedArray(const InputFile &file, const RecordSink &sink,
+                           const std::atomic<bool> *cancel,
+                           const ByteProgress &progress)
+{
+    ReadResult result;
+    std::string error;
+    MappedFile mapped(file.path, error);
+    if (!error.empty()) {
+        result.error = "cannot read file: " + error;
+        return result;
+    }
+    ArraySplitter splitter(sink);
+    constexpr std::size_t kStep = 4 << 20;
+    for (std::size_t pos = 0; pos < mapped.size(); pos += kStep) {
+        const std::size_t length = std::min(kStep, mapped.size() - pos);
+        splitter.feed(mapped.data() + pos, length, result.records);
+        if (progress)
+            progress(static_cast<std::int64_t>(pos + length));
+        if (cancel && *cancel) {
+            result.cancelled = true;
+            result.lines = splitter.lines();
+            return result;
+        }
+    }
+    result.error = splitter.finish();
+    result.lines = splitter.lines();
+    return result;
+}
+
+ReadResult readGzipFile(const InputFile &file, const RecordSink &sink,
+                        const std::atomic<bool> *cancel,
+                        const ByteProgress &progress)
+{
+    ReadResult result;
+    GzipBlockReader reader(file.path);
+    LineSplitter lines(sink);
+    ArraySplitter array(sink);
+    const bool isArray = file.format.layout == RecordLayout::JsonArray;
+
+    TextBlock block;
+    while (reader.next(block)) {
+        if (isArray) {
+            array.feed(block.buffer.data(), block.size, result.records);
+        } else if (!lines.feed(block.buffer.data(), block.size,
+                               block.buffer.data() + block.buffer.size(),
+                               cancel, result.records)) {
+            result.cancelled = true;
+        }
+        if (progress)
+            progress(block.compressedBytesDone);
+        reader.recycle(std::move(block));
+        if (result.cancelled || (cancel && *cancel)) {
+            result.cancelled = true;
+            reader.stop();
+            break;
+        }
+    }
+    result.error = reader.error();
+    if (isArray && result.error.empty() && !result.cancelled)
+        result.error = array.finish();
+    result.lines = isArray ? array.lines() : lines.lines();
+    return result;
+}
+
+} // namespace
+
+InputFile probeInputFile(const std::string &path)
+{
+    InputFile file;
+    file.path = path;
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) {
+        file.openError = std::strerror(errno);
+        return file;
+    }
+    if (!S_ISREG(info.st_mode)) {
+        file.openError = "not a regular file";
+        return file;
+    }
+    file.size = info.st_size;
+    std::string error;
+    if (!detectFileFormat(path, file.format, error))
+        file.openError = error;
+    return file;
+}
+
+std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
+                              std::int64_t chunkBytes)
+{
+    std::vector<Chunk> chunks;
+    for (std::size_t index = 0; index < files.size(); ++index) {
+        const InputFile &file = files[index];
+        const bool splittable = file.openError.empty() && !file.format.gzip &&
+                                file.format.layout == RecordLayout::Lines;
+        if (!splittable) {
+            chunks.push_back({index, 0, file.size, 0});
+            continue;
+        }
+        const std::int64_t target =
+            chunkBytes > 0 ? chunkBytes
+                           : std::clamp<std::int64_t>(
+                                 file.size / std::max(1, threads),
+                                 kMinChunkBytes, kMaxChunkBytes);
+        int part = 0;
+        for (std::int64_t begin = 0; begin < file.size || part == 0;
+             begin += target) {
+            chunks.push_back({index, begin, std::min(file.size, begin + target),
+                              part++});
+            if (file.size == 0)
+                break;
+        }
+    }
+    return chunks;
+}
+
+ReadResult readChunk(const InputFile &file, const Chunk &chunk,
+                     const RecordSink &sink, const std::atomic<bool> *cancel,
+                     const ByteProgress &progress)
+{
+    if (!file.openError.empty()) {
+        ReadResult result;
+        result.error = "cannot read file: " + file.openError;
+        return result;
+    }
+    if (file.format.gzip)
+        return readGzipFile(file, sink, cancel, progress);
+    if (file.format.layout == RecordLayout::JsonArray)
+        return readMappedArray(file, sink, cancel, progress);
+    return readMappedChunk(file, chunk, sink, cancel, progress);
+}
+
+} // namespace hsi::detail
+
+namespace hsi {
+
+bool detectFileFormat(const std::string &path, FileFormat &format,
+                      std::string &error)
+{
+    detail::FileDescriptor fd(path);
+    if (fd.get() < 0) {
+        error = std::strerror(errno);
+        return false;
+    }
+    std::vector<std::uint8_t> head(detail::kSniffBytes);
+    const ssize_t count = ::read(fd.get(), head.data(), head.size());
+    if (count < 0) {
+        error = std::strerror(errno);
+        return false;
+    }
+    head.resize(static_cast<std::size_t>(count));
+    format.gzip = head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+    format.layout =
+        format.gzip ? detail::sniffGzipLayout(head)
+                    : detail::sniffLayout(reinterpret_cast<char *>(head.data()),
+                                          head.size());
+    return true;
+}
+
+ReadResult readRecords(const std::string &path, const RecordSink &sink,
+                       const std::atomic<bool> *cancel,
+                       const ByteProgress &progress)
+{
+    const detail::InputFile file = detail::probeInputFile(path);
+    const detail::Chunk whole{0, 0, file.size, 0};
+    return detail::readChunk(file, whole, sink, cancel, progress);
+}
+
+} // namespace hsi

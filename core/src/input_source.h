@@ -1,0 +1,45 @@
+#pragma once
+
+#include "hsi/record_reader.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hsi::detail {
+
+/// An input file as probed before the scan.
+struct InputFile {
+    std::string path;
+    std::int64_t size = 0;
+    FileFormat format;
+    /// Set when the file could not be opened or is not a regular file.
+    std::string openError;
+};
+
+/// A unit of work: a byte range of a plain line-layout file, or a whole file.
+/// Chunks are numbered in input order, which stands for ingestion order.
+struct Chunk {
+    std::size_t fileIndex = 0;
+    std::int64_t begin = 0;
+    std::int64_t end = 0;
+    /// Index of this chunk among the chunks of its file.
+    int part = 0;
+};
+
+InputFile probeInputFile(const std::string &path);
+
+/// Splits plain line-layout files into byte ranges so that both cores work
+/// on one large file; gzip and JSON array files stay whole. The ranges of a
+/// file are cut at line starts later, when they are read.
+/// `chunkBytes` overrides the range size when above 0.
+std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
+                              std::int64_t chunkBytes = 0);
+
+/// Reads the records of one chunk. For a range of a plain file, the chunk
+/// owns the lines that start inside [begin, end).
+ReadResult readChunk(const InputFile &file, const Chunk &chunk,
+                     const RecordSink &sink, const std::atomic<bool> *cancel,
+                     const ByteProgress &progress);
+
+} // namespace hsi::detail

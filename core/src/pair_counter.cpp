@@ -1,0 +1,304 @@
+#include "pair_counter.h"
+
+#include "id_classifier.h"
+
+#include <QLoggingCategory>
+
+#include <algorithm>
+#include <cstring>
+
+namespace hsi::detail {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcCount, "hsi.scan.count", QtWarningMsg)
+
+constexpr std::size_t kSnippetLength = 80;
+
+std::string snippetOf(std::string_view text)
+{
+    std::string snippet(text.substr(0, kSnippetLength));
+    for (char &c : snippet) {
+        if (static_cast<unsigned char>(c) < 0x20)
+            c = ' ';
+    }
+    if (text.size() > kSnippetLength)
+        snippet += "...";
+    return snippet;
+}
+
+bool containsAny(std::string_view text, const std::vector<std::string> &needles)
+{
+    return std::any_of(needles.begin(), needles.end(), [text](const auto &n) {
+        return text.find(n) != std::string_view::npos;
+    });
+}
+
+/// Counts one chunk's events; one instance per chunk and thread.
+class ChunkCounter {
+public:
+    ChunkCounter(const InputFile &file, const CountingOptions &options,
+                 ChunkCounts &counts)
+        : m_file(file), m_options(options), m_counts(counts),
+          m_parser(ParseOptions{options.groupKeys, false}),
+          m_days(options.timeZone, options.legacyProjectTime)
+    {
+        if (!options.countEverything) {
+            for (const std::string &key : options.groupKeys)
+                m_needles.push_back('"' + key + '"');
+        }
+    }
+
+    void count(std::string_view text, std::int64_t line)
+    {
+        if (!m_needles.empty() && !containsAny(text, m_needles))
+            return;
+        if (!m_parser.parse(text, m_event, m_error)) {
+            if (m_options.countEverything)
+                rejectLine(text, line);
+            return;
+        }
+        Day day = 0;
+        const bool dated = resolveDay(line, day);
+        if (m_options.countEverything) {
+            ++m_counts.totals.events;
+            if (m_event.isRecord)
+                addRecord(line);
+            countUser(dated, day);
+        }
+        if (dated)
+            countGroups(day);
+    }
+
+private:
+    void addProblem(std::int64_t line, Problem::Severity severity,
+                    std::string message)
+    {
+        ++m_counts.problemCount;
+        if (m_counts.problems.size() < kMaxProblemsPerFile)
+            m_counts.problems.push_back({severity, line, std::move(message)});
+    }
+
+    void rejectLine(std::string_view text, std::int64_t line)
+    {
+        ++m_counts.totals.skippedLines;
+        m_counts.badLines = true;
+        if (m_counts.problemCount < 3) {
+            qCWarning(lcCount, "%s:%lld: %s", m_file.path.c_str(),
+                      static_cast<long long>(line), m_error.c_str());
+        }
+        addProblem(line, Problem::Severity::Error,
+                   m_error + ": \"" + snippetOf(text) + '"');
+    }
+
+    bool resolveDay(std::int64_t line, Day &day)
+    {
+        const TimeValue &time = m_event.time;
+        if (time.status == TimeStatus::Valid ||
+            time.status == TimeStatus::ValidFromString) {
+            if (time.status == TimeStatus::ValidFromString &&
+                m_options.countEverything)
+                addProblem(line, Problem::Severity::Warning,
+                           "\"time\" is a string (\"" +
+                               snippetOf(time.rawText) +
+                               "\"); accepted as a number");
+            day = m_days.dayOf(time.ms);
+            return true;
+        }
+        if (m_options.countEverything) {
+            ++m_counts.totals.undatedEvents;
+            addProblem(line, Problem::Severity::Error,
+                       time.status == TimeStatus::Missing
+                           ? std::string("missing \"time\"; the event is "
+                                         "counted but belongs to no date")
+                           : "invalid \"time\" value " +
+                                 snippetOf(time.rawText) +
+                                 ": expected seconds or milliseconds since "
+                                 "the epoch");
+        }
+        return false;
+    }
+
+    void addRecord(std::int64_t line)
+    {
+        HotshardRecord record;
+        record.timeMs = m_event.time.ms;
+        record.distinctId = std::string(m_event.recordDistinctId);
+        record.groupKey = std::string(m_event.recordGroupKey);
+        record.groupDisplayName = std::string(m_event.recordGroupDisplayName);
+        record.path = m_file.path;
+        record.line = line;
+        m_counts.records.push_back(std::move(record));
+    }
+
+    void countUser(bool dated, Day day)
+    {
+        Totals &totals = m_counts.totals;
+        IdValue id = m_event.distinctId;
+        const bool remediated = m_event.isRemediated;
+        if (remediated) {
+            ++totals.remediatedEvents;
+            const IdValue &original = m_event.originalDistinctId;
+            if (original.kind == IdKind::String ||
+                original.kind == IdKind::Number)
+                id = original;
+        }
+        DayTotal *dayTotal = nullptr;
+        if (dated) {
+            dayTotal = &m_counts.days[static_cast<std::uint32_t>(day)];
+            dayTotal->day = day;
+            ++dayTotal->events;
+            dayTotal->remediatedEvents += remediated ? 1 : 0;
+        }
+        switch (id.kind) {
+        case IdKind::Missing:
+            ++totals.missingIds;
+            return;
+        case IdKind::Null:
+            ++totals.nullIds;
+            return;
+        case IdKind::Structured:
+            ++totals.structuredIds;
+            return;
+        default:
+            break;
+        }
+        if (id.kind == IdKind::String && id.text.empty()) {
+            ++totals.nonAttributedEvents;
+            if (dayTotal)
+                ++dayTotal->nonAttributedEvents;
+            return;
+        }
+        if (dated)
+            addToPair(kUserSpace, id, day, remediated);
+    }
+
+    void countGroups(Day day)
+    {
+        const auto &values = m_event.groupValues;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            const GroupValue &value = values[i];
+            if (value.id.empty())
+                continue;
+            // A list naming the same group twice still counts one event.
+            const bool repeated =
+                std::any_of(values.begin(), values.begin() + i,
+                            [&value](const GroupValue &earlier) {
+                                return earlier.keyIndex == value.keyIndex &&
+                                       earlier.id == value.id;
+                            });
+            if (repeated)
+                continue;
+            const std::uint32_t space = m_options.groupSpaces[value.keyIndex];
+            addToPair(space, {IdKind::String, value.id}, day,
+                      m_event.isRemediated);
+        }
+    }
+
+    void addToPair(std::uint32_t space, const IdValue &id, Day day,
+                   bool remediated)
+    {
+        const std::size_t before = m_counts.ids.size();
+        const std::uint32_t index = m_counts.ids.intern(space, id.text);
+        if (m_counts.ids.size() != before)
+            m_counts.numericIds.push_back(id.kind == IdKind::Number ? 1 : 0);
+        PairCounts &pair = m_counts.pairs[pairKey(index, day)];
+        ++pair.events;
+        pair.remediated += remediated ? 1 : 0;
+    }
+
+    const InputFile &m_file;
+    const CountingOptions &m_options;
+    ChunkCounts &m_counts;
+    EventParser m_parser;
+    DayResolver m_days;
+    ParsedEvent m_event;
+    std::string m_error;
+    std::vector<std::string> m_needles;
+};
+
+} // namespace
+
+void countChunk(const InputFile &file, const Chunk &chunk,
+                const CountingOptions &options, ChunkCounts &counts,
+                const std::atomic<bool> *cancel, const ByteProgress &progress)
+{
+    ChunkCounter counter(file, options, counts);
+    const RecordSink sink = [&counter](std::string_view text,
+                                       std::int64_t line) {
+        counter.count(text, line);
+    };
+    counts.read = readChunk(file, chunk, sink, cancel, progress);
+}
+
+namespace {
+
+void mergeTotals(const Totals &from, Totals &to)
+{
+    to.events += from.events;
+    to.remediatedEvents += from.remediatedEvents;
+    to.skippedLines += from.skippedLines;
+    to.nonAttributedEvents += from.nonAttributedEvents;
+    to.nullIds += from.nullIds;
+    to.missingIds += from.missingIds;
+    to.structuredIds += from.structuredIds;
+    to.undatedEvents += from.undatedEvents;
+}
+
+std::vector<std::uint32_t> mapIds(const ChunkCounts &chunk,
+                                  const std::vector<std::string> &keyOfSpace,
+                                  GlobalCounts &global)
+{
+    std::vector<std::uint32_t> toGlobal(chunk.ids.size());
+    for (std::uint32_t local = 0; local < chunk.ids.size(); ++local) {
+        const std::uint32_t space = chunk.ids.space(local);
+        const std::string_view text = chunk.ids.text(local);
+        const std::size_t before = global.ids.size();
+        toGlobal[local] =
+            global.ids.intern(space, text, chunk.ids.hash(local));
+        if (global.ids.size() != before) {
+            const IdKind kind =
+                chunk.numericIds[local] ? IdKind::Number : IdKind::String;
+            global.idFlags.push_back(
+                classifyId(kind, text, space == kUserSpace
+                                           ? std::string_view()
+                                           : keyOfSpace[space]));
+        }
+    }
+    return toGlobal;
+}
+
+} // namespace
+
+void mergeChunk(const ChunkCounts &chunk, std::int32_t chunkIndex,
+                const ScanSettings &settings,
+                const std::vector<std::string> &groupKeyOfSpace,
+                GlobalCounts &global)
+{
+    const std::vector<std::uint32_t> toGlobal =
+        mapIds(chunk, groupKeyOfSpace, global);
+    chunk.pairs.forEach([&](std::uint64_t key, const PairCounts &counts) {
+        const std::uint32_t id = toGlobal[pairIdIndex(key)];
+        const Day day = pairDay(key);
+        GlobalPair &pair = global.pairs[pairKey(id, day)];
+        const std::int64_t limit = global.ids.space(id) == kUserSpace
+                                       ? settings.userLimit
+                                       : settings.groupLimit;
+        if (pair.events <= limit && pair.events + counts.events > limit) {
+            pair.crossingChunk = chunkIndex;
+            pair.crossingRank = limit + 1 - pair.events;
+        }
+        pair.events += counts.events;
+        pair.remediated += counts.remediated;
+    });
+    chunk.days.forEach([&](std::uint64_t key, const DayTotal &total) {
+        DayTotal &merged = global.days[key];
+        merged.day = total.day;
+        merged.events += total.events;
+        merged.remediatedEvents += total.remediatedEvents;
+        merged.nonAttributedEvents += total.nonAttributedEvents;
+    });
+    mergeTotals(chunk.totals, global.totals);
+}
+
+} // namespace hsi::detail

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "event_parser.h"
+#include "flat_map.h"
+#include "input_source.h"
+#include "time_zone.h"
+
+#include "hsi/report.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hsi::detail {
+
+/// Id namespace 0 holds user ids; namespace k + 1 holds the ids of the k-th
+/// counted group key.
+inline constexpr std::uint32_t kUserSpace = 0;
+
+inline constexpr std::size_t kMaxProblemsPerFile = 100;
+
+struct PairCounts {
+    std::int64_t events = 0;
+    std::int64_t remediated = 0;
+};
+
+/// What the counting pass needs from one chunk's run.
+struct CountingOptions {
+    /// Group keys to count, with their id namespaces.
+    std::vector<std::string> groupKeys;
+    std::vector<std::uint32_t> groupSpaces;
+    /// False for the extra pass over group keys found in `$hotshard_record`
+    /// events: then only group pairs are counted.
+    bool countEverything = true;
+    std::string timeZone;
+    bool legacyProjectTime = false;
+};
+
+/// Counts of one chunk, in chunk-local id indexes.
+struct ChunkCounts {
+    IdInterner ids;
+    std::vector<std::uint8_t> numericIds;
+    U64Map<PairCounts> pairs;
+    U64Map<DayTotal> days;
+    Totals totals;
+    std::vector<Problem> problems;
+    std::int64_t problemCount = 0;
+    std::vector<HotshardRecord> records;
+    ReadResult read;
+    /// Whether any bad line was found, which marks the file incomplete.
+    bool badLines = false;
+};
+
+/// Runs the counting pass over one chunk.
+void countChunk(const InputFile &file, const Chunk &chunk,
+                const CountingOptions &options, ChunkCounts &counts,
+                const std::atomic<bool> *cancel, const ByteProgress &progress);
+
+/// A pair in the merged, global counts.
+struct GlobalPair {
+    std::int64_t events = 0;
+    std::int64_t remediated = 0;
+    /// Chunk and 1-based rank within it of the first event past the limit;
+    /// -1 while the pair is under its limit.
+    std::int32_t crossingChunk = -1;
+    std::int64_t crossingRank = 0;
+};
+
+/// Counts merged over all chunks, in input order.
+struct GlobalCounts {
+    IdInterner ids;
+    std::vector<std::uint32_t> idFlags;
+    U64Map<GlobalPair> pairs;
+    U64Map<DayTotal> days;
+    Totals totals;
+};
+
+/// Merges one chunk into the global counts. Chunks must be merged in input
+/// order, because that order decides where each limit was crossed.
+/// `groupKeyOfSpace` names the group key of every namespace above 0.
+void mergeChunk(const ChunkCounts &chunk, std::int32_t chunkIndex,
+                const ScanSettings &settings,
+                const std::vector<std::string> &groupKeyOfSpace,
+                GlobalCounts &global);
+
+} // namespace hsi::detail

@@ -1,14 +1,20 @@
 #pragma once
 
-#include "record_reader.h"
-
 #include <QString>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace hsi::api {
+
+/// One event as it appears in an input file, before parsing.
+struct Record {
+    std::string text;
+    /// 1-based line of the file where the record starts.
+    std::int64_t line = 0;
+};
 
 /// Consecutive records of one input file, sent in one request (or split in
 /// two after a 413). `index` counts batches from 0 within the file.

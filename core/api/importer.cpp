@@ -4,9 +4,9 @@
 #include "atomic_file.h"
 #include "batch_queue.h"
 #include "event_validator.h"
+#include "hsi/record_reader.h"
 #include "http_session.h"
 #include "import_checkpoint.h"
-#include "record_reader.h"
 #include "wait.h"
 
 #include <QDateTime>
@@ -80,8 +80,7 @@ std::string rejectLine(const QString &file, const RejectedEvent &rejected)
     if (event.is_discarded())
         event = rejected.record->text;
     const json line = {{"file", file.toStdString()},
-                       {"record", rejected.record->number},
-                       {"offset", rejected.record->offset},
+                       {"line", rejected.record->line},
                        {"reason", rejected.rejection.reason.toStdString()},
                        {"field", rejected.rejection.field.toStdString()},
                        {"message", rejected.rejection.message.toStdString()},
@@ -240,18 +239,14 @@ void ImportJob::produce(const QStringList &files)
 
 bool ImportJob::produceFile(int fileIndex, const QString &file)
 {
-    RecordReader reader;
-    if (!reader.open(file)) {
-        stop(reader.error());
-        return false;
-    }
     const QString path = QFileInfo(file).absoluteFilePath();
     const std::int64_t readBefore = m_bytesRead.load();
     Batch batch{fileIndex, path, 0, {}};
     std::int64_t batchBytes = 2;
-    Record record;
-    while (!stopping() && reader.next(record)) {
-        const auto size = static_cast<std::int64_t>(record.text.size()) + 1;
+    const RecordSink sink = [&](std::string_view text, std::int64_t line) {
+        if (m_control && m_control->cancelRequested.load())
+            m_stop = true;
+        const auto size = static_cast<std::int64_t>(text.size()) + 1;
         // Oversized events are rejected locally, so they do not count
         // toward the body size; the cut stays deterministic either way.
         const bool counts = size <= EventLimits{}.maxEventBytes;
@@ -265,16 +260,21 @@ bool ImportJob::produceFile(int fileIndex, const QString &file)
             batchBytes = 2;
         }
         batchBytes += counts ? size : 0;
-        batch.records.push_back(std::move(record));
-        m_bytesRead = readBefore + reader.filePosition();
-    }
-    if (!batch.records.empty())
+        batch.records.push_back(Record{std::string(text), line});
+    };
+    const ByteProgress progress = [&](std::int64_t done) {
+        m_bytesRead = readBefore + done;
+    };
+    const ReadResult result =
+        readRecords(path.toStdString(), sink, &m_stop, progress);
+    if (!batch.records.empty() && !m_stop.load())
         enqueue(std::move(batch));
-    if (!reader.error().isEmpty()) {
-        stop(reader.error());
+    if (!result.error.empty()) {
+        stop(QStringLiteral("cannot read %1: %2")
+                 .arg(path, QString::fromStdString(result.error)));
         return false;
     }
-    return true;
+    return !result.cancelled;
 }
 
 void ImportJob::enqueue(Batch &&batch)

@@ -220,7 +220,7 @@ void ImportTest::rejectsInvalidLocally()
     const QJsonObject first = QJsonDocument::fromJson(rejects.first()).object();
     QCOMPARE(first.value(QStringLiteral("reason")).toString(),
              QStringLiteral("missing_time"));
-    QCOMPARE(first.value(QStringLiteral("record")).toInt(), 101);
+    QCOMPARE(first.value(QStringLiteral("line")).toInt(), 101);
     QVERIFY(first.value(QStringLiteral("event")).isObject());
 }
 

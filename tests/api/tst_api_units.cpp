@@ -9,7 +9,6 @@
 #include "hsi/api/retry.h"
 #include "import_checkpoint.h"
 #include "ndjson_checker.h"
-#include "record_reader.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -57,30 +56,6 @@ const QByteArray kTwoEvents =
     "{\"event\":\"A\",\"properties\":{\"time\":1}}\n"
     "{\"event\":\"B\",\"properties\":{\"x\":\"}\\n{\"}}\n";
 
-std::vector<std::string> readAll(const QString &path, QString *error = nullptr)
-{
-    RecordReader reader;
-    std::vector<std::string> texts;
-    if (!reader.open(path))
-        return texts;
-    Record record;
-    while (reader.next(record))
-        texts.push_back(record.text);
-    if (error)
-        *error = reader.error();
-    return texts;
-}
-
-QString writeFile(const QTemporaryDir &dir, const char *name,
-                  const QByteArray &content)
-{
-    const QString path = dir.filePath(QLatin1String(name));
-    QFile file(path);
-    file.open(QIODevice::WriteOnly);
-    file.write(content);
-    return path;
-}
-
 } // namespace
 
 class ApiUnitsTest : public QObject {
@@ -98,10 +73,6 @@ private slots:
     void checkerCutGzip();
     void checkerTerminatedTail();
     void checkerEmptyBody();
-    void readerNdjson();
-    void readerArray();
-    void readerGzip();
-    void readerUnclosedArray();
     void validator_data();
     void validator();
     void credentialsHideSecret();
@@ -228,54 +199,6 @@ void ApiUnitsTest::checkerEmptyBody()
     checker.finish();
     QVERIFY(checker.isComplete());
     QCOMPARE(checker.events(), 0);
-}
-
-void ApiUnitsTest::readerNdjson()
-{
-    QTemporaryDir dir;
-    const QString path =
-        writeFile(dir, "a.ndjson", "\n  {\"a\":1}  \r\n\n{\"b\":\"[,]\"}");
-    const auto records = readAll(path);
-    QCOMPARE(records.size(), 2u);
-    QCOMPARE(records[0], "{\"a\":1}");
-    QCOMPARE(records[1], "{\"b\":\"[,]\"}");
-}
-
-void ApiUnitsTest::readerArray()
-{
-    QTemporaryDir dir;
-    const QString path = writeFile(
-        dir, "a.json", " [ {\"a\":[1,{\"b\":\"]}\\\"\"}]} ,\n{\"c\":2}, 3 ]");
-    QString error;
-    const auto records = readAll(path, &error);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    QCOMPARE(records.size(), 3u);
-    QCOMPARE(records[0], "{\"a\":[1,{\"b\":\"]}\\\"\"}]}");
-    QCOMPARE(records[1], "{\"c\":2}");
-    QCOMPARE(records[2], "3");
-}
-
-void ApiUnitsTest::readerGzip()
-{
-    QTemporaryDir dir;
-    QByteArray lines;
-    for (int i = 0; i < 20000; ++i)
-        lines += "{\"event\":\"e\",\"n\":" + QByteArray::number(i) + "}\n";
-    const QString path = writeFile(dir, "a.json.gz", gzip(lines));
-    const auto records = readAll(path);
-    QCOMPARE(records.size(), 20000u);
-    QCOMPARE(records.back(), "{\"event\":\"e\",\"n\":19999}");
-}
-
-void ApiUnitsTest::readerUnclosedArray()
-{
-    QTemporaryDir dir;
-    const QString path = writeFile(dir, "a.json", "[{\"a\":1},{\"b\":");
-    QString error;
-    const auto records = readAll(path, &error);
-    QCOMPARE(records.size(), 1u);
-    QVERIFY2(error.contains(QLatin1String("ends inside an element")),
-             qPrintable(error));
 }
 
 void ApiUnitsTest::validator_data()

@@ -88,6 +88,37 @@ std::string rejectLine(const QString &file, const RejectedEvent &rejected)
     return line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
+std::string stringField(const nlohmann::json &object, const char *key)
+{
+    const auto found = object.find(key);
+    return found != object.end() && found->is_string()
+               ? found->get<std::string>()
+               : std::string();
+}
+
+/// Returns the event a `failed_records` item refers to: by its `index` in
+/// the request, else by its insert id. The docs name that key `$insert_id`
+/// while the OpenAPI schema names it `insert_id`, so both are read.
+const Record *findFailedEvent(const nlohmann::json &failed,
+                              const std::vector<const Record *> &events)
+{
+    const auto index = failed.value("index", std::int64_t{-1});
+    if (index >= 0 && index < static_cast<std::int64_t>(events.size()))
+        return events[static_cast<std::size_t>(index)];
+    std::string insertId = stringField(failed, "$insert_id");
+    if (insertId.empty())
+        insertId = stringField(failed, "insert_id");
+    if (insertId.empty())
+        return nullptr;
+    for (const Record *record : events) {
+        const auto event = nlohmann::json::parse(record->text, nullptr, false);
+        if (event.is_object() && event.contains("properties") &&
+            stringField(event["properties"], "$insert_id") == insertId)
+            return record;
+    }
+    return nullptr;
+}
+
 std::int64_t nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -483,13 +514,13 @@ Delivery ImportJob::readResponse(const HttpResponse &response,
                          : 0;
     if (partial) {
         for (const json &failed : body["failed_records"]) {
-            const auto index = failed.value("index", std::int64_t{-1});
-            if (index < 0 || index >= static_cast<std::int64_t>(events.size()))
+            const Record *event = findFailedEvent(failed, events);
+            if (!event)
                 continue;
             const QString field =
                 QString::fromStdString(failed.value("field", std::string()));
             delivery.rejected.push_back(
-                {events[static_cast<std::size_t>(index)],
+                {event,
                  {QStringLiteral("server:") + field, field,
                   QString::fromStdString(
                       failed.value("message", std::string()))}});

@@ -87,6 +87,7 @@ private slots:
     void importsEveryEventOnce();
     void readsArrayAndGzip();
     void rejectsInvalidLocally();
+    void recordsServerRejections_data();
     void recordsServerRejections();
     void splitsOn413();
     void retriesTransientFailures_data();
@@ -224,11 +225,24 @@ void ImportTest::rejectsInvalidLocally()
     QVERIFY(first.value(QStringLiteral("event")).isObject());
 }
 
+void ImportTest::recordsServerRejections_data()
+{
+    QTest::addColumn<QString>("idKey");
+    QTest::addColumn<bool>("withIndex");
+    QTest::addRow("index") << QStringLiteral("$insert_id") << true;
+    QTest::addRow("$insert_id only") << QStringLiteral("$insert_id") << false;
+    QTest::addRow("insert_id only") << QStringLiteral("insert_id") << false;
+}
+
 void ImportTest::recordsServerRejections()
 {
+    QFETCH(QString, idKey);
+    QFETCH(bool, withIndex);
     test::writeEvents(input("a.ndjson"), 500, 1, kFirstDaySeconds);
     QJsonObject rule = importFault("failed_records", 1);
     rule.insert(QStringLiteral("failed"), 3);
+    rule.insert(QStringLiteral("id_key"), idKey);
+    rule.insert(QStringLiteral("with_index"), withIndex);
     QVERIFY(m_server->setFaults({rule}));
     const ImportSummary summary =
         runImport(serviceAccount(), {input("a.ndjson")});
@@ -245,6 +259,9 @@ void ImportTest::recordsServerRejections()
         fileLines(m_options.jobDir + QStringLiteral("/rejects.ndjson"));
     QCOMPARE(rejects.size(), 3);
     QVERIFY(rejects.first().contains("rejected by the test server"));
+    // The server rejects the first events of the body.
+    QVERIFY2(rejects.first().contains("\"$insert_id\":\"ev-0\""),
+             rejects.first().constData());
 }
 
 void ImportTest::splitsOn413()

@@ -20,7 +20,8 @@ Fault kinds: "429" (with optional "retry_after" seconds), "500", "502",
 "403", "slow" ("delay_ms"), "drop" (export: cut the body half way; import:
 close before answering, or after storing with "after_store"),
 "terminated" (export: append "export terminated early"),
-"failed_records" (import: reject the first "failed" events of a batch),
+"failed_records" (import: reject the first "failed" events of a batch;
+"id_key" and "with_index" shape the items),
 "echo_auth" (500 whose message repeats the credentials). A rule applies to
 the next "count" requests on "path" after skipping "skip" of them, to a
 random "fraction" of them, or to all of them when neither is given.
@@ -97,6 +98,10 @@ class FaultRule:
         self.failed = int(spec.get("failed", 1))
         self.after_store = bool(spec.get("after_store", False))
         self.skip = int(spec.get("skip", 0))
+        # Shape of failed_records items: the docs use "$insert_id", the
+        # OpenAPI schema "insert_id"; "with_index": false drops "index".
+        self.id_key = spec.get("id_key", "$insert_id")
+        self.with_index = bool(spec.get("with_index", True))
 
     def take(self, path, rng):
         if self.path and not path.startswith(self.path):
@@ -616,8 +621,12 @@ class Handler(BaseHTTPRequestHandler):
                 event, dict) else None
             insert_id = properties.get("$insert_id") if isinstance(
                 properties, dict) else None
-            failed.append({"index": index, "$insert_id": insert_id,
-                           "field": problem[0], "message": problem[1]})
+            id_key = fault.id_key if fault else "$insert_id"
+            item = {id_key: insert_id, "field": problem[0],
+                    "message": problem[1]}
+            if not fault or fault.with_index:
+                item["index"] = index
+            failed.append(item)
         self.state.store(accepted)
         if fault and fault.kind == "drop":
             self.drop_connection()

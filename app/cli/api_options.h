@@ -11,8 +11,8 @@
 
 namespace hsi::cli {
 
-/// Which API the credentials are for; each accepts a different legacy
-/// credential besides a service account.
+/// API the credentials are for. Besides a service account, each accepts a
+/// different legacy credential.
 enum class ApiUse { Export, Import };
 
 /// Adds --region, --project-id, --api-url, --max-attempts and

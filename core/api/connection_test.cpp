@@ -24,7 +24,7 @@ HttpResponse probe(const QString &exportUrl, const ConnectionSettings &settings,
     HttpRequest request;
     request.url = url;
     request.stallTimeoutSeconds = 60;
-    // The body is not needed: only the status tells the result.
+    // The body is not needed because the status decides the verdict.
     return session.perform(request, [](std::string_view) { return true; });
 }
 

@@ -31,7 +31,7 @@ std::size_t writeBody(char *data, std::size_t size, std::size_t count,
     long status = 0;
     curl_easy_getinfo(state->handle, CURLINFO_RESPONSE_CODE, &status);
 
-    // Only a 200 body goes to the sink; error bodies are short JSON kept
+    // Only a 200 body goes to the sink. Error bodies are short JSON, kept
     // for the message.
     if (status == 200 && state->sink && *state->sink) {
         if (!(*state->sink)(std::string_view(data, bytes))) {
@@ -79,7 +79,7 @@ std::size_t readHeader(char *data, std::size_t size, std::size_t count,
         response->retryAfterSeconds.reset();
         response->contentEncoding.clear();
     } else if (startsWithNoCase(line, "retry-after:")) {
-        // NOTE: only the delta-seconds form is read; an HTTP-date value
+        // NOTE: only the delta-seconds form is read. An HTTP-date value
         // falls back to exponential backoff.
         const std::string value = headerValue(line, 12);
         if (!value.empty() &&

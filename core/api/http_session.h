@@ -24,7 +24,7 @@ struct HttpRequest {
     long stallTimeoutSeconds = 300;
 };
 
-/// What came back. `status` is 0 when no HTTP response arrived.
+/// Response to one request. `status` is 0 when no HTTP response arrived.
 struct HttpResponse {
     long status = 0;
     /// libcurl's result code; 0 (CURLE_OK) when the transfer completed.
@@ -40,12 +40,13 @@ struct HttpResponse {
     bool aborted = false;
 };
 
-/// How a caller should treat a response.
+/// Retry decision for a response.
 enum class Disposition { Success, Retry, Fail };
 
-/// 200 is a success. 408, 429, 5xx and transport failures (timeouts,
-/// refused or dropped connections, cut bodies) may be retried; every other
-/// status fails at once because resending cannot change the result.
+/// Classifies a response. 200 is a success. 408, 429, 5xx and transport
+/// failures (timeouts, refused or dropped connections, cut bodies) may be
+/// retried. Every other status fails at once, because resending cannot
+/// change the result.
 Disposition classify(const HttpResponse &response);
 
 /// Returns a one-line explanation such as "HTTP 401: Invalid credentials"
@@ -73,7 +74,8 @@ public:
 private:
     void configure(const HttpRequest &request);
 
-    void *m_handle = nullptr; // CURL *, kept opaque to spare users curl.h
+    void *m_handle =
+        nullptr; // a CURL *, kept opaque so that users need not include curl.h
     Credentials m_credentials;
     long m_connectTimeoutSeconds;
 };

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-/// Stores a set of batch indices as [first, last] ranges; batches are
+/// Stores a set of batch indices as [first, last] ranges. Batches are
 /// mostly acknowledged in order, so the list stays short.
 json rangesToJson(const std::set<std::int64_t> &values)
 {

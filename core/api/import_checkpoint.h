@@ -10,10 +10,10 @@ namespace hsi::api {
 
 /// The contents of `checkpoint.json` in an import job folder: which batches
 /// of which input file the server has acknowledged. A batch is identified by
-/// its index in the file; batches are cut deterministically from the file
-/// with the recorded batch limits, so the same index always means the same
-/// events. Each input file is also recorded with its size and modification
-/// time, and a changed file is reported instead of resumed.
+/// its index in the file. Batches are cut deterministically with the
+/// recorded batch limits, so the same index always means the same events. Each
+/// input file is also recorded with its size and modification time, and a
+/// changed file is reported instead of resumed.
 class ImportCheckpoint {
 public:
     struct FileState {

@@ -33,7 +33,7 @@ struct RejectedEvent {
     Rejection rejection;
 };
 
-/// What happened to a set of events sent in one or more requests.
+/// Outcome of sending a set of events in one or more requests.
 struct Delivery {
     bool delivered = false;
     /// Set with `delivered == false` when the job must stop (credentials,
@@ -279,7 +279,7 @@ bool ImportJob::produceFile(int fileIndex, const QString &file)
             m_stop = true;
         const auto size = static_cast<std::int64_t>(text.size()) + 1;
         // Oversized events are rejected locally, so they do not count
-        // toward the body size; the cut stays deterministic either way.
+        // toward the body size. The cut stays deterministic either way.
         const bool counts = size <= EventLimits{}.maxEventBytes;
         if (!batch.records.empty() &&
             (static_cast<int>(batch.records.size()) >=
@@ -502,8 +502,8 @@ Delivery ImportJob::readResponse(const HttpResponse &response,
                          body["failed_records"].is_array();
     if (response.status != 200 && !partial) {
         delivery.error = describeResponse(response, m_credentials);
-        // Retries ran out for 429/5xx/transport errors; anything else is a
-        // rejection of the whole request that resending cannot fix.
+        // Retries ran out for 429, 5xx and transport errors. Any other status
+        // rejects the whole request, and resending cannot fix that.
         delivery.fatal = classify(response) == Disposition::Fail;
         return delivery;
     }

@@ -136,7 +136,7 @@ void NdjsonChecker::finish()
 {
     m_finished = true;
     if (!m_sniffDone && !m_sniffed.empty()) {
-        // A one-byte body cannot be gzip; check it as text.
+        // A one-byte body cannot be gzip, so it is checked as text.
         m_sniffDone = true;
         splitLines(m_sniffed);
     }

@@ -8,9 +8,9 @@
 
 namespace hsi::api {
 
-/// Checks an export body as it streams in: gunzips it when it starts with
-/// the gzip magic bytes, splits it into lines (a line may span network
-/// chunks) and checks that every line is a JSON object with an `event`
+/// Checks an export body as it streams in. It gunzips the body when it
+/// starts with the gzip magic bytes and splits it into lines, which may
+/// span network chunks. Every line must be a JSON object with an `event`
 /// string and a `properties` object. Memory stays bounded by the longest
 /// line.
 class NdjsonChecker {
@@ -20,7 +20,7 @@ public:
 
     /// Feeds the next bytes as received from the network.
     void feed(std::string_view bytes);
-    /// Ends the body. Afterwards isComplete() tells whether it was whole.
+    /// Ends the body. isComplete() then returns whether it was whole.
     void finish();
 
     bool isGzip() const { return m_gzip; }
@@ -31,7 +31,7 @@ public:
     /// True after finish() when every line was an event and a gzip stream
     /// ended properly.
     bool isComplete() const { return m_finished && m_problem.isEmpty(); }
-    /// Why the body is not complete, naming the line; empty when it is.
+    /// Reason the body is not complete, naming the line. Empty when complete.
     QString problem() const { return m_problem; }
 
 private:

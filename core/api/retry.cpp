@@ -15,8 +15,8 @@ std::chrono::milliseconds retryDelay(const RetrySettings &settings, int attempt,
         return std::chrono::duration_cast<milliseconds>(wait);
     }
 
-    // Doubling from the base delay; the shift is capped so that it cannot
-    // overflow after many attempts.
+    // The delay doubles from the base. The shift is capped so that it
+    // cannot overflow after many attempts.
     const int doublings = std::clamp(attempt - 1, 0, 20);
     const long long exponential =
         static_cast<long long>(settings.baseDelay.count()) << doublings;

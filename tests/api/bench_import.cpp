@@ -1,7 +1,7 @@
 // Benchmark, not a test: imports a generated file of valid events through
 // the test server on loopback and prints the throughput.
 //
-// Usage: bench_import [--events N] [--parallel N] [--count-only] [--keep DIR]
+// Usage: bench_import [--events N] [--parallel N] [--count-only]
 // --count-only makes the server count events without validating or storing
 // them, which measures the client; without it the single-threaded Python
 // server's validation is the limit.

@@ -9,7 +9,7 @@
 
 namespace hsi::test {
 
-/// Credentials the test server accepts unless told otherwise.
+/// Credentials the test server accepts by default.
 inline constexpr char kServiceUser[] = "hsi-test.12345.mp-service-account";
 inline constexpr char kServiceSecret[] = "test-service-secret";
 inline constexpr char kApiSecret[] = "test-api-secret";

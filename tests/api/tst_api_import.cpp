@@ -313,7 +313,7 @@ void ImportTest::retriesTransientFailures()
         rule.value(QStringLiteral("kind")).toString() != QLatin1String("drop"))
         QVERIFY(summary.retries >= 2);
     // A body lost after the server stored it is resent identically, so the
-    // server sees copies but keeps each event once.
+    // server receives copies but stores each event once.
     if (resendsStored)
         QVERIFY(statValue(*m_server, "duplicate_copies") > 0);
     else

@@ -249,8 +249,8 @@ void SecurityTest::diagnosesWrongCredentials()
 
 void SecurityTest::diagnosesWrongRegion()
 {
-    // The configured region answers 401 to everything, as a region that
-    // does not host the project does; the EU server holds the project.
+    // The configured region returns 401 for everything, as a region that
+    // does not host the project does. The EU server hosts the project.
     test::TestServer wrongRegion(QString(),
                                  m_work->filePath(QStringLiteral("state-us")),
                                  {QStringLiteral("--reject-all-credentials")});

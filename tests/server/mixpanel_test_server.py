@@ -17,8 +17,8 @@ Faults are injected through a control API on the same port:
     GET  /_test/stats    request counters and the request log as JSON
 
 Fault kinds: "429" (with optional "retry_after" seconds), "500", "502",
-"403", "slow" ("delay_ms"), "drop" (export: cut the body half way; import:
-close before answering, or after storing with "after_store"),
+"403", "slow" ("delay_ms"), "drop" (export: cut the body half way. Import:
+close before responding, or after storing with "after_store"),
 "terminated" (export: append "export terminated early"),
 "failed_records" (import: reject the first "failed" events of a batch;
 "id_key" and "with_index" shape the items),
@@ -248,8 +248,8 @@ class Handler(BaseHTTPRequestHandler):
                        headers)
 
     def record_request(self):
-        """Counts the request before its response is complete, so that a
-        client that reads the stats right after a response sees it."""
+        """Counts the request before its response is complete, so that stats
+        read right after a response include it."""
         if not self.recorded and not self.route_path.startswith("/_test/"):
             self.recorded = True
             self.state.record(self.route_path, self.status, self.started)
@@ -547,10 +547,12 @@ class Handler(BaseHTTPRequestHandler):
         properties = event.get("properties")
         if not isinstance(properties, dict):
             return "properties", "'properties' must be an object"
+
         if len(json.dumps(event).encode("utf-8")) >= MAX_EVENT_BYTES:
             return "event", "event exceeds max size of 1MB"
         if len(properties) >= MAX_PROPERTIES:
             return "properties", "event has more than 255 properties"
+
         when = properties.get("time")
         if not isinstance(when, (int, float)) or isinstance(when, bool):
             return "properties.time", "'properties.time' must be specified " \
@@ -559,6 +561,7 @@ class Handler(BaseHTTPRequestHandler):
         if seconds < MIN_EVENT_TIME_S or seconds > time.time() + 3600:
             return "properties.time", "'properties.time' is before " \
                 "1971-01-01 or more than 1 hour in the future"
+
         distinct_id = properties.get("distinct_id")
         if distinct_id is None:
             return "properties.distinct_id", "'properties.distinct_id' " \
@@ -566,6 +569,7 @@ class Handler(BaseHTTPRequestHandler):
         if str(distinct_id).lower() in PLACEHOLDER_IDS:
             return "properties.distinct_id", "'properties.distinct_id' is " \
                 "an invalid placeholder value: %s" % distinct_id
+
         insert_id = properties.get("$insert_id")
         if not isinstance(insert_id, str) or not INSERT_ID_PATTERN.match(
                 insert_id) or insert_id.lower() in PLACEHOLDER_IDS:

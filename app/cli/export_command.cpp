@@ -102,41 +102,35 @@ void addExportOptions(QCommandLineParser &parser)
     addApiOptions(parser);
 }
 
-} // namespace
-
-int runExport(const QStringList &arguments)
+/// Reads the export's own options. Returns false and sets `error` when one
+/// is missing or invalid.
+bool readExportRequest(const QCommandLineParser &parser,
+                       std::optional<api::ExportQuery> &query,
+                       api::ExportOptions &options, QString *error)
 {
-    const QString command = arguments.value(0);
-    QCommandLineParser parser;
-    addExportOptions(parser);
-    if (const auto exitCode = parseApiCommandLine(parser, arguments))
-        return *exitCode;
-
-    QString error;
     for (const char *required : {"from", "to", "out"}) {
         if (!parser.isSet(QLatin1String(required))) {
-            printCommandError(command, QStringLiteral("--%1 is required")
-                                           .arg(QLatin1String(required)));
-            return ExitUsage;
+            *error =
+                QStringLiteral("--%1 is required").arg(QLatin1String(required));
+            return false;
         }
     }
     bool ok = false;
-    api::ExportOptions options;
     options.limits.requestsPerWindow =
         parser.value(QStringLiteral("requests-per-hour")).toInt(&ok);
-    const auto query = queryFromParser(parser, &error);
-    if (!ok || options.limits.requestsPerWindow < 1)
-        error = QStringLiteral("--requests-per-hour must be 1 or more");
-    const auto connection =
-        error.isEmpty()
-            ? apiConnectionFromParser(parser, ApiUse::Export, &error)
-            : std::nullopt;
-    if (!query || !connection) {
-        printCommandError(command, error);
-        return ExitUsage;
+    if (!ok || options.limits.requestsPerWindow < 1) {
+        *error = QStringLiteral("--requests-per-hour must be 1 or more");
+        return false;
     }
-    options.retry = connection->retry;
+    query = queryFromParser(parser, error);
+    return query.has_value();
+}
 
+api::ExportSummary runWithProgress(const ApiConnection &connection,
+                                   const api::ExportOptions &options,
+                                   const api::ExportQuery &query,
+                                   const QString &outDir)
+{
     api::ExportControl control;
     cancelOnInterrupt(&control.cancelRequested);
     std::mutex printMutex;
@@ -149,12 +143,39 @@ int runExport(const QStringList &arguments)
             std::fflush(stderr);
         };
     }
-    const QString outDir = parser.value(QStringLiteral("out"));
-    api::Exporter exporter(connection->settings, connection->credentials,
+    api::Exporter exporter(connection.settings, connection.credentials,
                            options);
-    const api::ExportSummary summary = exporter.run(*query, outDir, &control);
+    const api::ExportSummary summary = exporter.run(query, outDir, &control);
     if (stderrIsTerminal())
         std::fprintf(stderr, "\r\033[K");
+    return summary;
+}
+
+} // namespace
+
+int runExport(const QStringList &arguments)
+{
+    const QString command = arguments.value(0);
+    QCommandLineParser parser;
+    addExportOptions(parser);
+    if (const auto exitCode = parseApiCommandLine(parser, arguments))
+        return *exitCode;
+
+    QString error;
+    std::optional<api::ExportQuery> query;
+    api::ExportOptions options;
+    std::optional<ApiConnection> connection;
+    if (readExportRequest(parser, query, options, &error))
+        connection = apiConnectionFromParser(parser, ApiUse::Export, &error);
+    if (!connection) {
+        printCommandError(command, error);
+        return ExitUsage;
+    }
+    options.retry = connection->retry;
+
+    const QString outDir = parser.value(QStringLiteral("out"));
+    const api::ExportSummary summary =
+        runWithProgress(*connection, options, *query, outDir);
     if (!summary.error.isEmpty()) {
         printCommandError(command, summary.error);
         return summary.days.empty() ? ExitUsage : ExitFailure;

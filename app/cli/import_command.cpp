@@ -103,39 +103,10 @@ void printSummary(const api::ImportSummary &summary,
                     qUtf8Printable(options.jobDir));
 }
 
-} // namespace
-
-int runImport(const QStringList &arguments)
+api::ImportSummary runWithProgress(const ApiConnection &connection,
+                                   const api::ImportOptions &options,
+                                   const QStringList &files)
 {
-    const QString command = arguments.value(0);
-    QCommandLineParser parser;
-    addImportOptions(parser);
-    if (const auto exitCode = parseApiCommandLine(parser, arguments))
-        return *exitCode;
-    if (parser.positionalArguments().isEmpty()) {
-        printCommandError(command,
-                          QStringLiteral("name at least one FILE to import"));
-        return ExitUsage;
-    }
-
-    QString error;
-    api::ImportOptions options;
-    if (!readImportOptions(parser, options, &error)) {
-        printCommandError(command, error);
-        return ExitUsage;
-    }
-    std::optional<ApiConnection> connection;
-    if (options.dryRun) {
-        connection = ApiConnection{};
-    } else {
-        connection = apiConnectionFromParser(parser, ApiUse::Import, &error);
-        if (!connection) {
-            printCommandError(command, error);
-            return ExitUsage;
-        }
-    }
-    options.retry = connection->retry;
-
     api::ImportControl control;
     cancelOnInterrupt(&control.cancelRequested);
     std::mutex printMutex;
@@ -152,12 +123,43 @@ int runImport(const QStringList &arguments)
             std::fflush(stderr);
         };
     }
-    api::Importer importer(connection->settings, connection->credentials,
+    api::Importer importer(connection.settings, connection.credentials,
                            options);
-    const api::ImportSummary summary =
-        importer.run(parser.positionalArguments(), &control);
+    const api::ImportSummary summary = importer.run(files, &control);
     if (stderrIsTerminal())
         std::fprintf(stderr, "\r\033[K");
+    return summary;
+}
+
+} // namespace
+
+int runImport(const QStringList &arguments)
+{
+    const QString command = arguments.value(0);
+    QCommandLineParser parser;
+    addImportOptions(parser);
+    if (const auto exitCode = parseApiCommandLine(parser, arguments))
+        return *exitCode;
+
+    QString error = QStringLiteral("name at least one FILE to import");
+    api::ImportOptions options;
+    std::optional<ApiConnection> connection;
+    if (!parser.positionalArguments().isEmpty() &&
+        readImportOptions(parser, options, &error)) {
+        // A dry run sends nothing, so it needs no credentials.
+        connection =
+            options.dryRun
+                ? std::make_optional(ApiConnection{})
+                : apiConnectionFromParser(parser, ApiUse::Import, &error);
+    }
+    if (!connection) {
+        printCommandError(command, error);
+        return ExitUsage;
+    }
+    options.retry = connection->retry;
+
+    const api::ImportSummary summary =
+        runWithProgress(*connection, options, parser.positionalArguments());
     printSummary(summary, options);
     if (!summary.error.isEmpty())
         printCommandError(command, summary.error);

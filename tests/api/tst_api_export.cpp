@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
@@ -91,6 +92,7 @@ private slots:
     void resumeSkipsFinishedDays();
     void rejectsOtherQueryInFolder();
     void spacesRequestsByWindow();
+    void cliExitCodes();
 
 private:
     ExportSummary runExport(const Credentials &credentials, Day from, Day to,
@@ -410,6 +412,38 @@ void ExportTest::spacesRequestsByWindow()
         log.at(2).toObject().value(QStringLiteral("start")).toDouble() -
         log.at(0).toObject().value(QStringLiteral("start")).toDouble();
     QVERIFY2(gap >= 0.95, qPrintable(QString::number(gap)));
+}
+
+void ExportTest::cliExitCodes()
+{
+    const auto runCli = [&](const QString &apiSecret,
+                            const QStringList &extra) {
+        QProcess process;
+        QProcessEnvironment environment =
+            QProcessEnvironment::systemEnvironment();
+        environment.remove(QStringLiteral("MIXPANEL_SERVICE_ACCOUNT_USERNAME"));
+        environment.remove(QStringLiteral("MIXPANEL_SERVICE_ACCOUNT_SECRET"));
+        environment.insert(QStringLiteral("MIXPANEL_API_SECRET"), apiSecret);
+        process.setProcessEnvironment(environment);
+        process.start(
+            QStringLiteral(HSI_BINARY_DIR "/app/hotshard"),
+            QStringList{QStringLiteral("export"), QStringLiteral("--api-url"),
+                        m_server->baseUrl(), QStringLiteral("--from"),
+                        QStringLiteral("2024-03-01"), QStringLiteral("--to"),
+                        QStringLiteral("2024-03-02"), QStringLiteral("--out"),
+                        m_out} +
+                extra);
+        process.waitForFinished(30000);
+        return process.exitCode();
+    };
+    QCOMPARE(runCli(QLatin1String(test::kApiSecret), {}), 0);
+    QCOMPARE(manifestStatus(m_out, "2024-03-02"), QStringLiteral("ok"));
+    m_out += QStringLiteral("-denied");
+    QCOMPARE(runCli(QStringLiteral("wrong-secret"), {}), 1);
+    QCOMPARE(manifestStatus(m_out, "2024-03-01"), QStringLiteral("failed"));
+    QCOMPARE(runCli(QLatin1String(test::kApiSecret),
+                    {QStringLiteral("--region"), QStringLiteral("asia")}),
+             2);
 }
 
 QTEST_GUILESS_MAIN(ExportTest)

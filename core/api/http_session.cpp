@@ -166,6 +166,7 @@ void HttpSession::configure(const HttpRequest &request)
     curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME,
                      request.stallTimeoutSeconds);
+    curl_easy_setopt(handle, CURLOPT_TIMEOUT, request.timeoutSeconds);
     curl_easy_setopt(handle, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     const std::string user = CredentialAccess::basicUser(m_credentials);
     const std::string password = CredentialAccess::basicPassword(m_credentials);

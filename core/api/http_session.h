@@ -22,6 +22,9 @@ struct HttpRequest {
     /// Exports can take minutes before the first byte, so the default is
     /// generous.
     long stallTimeoutSeconds = 300;
+    /// Abort when the whole request takes longer than this; 0 for no limit.
+    /// Exports use none because a day can be gigabytes.
+    long timeoutSeconds = 0;
 };
 
 /// Response to one request. `status` is 0 when no HTTP response arrived.

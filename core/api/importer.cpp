@@ -377,6 +377,10 @@ void ImportJob::process(Batch &batch, HttpSession *session,
     delivery.delivered = true;
     if (!valid.empty())
         delivery = deliver(valid, *session, compressor, label);
+    {
+        std::lock_guard lock(m_mutex);
+        m_summary.sent += static_cast<std::int64_t>(valid.size());
+    }
     if (!delivery.delivered) {
         std::lock_guard lock(m_mutex);
         m_summary.undelivered +=
@@ -385,10 +389,6 @@ void ImportJob::process(Batch &batch, HttpSession *session,
             m_summary.error = label + QStringLiteral(": ") + delivery.error;
         m_stop = true;
         return;
-    }
-    {
-        std::lock_guard lock(m_mutex);
-        m_summary.sent += static_cast<std::int64_t>(valid.size());
     }
     acknowledge(batch, rejected, delivery);
 }
@@ -456,6 +456,7 @@ Delivery ImportJob::sendOnce(const std::vector<const Record *> &events,
     request.headers = {"Content-Type: application/json",
                        "Content-Encoding: gzip", "Accept: application/json"};
     request.stallTimeoutSeconds = m_options.stallTimeoutSeconds;
+    request.timeoutSeconds = m_options.requestTimeoutSeconds;
 
     std::mt19937 random(std::random_device{}());
     for (int attempt = 1;; ++attempt) {

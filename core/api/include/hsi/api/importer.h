@@ -27,6 +27,9 @@ struct ImportOptions {
     RetrySettings retry;
     /// Abort a request when no byte moves for this many seconds.
     long stallTimeoutSeconds = 120;
+    /// Abort a request that takes longer than this many seconds in all.
+    /// A batch is at most 10 MB, so a slower request has most likely hung.
+    long requestTimeoutSeconds = 300;
     /// Validate and count only; send nothing and write no file.
     bool dryRun = false;
     /// Folder for `checkpoint.json` and `rejects.ndjson`. Required unless

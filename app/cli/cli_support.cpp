@@ -174,7 +174,10 @@ std::optional<int> parseArguments(QCommandLineParser &parser,
         return ExitUsage;
     }
     if (parser.isSet(help)) {
-        std::fputs(qUtf8Printable(parser.helpText()), stdout);
+        // The parser names the binary's path; the subcommand reads better.
+        QString text = parser.helpText();
+        text.replace(QCoreApplication::arguments().value(0), arguments.value(0));
+        std::fputs(qUtf8Printable(text), stdout);
         return ExitOk;
     }
     return std::nullopt;

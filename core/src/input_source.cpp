@@ -17,7 +17,6 @@ namespace hsi::detail {
 namespace {
 
 constexpr std::int64_t kMinChunkBytes = 32LL << 20;
-constexpr std::int64_t kMaxChunkBytes = 256LL << 20;
 constexpr std::size_t kSniffBytes = 64 << 10;
 
 bool isBlank(char c)
@@ -460,11 +459,13 @@ std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
             chunks.push_back({index, 0, file.size, 0});
             continue;
         }
+        // One range per thread: every extra range costs a merge of its id
+        // table, which is serial work.
+        const std::int64_t perThread =
+            (file.size + std::max(1, threads) - 1) / std::max(1, threads);
         const std::int64_t target =
             chunkBytes > 0 ? chunkBytes
-                           : std::clamp<std::int64_t>(
-                                 file.size / std::max(1, threads),
-                                 kMinChunkBytes, kMaxChunkBytes);
+                           : std::max(kMinChunkBytes, perThread);
         int part = 0;
         for (std::int64_t begin = 0; begin < file.size || part == 0;
              begin += target) {

@@ -19,10 +19,17 @@ inline constexpr std::uint32_t kUserSpace = 0;
 
 inline constexpr std::size_t kMaxProblemsPerFile = 100;
 
-struct PairCounts {
+/// Counts of one pair. Chunks use the same type as the merged counts so that
+/// the first chunk's table can become the merged table without copying.
+struct GlobalPair {
     std::int64_t events = 0;
     std::int64_t remediated = 0;
+    /// Chunk and 1-based rank within it of the first event past the limit;
+    /// -1 while the pair is under its limit.
+    std::int32_t crossingChunk = -1;
+    std::int64_t crossingRank = 0;
 };
+
 
 /// What the counting pass needs from one chunk's run.
 struct CountingOptions {
@@ -40,7 +47,7 @@ struct CountingOptions {
 struct ChunkCounts {
     IdInterner ids;
     std::vector<std::uint8_t> numericIds;
-    U64Map<PairCounts> pairs;
+    U64Map<GlobalPair> pairs;
     U64Map<DayTotal> days;
     Totals totals;
     std::vector<Problem> problems;
@@ -56,16 +63,6 @@ void countChunk(const InputFile &file, const Chunk &chunk,
                 const CountingOptions &options, ChunkCounts &counts,
                 const std::atomic<bool> *cancel, const ByteProgress &progress);
 
-/// A pair in the merged, global counts.
-struct GlobalPair {
-    std::int64_t events = 0;
-    std::int64_t remediated = 0;
-    /// Chunk and 1-based rank within it of the first event past the limit;
-    /// -1 while the pair is under its limit.
-    std::int32_t crossingChunk = -1;
-    std::int64_t crossingRank = 0;
-};
-
 /// Counts merged over all chunks, in input order.
 struct GlobalCounts {
     IdInterner ids;
@@ -76,9 +73,10 @@ struct GlobalCounts {
 };
 
 /// Merges one chunk into the global counts. Chunks must be merged in input
-/// order, because that order decides where each limit was crossed.
+/// order, because that order decides where each limit was crossed. The
+/// first chunk's tables are moved, not copied.
 /// `groupKeyOfSpace` names the group key of every namespace above 0.
-void mergeChunk(const ChunkCounts &chunk, std::int32_t chunkIndex,
+void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
                 const ScanSettings &settings,
                 const std::vector<std::string> &groupKeyOfSpace,
                 GlobalCounts &global);

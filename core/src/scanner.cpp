@@ -421,11 +421,14 @@ void ScanRun::buildVolumes()
     std::vector<std::uint32_t> order(idCount);
     std::iota(order.begin(), order.end(), 0u);
     std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        // Ties keep first-seen order: comparing id strings here cost most
+        // Ties are ordered by the ids' hashes, which keeps the order the same
+        // however the input was split; comparing id strings here cost most
         // of the sort on a long tail where most peaks are equal.
-        return volumes[a].peakEvents != volumes[b].peakEvents
-                   ? volumes[a].peakEvents > volumes[b].peakEvents
-                   : a < b;
+        if (volumes[a].peakEvents != volumes[b].peakEvents)
+            return volumes[a].peakEvents > volumes[b].peakEvents;
+        const std::uint64_t hashA = m_global.ids.hash(a);
+        const std::uint64_t hashB = m_global.ids.hash(b);
+        return hashA != hashB ? hashA < hashB : volumes[a].id < volumes[b].id;
     });
     m_report.ids.reserve(idCount);
     for (std::uint32_t id : order)

@@ -196,8 +196,8 @@ struct Report {
     /// In input order.
     std::vector<HotshardRecord> records;
     std::vector<IdProblem> idProblems;
-    /// Every user id and group id, sorted by peak events descending, ties in
-    /// the order the ids were first seen.
+    /// Every user id and group id, sorted by peak events descending; the
+    /// order of ties is arbitrary but the same for every run.
     std::vector<IdVolume> ids;
     /// Per-day counts of each entry of `ids`, sorted by day within an id.
     std::vector<DayCount> idDays;

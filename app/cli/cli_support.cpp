@@ -295,10 +295,10 @@ void printOverview(const Report &report, std::FILE *out)
                  report.elapsedSeconds,
                  report.cancelled ? " (cancelled: results are partial)" : "");
     if (!report.days.empty()) {
-        std::fprintf(out, "  Dates %s to %s (%zu days with events)\n",
+        std::fprintf(out, "  Dates %s to %s (%zu day%s with events)\n",
                      formatDay(report.days.front().day).c_str(),
                      formatDay(report.days.back().day).c_str(),
-                     report.days.size());
+                     report.days.size(), report.days.size() == 1 ? "" : "s");
     }
     std::fprintf(out,
                  "  Remediated ($hotshard_events): %s   non-attributed "

@@ -62,6 +62,13 @@ void collectEvidence(const InputFile &file, const Chunk &chunk,
                      ChunkEvidence &evidence, const std::atomic<bool> *cancel,
                      const ByteProgress &progress);
 
+/// Runs the evidence pass over one inflated block of a gzip file.
+void collectEvidenceInBlock(const InputFile &file, const char *data,
+                            std::size_t size, const char *readableEnd,
+                            std::int32_t unitIndex, const EvidenceQuery &query,
+                            ChunkEvidence &evidence,
+                            const std::atomic<bool> *cancel);
+
 /// Adds one chunk's evidence; `lineOffset` turns its line numbers into line
 /// numbers of the file.
 void mergeEvidence(EvidenceAccumulator &&from, std::int64_t lineOffset,

@@ -478,6 +478,24 @@ std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
     return chunks;
 }
 
+bool readsAsBlocks(const InputFile &file)
+{
+    return file.openError.empty() && file.format.gzip &&
+           file.format.layout == RecordLayout::Lines;
+}
+
+ReadResult readBlock(const char *data, std::size_t size,
+                     const char *readableEnd, const RecordSink &sink,
+                     const std::atomic<bool> *cancel)
+{
+    ReadResult result;
+    LineSplitter splitter(sink);
+    result.cancelled =
+        !splitter.feed(data, size, readableEnd, cancel, result.records);
+    result.lines = splitter.lines();
+    return result;
+}
+
 ReadResult readChunk(const InputFile &file, const Chunk &chunk,
                      const RecordSink &sink, const std::atomic<bool> *cancel,
                      const ByteProgress &progress)

@@ -231,6 +231,18 @@ void countChunk(const InputFile &file, const Chunk &chunk,
     counts.read = readChunk(file, chunk, sink, cancel, progress);
 }
 
+void countBlock(const InputFile &file, const char *data, std::size_t size,
+                const char *readableEnd, const CountingOptions &options,
+                ChunkCounts &counts, const std::atomic<bool> *cancel)
+{
+    ChunkCounter counter(file, options, counts);
+    const RecordSink sink = [&counter](std::string_view text,
+                                       std::int64_t line) {
+        counter.count(text, line);
+    };
+    counts.read = readBlock(data, size, readableEnd, sink, cancel);
+}
+
 namespace {
 
 void mergeTotals(const Totals &from, Totals &to)

@@ -58,6 +58,11 @@ struct ChunkCounts {
     bool badLines = false;
 };
 
+/// Runs the counting pass over one inflated block of a gzip file.
+void countBlock(const InputFile &file, const char *data, std::size_t size,
+                const char *readableEnd, const CountingOptions &options,
+                ChunkCounts &counts, const std::atomic<bool> *cancel);
+
 /// Runs the counting pass over one chunk.
 void countChunk(const InputFile &file, const Chunk &chunk,
                 const CountingOptions &options, ChunkCounts &counts,

@@ -208,7 +208,7 @@ struct Report {
 
     std::int64_t hotUserShards() const;
     std::int64_t hotGroupShards() const;
-    /// True when no input could be read at all.
+    /// True when every input failed before yielding a single event.
     bool noInputRead() const;
 };
 

@@ -397,7 +397,7 @@ bool Impl::findCoreProperties(od::object &object, ParsedEvent &event,
 }
 
 // Remediated events, records, group properties and evidence need keys
-// beyond `time` and `distinct_id`; a byte search on the raw line tells
+// beyond `time` and `distinct_id`. A byte search on the raw line shows
 // whether any of them can be present.
 bool Impl::needsEveryProperty(std::string_view text) const
 {
@@ -431,7 +431,7 @@ bool Impl::iterateProperties(od::object &object,
     return true;
 }
 
-// JSON Pipelines may store `properties` as a string that holds the object.
+// JSON Pipelines may store `properties` as a string that contains the object.
 bool Impl::parsePropertiesText(od::value &value,
                                             ParsedEvent &event,
                                             std::string &error)

@@ -35,7 +35,7 @@ struct EvidenceAccumulator {
     Crossing crossing;
 };
 
-/// What the evidence pass reads to find flagged pairs.
+/// Input of the evidence pass: the flagged pairs and how to find them.
 struct EvidenceQuery {
     const std::vector<FlaggedPair> *pairs = nullptr;
     /// Maps a global pair key to its index in `pairs`.

@@ -13,7 +13,7 @@
 
 namespace hsi::detail {
 
-/// Id namespace 0 holds user ids; namespace k + 1 holds the ids of the k-th
+/// Id namespace of user ids. Namespace k + 1 contains the ids of the k-th
 /// counted group key.
 inline constexpr std::uint32_t kUserSpace = 0;
 
@@ -31,7 +31,7 @@ struct GlobalPair {
 };
 
 
-/// What the counting pass needs from one chunk's run.
+/// Settings of one counting pass.
 struct CountingOptions {
     /// Group keys to count, with their id namespaces.
     std::vector<std::string> groupKeys;

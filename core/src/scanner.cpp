@@ -447,7 +447,7 @@ void ScanRun::buildFindings()
 void ScanRun::buildVolumes()
 {
     // Ids are dense indexes, so a counting sort groups the pairs by id in
-    // linear time; a comparison sort of millions of pairs took most of the
+    // linear time. A comparison sort of millions of pairs took most of the
     // time after the counting pass.
     const std::size_t idCount = m_global.ids.size();
     std::vector<std::uint32_t> firstOfId(idCount + 1, 0);
@@ -469,8 +469,8 @@ void ScanRun::buildVolumes()
     std::vector<std::uint32_t> order(idCount);
     std::iota(order.begin(), order.end(), 0u);
     std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        // Ties are ordered by the ids' hashes, which keeps the order the same
-        // however the input was split; comparing id strings here cost most
+        // Ties are ordered by the ids' hashes, so the order is the same
+        // however the input was split. Comparing id strings here cost most
         // of the sort on a long tail where most peaks are equal.
         if (volumes[a].peakEvents != volumes[b].peakEvents)
             return volumes[a].peakEvents > volumes[b].peakEvents;

@@ -61,7 +61,8 @@ private:
 
 namespace hsi::detail {
 
-/// What the merge step needs to know about a unit once its buffer is gone.
+/// Description of a finished unit, kept for the merge after its buffer is
+/// recycled.
 struct UnitInfo {
     std::size_t index = 0;
     std::size_t chunkIndex = 0;
@@ -87,7 +88,7 @@ void runUnitsInOrder(
     std::mutex stateMutex;
     std::condition_variable changed;
     std::map<std::size_t, std::pair<UnitInfo, Result>> finished;
-    std::size_t taken = 0;
+    std::size_t unitsTaken = 0;
     std::size_t nextToMerge = 0;
     bool exhausted = false;
 
@@ -99,7 +100,7 @@ void runUnitsInOrder(
                 {
                     std::unique_lock state(stateMutex);
                     changed.wait(state, [&] {
-                        return exhausted || taken < nextToMerge + window;
+                        return exhausted || unitsTaken < nextToMerge + window;
                     });
                     if (exhausted)
                         return;
@@ -112,7 +113,7 @@ void runUnitsInOrder(
                     changed.notify_all();
                     return;
                 }
-                ++taken;
+                ++unitsTaken;
                 if (onTaken)
                     onTaken(unit, compressedBytesDone);
             }
@@ -138,7 +139,7 @@ void runUnitsInOrder(
             std::unique_lock state(stateMutex);
             changed.wait(state, [&] {
                 return finished.count(nextToMerge) > 0 ||
-                       (exhausted && nextToMerge == taken);
+                       (exhausted && nextToMerge == unitsTaken);
             });
             if (finished.count(nextToMerge) == 0)
                 break;

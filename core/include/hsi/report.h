@@ -12,7 +12,7 @@
 
 namespace hsi {
 
-/// Which of Mixpanel's two sharding spaces a count belongs to.
+/// Sharding space of a count: Mixpanel shards user and group analytics apart.
 enum class ShardKind { User, Group };
 
 /// Reasons an id looks wrong; an id can carry several.
@@ -45,7 +45,7 @@ struct NamedCount {
     std::int64_t count = 0;
 };
 
-/// Where the first event past the limit was found, in input order.
+/// Location of the first event past the limit, in input order.
 struct Crossing {
     std::string path;
     std::int64_t line = 0;

@@ -26,6 +26,9 @@ struct EvidenceAccumulator {
     NameCounter libraries;
     U64Set devices;
     U64Set users;
+    /// NOTE: one 8-byte hash per distinct event of a flagged pair, so this
+    /// set grows with the events of hot and near-limit pairs (about 8 MB for
+    /// a million-event group), unlike the rest of the scan.
     U64Set uniqueKeys;
     /// Events without `$insert_id`; Mixpanel never deduplicates them.
     std::int64_t eventsWithoutInsertId = 0;

@@ -229,9 +229,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
-        self.end_headers()
+        # Counted before the headers go out: a client reading an empty body
+        # is done as soon as it has them.
         self.status = status
         self.record_request()
+        self.end_headers()
         self.wfile.write(body)
 
     def send_json(self, status, value, headers=None):
@@ -512,9 +514,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         for name, value in headers.items():
             self.send_header(name, value)
-        self.end_headers()
         self.status = 200
         self.record_request()
+        self.end_headers()
         self.wfile.write(body[:len(body) // 2])
         self.drop_connection()
 

@@ -178,7 +178,7 @@ TransformStats transformFiles(const TransformPaths &paths,
 
     TransformRun run(paths, transformer);
     for (const std::string &input : inputs) {
-        qCInfo(lcRecovery) << "transforming" << input.c_str();
+        qCDebug(lcRecovery) << "transforming" << input.c_str();
         const std::int64_t before = run.stats.read;
         const ReadResult result = readRecords(
             input,
@@ -204,7 +204,7 @@ TransformStats transformFiles(const TransformPaths &paths,
                             std::to_string(stats.setAside));
     }
     run.commit();
-    qCInfo(lcRecovery) << "transform wrote" << stats.written()
+    qCDebug(lcRecovery) << "transform wrote" << stats.written()
                        << "events and set aside" << stats.setAside;
     return stats;
 }

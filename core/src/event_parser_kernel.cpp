@@ -130,6 +130,8 @@ struct Impl final : ParserKernel {
                   Field::RecordGroupDisplayName}};
         for (std::uint32_t i = 0; i < options.groupKeys.size(); ++i)
             names.push_back({options.groupKeys[i], Field::GroupKey, i});
+        for (const std::string &key : options.groupKeys)
+            groupKeyNeedles.push_back('"' + key + '"');
         for (const FieldName &name : names) {
             auto &bucket = name.name.size() < kLengthBuckets
                                ? byLength[name.name.size()]
@@ -148,6 +150,9 @@ struct Impl final : ParserKernel {
                              std::string &error);
     bool iterateProperties(od::object &object, ParsedEvent &event,
                            std::string &error);
+    bool findCoreProperties(od::object &object, ParsedEvent &event,
+                            std::string &error);
+    bool needsEveryProperty(std::string_view text) const;
     bool readPropertyField(Field field, std::uint32_t groupKeyIndex,
                            od::value &value, ParsedEvent &event);
 
@@ -177,6 +182,8 @@ struct Impl final : ParserKernel {
     std::vector<FieldName> names;
     std::array<std::vector<FieldName>, kLengthBuckets> byLength;
     std::vector<FieldName> longNames;
+    /// Each group key as it appears in JSON text, quoted.
+    std::vector<std::string> groupKeyNeedles;
     od::parser parser;
     od::parser nestedParser;
     std::string nestedText;
@@ -185,6 +192,8 @@ struct Impl final : ParserKernel {
     const char *bufferEnd = nullptr;
     bool topLevelId = false;
     bool topLevelTime = false;
+    /// Set when only `time` and `distinct_id` matter for this record.
+    bool coreFieldsOnly = false;
 };
 
 std::string_view Impl::keyOf(od::field &field)
@@ -359,10 +368,55 @@ bool Impl::readPropertyField(Field field,
     return true;
 }
 
+// Most events need only `time` and `distinct_id`, which exports write
+// first. Looking them up and letting the parent skip the rest of the object
+// costs far less than examining every key of every event.
+bool Impl::findCoreProperties(od::object &object, ParsedEvent &event,
+                              std::string &error)
+{
+    od::value value;
+    auto found = object.find_field_unordered("time");
+    if (found.error() == simdjson::SUCCESS) {
+        value = std::move(found).value_unsafe();
+        if (!topLevelTime)
+            event.time = readTime(value);
+    } else if (found.error() != simdjson::NO_SUCH_FIELD) {
+        error = "invalid JSON in \"properties\"";
+        return false;
+    }
+    found = object.find_field_unordered("distinct_id");
+    if (found.error() == simdjson::SUCCESS) {
+        value = std::move(found).value_unsafe();
+        if (!topLevelId)
+            event.distinctId = readId(value);
+    } else if (found.error() != simdjson::NO_SUCH_FIELD) {
+        error = "invalid JSON in \"properties\"";
+        return false;
+    }
+    return true;
+}
+
+// Remediated events, records, group properties and evidence need keys
+// beyond `time` and `distinct_id`. A byte search on the raw line shows
+// whether any of them can be present.
+bool Impl::needsEveryProperty(std::string_view text) const
+{
+    if (options.evidenceFields ||
+        text.find("$hotshard_") != std::string_view::npos)
+        return true;
+    for (const std::string &needle : groupKeyNeedles) {
+        if (text.find(needle) != std::string_view::npos)
+            return true;
+    }
+    return false;
+}
+
 bool Impl::iterateProperties(od::object &object,
                                           ParsedEvent &event,
                                           std::string &error)
 {
+    if (coreFieldsOnly)
+        return findCoreProperties(object, event, error);
     for (auto result : object) {
         od::field field;
         if (std::move(result).get(field)) {
@@ -377,7 +431,7 @@ bool Impl::iterateProperties(od::object &object,
     return true;
 }
 
-// JSON Pipelines may store `properties` as a string that holds the object.
+// JSON Pipelines may store `properties` as a string that contains the object.
 bool Impl::parsePropertiesText(od::value &value,
                                             ParsedEvent &event,
                                             std::string &error)
@@ -487,6 +541,7 @@ bool Impl::parse(std::string_view text, ParsedEvent &event,
     topLevelId = false;
     topLevelTime = false;
     bufferEnd = text.data() + text.size();
+    coreFieldsOnly = !needsEveryProperty(text);
     od::document document;
     od::object object;
     const auto padded = simdjson::padded_string_view(

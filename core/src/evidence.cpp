@@ -190,6 +190,20 @@ void collectEvidence(const InputFile &file, const Chunk &chunk,
     evidence.read = readChunk(file, chunk, sink, cancel, progress);
 }
 
+void collectEvidenceInBlock(const InputFile &file, const char *data,
+                            std::size_t size, const char *readableEnd,
+                            std::int32_t unitIndex, const EvidenceQuery &query,
+                            ChunkEvidence &evidence,
+                            const std::atomic<bool> *cancel)
+{
+    EvidenceCollector collector(file, unitIndex, query, evidence);
+    const RecordSink sink = [&collector](std::string_view text,
+                                         std::int64_t line) {
+        collector.collect(text, line);
+    };
+    evidence.read = readBlock(data, size, readableEnd, sink, cancel);
+}
+
 void mergeEvidence(EvidenceAccumulator &&from, std::int64_t lineOffset,
                    EvidenceAccumulator &into)
 {
@@ -278,7 +292,9 @@ double serverShare(const Evidence &evidence, std::string &names)
         if (!isServerLibrary(library.name))
             continue;
         server += library.count;
-        names += names.empty() ? library.name : ", " + library.name;
+        const std::string name =
+            library.name == "(none)" ? "no mp_lib" : library.name;
+        names += names.empty() ? name : ", " + name;
     }
     return total == 0 ? 0.0 : static_cast<double>(server) / total;
 }
@@ -333,10 +349,10 @@ void explainLikelyCause(PairFinding &finding)
         finding.likelyCause = LikelyCause::ServerSideOneId;
         finding.likelyCauseText =
             percent(server) + " of the events come from server-side sources (" +
-            (serverNames.empty() ? std::string("no library") : serverNames) +
-            ") with " + withSeparators(evidence.distinctDevices) +
-            " devices: server-side data tagged with one id. Send events that "
-            "belong to no user with distinct_id \"\".";
+            (serverNames.empty() ? std::string("no mp_lib") : serverNames) +
+            ") and " + withSeparators(evidence.distinctDevices) +
+            " devices sent them: server-side data tagged with one id. Send "
+            "events that belong to no user with distinct_id \"\".";
     } else if (evidence.distinctDevices <= kFewDevices) {
         const std::int64_t minutes = std::max<std::int64_t>(1, activeMinutes(evidence));
         finding.likelyCause = LikelyCause::AutomationOneDevice;

@@ -23,7 +23,7 @@ inline std::uint64_t mixBits(std::uint64_t key)
 
 /// Open-addressing hash map from a 64-bit key to a value, with linear
 /// probing and no erase. Key and value share one slot, so a lookup costs one
-/// cache miss; the scan does one lookup per event, where a node-based
+/// cache miss. The scan does one lookup per event, and a node-based
 /// std::unordered_map would cost an allocation per pair and several misses.
 /// The key UINT64_MAX is reserved to mark empty slots.
 template <typename Value> class U64Map {
@@ -219,7 +219,7 @@ public:
     }
 
     /// Returns the index of the id, or kNotFound. Safe to call from several
-    /// threads while nobody calls intern().
+    /// threads as long as no thread calls intern().
     std::uint32_t find(std::uint32_t space, std::string_view text) const
     {
         return m_slots[probe(hashOf(space, text), space, text)].index;
@@ -258,7 +258,7 @@ private:
                        (static_cast<std::uint64_t>(space) * 0x9e3779b97f4a7c15ULL));
     }
 
-    /// Returns the slot that holds the id, or the empty slot where it goes.
+    /// Returns the slot of the id, or the empty slot where it goes.
     std::size_t probe(std::uint64_t hash, std::uint32_t space,
                       std::string_view text) const
     {

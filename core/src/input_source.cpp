@@ -17,7 +17,6 @@ namespace hsi::detail {
 namespace {
 
 constexpr std::int64_t kMinChunkBytes = 32LL << 20;
-constexpr std::int64_t kMaxChunkBytes = 256LL << 20;
 constexpr std::size_t kSniffBytes = 64 << 10;
 
 bool isBlank(char c)
@@ -460,11 +459,13 @@ std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
             chunks.push_back({index, 0, file.size, 0});
             continue;
         }
+        // One range per thread: every extra range costs a merge of its id
+        // table, which is serial work.
+        const std::int64_t perThread =
+            (file.size + std::max(1, threads) - 1) / std::max(1, threads);
         const std::int64_t target =
             chunkBytes > 0 ? chunkBytes
-                           : std::clamp<std::int64_t>(
-                                 file.size / std::max(1, threads),
-                                 kMinChunkBytes, kMaxChunkBytes);
+                           : std::max(kMinChunkBytes, perThread);
         int part = 0;
         for (std::int64_t begin = 0; begin < file.size || part == 0;
              begin += target) {
@@ -475,6 +476,24 @@ std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
         }
     }
     return chunks;
+}
+
+bool readsAsBlocks(const InputFile &file)
+{
+    return file.openError.empty() && file.format.gzip &&
+           file.format.layout == RecordLayout::Lines;
+}
+
+ReadResult readBlock(const char *data, std::size_t size,
+                     const char *readableEnd, const RecordSink &sink,
+                     const std::atomic<bool> *cancel)
+{
+    ReadResult result;
+    LineSplitter splitter(sink);
+    result.cancelled =
+        !splitter.feed(data, size, readableEnd, cancel, result.records);
+    result.lines = splitter.lines();
+    return result;
 }
 
 ReadResult readChunk(const InputFile &file, const Chunk &chunk,

@@ -2,9 +2,9 @@
 
 #include "evidence.h"
 #include "input_source.h"
-#include "ordered_runner.h"
 #include "pair_counter.h"
 #include "time_zone.h"
+#include "work_units.h"
 
 #include <QLoggingCategory>
 
@@ -64,6 +64,12 @@ public:
     }
 
     void addEvents(std::int64_t events) { m_events += events; }
+
+    void addBytes(std::int64_t bytes)
+    {
+        m_bytesDone += bytes;
+        report(false);
+    }
 
 private:
     void report(bool force)
@@ -154,7 +160,9 @@ private:
     bool addGroupKey(const std::string &key);
     void openInputs(const std::vector<std::string> &paths);
     void runCountingPass(const CountingOptions &options, bool firstPass);
-    void absorbChunk(std::size_t index, ChunkCounts &&counts, bool firstPass);
+    void absorbUnit(const UnitInfo &unit, ChunkCounts &&counts, bool firstPass);
+    std::function<void(const WorkUnit &, std::int64_t)> blockProgress(
+        std::vector<std::int64_t> &reported);
     void countRecordGroupKeys();
     CountingOptions countingOptions(std::size_t firstKey) const;
     void flagPairs();
@@ -172,7 +180,10 @@ private:
     Report m_report;
     std::vector<InputFile> m_files;
     std::vector<Chunk> m_chunks;
-    std::vector<std::int64_t> m_chunkLineOffsets;
+    /// Line number before each unit's first line, in its file.
+    std::vector<std::int64_t> m_unitLineOffsets;
+    /// Lines read so far in each file during the counting pass.
+    std::vector<std::int64_t> m_fileLines;
     std::vector<std::string> m_keyOfSpace;
     std::size_t m_configuredKeys = 0;
     GlobalCounts m_global;
@@ -211,7 +222,7 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
     }
     m_report.totals.bytes = bytesTotal;
     m_chunks = planChunks(m_files, m_threads, m_settings.chunkBytes);
-    m_chunkLineOffsets.assign(m_chunks.size(), 0);
+    m_fileLines.assign(m_files.size(), 0);
     m_progress = std::make_unique<ProgressMeter>(m_control, bytesTotal);
 }
 
@@ -227,19 +238,20 @@ CountingOptions ScanRun::countingOptions(std::size_t firstKey) const
     return options;
 }
 
-void ScanRun::absorbChunk(std::size_t index, ChunkCounts &&counts,
-                          bool firstPass)
+void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
+                         bool firstPass)
 {
-    mergeChunk(counts, static_cast<std::int32_t>(index), m_settings,
+    mergeChunk(counts, static_cast<std::int32_t>(unit.index), m_settings,
                m_keyOfSpace, m_global);
     if (!firstPass)
         return;
-    const Chunk &chunk = m_chunks[index];
+    const Chunk &chunk = m_chunks[unit.chunkIndex];
     InputReport &input = m_report.inputs[chunk.fileIndex];
-    const std::int64_t lineOffset = m_chunkLineOffsets[index];
-    if (index + 1 < m_chunks.size() &&
-        m_chunks[index + 1].fileIndex == chunk.fileIndex)
-        m_chunkLineOffsets[index + 1] = lineOffset + counts.read.lines;
+    const std::int64_t lineOffset = m_fileLines[chunk.fileIndex];
+    if (m_unitLineOffsets.size() <= unit.index)
+        m_unitLineOffsets.resize(unit.index + 1);
+    m_unitLineOffsets[unit.index] = lineOffset;
+    m_fileLines[chunk.fileIndex] += counts.read.lines;
 
     input.events += counts.totals.events;
     input.problemCount += counts.problemCount;
@@ -256,27 +268,49 @@ void ScanRun::absorbChunk(std::size_t index, ChunkCounts &&counts,
     }
     if (counts.badLines && input.status == InputReport::Status::Ok)
         input.status = InputReport::Status::Incomplete;
-    if (!counts.read.error.empty() && input.status != InputReport::Status::Error) {
+    const std::string &readError =
+        unit.isBlock ? unit.readError : counts.read.error;
+    if (!readError.empty() && input.status != InputReport::Status::Error) {
         input.status = InputReport::Status::Error;
         ++input.problemCount;
         input.problems.push_back({Problem::Severity::Error,
-                                  lineOffset + counts.read.lines,
-                                  counts.read.error});
+                                  lineOffset + counts.read.lines, readError});
     }
     m_progress->addEvents(counts.totals.events);
 }
 
+std::function<void(const WorkUnit &, std::int64_t)>
+ScanRun::blockProgress(std::vector<std::int64_t> &reported)
+{
+    return [this, &reported](const WorkUnit &unit, std::int64_t bytesDone) {
+        if (!unit.isBlock || bytesDone < 0)
+            return;
+        m_progress->addBytes(bytesDone - reported[unit.chunkIndex]);
+        reported[unit.chunkIndex] = bytesDone;
+    };
+}
+
 void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass)
 {
-    runInOrder<ChunkCounts>(
-        m_chunks.size(), m_threads,
-        [&](std::size_t index, ChunkCounts &counts) {
-            const Chunk &chunk = m_chunks[index];
-            countChunk(m_files[chunk.fileIndex], chunk, options, counts,
-                       cancelFlag(), m_progress->forChunk());
+    WorkUnitSource source(m_files, m_chunks, cancelFlag());
+    std::vector<std::int64_t> reported(m_chunks.size(), 0);
+    runUnitsInOrder<ChunkCounts>(
+        source, m_threads, blockProgress(reported),
+        [&](WorkUnit &unit, ChunkCounts &counts) {
+            const Chunk &chunk = m_chunks[unit.chunkIndex];
+            const InputFile &file = m_files[chunk.fileIndex];
+            if (!unit.isBlock) {
+                countChunk(file, chunk, options, counts, cancelFlag(),
+                           m_progress->forChunk());
+                return;
+            }
+            const TextBlock &block = unit.block;
+            countBlock(file, block.buffer.data(), block.size,
+                       block.buffer.data() + block.buffer.size(), options,
+                       counts, cancelFlag());
         },
-        [&](std::size_t index, ChunkCounts &&counts) {
-            absorbChunk(index, std::move(counts), firstPass);
+        [&](const UnitInfo &unit, ChunkCounts &&counts) {
+            absorbUnit(unit, std::move(counts), firstPass);
         });
 }
 
@@ -344,18 +378,32 @@ void ScanRun::runEvidencePass()
 
     m_evidence.resize(m_flagged.size());
     m_progress->startPass(2);
-    runInOrder<ChunkEvidence>(
-        m_chunks.size(), m_threads,
-        [&](std::size_t index, ChunkEvidence &evidence) {
-            const Chunk &chunk = m_chunks[index];
-            collectEvidence(m_files[chunk.fileIndex], chunk,
-                            static_cast<std::int32_t>(index), query, evidence,
-                            cancelFlag(), m_progress->forChunk());
+    WorkUnitSource source(m_files, m_chunks, cancelFlag());
+    std::vector<std::int64_t> reported(m_chunks.size(), 0);
+    runUnitsInOrder<ChunkEvidence>(
+        source, m_threads, blockProgress(reported),
+        [&](WorkUnit &unit, ChunkEvidence &evidence) {
+            const Chunk &chunk = m_chunks[unit.chunkIndex];
+            const InputFile &file = m_files[chunk.fileIndex];
+            const auto index = static_cast<std::int32_t>(unit.index);
+            if (!unit.isBlock) {
+                collectEvidence(file, chunk, index, query, evidence,
+                                cancelFlag(), m_progress->forChunk());
+                return;
+            }
+            const TextBlock &block = unit.block;
+            collectEvidenceInBlock(file, block.buffer.data(), block.size,
+                                   block.buffer.data() + block.buffer.size(),
+                                   index, query, evidence, cancelFlag());
         },
-        [&](std::size_t index, ChunkEvidence &&evidence) {
+        [&](const UnitInfo &unit, ChunkEvidence &&evidence) {
+            const std::int64_t lineOffset =
+                unit.index < m_unitLineOffsets.size()
+                    ? m_unitLineOffsets[unit.index]
+                    : 0;
             for (std::size_t i = 0; i < evidence.pairs.size(); ++i)
-                mergeEvidence(std::move(evidence.pairs[i]),
-                              m_chunkLineOffsets[index], m_evidence[i]);
+                mergeEvidence(std::move(evidence.pairs[i]), lineOffset,
+                              m_evidence[i]);
         });
 }
 
@@ -399,7 +447,7 @@ void ScanRun::buildFindings()
 void ScanRun::buildVolumes()
 {
     // Ids are dense indexes, so a counting sort groups the pairs by id in
-    // linear time; a comparison sort of millions of pairs took most of the
+    // linear time. A comparison sort of millions of pairs took most of the
     // time after the counting pass.
     const std::size_t idCount = m_global.ids.size();
     std::vector<std::uint32_t> firstOfId(idCount + 1, 0);
@@ -421,11 +469,14 @@ void ScanRun::buildVolumes()
     std::vector<std::uint32_t> order(idCount);
     std::iota(order.begin(), order.end(), 0u);
     std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        // Ties keep first-seen order: comparing id strings here cost most
+        // Ties are ordered by the ids' hashes, so the order is the same
+        // however the input was split. Comparing id strings here cost most
         // of the sort on a long tail where most peaks are equal.
-        return volumes[a].peakEvents != volumes[b].peakEvents
-                   ? volumes[a].peakEvents > volumes[b].peakEvents
-                   : a < b;
+        if (volumes[a].peakEvents != volumes[b].peakEvents)
+            return volumes[a].peakEvents > volumes[b].peakEvents;
+        const std::uint64_t hashA = m_global.ids.hash(a);
+        const std::uint64_t hashB = m_global.ids.hash(b);
+        return hashA != hashB ? hashA < hashB : volumes[a].id < volumes[b].id;
     });
     m_report.ids.reserve(idCount);
     for (std::uint32_t id : order)

@@ -117,6 +117,12 @@ void printSummary(const recovery::TransformStats &stats,
     std::printf("Set aside %lld events in %s.\n",
                 static_cast<long long>(stats.setAside),
                 recovery::rejectsPathFor(paths).c_str());
+    if (stats.numbersReformatted > 0) {
+        std::printf("warning: %lld changed events contain numbers written "
+                    "with other digits (such as 1.50 as 1.5), and integers "
+                    "beyond 64 bits become the nearest double\n",
+                    static_cast<long long>(stats.numbersReformatted));
+    }
     if (stats.invalidInsertIds > 0) {
         std::printf("warning: %lld written events have a missing $insert_id "
                     "or one that strict import rejects (more than 36 bytes, "

@@ -19,7 +19,7 @@ const char *const kEvents[] = {
     R"({"event":"A","properties":{"distinct_id":"u1","time":1,"$insert_id":"i1","price":1.50}})",
     R"({"event":"$hotshard_events","properties":{"distinct_id":"","time":2,"mp_original_event_name":"B","mp_original_distinct_id":"u2","$insert_id":"i2"}})",
     R"({"event":"$hotshard_events","properties":{"distinct_id":"","time":3,"$insert_id":"i3"}})",
-    R"({"event":"C","properties":{"distinct_id":"u3","time":4,"company":["acme","x"],"$insert_id":"i4"}})",
+    R"({"event":"C","properties":{"distinct_id":"u3","time":4,"company":["acme","x"],"$insert_id":"i4","ratio":1e3,"exact":2.5}})",
 };
 
 std::vector<std::string> readLines(const std::string &path)
@@ -122,7 +122,8 @@ void TestFileTransform::ndjsonToGzip()
     QCOMPARE(
         lines[2],
         std::string(
-            R"({"event":"C","properties":{"distinct_id":"u3","time":4,"company":["","x"],"$insert_id":"i4"}})"));
+            R"({"event":"C","properties":{"distinct_id":"u3","time":4,"company":["","x"],"$insert_id":"i4","ratio":1000.0,"exact":2.5}})"));
+    QCOMPARE(stats.numbersReformatted, 1);
     QVERIFY(!QFile::exists(QString::fromStdString(output + ".partial")));
 }
 

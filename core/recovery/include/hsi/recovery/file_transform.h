@@ -27,6 +27,10 @@ struct TransformStats {
     /// Written events whose `$insert_id` strict import would reject.
     std::int64_t invalidInsertIds = 0;
     std::int64_t timesConverted = 0;
+    /// Changed events with a number that is written with other digits, such
+    /// as 1.50 as 1.5, 1e3 as 1000.0, or an integer beyond 64 bits as the
+    /// nearest double. Events passed through keep their bytes.
+    std::int64_t numbersReformatted = 0;
 
     std::int64_t written() const { return restored + modified + passedThrough; }
 };

@@ -86,12 +86,12 @@ void TestIdMap::errors()
         hsi::recovery::loadIdMap(path);
         QFAIL("no error for an invalid map");
     } catch (const RecoveryError &error) {
-        const QString what = QString::fromStdString(error.what());
-        QVERIFY2(what.startsWith(QString::fromStdString(path) +
-                                 QLatin1Char(':') + QString::number(line) +
-                                 QLatin1Char(':')),
-                 qPrintable(what));
-        QVERIFY2(what.contains(message), qPrintable(what));
+        const QString errorText = QString::fromStdString(error.what());
+        QVERIFY2(errorText.startsWith(QString::fromStdString(path) +
+                                      QLatin1Char(':') + QString::number(line) +
+                                      QLatin1Char(':')),
+                 qPrintable(errorText));
+        QVERIFY2(errorText.contains(message), qPrintable(errorText));
     }
 }
 
@@ -103,10 +103,11 @@ void TestIdMap::missingFile()
         hsi::recovery::loadIdMap(path);
         QFAIL("no error for a missing map");
     } catch (const RecoveryError &error) {
-        const QString what = QString::fromStdString(error.what());
-        QVERIFY2(what.startsWith(QString::fromStdString(path)),
-                 qPrintable(what));
-        QVERIFY2(what.contains(QLatin1String("not found")), qPrintable(what));
+        const QString errorText = QString::fromStdString(error.what());
+        QVERIFY2(errorText.startsWith(QString::fromStdString(path)),
+                 qPrintable(errorText));
+        QVERIFY2(errorText.contains(QLatin1String("not found")),
+                 qPrintable(errorText));
     }
 }
 

@@ -25,7 +25,7 @@ std::optional<std::string> jsonStringOf(std::string_view text)
 }
 
 /// Builds one rejects line. A parsed event is embedded as its original text,
-/// so it keeps every byte; other records are embedded as a string.
+/// so it keeps every byte. Other records are embedded as a string.
 std::string rejectLine(const EventOutcome &outcome, const std::string &path,
                        std::int64_t line, std::string_view text, bool parsed)
 {
@@ -142,7 +142,7 @@ void TransformRun::processRecord(const std::string &path, std::string_view text,
     case EventOutcome::Kind::Restored:
     case EventOutcome::Kind::Modified:
         // NOTE: dump() writes every number in its shortest form, so a
-        // changed event can show 1.5 for 1.50; this is counted and reported.
+        // changed event can show 1.5 for 1.50. The summary counts them.
         m_output.writeLine(event.dump());
         stats.numbersReformatted += hasReformattedNumber(text);
         break;
@@ -239,10 +239,11 @@ TransformStats transformFiles(const TransformPaths &paths,
 
     const TransformStats &stats = run.stats;
     if (stats.read != stats.written() + stats.setAside) {
-        throw RecoveryError("event counts do not add up: read " +
-                            std::to_string(stats.read) + ", written " +
-                            std::to_string(stats.written()) + ", set aside " +
-                            std::to_string(stats.setAside));
+        throw RecoveryError(
+            "internal error, event counts do not add up: read " +
+            std::to_string(stats.read) + ", written " +
+            std::to_string(stats.written()) + ", set aside " +
+            std::to_string(stats.setAside));
     }
     run.commit();
     qCDebug(lcRecovery) << "transform wrote" << stats.written()

@@ -26,7 +26,7 @@ OutputFile::OutputFile(std::string path)
     else
         m_plain = std::fopen(m_partialPath.c_str(), "wb");
     if (!m_gzip && !m_plain)
-        fail("cannot create");
+        fail("failed to create " + m_partialPath);
     if (m_gzip)
         gzbuffer(m_gzip, 256 * 1024);
 }
@@ -46,14 +46,14 @@ void OutputFile::writeLine(std::string_view line)
     if (m_plain) {
         if (std::fwrite(line.data(), 1, line.size(), m_plain) != line.size() ||
             std::fputc('\n', m_plain) == EOF)
-            fail("cannot write");
+            fail("failed to write " + m_partialPath);
         return;
     }
     if (!line.empty() &&
         gzwrite(m_gzip, line.data(), static_cast<unsigned>(line.size())) <= 0)
-        fail("cannot write");
+        fail("failed to write " + m_partialPath);
     if (gzputc(m_gzip, '\n') == -1)
-        fail("cannot write");
+        fail("failed to write " + m_partialPath);
 }
 
 void OutputFile::commit()
@@ -68,15 +68,15 @@ void OutputFile::commit()
     }
     if (status != 0) {
         std::remove(m_partialPath.c_str());
-        fail("cannot finish writing");
+        fail("failed to finish writing " + m_partialPath);
     }
     if (std::rename(m_partialPath.c_str(), m_path.c_str()) != 0)
-        fail("cannot rename " + m_partialPath + " to");
+        fail("failed to rename " + m_partialPath + " to " + m_path);
 }
 
-void OutputFile::fail(const std::string &what) const
+[[noreturn]] void OutputFile::fail(const std::string &failure) const
 {
-    throw RecoveryError(what + " " + m_path + ": " + std::strerror(errno) +
+    throw RecoveryError(failure + ": " + std::strerror(errno) +
                         ": check that the folder exists and has free space");
 }
 

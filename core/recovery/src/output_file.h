@@ -27,7 +27,8 @@ public:
     const std::string &path() const { return m_path; }
 
 private:
-    void fail(const std::string &what) const;
+    /// Throws RecoveryError with `failure`, the system error and a hint.
+    [[noreturn]] void fail(const std::string &failure) const;
 
     std::string m_path;
     std::string m_partialPath;

@@ -8,16 +8,16 @@ namespace hsi::recovery {
 
 namespace {
 
-void checkSelectorText(const std::string &text, const char *what)
+void checkSelectorText(const std::string &text, const char *field)
 {
     if (text.empty())
-        throw RecoveryError(std::string("empty group ") + what +
+        throw RecoveryError(std::string("empty group ") + field +
                             ": a selector needs a non-empty key and id");
     const auto isControl = [](unsigned char c) {
         return c < 0x20 || c == 0x7f;
     };
     if (std::any_of(text.begin(), text.end(), isControl)) {
-        throw RecoveryError(std::string("group ") + what + " '" + text +
+        throw RecoveryError(std::string("group ") + field + " '" + text +
                             "' contains a control character, which the "
                             "selector language cannot escape");
     }
@@ -53,7 +53,7 @@ std::string buildGroupCondition(const GroupTarget &target)
     std::string id = "\"";
     id += escapeSelectorString(target.id);
     id += '"';
-    // A group property holds either one id or a list of ids: any() matches
+    // A group property contains either one id or a list of ids: any() matches
     // the list form and string() the single value. Mixpanel's hot-shard guide
     // uses this pair of branches, but its reference documents neither any()
     // in selectors nor the two-argument string().

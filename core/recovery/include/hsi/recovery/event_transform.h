@@ -14,7 +14,7 @@
 
 namespace hsi::recovery {
 
-/// How a restored `$hotshard_events` event gets its distinct_id.
+/// Source of the distinct_id of a restored `$hotshard_events` event.
 struct DistinctIdChoice {
     enum class Mode {
         /// Leave distinct_id as "" (the event is restored but unattributed).
@@ -49,7 +49,7 @@ struct TransformOptions {
     std::string legacyTimeZone;
 };
 
-/// Why an event was set aside. The names returned by setAsideReasonName()
+/// Reason an event was set aside. The names returned by setAsideReasonName()
 /// are stable: they appear in the summary and the rejects file.
 enum class SetAsideReason {
     InvalidJson,
@@ -66,7 +66,7 @@ enum class SetAsideReason {
 
 const char *setAsideReasonName(SetAsideReason reason);
 
-/// What happened to one event.
+/// Result of transforming one event.
 struct EventOutcome {
     enum class Kind {
         /// Written unchanged, byte for byte.

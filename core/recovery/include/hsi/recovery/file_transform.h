@@ -11,8 +11,8 @@
 
 namespace hsi::recovery {
 
-/// Counts of one transform run. `read == written() + setAside` holds after a
-/// complete run; transformFiles() checks it.
+/// Counts of one transform run. After a complete run
+/// `read == written() + setAside`, which transformFiles() checks.
 struct TransformStats {
     std::int64_t read = 0;
     std::int64_t restored = 0;
@@ -35,14 +35,14 @@ struct TransformStats {
     std::int64_t written() const { return restored + modified + passedThrough; }
 };
 
-/// Where a transform reads and writes.
+/// Input and output paths of a transform.
 struct TransformPaths {
     /// NDJSON, JSON array or gzip files (sniffed by content), or folders of
     /// them.
     std::vector<std::string> inputs;
     /// NDJSON output, gzip-compressed when the name ends in ".gz".
     std::string output;
-    /// Set-aside events, one JSON object per line; empty means
+    /// Set-aside events, one JSON object per line. Empty means
     /// `<output>.rejects.ndjson`.
     std::string rejects;
 };

@@ -22,7 +22,7 @@ enum class JobStep {
 /// Stable name of a step, as stored in job.json.
 const char *jobStepName(JobStep step);
 
-/// The folder that holds every file of one recovery job, so that a later
+/// The folder that contains every file of one recovery job, so that a later
 /// run can resume where an earlier one stopped.
 ///
 /// Layout:

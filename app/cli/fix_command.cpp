@@ -117,6 +117,13 @@ void printSummary(const recovery::TransformStats &stats,
     std::printf("Set aside %lld events in %s.\n",
                 static_cast<long long>(stats.setAside),
                 recovery::rejectsPathFor(paths).c_str());
+    if (stats.rejectedIdsRestored > 0) {
+        std::printf("warning: %lld restored events got a distinct_id that "
+                    "the Import API rejects (such as \"null\", \"0\" or "
+                    "\"undefined\"); choose another --distinct-id for them, "
+                    "such as property:$user_id or a map file\n",
+                    static_cast<long long>(stats.rejectedIdsRestored));
+    }
     if (stats.numbersReformatted > 0) {
         std::printf("warning: %lld changed events contain numbers written "
                     "with other digits (such as 1.50 as 1.5), and integers "

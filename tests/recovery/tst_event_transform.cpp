@@ -49,6 +49,8 @@ private slots:
     void insertIdValidity_data();
     void insertIdValidity();
     void insertIdWarning();
+    void restoredIdRejected_data();
+    void restoredIdRejected();
     void choiceParse();
     void choiceInvalid();
 
@@ -104,6 +106,18 @@ void TestEventTransform::rules_data()
         << "map" << numericId << "restored"
         << QByteArray(
                R"({"event":"A","properties":{"distinct_id":"user-42","$insert_id":"id-2"}})");
+
+    // No distinct_id at all, so restoring it adds the property at the end.
+    const QByteArray noId =
+        R"({"event":"$hotshard_events","properties":{"mp_original_event_name":"A","mp_original_distinct_id":"d","$user_id":"u"}})";
+    QTest::addRow("property adds id")
+        << "property:$user_id" << noId << "restored"
+        << QByteArray(
+               R"({"event":"A","properties":{"$user_id":"u","distinct_id":"u"}})");
+    QTest::addRow("original adds id")
+        << "original" << noId << "restored"
+        << QByteArray(
+               R"({"event":"A","properties":{"$user_id":"u","distinct_id":"d"}})");
 
     QTest::addRow("name missing")
         << "original"
@@ -311,6 +325,34 @@ void TestEventTransform::insertIdWarning()
     const EventOutcome outcome = transformer.transform(good);
     QVERIFY(!outcome.insertIdInvalid);
     QCOMPARE(outcome.kind, EventOutcome::Kind::PassedThrough);
+}
+
+void TestEventTransform::restoredIdRejected_data()
+{
+    QTest::addColumn<QByteArray>("originalId");
+    QTest::addColumn<bool>("rejected");
+    QTest::addRow("null text") << QByteArray(R"("null")") << true;
+    QTest::addRow("undefined upper") << QByteArray(R"("UNDEFINED")") << true;
+    QTest::addRow("zero number") << QByteArray("0") << true;
+    QTest::addRow("minus one") << QByteArray("-1") << true;
+    QTest::addRow("real id") << QByteArray(R"("user-7")") << false;
+    QTest::addRow("null prefix") << QByteArray(R"("nullable")") << false;
+}
+
+void TestEventTransform::restoredIdRejected()
+{
+    QFETCH(QByteArray, originalId);
+    QFETCH(bool, rejected);
+
+    TransformOptions options;
+    options.distinctId = DistinctIdChoice::parse("original");
+    EventTransformer transformer(options);
+    Json event = Json::parse(
+        R"({"event":"$hotshard_events","properties":{"mp_original_event_name":"A","mp_original_distinct_id":)" +
+        originalId.toStdString() + "}}");
+    const EventOutcome outcome = transformer.transform(event);
+    QCOMPARE(outcome.kind, EventOutcome::Kind::Restored);
+    QCOMPARE(outcome.restoredIdRejected, rejected);
 }
 
 void TestEventTransform::choiceParse()

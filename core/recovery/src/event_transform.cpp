@@ -174,13 +174,20 @@ bool EventTransformer::restoreHotshardEvent(Json &properties, Json &event,
         return false;
     }
 
+    // Copies, because setting distinct_id can insert a property and
+    // ordered_json then moves its members, which invalidates iterators.
+    const Json name = *originalName;
     const auto originalId = properties.find(kOriginalId);
     const Json originalIdValue =
         originalId == properties.end() ? Json() : *originalId;
     if (!chooseDistinctId(properties, originalIdValue, outcome))
         return false;
 
-    event["event"] = *originalName;
+    const auto restoredId = properties.find(kDistinctId);
+    outcome.restoredIdRejected = outcome.idRestored &&
+                                 restoredId != properties.end() &&
+                                 isRejectedIdValue(mapKeyOf(*restoredId));
+    event["event"] = name;
     properties.erase(kOriginalName);
     properties.erase(kOriginalId);
     return true;
@@ -209,7 +216,8 @@ bool EventTransformer::chooseDistinctId(Json &properties,
                                    ", not a non-empty string or a number");
             return false;
         }
-        properties[kDistinctId] = *source;
+        Json value = *source;
+        properties[kDistinctId] = std::move(value);
         outcome.idRestored = true;
         return true;
     }

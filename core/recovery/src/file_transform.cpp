@@ -175,6 +175,7 @@ void TransformRun::count(const EventOutcome &outcome)
         break;
     }
     stats.idsRestored += outcome.idRestored;
+    stats.rejectedIdsRestored += outcome.restoredIdRejected;
     stats.groupBlanked += outcome.groupBlanked;
     stats.insertIdsRegenerated += outcome.insertIdRegenerated;
     stats.invalidInsertIds += outcome.insertIdInvalid;

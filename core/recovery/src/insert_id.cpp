@@ -54,16 +54,21 @@ void addField(QCryptographicHash &hash, std::string_view field)
 
 } // namespace
 
+bool isRejectedIdValue(std::string_view value)
+{
+    return std::any_of(kRejectedValues.begin(), kRejectedValues.end(),
+                       [value](std::string_view rejected) {
+                           return equalsIgnoringCase(value, rejected);
+                       });
+}
+
 bool isValidInsertId(std::string_view insertId)
 {
     if (insertId.empty() || insertId.size() > kMaxInsertIdBytes)
         return false;
     if (!std::all_of(insertId.begin(), insertId.end(), isIdCharacter))
         return false;
-    return std::none_of(kRejectedValues.begin(), kRejectedValues.end(),
-                        [insertId](std::string_view bad) {
-                            return equalsIgnoringCase(insertId, bad);
-                        });
+    return !isRejectedIdValue(insertId);
 }
 
 std::string regenerateInsertId(std::string_view eventName,

@@ -84,6 +84,9 @@ struct EventOutcome {
     std::string detail;
     /// A non-empty distinct_id was written to a restored event.
     bool idRestored = false;
+    /// The restored distinct_id is a placeholder value that the Import API
+    /// rejects, such as "null" or "0" (see isRejectedIdValue()).
+    bool restoredIdRejected = false;
     /// At least one group id was replaced by "".
     bool groupBlanked = false;
     bool insertIdRegenerated = false;

@@ -22,6 +22,8 @@ struct TransformStats {
     /// Set-aside events per reason name (see setAsideReasonName()).
     std::map<std::string, std::int64_t> setAsideByReason;
     std::int64_t idsRestored = 0;
+    /// Restored events whose new distinct_id the Import API rejects.
+    std::int64_t rejectedIdsRestored = 0;
     std::int64_t groupBlanked = 0;
     std::int64_t insertIdsRegenerated = 0;
     /// Written events whose `$insert_id` strict import would reject.

@@ -8,6 +8,11 @@ namespace hsi::recovery {
 /// Maximum length of `$insert_id` accepted by the Import API in strict mode.
 inline constexpr std::size_t kMaxInsertIdBytes = 36;
 
+/// Returns true when `value` is one of the placeholder values the Import API
+/// rejects as distinct_id and as `$insert_id`, such as "null", "undefined",
+/// "0", "-1" or the all-zero UUID (compared ignoring case).
+bool isRejectedIdValue(std::string_view value);
+
 /// Returns true when strict import accepts `insertId`: 1 to 36 bytes of
 /// `[A-Za-z0-9-]` and none of the placeholder values Mixpanel rejects as ids
 /// ("null", "undefined", "0", "-1", the all-zero UUID, ...).

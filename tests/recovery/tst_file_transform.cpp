@@ -71,6 +71,7 @@ private slots:
     void invalidUtf8Raw();
     void truncatedGzip();
     void inputIsOutput();
+    void inputGivenTwice();
 
 private:
     std::string path(const char *name) const
@@ -219,6 +220,19 @@ void TestFileTransform::inputIsOutput()
     std::ofstream(input) << ndjson();
     QVERIFY_THROWS_EXCEPTION(hsi::recovery::RecoveryError, run(input, input));
     QCOMPARE(readLines(input).size(), std::size_t(4));
+}
+
+void TestFileTransform::inputGivenTwice()
+{
+    const std::string input = path("twice.ndjson");
+    std::ofstream(input) << ndjson();
+    const std::string other = m_dir.path().toStdString() + "/./twice.ndjson";
+    EventTransformer transformer(TransformOptions{});
+    const std::string output = path("twice-out.ndjson");
+    QVERIFY_THROWS_EXCEPTION(hsi::recovery::RecoveryError,
+                             hsi::recovery::transformFiles(
+                                 {{input, other}, output, {}}, transformer));
+    QVERIFY(!QFile::exists(QString::fromStdString(output)));
 }
 
 QTEST_GUILESS_MAIN(TestFileTransform)

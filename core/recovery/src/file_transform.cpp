@@ -7,6 +7,8 @@
 #include "output_file.h"
 
 #include <QByteArray>
+#include <filesystem>
+#include <set>
 
 namespace hsi::recovery {
 
@@ -196,6 +198,34 @@ void checkInputRead(const std::string &path, const ReadResult &result,
     }
 }
 
+std::string canonicalPath(const std::string &path)
+{
+    std::error_code error;
+    const std::filesystem::path canonical =
+        std::filesystem::weakly_canonical(path, error);
+    return error ? path : canonical.string();
+}
+
+/// Rejects an input named twice, whose events would be written twice, and an
+/// input that is also an output.
+void checkInputsDistinct(const std::vector<std::string> &inputs,
+                         const TransformPaths &paths)
+{
+    const std::string output = canonicalPath(paths.output);
+    const std::string rejects = canonicalPath(rejectsPathFor(paths));
+    std::set<std::string> seen;
+    for (const std::string &input : inputs) {
+        const std::string canonical = canonicalPath(input);
+        if (canonical == output || canonical == rejects)
+            throw RecoveryError(input + " is both an input and an output: "
+                                        "write the output elsewhere");
+        if (!seen.insert(canonical).second)
+            throw RecoveryError(input + " is given twice: name each input "
+                                        "once, or its events are written "
+                                        "twice");
+    }
+}
+
 } // namespace
 
 std::string rejectsPathFor(const TransformPaths &paths)
@@ -212,11 +242,7 @@ TransformStats transformFiles(const TransformPaths &paths,
     if (paths.inputs.empty())
         throw RecoveryError("no input: name at least one export file");
     const std::vector<std::string> inputs = expandInputPaths(paths.inputs);
-    for (const std::string &input : inputs) {
-        if (input == paths.output || input == rejectsPathFor(paths))
-            throw RecoveryError(input + " is both an input and an output: "
-                                        "write the output elsewhere");
-    }
+    checkInputsDistinct(inputs, paths);
 
     TransformRun run(paths, transformer);
     for (const std::string &input : inputs) {

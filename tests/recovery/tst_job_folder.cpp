@@ -37,6 +37,8 @@ private slots:
     void layout();
     void resume();
     void corruptState();
+    void manifestRoundTrip();
+    void manifestInvalid();
     void auditAppends();
     void auditRedacts();
     void deletionText();
@@ -96,6 +98,32 @@ void TestJobFolder::corruptState()
     file.write("[1, 2");
     file.close();
     QVERIFY_THROWS_EXCEPTION(hsi::recovery::RecoveryError, job.loadState());
+}
+
+void TestJobFolder::manifestRoundTrip()
+{
+    const JobFolder job(m_dir.filePath(QStringLiteral("manifest")));
+    job.create();
+    QVERIFY(job.loadManifest().empty());
+    job.saveManifest({{"raw/a.json.gz", "raw", 3000000000, 123},
+                      {"transformed/a.ndjson.gz", "transformed", 7, 45}});
+
+    const std::vector<hsi::recovery::ManifestEntry> entries =
+        job.loadManifest();
+    QCOMPARE(entries.size(), std::size_t(2));
+    QCOMPARE(entries[0].path, std::string("raw/a.json.gz"));
+    QCOMPARE(entries[0].role, std::string("raw"));
+    QCOMPARE(entries[0].events, std::int64_t(3000000000));
+    QCOMPARE(entries[0].bytes, std::int64_t(123));
+    QCOMPARE(entries[1].role, std::string("transformed"));
+}
+
+void TestJobFolder::manifestInvalid()
+{
+    const JobFolder job(m_dir.filePath(QStringLiteral("bad-manifest")));
+    job.create();
+    job.writeFile(job.manifestPath(), R"({"files":[{"path":"a"}]})");
+    QVERIFY_THROWS_EXCEPTION(hsi::recovery::RecoveryError, job.loadManifest());
 }
 
 void TestJobFolder::auditAppends()

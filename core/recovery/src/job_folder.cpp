@@ -91,7 +91,7 @@ void JobFolder::create() const
     for (const QString &dir :
          {m_root, rawExportsDir(), transformedDir(), checkpointsDir()}) {
         if (!QDir().mkpath(dir))
-            throw RecoveryError("cannot create folder " + pathText(dir) +
+            throw RecoveryError("failed to create folder " + pathText(dir) +
                                 ": choose a writable job folder");
     }
 }
@@ -139,7 +139,7 @@ Json JobFolder::loadState() const
     if (!file.exists())
         return Json::object();
     if (!file.open(QIODevice::ReadOnly))
-        throw RecoveryError("cannot read " + pathText(statePath()) + ": " +
+        throw RecoveryError("failed to read " + pathText(statePath()) + ": " +
                             file.errorString().toStdString());
     const QByteArray bytes = file.readAll();
     Json state = Json::parse(bytes.begin(), bytes.end(), nullptr, false);
@@ -152,13 +152,56 @@ Json JobFolder::loadState() const
 
 void JobFolder::saveState(const Json &state) const
 {
-    QSaveFile file(statePath());
-    const std::string text = state.dump(2) + "\n";
+    writeFile(statePath(), state.dump(2) + "\n");
+}
+
+void JobFolder::writeFile(const QString &path, const std::string &text) const
+{
+    QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) ||
         file.write(text.data(), qint64(text.size())) != qint64(text.size()) ||
         !file.commit()) {
-        throw RecoveryError("cannot write " + pathText(statePath()) + ": " +
+        throw RecoveryError("failed to write " + pathText(path) + ": " +
                             file.errorString().toStdString());
+    }
+}
+
+void JobFolder::saveManifest(const std::vector<ManifestEntry> &entries) const
+{
+    Json files = Json::array();
+    for (const ManifestEntry &entry : entries) {
+        files.push_back({{"path", entry.path},
+                         {"role", entry.role},
+                         {"events", entry.events},
+                         {"bytes", entry.bytes}});
+    }
+    writeFile(manifestPath(), Json{{"files", files}}.dump(2) + "\n");
+}
+
+std::vector<ManifestEntry> JobFolder::loadManifest() const
+{
+    QFile file(manifestPath());
+    if (!file.exists())
+        return {};
+    if (!file.open(QIODevice::ReadOnly))
+        throw RecoveryError("failed to read " + pathText(manifestPath()) +
+                            ": " + file.errorString().toStdString());
+    const QByteArray bytes = file.readAll();
+    try {
+        const Json manifest = Json::parse(bytes.begin(), bytes.end());
+        std::vector<ManifestEntry> entries;
+        for (const Json &item : manifest.at("files")) {
+            entries.push_back({item.at("path").get<std::string>(),
+                               item.at("role").get<std::string>(),
+                               item.at("events").get<std::int64_t>(),
+                               item.at("bytes").get<std::int64_t>()});
+        }
+        return entries;
+    } catch (const Json::exception &error) {
+        throw RecoveryError(pathText(manifestPath()) + ": invalid manifest (" +
+                            error.what() +
+                            "): restore it or start a new job "
+                            "folder");
     }
 }
 
@@ -211,7 +254,7 @@ void JobFolder::appendAudit(const std::string &action,
     if (!file.open(QIODevice::WriteOnly | QIODevice::Append) ||
         file.write(line.data(), qint64(line.size())) != qint64(line.size()) ||
         !file.flush()) {
-        throw RecoveryError("cannot append to " + pathText(auditLogPath()) +
+        throw RecoveryError("failed to append to " + pathText(auditLogPath()) +
                             ": " + file.errorString().toStdString());
     }
     qCDebug(lcRecovery) << "audit" << action.c_str();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -17,6 +18,17 @@ enum class JobStep {
     Transform,
     Verify,
     Import,
+};
+
+/// One file of a job, as listed in manifest.json.
+struct ManifestEntry {
+    /// Path relative to the job folder, such as "raw/2024-03-01.json.gz".
+    std::string path;
+    /// What the file is: "raw", "transformed", "rejects" or a caller's own
+    /// name.
+    std::string role;
+    std::int64_t events = 0;
+    std::int64_t bytes = 0;
 };
 
 /// Stable name of a step, as stored in job.json.
@@ -62,6 +74,16 @@ public:
     /// Replaces job.json atomically, so an interrupted write keeps the
     /// previous state.
     void saveState(const nlohmann::ordered_json &state) const;
+
+    /// Replaces manifest.json atomically with `entries`.
+    void saveManifest(const std::vector<ManifestEntry> &entries) const;
+    /// Reads manifest.json; returns no entries when it does not exist.
+    /// Throws RecoveryError when it is not a valid manifest.
+    std::vector<ManifestEntry> loadManifest() const;
+
+    /// Replaces the file at `path` atomically with `text`, so a reader
+    /// never sees half of it. Throws RecoveryError naming the path on error.
+    void writeFile(const QString &path, const std::string &text) const;
 
     bool isDone(JobStep step) const;
     /// Records `step` as done, with the UTC time, in job.json.

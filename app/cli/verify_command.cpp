@@ -1,13 +1,81 @@
+#include "cli_support.h"
 #include "commands.h"
-
-#include <cstdio>
+#include "hsi/recovery/verify.h"
 
 namespace hsi::cli {
 
-int runVerify(const QStringList &)
+namespace {
+
+void printOffending(const recovery::VerifyResult &result)
 {
-    std::fprintf(stderr, "hotshard verify: not available in this build\n");
-    return ExitUsage;
+    std::printf("Would exceed a limit: %zu pair%s\n", result.offending.size(),
+                result.offending.size() == 1 ? "" : "s");
+    for (const recovery::OffendingPair &pair : result.offending) {
+        const std::string label =
+            pair.kind == ShardKind::User
+                ? "user '" + pair.id + "'"
+                : "group " + pair.groupKey + "='" + pair.id + "'";
+        std::printf("  %s on %s: %lld events, limit %lld\n", label.c_str(),
+                    formatDay(pair.day).c_str(),
+                    static_cast<long long>(pair.events),
+                    static_cast<long long>(pair.limit));
+    }
+}
+
+} // namespace
+
+int runVerify(const QStringList &arguments)
+{
+    const QString command = arguments.value(0);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Runs hot-shard detection on files about to be imported and exits "
+        "with status 3 when any (distinct_id, day) or (group, day) would "
+        "exceed its limit. Only events in the given files are counted."));
+    addScanOptions(parser);
+    parser.addPositionalArgument(QStringLiteral("file"),
+                                 QStringLiteral("Files or folders to import."),
+                                 QStringLiteral("FILE..."));
+    if (const auto exitCode = parseArguments(parser, arguments))
+        return *exitCode;
+
+    QString error;
+    const std::optional<ScanSettings> settings =
+        scanSettingsFromParser(parser, &error);
+    if (!settings) {
+        printError(command, error);
+        return ExitUsage;
+    }
+    if (parser.positionalArguments().isEmpty()) {
+        printError(command, QStringLiteral(
+                                "no input: name at least one file to import"));
+        return ExitUsage;
+    }
+    std::vector<std::string> paths;
+    for (const QString &path : parser.positionalArguments())
+        paths.push_back(path.toStdString());
+
+    const Report report = runScanWithProgress(paths, *settings);
+    const recovery::VerifyResult result =
+        recovery::verifyResultFromReport(report);
+    std::printf("Verified %zu file%s: %lld events.\n", report.inputs.size(),
+                report.inputs.size() == 1 ? "" : "s",
+                static_cast<long long>(result.events));
+    for (const std::string &inputError : result.inputErrors)
+        printError(command, QString::fromStdString(inputError));
+    if (report.noInputRead())
+        return ExitUsage;
+    if (!result.offending.empty()) {
+        printOffending(result);
+        return ExitHotShard;
+    }
+    if (!result.inputErrors.empty() || result.cancelled) {
+        printError(command, QStringLiteral("verification is incomplete: fix "
+                                           "the files above and run again"));
+        return ExitFailure;
+    }
+    std::printf("No id or group would exceed its limit.\n");
+    return ExitOk;
 }
 
 } // namespace hsi::cli

@@ -1,0 +1,281 @@
+#include "hsi/recovery/file_transform.h"
+
+#include "hsi/record_reader.h"
+#include "hsi/recovery/recovery_error.h"
+#include "hsi/scanner.h"
+#include "logging.h"
+#include "output_file.h"
+
+#include <QByteArray>
+#include <filesystem>
+#include <set>
+
+namespace hsi::recovery {
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+/// Returns `text` as a JSON string, or nothing when it is not valid UTF-8.
+std::optional<std::string> jsonStringOf(std::string_view text)
+{
+    try {
+        return Json(std::string(text)).dump();
+    } catch (const Json::type_error &) {
+        return std::nullopt;
+    }
+}
+
+/// Builds one rejects line. A parsed event is embedded as its original text,
+/// so it keeps every byte. Other records are embedded as a string.
+std::string rejectLine(const EventOutcome &outcome, const std::string &path,
+                       std::int64_t line, std::string_view text, bool parsed)
+{
+    std::string result =
+        "{\"reason\":" + Json(setAsideReasonName(outcome.reason)).dump() +
+        ",\"detail\":" +
+        Json(outcome.detail)
+            .dump(-1, ' ', false, Json::error_handler_t::replace) +
+        ",\"file\":" +
+        Json(path).dump(-1, ' ', false, Json::error_handler_t::replace) +
+        ",\"line\":" + std::to_string(line);
+    if (parsed) {
+        result += ",\"event\":";
+        result += text;
+    } else if (const auto asString = jsonStringOf(text)) {
+        result += ",\"raw\":" + *asString;
+    } else {
+        const QByteArray bytes(text.data(), qsizetype(text.size()));
+        result += ",\"raw_base64\":\"" + bytes.toBase64().toStdString() + "\"";
+    }
+    return result + "}";
+}
+
+/// Finds number literals that dump() cannot reproduce: floats written with
+/// other digits (1.50, 1e3) and integers beyond 64 bits, which nlohmann/json
+/// stores as double.
+class ReformattedNumberFinder : public nlohmann::json_sax<Json> {
+public:
+    bool found = false;
+
+    bool number_float(number_float_t value, const string_t &text) override
+    {
+        if (!found && Json(value).dump() != text)
+            found = true;
+        return true;
+    }
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool string(string_t &) override { return true; }
+    bool binary(binary_t &) override { return true; }
+    bool start_object(std::size_t) override { return true; }
+    bool key(string_t &) override { return true; }
+    bool end_object() override { return true; }
+    bool start_array(std::size_t) override { return true; }
+    bool end_array() override { return true; }
+    bool parse_error(std::size_t, const std::string &,
+                     const nlohmann::detail::exception &) override
+    {
+        return false;
+    }
+};
+
+bool hasReformattedNumber(std::string_view text)
+{
+    ReformattedNumberFinder finder;
+    Json::sax_parse(text.begin(), text.end(), &finder);
+    return finder.found;
+}
+
+class TransformRun {
+public:
+    TransformRun(const TransformPaths &paths, EventTransformer &transformer)
+        : m_transformer(transformer), m_output(paths.output),
+          m_rejects(rejectsPathFor(paths))
+    {
+    }
+
+    void processRecord(const std::string &path, std::string_view text,
+                       std::int64_t line);
+    void commit()
+    {
+        m_output.commit();
+        m_rejects.commit();
+    }
+
+    TransformStats stats;
+
+private:
+    void setAside(const EventOutcome &outcome, const std::string &path,
+                  std::int64_t line, std::string_view text, bool parsed);
+    void count(const EventOutcome &outcome);
+
+    EventTransformer &m_transformer;
+    detail::OutputFile m_output;
+    detail::OutputFile m_rejects;
+};
+
+void TransformRun::processRecord(const std::string &path, std::string_view text,
+                                 std::int64_t line)
+{
+    ++stats.read;
+    Json event;
+    try {
+        event = Json::parse(text.begin(), text.end());
+    } catch (const Json::exception &error) {
+        EventOutcome outcome;
+        outcome.kind = EventOutcome::Kind::SetAside;
+        outcome.reason = SetAsideReason::InvalidJson;
+        outcome.detail = error.what();
+        setAside(outcome, path, line, text, false);
+        return;
+    }
+
+    const EventOutcome outcome = m_transformer.transform(event);
+    switch (outcome.kind) {
+    case EventOutcome::Kind::SetAside:
+        setAside(outcome, path, line, text, true);
+        return;
+    case EventOutcome::Kind::PassedThrough:
+        m_output.writeLine(text);
+        break;
+    case EventOutcome::Kind::Restored:
+    case EventOutcome::Kind::Modified:
+        // NOTE: dump() writes every number in its shortest form, so a
+        // changed event can show 1.5 for 1.50. The summary counts them.
+        m_output.writeLine(event.dump());
+        stats.numbersReformatted += hasReformattedNumber(text);
+        break;
+    }
+    count(outcome);
+}
+
+void TransformRun::setAside(const EventOutcome &outcome,
+                            const std::string &path, std::int64_t line,
+                            std::string_view text, bool parsed)
+{
+    ++stats.setAside;
+    ++stats.setAsideByReason[setAsideReasonName(outcome.reason)];
+    m_rejects.writeLine(rejectLine(outcome, path, line, text, parsed));
+    qCDebug(lcRecovery) << "set aside" << path.c_str() << "line" << line
+                        << setAsideReasonName(outcome.reason);
+}
+
+void TransformRun::count(const EventOutcome &outcome)
+{
+    switch (outcome.kind) {
+    case EventOutcome::Kind::Restored:
+        ++stats.restored;
+        break;
+    case EventOutcome::Kind::Modified:
+        ++stats.modified;
+        break;
+    default:
+        ++stats.passedThrough;
+        break;
+    }
+    stats.idsRestored += outcome.idRestored;
+    stats.rejectedIdsRestored += outcome.restoredIdRejected;
+    stats.groupBlanked += outcome.groupBlanked;
+    stats.insertIdsRegenerated += outcome.insertIdRegenerated;
+    stats.invalidInsertIds += outcome.insertIdInvalid;
+    stats.timesConverted += outcome.timeConverted;
+}
+
+void checkInputRead(const std::string &path, const ReadResult &result,
+                    const std::atomic<bool> *cancel)
+{
+    if (result.cancelled || (cancel && *cancel))
+        throw RecoveryError("transform cancelled while reading " + path +
+                            ": no output was written");
+    if (!result.error.empty()) {
+        throw RecoveryError(path + ": " + result.error + " after line " +
+                            std::to_string(result.lines) +
+                            ": no output was written; fix or re-download "
+                            "the file and run again");
+    }
+}
+
+std::string canonicalPath(const std::string &path)
+{
+    std::error_code error;
+    const std::filesystem::path canonical =
+        std::filesystem::weakly_canonical(path, error);
+    return error ? path : canonical.string();
+}
+
+/// Rejects an input named twice, whose events would be written twice, and an
+/// input that is also an output.
+void checkInputsDistinct(const std::vector<std::string> &inputs,
+                         const TransformPaths &paths)
+{
+    const std::string output = canonicalPath(paths.output);
+    const std::string rejects = canonicalPath(rejectsPathFor(paths));
+    std::set<std::string> seen;
+    for (const std::string &input : inputs) {
+        const std::string canonical = canonicalPath(input);
+        if (canonical == output || canonical == rejects)
+            throw RecoveryError(input + " is both an input and an output: "
+                                        "write the output elsewhere");
+        if (!seen.insert(canonical).second)
+            throw RecoveryError(input + " is given twice: name each input "
+                                        "once, or its events are written "
+                                        "twice");
+    }
+}
+
+} // namespace
+
+std::string rejectsPathFor(const TransformPaths &paths)
+{
+    return paths.rejects.empty() ? paths.output + ".rejects.ndjson"
+                                 : paths.rejects;
+}
+
+TransformStats transformFiles(const TransformPaths &paths,
+                              EventTransformer &transformer,
+                              const std::atomic<bool> *cancel,
+                              const TransformProgress &progress)
+{
+    if (paths.inputs.empty())
+        throw RecoveryError("no input: name at least one export file");
+    const std::vector<std::string> inputs = expandInputPaths(paths.inputs);
+    checkInputsDistinct(inputs, paths);
+
+    TransformRun run(paths, transformer);
+    for (const std::string &input : inputs) {
+        qCDebug(lcRecovery) << "transforming" << input.c_str();
+        const std::int64_t before = run.stats.read;
+        const ReadResult result = readRecords(
+            input,
+            [&](std::string_view text, std::int64_t line) {
+                run.processRecord(input, text, line);
+                if (progress && run.stats.read % 4096 == 0)
+                    progress(run.stats.read);
+            },
+            cancel);
+        checkInputRead(input, result, cancel);
+        if (run.stats.read - before != result.records)
+            throw RecoveryError(input + ": the reader reported " +
+                                std::to_string(result.records) +
+                                " records but the transform received " +
+                                std::to_string(run.stats.read - before));
+    }
+
+    const TransformStats &stats = run.stats;
+    if (stats.read != stats.written() + stats.setAside) {
+        throw RecoveryError(
+            "internal error, event counts do not add up: read " +
+            std::to_string(stats.read) + ", written " +
+            std::to_string(stats.written()) + ", set aside " +
+            std::to_string(stats.setAside));
+    }
+    run.commit();
+    qCDebug(lcRecovery) << "transform wrote" << stats.written()
+                        << "events and set aside" << stats.setAside;
+    return stats;
+}
+
+} // namespace hsi::recovery

@@ -1,0 +1,3 @@
+#include "logging.h"
+
+Q_LOGGING_CATEGORY(lcRecovery, "hsi.recovery", QtInfoMsg)

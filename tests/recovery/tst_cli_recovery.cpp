@@ -1,0 +1,338 @@
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <zlib.h>
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr int kInputEvents = 28;
+// 2024-03-01 12:00:00 UTC in milliseconds.
+constexpr std::int64_t kNoonMs = 1709294400000;
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run runHotshard(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(HSI_BINARY_DIR "/app/hotshard"), arguments);
+    Run run;
+    if (!process.waitForFinished(30000))
+        return run;
+    run.exitCode =
+        process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+std::string event(int seq, const std::string &name,
+                  const std::string &properties)
+{
+    return R"({"event":")" + name + R"(","properties":{"seq":)" +
+           std::to_string(seq) + R"(,"time":)" + std::to_string(kNoonMs + seq) +
+           R"(,"$insert_id":"id-)" + std::to_string(seq) + "\"" + properties +
+           "}}\n";
+}
+
+/// Writes the fixture: a user over a limit of 10 once its 5 remediated
+/// events get their id back, a group in 4 events, 3 records that cannot be
+/// transformed and 10 ordinary events. Every record has a unique "seq".
+void writeFixture(const std::string &path)
+{
+    std::ofstream out(path);
+    int seq = 0;
+    for (int i = 0; i < 6; ++i)
+        out << event(seq++, "Viewed", R"(,"distinct_id":"hot-user")");
+    for (int i = 0; i < 5; ++i)
+        out << event(
+            seq++, "$hotshard_events",
+            R"(,"distinct_id":"","mp_original_event_name":"Viewed","mp_original_distinct_id":"hot-user")");
+    out << event(seq++, "Paid", R"(,"distinct_id":"g1","company_id":"acme")");
+    out << event(seq++, "Paid",
+                 R"(,"distinct_id":"g2","company_id":["acme","beta"])");
+    out << event(seq++, "Paid", R"(,"distinct_id":"g3","company_id":"acme-2")");
+    out << event(seq++, "Paid", R"(,"distinct_id":"g4","company_id":"acme")");
+    out << event(seq++, "$hotshard_events",
+                 R"(,"distinct_id":"","mp_original_distinct_id":"x")");
+    out << event(
+        seq++, "$hotshard_events",
+        R"(,"distinct_id":"","mp_original_event_name":{"a":1},"mp_original_distinct_id":"x")");
+    out << R"({"event":"Broken","properties":{"seq":)" << seq++ << ",\n";
+    for (int i = 0; i < 10; ++i)
+        out << event(seq++, "Opened",
+                     ",\"distinct_id\":\"user-" + std::to_string(i) + "\"");
+}
+
+std::vector<std::string> readGzipLines(const std::string &path)
+{
+    std::vector<std::string> lines;
+    gzFile file = gzopen(path.c_str(), "rb");
+    if (!file)
+        return lines;
+    std::string line;
+    char buffer[4096];
+    while (gzgets(file, buffer, sizeof buffer)) {
+        line += buffer;
+        if (line.back() == '\n') {
+            line.pop_back();
+            lines.push_back(line);
+            line.clear();
+        }
+    }
+    gzclose(file);
+    return lines;
+}
+
+/// Returns the count printed after `label` in the fix summary, or -1.
+int summaryCount(const QString &out, const QString &label)
+{
+    const QRegularExpression pattern(QLatin1String("^\\s*") +
+                                         QRegularExpression::escape(label) +
+                                         QLatin1String("\\s+(\\d+)$"),
+                                     QRegularExpression::MultilineOption);
+    const QRegularExpressionMatch match = pattern.match(out);
+    return match.hasMatch() ? match.captured(1).toInt() : -1;
+}
+
+int seqOf(const std::string &text)
+{
+    static const QRegularExpression pattern(QStringLiteral("\"seq\":(\\d+)"));
+    const QRegularExpressionMatch match =
+        pattern.match(QString::fromStdString(text));
+    return match.hasMatch() ? match.captured(1).toInt() : -1;
+}
+
+} // namespace
+
+class TestCliRecovery : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void fixCounts();
+    void everyEventOnce();
+    void fixedEvents();
+    void verifyFindsUser();
+    void verifyAfterKeep();
+    void verifyFindsGroup();
+    void fixUsageErrors();
+    void selectorCommand();
+
+private:
+    std::string path(const char *name) const
+    {
+        return m_dir.filePath(QString::fromLatin1(name)).toStdString();
+    }
+    QString qpath(const char *name) const
+    {
+        return m_dir.filePath(QString::fromLatin1(name));
+    }
+
+    QTemporaryDir m_dir;
+    Run m_fix;
+};
+
+void TestCliRecovery::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    writeFixture(path("input.ndjson"));
+    m_fix = runHotshard(
+        {QStringLiteral("fix"), QStringLiteral("--distinct-id"),
+         QStringLiteral("original"), QStringLiteral("--blank-group"),
+         QStringLiteral("company_id=acme"), QStringLiteral("--out"),
+         qpath("fixed.ndjson.gz"), qpath("input.ndjson")});
+    QVERIFY2(m_fix.exitCode == 0, qPrintable(m_fix.err));
+}
+
+void TestCliRecovery::fixCounts()
+{
+    QVERIFY(m_fix.out.contains(QLatin1String("Read 28 events.")));
+    QCOMPARE(
+        summaryCount(m_fix.out, QStringLiteral("restored $hotshard_events:")),
+        5);
+    QCOMPARE(
+        summaryCount(m_fix.out, QStringLiteral("with distinct_id restored:")),
+        5);
+    QCOMPARE(summaryCount(m_fix.out, QStringLiteral("other events changed:")),
+             3);
+    QCOMPARE(
+        summaryCount(m_fix.out, QStringLiteral("passed through unchanged:")),
+        17);
+    QCOMPARE(summaryCount(m_fix.out,
+                          QStringLiteral("events with a group id blanked:")),
+             3);
+    QCOMPARE(summaryCount(m_fix.out, QStringLiteral("set aside:")), 3);
+    QCOMPARE(summaryCount(m_fix.out, QStringLiteral("invalid_json")), 1);
+    QCOMPARE(
+        summaryCount(m_fix.out, QStringLiteral("original_event_name_missing")),
+        1);
+    QCOMPARE(summaryCount(m_fix.out,
+                          QStringLiteral("original_event_name_not_string")),
+             1);
+    QVERIFY(m_fix.out.contains(QLatin1String("Wrote 25 events to")));
+}
+
+void TestCliRecovery::everyEventOnce()
+{
+    std::map<int, int> seen;
+    const std::vector<std::string> output =
+        readGzipLines(path("fixed.ndjson.gz"));
+    QCOMPARE(output.size(), std::size_t(25));
+    for (const std::string &line : output)
+        ++seen[Json::parse(line)["properties"]["seq"].get<int>()];
+
+    const std::vector<std::string> rejects =
+        readGzipLines(path("fixed.ndjson.gz.rejects.ndjson"));
+    QCOMPARE(rejects.size(), std::size_t(3));
+    for (const std::string &line : rejects) {
+        const Json reject = Json::parse(line);
+        QVERIFY(reject.contains("reason"));
+        const std::string original = reject.contains("event")
+                                         ? reject["event"].dump()
+                                         : reject["raw"].get<std::string>();
+        ++seen[seqOf(original)];
+    }
+
+    QCOMPARE(seen.size(), std::size_t(kInputEvents));
+    for (int seq = 0; seq < kInputEvents; ++seq)
+        QCOMPARE(seen[seq], 1);
+}
+
+void TestCliRecovery::fixedEvents()
+{
+    const std::vector<std::string> output =
+        readGzipLines(path("fixed.ndjson.gz"));
+    QCOMPARE(output.size(), std::size_t(25));
+    int hotUser = 0;
+    for (const std::string &line : output) {
+        const Json event = Json::parse(line);
+        QVERIFY(event["event"] != "$hotshard_events");
+        QVERIFY(!event["properties"].contains("mp_original_event_name"));
+        if (event["properties"]["distinct_id"] == "hot-user")
+            ++hotUser;
+    }
+    QCOMPARE(hotUser, 11);
+    const Json group = Json::parse(output[12]);
+    QCOMPARE(group["properties"]["company_id"].dump(),
+             std::string(R"(["","beta"])"));
+    const Json lookalike = Json::parse(output[13]);
+    QCOMPARE(lookalike["properties"]["company_id"].get<std::string>(),
+             std::string("acme-2"));
+}
+
+void TestCliRecovery::verifyFindsUser()
+{
+    const Run run =
+        runHotshard({QStringLiteral("verify"), QStringLiteral("--user-limit"),
+                     QStringLiteral("10"), qpath("fixed.ndjson.gz")});
+    QCOMPARE(run.exitCode, 3);
+    QVERIFY2(run.out.contains(QLatin1String(
+                 "user 'hot-user' on 2024-03-01: 11 events, limit 10")),
+             qPrintable(run.out));
+    QVERIFY(run.out.contains(QLatin1String("Would exceed a limit: 1 pair\n")));
+}
+
+void TestCliRecovery::verifyAfterKeep()
+{
+    const Run fix =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--distinct-id"),
+                     QStringLiteral("keep"), QStringLiteral("--out"),
+                     qpath("kept.ndjson"), qpath("input.ndjson")});
+    QCOMPARE(fix.exitCode, 0);
+    QCOMPARE(
+        summaryCount(fix.out, QStringLiteral("with distinct_id restored:")), 0);
+
+    const Run run =
+        runHotshard({QStringLiteral("verify"), QStringLiteral("--user-limit"),
+                     QStringLiteral("10"), qpath("kept.ndjson")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains(
+        QLatin1String("No id or group would exceed its limit.")));
+}
+
+void TestCliRecovery::verifyFindsGroup()
+{
+    const QStringList options = {
+        QStringLiteral("verify"), QStringLiteral("--group-key"),
+        QStringLiteral("company_id"), QStringLiteral("--group-limit"),
+        QStringLiteral("2")};
+    const Run before =
+        runHotshard(options + QStringList{qpath("input.ndjson")});
+    QCOMPARE(before.exitCode, 3);
+    QVERIFY2(before.out.contains(QLatin1String(
+                 "group company_id='acme' on 2024-03-01: 3 events, limit 2")),
+             qPrintable(before.out));
+
+    const Run after =
+        runHotshard(options + QStringList{qpath("fixed.ndjson.gz")});
+    QCOMPARE(after.exitCode, 0);
+}
+
+void TestCliRecovery::fixUsageErrors()
+{
+    const Run noOut =
+        runHotshard({QStringLiteral("fix"), qpath("input.ndjson")});
+    QCOMPARE(noOut.exitCode, 2);
+    QVERIFY(noOut.err.contains(QLatin1String("missing --out")));
+
+    const QString missingMap = qpath("absent.csv");
+    const Run badMap = runHotshard(
+        {QStringLiteral("fix"), QStringLiteral("--distinct-id"),
+         QStringLiteral("map:") + missingMap, QStringLiteral("--out"),
+         qpath("never.ndjson"), qpath("input.ndjson")});
+    QCOMPARE(badMap.exitCode, 2);
+    QVERIFY(badMap.err.contains(missingMap));
+    QVERIFY(!QFile::exists(qpath("never.ndjson")));
+
+    const Run noZone = runHotshard(
+        {QStringLiteral("fix"), QStringLiteral("--legacy-project-time"),
+         QStringLiteral("--out"), qpath("never.ndjson"),
+         qpath("input.ndjson")});
+    QCOMPARE(noZone.exitCode, 2);
+    QVERIFY(noZone.err.contains(QLatin1String("--timezone")));
+
+    const Run missingInput =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--out"),
+                     qpath("never.ndjson"), qpath("absent.ndjson")});
+    QCOMPARE(missingInput.exitCode, 1);
+    QVERIFY(missingInput.err.contains(qpath("absent.ndjson")));
+    QVERIFY(!QFile::exists(qpath("never.ndjson")));
+}
+
+void TestCliRecovery::selectorCommand()
+{
+    const Run run = runHotshard(
+        {QStringLiteral("selector"), QStringLiteral("--group"),
+         QStringLiteral("company_id=ac\"me"), QStringLiteral("--before"),
+         QStringLiteral("1700000000000")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.startsWith(
+        QLatin1String("(((defined(properties[\"company_id\"]))")));
+    QVERIFY(run.out.contains(QLatin1String("X == \"ac\\\"me\"")));
+    QVERIFY(run.out.endsWith(
+        QLatin1String(" AND (number(properties[\"mp_processing_time_ms\"]) < "
+                      "1700000000000)\n")));
+
+    const Run noBefore =
+        runHotshard({QStringLiteral("selector"), QStringLiteral("--group"),
+                     QStringLiteral("k=v")});
+    QCOMPARE(noBefore.exitCode, 2);
+    const Run noGroup =
+        runHotshard({QStringLiteral("selector"), QStringLiteral("--before"),
+                     QStringLiteral("5")});
+    QCOMPARE(noGroup.exitCode, 2);
+}
+
+QTEST_GUILESS_MAIN(TestCliRecovery)
+#include "tst_cli_recovery.moc"

@@ -46,8 +46,14 @@ ScanRunner::ScanRunner(QObject *parent) : QObject(parent)
 ScanRunner::~ScanRunner()
 {
     cancel();
+    waitForWorkers();
+}
+
+void ScanRunner::waitForWorkers()
+{
     for (QFuture<void> &future : m_pending)
         future.waitForFinished();
+    m_pending.clear();
 }
 
 quint64 ScanRunner::start(const QStringList &paths,

@@ -43,6 +43,10 @@ public:
     /// Cancels the current scan; its result, if it still arrives, is dropped.
     void cancel();
     bool isRunning() const { return m_running; }
+    /// Blocks until every worker has returned, including cancelled and
+    /// superseded ones. Their results are then queued to this object as
+    /// events and are delivered (or dropped) by the event loop.
+    void waitForWorkers();
     quint64 generation() const { return m_generation; }
     /// Minimum time between two progressChanged() signals.
     static constexpr int kProgressIntervalMs = 100;

@@ -1,7 +1,10 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <algorithm>
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace hsi::ui {
@@ -67,18 +70,37 @@ private:
 };
 
 /// Sorts source indexes stably by the key that `key(source)` returns.
+///
+/// Numeric keys are read once into a contiguous vector before sorting,
+/// because reading them through the source indexes on every comparison
+/// jumps around in memory.
 template <typename KeyFunction>
 void sortByKey(std::vector<std::uint32_t> &rows, Qt::SortOrder order,
                KeyFunction key)
 {
-    if (order == Qt::AscendingOrder) {
-        std::stable_sort(
-            rows.begin(), rows.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); });
+    using Key = std::decay_t<decltype(key(std::uint32_t{}))>;
+    const auto sortBy = [order](auto &items, auto keyOf) {
+        if (order == Qt::AscendingOrder)
+            std::stable_sort(items.begin(), items.end(),
+                             [&](const auto &a, const auto &b) {
+                                 return keyOf(a) < keyOf(b);
+                             });
+        else
+            std::stable_sort(items.begin(), items.end(),
+                             [&](const auto &a, const auto &b) {
+                                 return keyOf(b) < keyOf(a);
+                             });
+    };
+    if constexpr (std::is_arithmetic_v<Key>) {
+        std::vector<std::pair<Key, std::uint32_t>> keyed;
+        keyed.reserve(rows.size());
+        for (std::uint32_t source : rows)
+            keyed.emplace_back(key(source), source);
+        sortBy(keyed, [](const auto &item) { return item.first; });
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            rows[i] = keyed[i].second;
     } else {
-        std::stable_sort(
-            rows.begin(), rows.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return key(b) < key(a); });
+        sortBy(rows, key);
     }
 }
 

@@ -1,0 +1,287 @@
+#include "format.h"
+#include "id_table_model.h"
+#include "problem_model.h"
+#include "record_model.h"
+#include "report_fixture.h"
+#include "report_models.h"
+
+#include <QAbstractItemModelTester>
+#include <QPersistentModelIndex>
+#include <QTest>
+
+using namespace hsi;
+using namespace hsi::ui;
+
+namespace {
+
+using Tester = QAbstractItemModelTester;
+constexpr auto kFatal = QAbstractItemModelTester::FailureReportingMode::Fatal;
+
+QString cell(const QAbstractItemModel &model, int row, int column,
+             int role = Qt::DisplayRole)
+{
+    return model.data(model.index(row, column), role).toString();
+}
+
+/// Sorts by every column in both orders, so that the tester sees each
+/// layout change.
+void sortEveryColumn(QAbstractItemModel &model)
+{
+    for (int column = 0; column < model.columnCount(); ++column) {
+        model.sort(column, Qt::AscendingOrder);
+        model.sort(column, Qt::DescendingOrder);
+    }
+}
+
+} // namespace
+
+class UiModelsTest : public QObject {
+    Q_OBJECT
+private slots:
+    void idModelTester();
+    void idModelKinds();
+    void idModelFilter();
+    void idModelNumericSort();
+    void idModelFindings();
+    void idModelPersistentIndex();
+    void idModelTopRows();
+    void idModelManyRows();
+    void findingModelTester();
+    void namedCountModelTester();
+    void recordModelTester();
+    void recordModelFilters();
+    void problemModelTester();
+    void problemModelEntries();
+};
+
+void UiModelsTest::idModelTester()
+{
+    IdTableModel model(ShardKind::User);
+    Tester tester(&model, kFatal);
+    model.setReport(test::makeSmallReport());
+    sortEveryColumn(model);
+    model.setFilterText(QStringLiteral("a"));
+    sortEveryColumn(model);
+    model.setFilterText(QStringLiteral("no such id"));
+    model.setReport(nullptr);
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void UiModelsTest::idModelKinds()
+{
+    IdTableModel users(ShardKind::User);
+    IdTableModel groups(ShardKind::Group);
+    users.setReport(test::makeSmallReport());
+    groups.setReport(test::makeSmallReport());
+    QCOMPARE(users.rowCount(), 5);
+    QCOMPARE(groups.rowCount(), 1);
+    QCOMPARE(cell(groups, 0, IdTableModel::IdColumn), QStringLiteral("Acme"));
+    QCOMPARE(cell(groups, 0, IdTableModel::GroupKeyColumn),
+             QStringLiteral("company"));
+    QCOMPARE(groups.limit(), 500);
+    QCOMPARE(users.limit(), 100);
+}
+
+void UiModelsTest::idModelFilter()
+{
+    IdTableModel model(ShardKind::User);
+    model.setReport(test::makeSmallReport());
+    model.setFilterText(QStringLiteral("ALI"));
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(cell(model, 0, IdTableModel::IdColumn), QStringLiteral("alice"));
+    model.setFilterText(QStringLiteral("o"));
+    QCOMPARE(model.rowCount(), 2); // bob, carol
+    model.setFilterText(QString());
+    QCOMPARE(model.rowCount(), 5);
+    QCOMPARE(model.totalCount(), std::size_t(5));
+}
+
+void UiModelsTest::idModelNumericSort()
+{
+    IdTableModel model(ShardKind::User);
+    model.setReport(test::makeSmallReport());
+    model.sort(IdTableModel::EventsColumn, Qt::AscendingOrder);
+    // As text "10" < "100" < "150" < "80" < "9"; the sort must be numeric.
+    const QStringList expected = {
+        QStringLiteral("carol"), QStringLiteral("dave"), QStringLiteral("bob"),
+        QStringLiteral("undefined"), QStringLiteral("alice")};
+    for (int row = 0; row < model.rowCount(); ++row)
+        QCOMPARE(cell(model, row, IdTableModel::IdColumn), expected[row]);
+    QCOMPARE(model.data(model.index(0, IdTableModel::EventsColumn), SortRole)
+                 .toLongLong(),
+             9);
+    QCOMPARE(cell(model, 4, IdTableModel::EventsColumn), QStringLiteral("150"));
+}
+
+void UiModelsTest::idModelFindings()
+{
+    IdTableModel model(ShardKind::User);
+    model.setReport(test::makeSmallReport());
+    model.setFilterText(QStringLiteral("alice"));
+    QVERIFY(model.findingAt(0));
+    QCOMPARE(cell(model, 0, IdTableModel::UniqueEventsColumn),
+             QStringLiteral("120"));
+    QCOMPARE(cell(model, 0, IdTableModel::OverLimitColumn),
+             QStringLiteral("50"));
+    QCOMPARE(cell(model, 0, IdTableModel::RemediatedColumn),
+             QStringLiteral("30"));
+    QCOMPARE(cell(model, 0, IdTableModel::CauseColumn),
+             QStringLiteral("static id, many devices"));
+
+    model.setFilterText(QStringLiteral("undefined"));
+    QVERIFY(!model.findingAt(0));
+    QCOMPARE(cell(model, 0, IdTableModel::UniqueEventsColumn), QString());
+    QCOMPARE(cell(model, 0, IdTableModel::FlagsColumn),
+             QStringLiteral("placeholder value"));
+}
+
+void UiModelsTest::idModelPersistentIndex()
+{
+    IdTableModel model(ShardKind::User);
+    model.setReport(test::makeSmallReport());
+    model.sort(IdTableModel::EventsColumn, Qt::DescendingOrder);
+    const QPersistentModelIndex bob(model.index(2, IdTableModel::IdColumn));
+    QCOMPARE(bob.data().toString(), QStringLiteral("bob"));
+    model.sort(IdTableModel::IdColumn, Qt::AscendingOrder);
+    QCOMPARE(bob.row(), 1);
+    QCOMPARE(bob.data().toString(), QStringLiteral("bob"));
+}
+
+void UiModelsTest::idModelTopRows()
+{
+    IdTableModel model(ShardKind::User);
+    model.setReport(test::makeSmallReport());
+    model.sort(IdTableModel::IdColumn, Qt::AscendingOrder);
+    const std::vector<int> top = model.topRows(2);
+    QCOMPARE(top.size(), std::size_t(2));
+    QCOMPARE(toQString(model.volumeAt(top[0]).id), QStringLiteral("alice"));
+    QCOMPARE(toQString(model.volumeAt(top[1]).id), QStringLiteral("undefined"));
+    QCOMPARE(model.topRows(50).size(), std::size_t(5));
+}
+
+void UiModelsTest::idModelManyRows()
+{
+    constexpr int kCount = 20000;
+    IdTableModel model(ShardKind::User);
+    model.setReport(test::makeManyIdsReport(kCount));
+    QCOMPARE(model.rowCount(), kCount);
+    model.sort(IdTableModel::EventsColumn, Qt::AscendingOrder);
+    for (int row = 0; row < kCount; row += 997)
+        QCOMPARE(model.volumeAt(row).peakEvents, row + 1);
+    model.setFilterText(QStringLiteral("user-1999"));
+    // user-1999 and user-19990 .. user-19999.
+    QCOMPARE(model.rowCount(), 11);
+}
+
+void UiModelsTest::findingModelTester()
+{
+    FindingTableModel model;
+    Tester tester(&model, kFatal);
+    model.setReport(test::makeSmallReport());
+    QCOMPARE(model.rowCount(), 3);
+    QVERIFY(model.isHotAt(0));
+    QVERIFY(!model.isHotAt(2));
+    QCOMPARE(cell(model, 0, FindingTableModel::IdColumn),
+             QStringLiteral("alice"));
+    QCOMPARE(cell(model, 1, FindingTableModel::IdColumn),
+             QStringLiteral("company = Acme"));
+    QCOMPARE(cell(model, 0, FindingTableModel::ShareOfLimitColumn),
+             QStringLiteral("150 %"));
+    QCOMPARE(cell(model, 0, FindingTableModel::CrossingPlaceColumn),
+             QStringLiteral("export.json:101"));
+    QCOMPARE(cell(model, 2, FindingTableModel::StatusColumn),
+             QStringLiteral("near limit"));
+    sortEveryColumn(model);
+    model.sort(FindingTableModel::EventsColumn, Qt::AscendingOrder);
+    QCOMPARE(cell(model, 0, FindingTableModel::IdColumn),
+             QStringLiteral("bob"));
+    model.setReport(nullptr);
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void UiModelsTest::namedCountModelTester()
+{
+    const auto report = test::makeSmallReport();
+    NamedCountModel model(QStringLiteral("Event name"));
+    Tester tester(&model, kFatal);
+    const PairFinding &alice = report->hotShards.front();
+    model.setCounts(report, &alice.evidence.topEvents, alice.events);
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(cell(model, 0, NamedCountModel::ShareColumn),
+             QStringLiteral("66.7 %"));
+    model.sort(NamedCountModel::CountColumn, Qt::AscendingOrder);
+    QCOMPARE(cell(model, 0, NamedCountModel::NameColumn),
+             QStringLiteral("Signed In"));
+    sortEveryColumn(model);
+    model.setCounts(nullptr, nullptr, 0);
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void UiModelsTest::recordModelTester()
+{
+    RecordTableModel model;
+    Tester tester(&model, kFatal);
+    model.setReport(test::makeSmallReport());
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(cell(model, 0, RecordTableModel::TimeColumn),
+             QStringLiteral("2024-03-06 10:00:00 UTC"));
+    sortEveryColumn(model);
+    model.setFilterText(QStringLiteral("acme inc"));
+    QCOMPARE(model.rowCount(), 1);
+    model.setReport(nullptr);
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void UiModelsTest::recordModelFilters()
+{
+    RecordTableModel model;
+    model.setReport(test::makeSmallReport());
+    model.setKindFilter(RecordTableModel::KindFilter::User);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(cell(model, 0, RecordTableModel::IdColumn),
+             QStringLiteral("alice"));
+    model.setKindFilter(RecordTableModel::KindFilter::Group);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(cell(model, 0, RecordTableModel::GroupKeyColumn),
+             QStringLiteral("company"));
+    model.setKindFilter(RecordTableModel::KindFilter::Group,
+                        QStringLiteral("account"));
+    QCOMPARE(model.rowCount(), 0);
+    model.setKindFilter(RecordTableModel::KindFilter::All);
+    QCOMPARE(model.rowCount(), 2);
+}
+
+void UiModelsTest::problemModelTester()
+{
+    ProblemTableModel model;
+    Tester tester(&model, kFatal);
+    model.setReport(*test::makeSmallReport());
+    sortEveryColumn(model);
+    model.setErrorsOnly(true);
+    QCOMPARE(model.rowCount(), 1);
+    model.setScanFailure(QStringLiteral("unknown time zone 'Mars/Base'"));
+    QCOMPARE(model.rowCount(), 1);
+    model.clear();
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void UiModelsTest::problemModelEntries()
+{
+    ProblemTableModel model;
+    model.setReport(*test::makeSmallReport());
+    // Two file problems and one id problem.
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.errorCount(), 1);
+    QCOMPARE(model.warningCount(), 2);
+    QCOMPARE(cell(model, 0, ProblemTableModel::SeverityColumn),
+             QStringLiteral("error"));
+    QCOMPARE(cell(model, 0, ProblemTableModel::FileColumn),
+             QStringLiteral("export.json"));
+    QCOMPARE(cell(model, 0, ProblemTableModel::LineColumn),
+             QStringLiteral("7"));
+    QVERIFY(cell(model, 2, ProblemTableModel::MessageColumn)
+                .contains(QLatin1String("undefined")));
+}
+
+QTEST_MAIN(UiModelsTest)
+#include "tst_ui_models.moc"

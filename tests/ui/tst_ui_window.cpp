@@ -1,0 +1,291 @@
+#include "charts.h"
+#include "day_page.h"
+#include "drill_down_page.h"
+#include "hsi/sample_generator.h"
+#include "id_table_model.h"
+#include "main_window.h"
+#include "overview_page.h"
+#include "problem_model.h"
+#include "report_fixture.h"
+#include "report_models.h"
+#include "table_page.h"
+
+#include <QAction>
+#include <QLabel>
+#include <QLoggingCategory>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace hsi;
+using namespace hsi::ui;
+
+namespace {
+
+constexpr int kScanTimeoutMs = 20000;
+// 2024-03-06 in days since 1970-01-01, and its start in epoch seconds.
+constexpr double kMarch6Seconds = 1709683200.0;
+
+QString cell(const QAbstractItemModel &model, int row, int column)
+{
+    return model.data(model.index(row, column)).toString();
+}
+
+} // namespace
+
+class UiWindowTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void windowShowsHotShards();
+    void windowFillsCharts();
+    void windowListsProblems();
+    void windowDrillDown();
+    void windowDayOverlay();
+    void windowRescansOnSettings();
+    void windowShowsScanFailure();
+    void windowMissingFile();
+    void windowCancelThenScan();
+
+private:
+    /// Opens `paths` in `window` and waits until the scan finished.
+    bool openAndWait(MainWindow &window, const QStringList &paths);
+
+    QTemporaryDir m_dir;
+    QString m_fixture;
+};
+
+void UiWindowTest::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QLoggingCategory::setFilterRules(
+        QStringLiteral("hsi.*.info=false\nhsi.ui.info=false"));
+    QCoreApplication::setOrganizationName(QStringLiteral("hsi-ui-tests"));
+    QVERIFY(m_dir.isValid());
+    m_fixture = m_dir.filePath(QStringLiteral("fixture.json"));
+    QVERIFY(test::writeFixtureExport(m_fixture));
+}
+
+void UiWindowTest::init()
+{
+    QSettings().clear();
+}
+
+bool UiWindowTest::openAndWait(MainWindow &window, const QStringList &paths)
+{
+    QSignalSpy finished(&window, &MainWindow::scanFinished);
+    window.openPaths(paths);
+    return finished.wait(kScanTimeoutMs) && !window.isScanning() &&
+           window.report();
+}
+
+void UiWindowTest::windowShowsHotShards()
+{
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    window.show();
+    QVERIFY(!window.repairAction()->isEnabled());
+    QVERIFY(openAndWait(window, {m_fixture}));
+
+    QVERIFY(window.windowTitle().startsWith(QLatin1String("fixture.json")));
+    QVERIFY(window.repairAction()->isEnabled());
+    const FindingTableModel *findings = window.overviewPage()->findingModel();
+    QCOMPARE(findings->rowCount(), 2);
+    QCOMPARE(cell(*findings, 0, FindingTableModel::StatusColumn),
+             QStringLiteral("hot"));
+
+    const IdTableModel *users = window.userPage()->model();
+    // alice, bob and member-0..4; the record's distinct_id "" is no id.
+    QCOMPARE(users->rowCount(), 7);
+    QCOMPARE(cell(*users, 0, IdTableModel::IdColumn), QStringLiteral("alice"));
+    QCOMPARE(cell(*users, 0, IdTableModel::EventsColumn),
+             QStringLiteral("150"));
+    QCOMPARE(cell(*users, 0, IdTableModel::OverLimitColumn),
+             QStringLiteral("50"));
+    QCOMPARE(cell(*users, 0, IdTableModel::PeakDateColumn),
+             QStringLiteral("2024-03-06"));
+    QVERIFY(users->findingAt(0));
+
+    const IdTableModel *groups = window.groupPage()->model();
+    QCOMPARE(groups->rowCount(), 1);
+    QCOMPARE(cell(*groups, 0, IdTableModel::IdColumn), QStringLiteral("Acme"));
+    QCOMPARE(cell(*groups, 0, IdTableModel::EventsColumn),
+             QStringLiteral("130"));
+}
+
+void UiWindowTest::windowFillsCharts()
+{
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QVERIFY(openAndWait(window, {m_fixture}));
+
+    DayChart *days = window.dayPage()->chart();
+    QCOMPARE(days->originalBars()->dataCount(), 1);
+    QCOMPARE(days->originalBars()->data()->at(0)->key, kMarch6Seconds);
+    // 2 + 150 + 18 + 130 events and the $hotshard_record event.
+    QCOMPARE(days->originalBars()->data()->at(0)->value, 301.0);
+    QCOMPARE(days->remediatedBars()->data()->at(0)->value, 0.0);
+    QVERIFY(days->limitLine().isVisible());
+    QCOMPARE(days->limitLine().value(), 100.0);
+
+    TopChart *top = window.userPage()->topChart();
+    QCOMPARE(top->bars()->dataCount(), 7);
+    QCOMPARE(top->bars()->data()->at(0)->value, 150.0);
+    QCOMPARE(top->limitLine().value(), 100.0);
+    QCOMPARE(window.groupPage()->topChart()->bars()->data()->at(0)->value,
+             130.0);
+}
+
+void UiWindowTest::windowListsProblems()
+{
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QVERIFY(openAndWait(window, {m_fixture}));
+
+    const ProblemTableModel *problems = window.problemModel();
+    QVERIFY(problems->errorCount() >= 1);
+    QCOMPARE(cell(*problems, 0, ProblemTableModel::SeverityColumn),
+             QStringLiteral("error"));
+    QCOMPARE(cell(*problems, 0, ProblemTableModel::FileColumn),
+             QStringLiteral("fixture.json"));
+    QCOMPARE(cell(*problems, 0, ProblemTableModel::LineColumn),
+             QString::number(test::kFixtureBadLine));
+    QVERIFY(window.problemsDock()->windowTitle().contains(
+        QLatin1String("1 errors")));
+    QVERIFY(!window.bannerLabel()->isVisibleTo(&window));
+}
+
+void UiWindowTest::windowDrillDown()
+{
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QVERIFY(openAndWait(window, {m_fixture}));
+    QVERIFY(window.showFirstFinding());
+
+    const PairFinding *finding = window.drillDownPage()->finding();
+    QVERIFY(finding);
+    QCOMPARE(finding->id, std::string("alice"));
+    QVERIFY(finding->crossing);
+    ActivityChart *chart = window.drillDownPage()->chart();
+    // 15-minute buckets over the day.
+    QCOMPARE(chart->bars()->dataCount(), 96);
+    double sum = 0;
+    for (auto it = chart->bars()->data()->constBegin();
+         it != chart->bars()->data()->constEnd(); ++it)
+        sum += it->value;
+    QCOMPARE(sum, 150.0);
+    QCOMPARE(chart->cumulativeGraph()->data()->at(95)->value, 150.0);
+    QVERIFY(chart->crossingSeconds().has_value());
+    QCOMPARE(*chart->crossingSeconds(),
+             static_cast<double>(finding->crossing->timeMs) / 1000.0);
+    // The 101st event of alice, one a minute from 08:00, is the first past 100.
+    QCOMPARE(*chart->crossingSeconds(), kMarch6Seconds + 8 * 3600 + 100 * 60);
+    QCOMPARE(window.drillDownPage()->eventModel()->rowCount(), 1);
+}
+
+void UiWindowTest::windowDayOverlay()
+{
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QVERIFY(openAndWait(window, {m_fixture}));
+    DayPage *page = window.dayPage();
+
+    QVERIFY(page->showId(QStringLiteral("alice")));
+    QVERIFY(page->chart()->overlayGraph()->visible());
+    QCOMPARE(page->chart()->overlayGraph()->dataCount(), 1);
+    QCOMPARE(page->chart()->overlayGraph()->data()->at(0)->value, 150.0);
+    QVERIFY(!page->showId(QStringLiteral("nobody")));
+    QVERIFY(!page->chart()->overlayGraph()->visible());
+
+    page->setSearchSpace(ShardKind::Group, QStringLiteral("company"));
+    QVERIFY(page->showId(QStringLiteral("Acme")));
+    QCOMPARE(page->chart()->overlayGraph()->data()->at(0)->value, 130.0);
+}
+
+void UiWindowTest::windowRescansOnSettings()
+{
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QVERIFY(openAndWait(window, {m_fixture}));
+    QCOMPARE(window.report()->hotUserShards(), 1);
+
+    QSignalSpy finished(&window, &MainWindow::scanFinished);
+    ScanSettings relaxed = test::fixtureSettings();
+    relaxed.userLimit = 1000;
+    relaxed.groupLimit = 1000;
+    window.setScanSettings(relaxed);
+    QVERIFY(window.isScanning());
+    QVERIFY(finished.wait(kScanTimeoutMs));
+    QCOMPARE(window.report()->hotShards.size(), std::size_t(0));
+    QVERIFY(!window.repairAction()->isEnabled());
+    QCOMPARE(window.overviewPage()->findingModel()->rowCount(), 0);
+    QCOMPARE(QSettings().value(QStringLiteral("scan/userLimit")).toLongLong(),
+             1000);
+}
+
+void UiWindowTest::windowShowsScanFailure()
+{
+    MainWindow window;
+    ScanSettings settings = test::fixtureSettings();
+    settings.timeZone = "Nowhere/Invalid";
+    window.setScanSettings(settings);
+    QSignalSpy failed(&window, &MainWindow::scanFailed);
+    window.openPaths({m_fixture});
+    QVERIFY(failed.wait(kScanTimeoutMs));
+    QVERIFY(window.bannerLabel()->isVisibleTo(&window));
+    QVERIFY(window.bannerLabel()->text().contains(
+        QLatin1String("Nowhere/Invalid")));
+    QCOMPARE(window.problemModel()->errorCount(), 1);
+    QVERIFY(!window.report());
+}
+
+void UiWindowTest::windowMissingFile()
+{
+    MainWindow window;
+    const QString missing = m_dir.filePath(QStringLiteral("missing.json"));
+    QVERIFY(openAndWait(window, {missing}));
+    QVERIFY(window.report()->noInputRead());
+    QVERIFY(window.bannerLabel()->isVisibleTo(&window));
+    const ProblemTableModel *problems = window.problemModel();
+    QCOMPARE(problems->errorCount(), 1);
+    QCOMPARE(cell(*problems, 0, ProblemTableModel::FileColumn),
+             QStringLiteral("missing.json"));
+}
+
+void UiWindowTest::windowCancelThenScan()
+{
+    GeneratorOptions options;
+    options.preset = GeneratorPreset::Benchmark;
+    options.targetBytes = 8'000'000;
+    const QString large = m_dir.filePath(QStringLiteral("large.json"));
+    generateExport(options, large.toStdString());
+
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    window.show();
+    QSignalSpy cancelled(&window, &MainWindow::scanCancelled);
+    QSignalSpy finished(&window, &MainWindow::scanFinished);
+    window.openPaths({large});
+    QVERIFY(window.isScanning());
+    QVERIFY(window.cancelButton()->isVisibleTo(&window));
+    QTest::mouseClick(window.cancelButton(), Qt::LeftButton);
+    QCOMPARE(cancelled.count(), 1);
+    QVERIFY(!window.isScanning());
+    QVERIFY(!window.cancelButton()->isVisibleTo(&window));
+    QVERIFY(!window.report());
+
+    // The window takes the next scan and shows it, never the cancelled one.
+    QVERIFY(openAndWait(window, {m_fixture}));
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(QString::fromStdString(window.report()->inputs.front().path),
+             m_fixture);
+    QCOMPARE(window.userPage()->model()->rowCount(), 7);
+    QVERIFY(window.rescanAction()->isEnabled());
+}
+
+QTEST_MAIN(UiWindowTest)
+#include "tst_ui_window.moc"

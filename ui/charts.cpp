@@ -1,0 +1,411 @@
+#include "charts.h"
+
+#include "format.h"
+
+#include <algorithm>
+#include <map>
+
+namespace hsi::ui {
+
+namespace {
+
+constexpr double kSecondsPerDay = 86400.0;
+
+void styleBars(QCPBars *bars, const QColor &color)
+{
+    bars->setPen(QPen(color.darker(130)));
+    bars->setBrush(color);
+}
+
+QString dayKeyText(double key)
+{
+    return formatDate(static_cast<Day>(std::floor(key / kSecondsPerDay)));
+}
+
+} // namespace
+
+DayChart::DayChart(QWidget *parent)
+    : ChartWidget(QStringLiteral("events-per-day"), parent),
+      m_original(new QCPBars(xAxis, yAxis)),
+      m_remediated(new QCPBars(xAxis, yAxis)), m_overlay(addGraph()),
+      m_limit(this, xAxis, yAxis)
+{
+    m_original->setName(QStringLiteral("Original events"));
+    m_remediated->setName(QStringLiteral("Remediated ($hotshard_events)"));
+    styleBars(m_original, chart_colors::original());
+    styleBars(m_remediated, chart_colors::remediated());
+    m_remediated->moveAbove(m_original);
+    for (QCPBars *bars : {m_original, m_remediated})
+        bars->setWidth(kSecondsPerDay * 0.7);
+
+    m_overlay->setPen(QPen(chart_colors::overlay(), 2.5));
+    m_overlay->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 8));
+    m_overlay->setVisible(false);
+    m_overlay->removeFromLegend();
+
+    xAxis->setTicker(makeDateTicker(QTimeZone::utc()));
+    useCountTicker(yAxis);
+    yAxis->setLabel(QStringLiteral("Events per day"));
+    legend->setVisible(true);
+    axisRect()->insetLayout()->setInsetAlignment(0,
+                                                 Qt::AlignLeft | Qt::AlignTop);
+    applyPalette();
+    setPlaceholder(QStringLiteral("Open an export to see its events per day."));
+}
+
+void DayChart::setReport(const Report *report)
+{
+    QVector<double> keys;
+    QVector<double> original;
+    QVector<double> remediated;
+    if (report) {
+        for (const DayTotal &day : report->days) {
+            keys << day.day * kSecondsPerDay;
+            original << static_cast<double>(day.events - day.remediatedEvents);
+            remediated << static_cast<double>(day.remediatedEvents);
+        }
+        m_userLimit = report->settings.userLimit;
+    }
+    m_original->setData(keys, original, true);
+    m_remediated->setData(keys, remediated, true);
+    setPlaceholder(keys.isEmpty() ? QStringLiteral("No dated events.")
+                                  : QString());
+    clearOverlay();
+}
+
+void DayChart::setOverlay(const QString &label,
+                          const std::vector<DayCount> &days, std::int64_t limit)
+{
+    QVector<double> keys;
+    QVector<double> values;
+    for (const DayCount &day : days) {
+        keys << day.day * kSecondsPerDay;
+        values << static_cast<double>(day.events);
+    }
+    m_overlay->setData(keys, values, true);
+    m_overlay->setName(label);
+    m_overlay->setVisible(true);
+    m_overlay->addToLegend();
+    m_limit.setValue(
+        static_cast<double>(limit),
+        QStringLiteral("limit per id: %1").arg(formatCount(limit)));
+    resetView();
+}
+
+void DayChart::clearOverlay()
+{
+    m_overlay->data()->clear();
+    m_overlay->setVisible(false);
+    m_overlay->removeFromLegend();
+    if (m_userLimit > 0)
+        m_limit.setValue(static_cast<double>(m_userLimit),
+                         QStringLiteral("limit per distinct_id: %1")
+                             .arg(formatCount(m_userLimit)));
+    resetView();
+}
+
+void DayChart::resetView()
+{
+    rescaleAxes();
+    xAxis->setRange(xAxis->range().lower - 0.6 * kSecondsPerDay,
+                    xAxis->range().upper + 0.6 * kSecondsPerDay);
+    const double top = std::max({yAxis->range().upper, m_limit.value(), 1.0});
+    yAxis->setRange(0, top * 1.08);
+    replot();
+}
+
+QString DayChart::keyText(double key) const
+{
+    return dayKeyText(key);
+}
+
+TopChart::TopChart(const QString &title, QWidget *parent)
+    : ChartWidget(title, parent), m_bars(new QCPBars(yAxis, xAxis)),
+      m_limit(this, yAxis, xAxis)
+{
+    m_bars->setName(QStringLiteral("Events on the peak date"));
+    styleBars(m_bars, chart_colors::original());
+    m_bars->setWidth(0.7);
+    yAxis->setRangeReversed(true);
+    yAxis->grid()->setVisible(false);
+    // Without the 'b' flag, ids such as "7f3e9c2a" are not typeset as powers.
+    yAxis->setNumberFormat(QStringLiteral("g"));
+    useCountTicker(xAxis);
+    xAxis->setLabel(QStringLiteral("Events on the peak date"));
+    setPlaceholder(QStringLiteral("No ids."));
+}
+
+void TopChart::setBars(const QStringList &labels,
+                       const std::vector<std::int64_t> &values,
+                       std::int64_t limit)
+{
+    m_labels = labels;
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    QVector<double> keys;
+    QVector<double> heights;
+    for (qsizetype i = 0; i < labels.size(); ++i) {
+        const QString &label = labels[i];
+        ticker->addTick(static_cast<double>(i + 1),
+                        label.size() > 28 ? label.left(27) + QChar(0x2026)
+                                          : label);
+        keys << static_cast<double>(i + 1);
+        heights << static_cast<double>(values[static_cast<std::size_t>(i)]);
+    }
+    yAxis->setTicker(ticker);
+    m_bars->setData(keys, heights, true);
+    m_limit.setValue(static_cast<double>(limit),
+                     QStringLiteral("limit %1").arg(formatCount(limit)));
+    setPlaceholder(labels.isEmpty() ? QStringLiteral("No ids match the filter.")
+                                    : QString());
+    resetView();
+}
+
+void TopChart::resetView()
+{
+    double largest = m_limit.value();
+    for (auto it = m_bars->data()->constBegin();
+         it != m_bars->data()->constEnd(); ++it)
+        largest = std::max(largest, it->value);
+    xAxis->setRange(0, std::max(1.0, largest * 1.08));
+    yAxis->setRange(0.3, std::max(1, m_bars->dataCount()) + 0.7);
+    replot();
+}
+
+QString TopChart::tooltipText(QCPAbstractPlottable *plottable, int index) const
+{
+    if (plottable != m_bars || index < 0 || index >= m_labels.size())
+        return {};
+    const auto value =
+        static_cast<std::int64_t>(m_bars->data()->at(index)->value);
+    return QStringLiteral("%1\n%2 events")
+        .arg(m_labels[index], formatCount(value));
+}
+
+ActivityChart::ActivityChart(QWidget *parent)
+    : ChartWidget(QStringLiteral("activity"), parent),
+      m_bars(new QCPBars(xAxis, yAxis)), m_cumulative(addGraph(xAxis, yAxis2)),
+      m_limit(this, xAxis, yAxis2), m_crossing(new QCPItemStraightLine(this)),
+      m_crossingLabel(new QCPItemText(this))
+{
+    m_bars->setName(QStringLiteral("Events"));
+    styleBars(m_bars, chart_colors::original());
+    m_cumulative->setName(QStringLiteral("Running total"));
+    m_cumulative->setPen(QPen(chart_colors::marker(), 2));
+    m_cumulative->setLineStyle(QCPGraph::lsStepLeft);
+    yAxis->setLabel(QStringLiteral("Events per bucket"));
+    yAxis2->setLabel(QStringLiteral("Running total"));
+    useCountTicker(yAxis);
+    useCountTicker(yAxis2);
+    yAxis2->setVisible(true);
+
+    m_crossing->setPen(QPen(chart_colors::limit(), 2));
+    m_crossing->point1->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    m_crossing->point2->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    m_crossingLabel->setColor(chart_colors::limit());
+    m_crossingLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    m_crossingLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_crossing->setVisible(false);
+    m_crossingLabel->setVisible(false);
+    legend->setVisible(true);
+    axisRect()->insetLayout()->setInsetAlignment(0,
+                                                 Qt::AlignLeft | Qt::AlignTop);
+    applyPalette();
+    clear(QStringLiteral("Double-click an id or a pair to see its day."));
+}
+
+void ActivityChart::clear(const QString &message)
+{
+    m_bars->data()->clear();
+    m_cumulative->data()->clear();
+    m_limit.setVisible(false);
+    m_crossing->setVisible(false);
+    m_crossingLabel->setVisible(false);
+    setPlaceholder(message);
+    replot();
+}
+
+void ActivityChart::setMinuteCounts(Day day, const QTimeZone &zone,
+                                    const std::vector<std::int32_t> &perMinute,
+                                    int bucketMinutes, std::int64_t limit,
+                                    std::optional<std::int64_t> crossingMs)
+{
+    m_zone = zone;
+    m_showsDays = false;
+    const double start = dayStartSeconds(day, zone);
+    QVector<double> keys;
+    QVector<double> values;
+    QVector<double> totals;
+    double total = 0;
+    for (std::size_t first = 0; first < perMinute.size();
+         first += static_cast<std::size_t>(bucketMinutes)) {
+        double sum = 0;
+        for (std::size_t m = first;
+             m < std::min(perMinute.size(), first + bucketMinutes); ++m)
+            sum += perMinute[m];
+        total += sum;
+        keys << start + static_cast<double>(first) * 60.0 +
+                    bucketMinutes * 30.0;
+        values << sum;
+        totals << total;
+    }
+    m_bars->setWidth(bucketMinutes * 60.0 * 0.9);
+    m_bars->setData(keys, values, true);
+    m_cumulative->setData(keys, totals, true);
+    auto ticker = makeDateTicker(zone);
+    ticker->setDateTimeFormat(QStringLiteral("HH:mm"));
+    xAxis->setTicker(ticker);
+    xAxis->setLabel(
+        QStringLiteral("Time of day (%1)").arg(QString::fromUtf8(zone.id())));
+    yAxis->setLabel(QStringLiteral("Events per %1 min").arg(bucketMinutes));
+    yAxis2->setVisible(true);
+    m_cumulative->setVisible(true);
+    m_limit.setValue(static_cast<double>(limit),
+                     QStringLiteral("limit %1").arg(formatCount(limit)));
+
+    const bool crossed = crossingMs.has_value();
+    m_crossing->setVisible(crossed);
+    m_crossingLabel->setVisible(crossed);
+    if (crossed) {
+        const double at = static_cast<double>(*crossingMs) / 1000.0;
+        m_crossing->point1->setCoords(at, 0);
+        m_crossing->point2->setCoords(at, 1);
+        m_crossingLabel->position->setCoords(at, 0.08);
+        m_crossingLabel->setText(QStringLiteral(" limit crossed %1")
+                                     .arg(formatTime(*crossingMs, zone)));
+    }
+    setPlaceholder(total > 0
+                       ? QString()
+                       : QStringLiteral("No events recorded for this day."));
+    resetView();
+    yAxis2->setRange(0, std::max(total, static_cast<double>(limit)) * 1.1);
+    replot();
+}
+
+void ActivityChart::setDayCounts(const std::vector<DayCount> &days,
+                                 std::int64_t limit)
+{
+    m_showsDays = true;
+    QVector<double> keys;
+    QVector<double> values;
+    for (const DayCount &day : days) {
+        keys << day.day * kSecondsPerDay;
+        values << static_cast<double>(day.events);
+    }
+    m_bars->setWidth(kSecondsPerDay * 0.7);
+    m_bars->setData(keys, values, true);
+    m_cumulative->data()->clear();
+    m_cumulative->setVisible(false);
+    yAxis2->setVisible(false);
+    xAxis->setTicker(makeDateTicker(QTimeZone::utc()));
+    xAxis->setLabel(QStringLiteral("Date"));
+    yAxis->setLabel(QStringLiteral("Events per day"));
+    m_crossing->setVisible(false);
+    m_crossingLabel->setVisible(false);
+    m_limit.setVisible(false);
+    setPlaceholder(days.empty() ? QStringLiteral("No dated events.")
+                                : QString());
+    rescaleAxes();
+    xAxis->setRange(xAxis->range().lower - 0.6 * kSecondsPerDay,
+                    xAxis->range().upper + 0.6 * kSecondsPerDay);
+    yAxis->setRange(
+        0, std::max(yAxis->range().upper, static_cast<double>(limit)) * 1.05);
+    replot();
+}
+
+std::optional<double> ActivityChart::crossingSeconds() const
+{
+    if (!m_crossing->visible())
+        return std::nullopt;
+    return m_crossing->point1->key();
+}
+
+QString ActivityChart::keyText(double key) const
+{
+    if (m_showsDays)
+        return dayKeyText(key);
+    return formatTime(static_cast<std::int64_t>(key * 1000.0), m_zone);
+}
+
+RecordTimeline::RecordTimeline(QWidget *parent)
+    : ChartWidget(QStringLiteral("hotshard-records"), parent)
+{
+    yAxis->setRangeReversed(true);
+    yAxis->grid()->setVisible(false);
+    yAxis->setNumberFormat(QStringLiteral("g"));
+    xAxis->setLabel(QStringLiteral("Time of the $hotshard_record event"));
+    setPlaceholder(QStringLiteral("No $hotshard_record events."));
+}
+
+void RecordTimeline::setRecords(
+    const std::vector<const HotshardRecord *> &records, const QTimeZone &zone)
+{
+    m_zone = zone;
+    clearGraphs();
+    m_pointRecords.clear();
+    std::map<std::string, std::vector<const HotshardRecord *>> lanes;
+    for (const HotshardRecord *record : records)
+        lanes[record->groupKey].push_back(record);
+
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    int lane = 0;
+    for (auto &[key, laneRecords] : lanes) {
+        ++lane;
+        QCPGraph *graph = addGraph();
+        graph->setName(key.empty() ? QStringLiteral("user") : toQString(key));
+        graph->setLineStyle(QCPGraph::lsNone);
+        graph->setScatterStyle(QCPScatterStyle(
+            QCPScatterStyle::ssDiamond, chart_colors::series(lane - 1),
+            chart_colors::series(lane - 1), 11));
+        std::stable_sort(
+            laneRecords.begin(), laneRecords.end(),
+            [](auto *a, auto *b) { return a->timeMs < b->timeMs; });
+        for (const HotshardRecord *record : laneRecords)
+            graph->addData(static_cast<double>(record->timeMs) / 1000.0, lane);
+        ticker->addTick(
+            lane, key.empty()
+                      ? QStringLiteral("user records")
+                      : QStringLiteral("group key %1").arg(toQString(key)));
+        m_pointRecords.insert(graph, laneRecords);
+    }
+    yAxis->setTicker(ticker);
+    auto dateTicker = makeDateTicker(zone);
+    dateTicker->setDateTimeFormat(QStringLiteral("MMM dd\nHH:mm"));
+    xAxis->setTicker(dateTicker);
+    setPlaceholder(records.empty()
+                       ? QStringLiteral("No $hotshard_record events match.")
+                       : QString());
+    rescaleAxes();
+    const QCPRange keys = xAxis->range();
+    const double margin = std::max(3600.0, keys.size() * 0.05);
+    xAxis->setRange(keys.lower - margin, keys.upper + margin);
+    yAxis->setRange(0.4, lane + 0.6);
+    replot();
+}
+
+int RecordTimeline::pointCount() const
+{
+    int count = 0;
+    for (int i = 0; i < graphCount(); ++i)
+        count += graph(i)->dataCount();
+    return count;
+}
+
+QString RecordTimeline::tooltipText(QCPAbstractPlottable *plottable,
+                                    int index) const
+{
+    const auto found = m_pointRecords.constFind(plottable);
+    if (found == m_pointRecords.constEnd() || index < 0 ||
+        static_cast<std::size_t>(index) >= found->size())
+        return {};
+    const HotshardRecord &record = *(*found)[static_cast<std::size_t>(index)];
+    const QString who =
+        record.groupKey.empty()
+            ? QStringLiteral("distinct_id '%1'")
+                  .arg(toQString(record.distinctId))
+            : QStringLiteral("%1 = '%2' (%3)")
+                  .arg(toQString(record.groupKey), toQString(record.distinctId),
+                       toQString(record.groupDisplayName));
+    return QStringLiteral("%1\n%2").arg(formatTime(record.timeMs, m_zone), who);
+}
+
+} // namespace hsi::ui

@@ -1,0 +1,115 @@
+#include "format.h"
+
+#include <QStringList>
+#include <cmath>
+#include <cstdlib>
+
+namespace hsi::ui {
+
+QString formatCount(std::int64_t value)
+{
+    QString digits = QString::number(std::llabs(value));
+    for (qsizetype at = digits.size() - 3; at > 0; at -= 3)
+        digits.insert(at, QLatin1Char(','));
+    return value < 0 ? QLatin1Char('-') + digits : digits;
+}
+
+QString formatBytes(std::int64_t bytes)
+{
+    const double value = static_cast<double>(bytes);
+    if (value >= 1e9)
+        return QStringLiteral("%1 GB").arg(value / 1e9, 0, 'f', 2);
+    if (value >= 1e6)
+        return QStringLiteral("%1 MB").arg(value / 1e6, 0, 'f', 1);
+    if (value >= 1e3)
+        return QStringLiteral("%1 kB").arg(value / 1e3, 0, 'f', 1);
+    return QStringLiteral("%1 B").arg(bytes);
+}
+
+QString formatDuration(double seconds)
+{
+    if (seconds < 60)
+        return QStringLiteral("%1 s").arg(seconds, 0, 'f', 1);
+    const auto whole = static_cast<qint64>(std::llround(seconds));
+    if (whole < 3600)
+        return QStringLiteral("%1 min %2 s")
+            .arg(whole / 60)
+            .arg(whole % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1 h %2 min")
+        .arg(whole / 3600)
+        .arg((whole % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
+
+QString formatDate(Day day)
+{
+    return toQString(formatDay(day));
+}
+
+QTimeZone reportTimeZone(const ScanSettings &settings)
+{
+    if (settings.legacyProjectTime)
+        return QTimeZone::utc();
+    QTimeZone zone(QByteArray::fromStdString(settings.timeZone));
+    return zone.isValid() ? zone : QTimeZone::utc();
+}
+
+QString formatTime(std::int64_t epochMs, const QTimeZone &zone)
+{
+    const QDateTime time = QDateTime::fromMSecsSinceEpoch(epochMs, zone);
+    const QString abbreviation = zone == QTimeZone::utc()
+                                     ? QStringLiteral("UTC")
+                                     : time.timeZoneAbbreviation();
+    return time.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss ")) + abbreviation;
+}
+
+double dayStartSeconds(Day day, const QTimeZone &zone)
+{
+    const QDate date = QDate(1970, 1, 1).addDays(day);
+    return static_cast<double>(
+        QDateTime(date, QTime(0, 0), zone).toSecsSinceEpoch());
+}
+
+QString formatIdFlags(std::uint32_t flags)
+{
+    QStringList names;
+    if (flags & IdFlagPlaceholder)
+        names << QStringLiteral("placeholder value");
+    if (flags & IdFlagLiteralName)
+        names << QStringLiteral("literal name");
+    if (flags & IdFlagNumeric)
+        names << QStringLiteral("numeric id");
+    return names.join(QStringLiteral(", "));
+}
+
+QString kindName(ShardKind kind)
+{
+    return kind == ShardKind::User ? QStringLiteral("user")
+                                   : QStringLiteral("group");
+}
+
+QString idLabel(ShardKind kind, const std::string &groupKey,
+                const std::string &id)
+{
+    if (kind == ShardKind::User)
+        return toQString(id);
+    return toQString(groupKey) + QStringLiteral(" = ") + toQString(id);
+}
+
+QString likelyCauseLabel(LikelyCause cause)
+{
+    switch (cause) {
+    case LikelyCause::StaticIdManyDevices:
+        return QStringLiteral("static id, many devices");
+    case LikelyCause::AutomationOneDevice:
+        return QStringLiteral("automation on one device");
+    case LikelyCause::ServerSideOneId:
+        return QStringLiteral("server sends under one id");
+    case LikelyCause::DuplicateStorm:
+        return QStringLiteral("duplicate events");
+    case LikelyCause::Unknown:
+        break;
+    }
+    return QString();
+}
+
+} // namespace hsi::ui

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "hsi/civil_date.h"
+#include "hsi/report.h"
+
+#include <QDateTime>
+#include <QString>
+#include <QTimeZone>
+#include <cstdint>
+#include <string>
+
+namespace hsi::ui {
+
+/// Converts UTF-8 text from the core to a QString.
+inline QString toQString(const std::string &text)
+{
+    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+/// Formats a count with thousands separators ("1,025,090"), independent of
+/// the system locale so that exported files read the same everywhere.
+QString formatCount(std::int64_t value);
+
+/// Formats a byte count as "69.1 MB" (decimal units, as the CLI does).
+QString formatBytes(std::int64_t bytes);
+
+/// Formats a duration in seconds as "4.2 s", "3 min 05 s" or "1 h 02 min".
+QString formatDuration(double seconds);
+
+/// Formats a civil day as "YYYY-MM-DD".
+QString formatDate(Day day);
+
+/// Returns the time zone that a report's dates are counted in. Legacy
+/// projects store project-local wall-clock seconds, which read correctly
+/// as UTC.
+QTimeZone reportTimeZone(const ScanSettings &settings);
+
+/// Formats epoch milliseconds as "YYYY-MM-DD HH:MM:SS <zone>".
+QString formatTime(std::int64_t epochMs, const QTimeZone &zone);
+
+/// Returns the epoch seconds at which `day` starts in `zone`.
+double dayStartSeconds(Day day, const QTimeZone &zone);
+
+/// Returns readable names of the bits set in IdFlag `flags`, comma-separated.
+QString formatIdFlags(std::uint32_t flags);
+
+/// Returns "user" or "group".
+QString kindName(ShardKind kind);
+
+/// Returns a short label for an id: "user_id" or "company = Company".
+QString idLabel(ShardKind kind, const std::string &groupKey,
+                const std::string &id);
+
+/// Returns the short English name of a likely cause ("static id, many
+/// devices").
+QString likelyCauseLabel(LikelyCause cause);
+
+} // namespace hsi::ui

@@ -1,5 +1,7 @@
+#include "keychain_credential_store.h"
 #include "main_window.h"
 #include "screenshot_tour.h"
+#include "wizard/recovery_wizard.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -42,6 +44,14 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     hsi::ui::MainWindow window;
+    QObject::connect(
+        &window, &hsi::ui::MainWindow::repairRequested, &window, [&window]() {
+            auto *wizard = new hsi::ui::RecoveryWizard(
+                window.report(),
+                std::make_shared<hsi::ui::KeychainCredentialStore>(), &window);
+            wizard->setAttribute(Qt::WA_DeleteOnClose);
+            wizard->show();
+        });
     if (parser.isSet(screenshots)) {
         window.resize(1560, 960);
         new ScreenshotTour(&window, parser.value(screenshots));

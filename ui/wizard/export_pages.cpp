@@ -186,6 +186,8 @@ bool DeletionPage::isComplete() const
 
 bool DeletionPage::validatePage()
 {
+    if (!isComplete())
+        return false;
     const RecoveryJob *job = m_wizard->job();
     if (!job->folder().isDone(JobStep::DeletionConfirmed)) {
         job->folder().markDone(JobStep::DeletionConfirmed);

@@ -40,6 +40,11 @@ bool StepPage::isComplete() const
     return m_done && !m_busy;
 }
 
+bool StepPage::validatePage()
+{
+    return isComplete();
+}
+
 void StepPage::cancel()
 {
     *m_cancelFlag = true;

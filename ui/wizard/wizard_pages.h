@@ -115,6 +115,9 @@ public:
     explicit StepPage(RecoveryWizard *wizard);
     ~StepPage() override;
     bool isComplete() const override;
+    /// Rejects Next while the step is incomplete. QWizard checks
+    /// isComplete() only for the button, not for a call of next().
+    bool validatePage() override;
     bool isBusy() const { return m_busy; }
     /// Requests cancellation and waits until the step returns.
     void cancelAndWait();

@@ -42,6 +42,7 @@ private slots:
     void resumeAfterExport();
     void verifyBlocksImport();
     void keychainStore();
+    void samplePlan();
 
 private:
     std::unique_ptr<RecoveryWizard> makeWizard();
@@ -235,7 +236,17 @@ void RecoveryWizardTest::groupPath()
     QVERIFY(wizard->transformPage()->regenerateBox()->isChecked());
     saveScreenshot(*wizard, QStringLiteral("06-transform"));
     TRANSFORM_AND_VERIFY(*wizard, "keep", "");
+    saveScreenshot(*wizard, QStringLiteral("08-verify-group"));
+    wizard->back();
+    QVERIFY(wizard->reviewPage()->countTable()->rowCount() > 0);
+    QVERIFY(wizard->reviewPage()->afterText()->toPlainText().contains(
+        QStringLiteral("\"company_id\": \"\"")));
+    saveScreenshot(*wizard, QStringLiteral("07-review"));
+    wizard->next();
+    QTRY_VERIFY_WITH_TIMEOUT(wizard->verifyPage()->isComplete(),
+                             kStepTimeoutMs);
     IMPORT(*wizard);
+    saveScreenshot(*wizard, QStringLiteral("09-import-group"));
 
     const std::vector<QJsonObject> events = m_server->importedEvents();
     QCOMPARE(distinctIds(events), expectedGroupPathIds());
@@ -328,6 +339,38 @@ void RecoveryWizardTest::keychainStore()
     QCOMPARE(loaded->username(), credentials.username());
     QVERIFY(loaded->appearsIn(QStringLiteral("keychain-test-secret")));
     QVERIFY(store.remove(1, &error));
+}
+
+void RecoveryWizardTest::samplePlan()
+{
+    const QString sample =
+        QStringLiteral(HSI_BINARY_DIR "/resources/sample-incident.json.gz");
+    if (!QFile::exists(sample))
+        QSKIP("the sample export is not built");
+    ScanSettings settings;
+    settings.threads = 1;
+    auto report =
+        std::make_shared<const Report>(scan({sample.toStdString()}, settings));
+    QVERIFY(report->hotUserShards() > 0);
+
+    const ui::RecoveryPlan users = ui::RecoveryPlan::fromReport(
+        *report, ui::RecoveryPath::Users, 1700000000000);
+    QVERIFY(!users.days.empty());
+    QVERIFY(users.groups.empty());
+    QCOMPARE(users.exportQuery().events,
+             QStringList{QStringLiteral("$hotshard_events")});
+    const ui::RecoveryPlan restored =
+        ui::RecoveryPlan::fromJson(users.toJson());
+    QCOMPARE(restored.days, users.days);
+    QCOMPARE(restored.scanSettings.userLimit, users.scanSettings.userLimit);
+
+    RecoveryWizard wizard(report, m_store);
+    wizard.resize(900, 680);
+    wizard.show();
+    QVERIFY(wizard.pathPage()->usersButton()->isEnabled());
+    QCOMPARE(wizard.pathPage()->groupsButton()->isEnabled(),
+             report->hotGroupShards() > 0);
+    saveScreenshot(wizard, QStringLiteral("00-sample-path"));
 }
 
 } // namespace

@@ -32,7 +32,8 @@ QTableWidget *makeTable(const QStringList &headers, const QString &name)
     auto *table = new QTableWidget(0, static_cast<int>(headers.size()));
     table->setObjectName(name);
     table->setHorizontalHeaderLabels(headers);
-    table->horizontalHeader()->setStretchLastSection(true);
+    // The id column takes the spare width: ids are the long values.
+    table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     table->verticalHeader()->setVisible(false);
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     return table;
@@ -342,6 +343,7 @@ void VerifyPage::initializePage()
 
 void VerifyPage::showResult(const recovery::VerifyResult &result)
 {
+    m_offending->setRowCount(0);
     for (const recovery::OffendingPair &pair : result.offending)
         appendRow(m_offending,
                   {pairKey(pair.kind, pair.groupKey),
@@ -357,8 +359,9 @@ void VerifyPage::showResult(const recovery::VerifyResult &result)
         setStatus(QStringLiteral("The transformed file could not be read: %1")
                       .arg(QString::fromStdString(result.inputErrors.front())));
     } else {
-        setStatus(QStringLiteral("Blocked: %1 pairs would exceed their limit "
-                                 "again. Go Back to the transform page, choose "
+        setStatus(QStringLiteral("Blocked: %1 id or group and day pairs would "
+                                 "exceed their limit again. Go Back to the "
+                                 "transform page, choose "
                                  "another distinct_id source, transform and "
                                  "verify again.")
                       .arg(result.offending.size()));
@@ -388,6 +391,7 @@ void ImportPage::initializePage()
     const bool done =
         m_wizard->job() && m_wizard->job()->folder().isDone(JobStep::Import);
     setDone(done);
+    m_import->setEnabled(!done);
     if (done)
         setStatus(QStringLiteral("This job was imported earlier; see the "
                                  "audit log in the job folder."));
@@ -418,8 +422,8 @@ void ImportPage::startImport()
                                                   control.get());
         },
         [this](const StepOutcome<api::ImportSummary> &outcome) {
-            m_import->setEnabled(true);
             if (!outcome.value) {
+                m_import->setEnabled(true);
                 setStatus(
                     QStringLiteral("The import failed: %1").arg(outcome.error));
                 return;
@@ -430,6 +434,7 @@ void ImportPage::startImport()
             setStatus(complete ? QStringLiteral("Import complete.")
                                : QStringLiteral("Import incomplete: press "
                                                 "Import to send the rest."));
+            m_import->setEnabled(!complete);
             setDone(complete);
         });
 }

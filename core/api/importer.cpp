@@ -119,6 +119,26 @@ const Record *findFailedEvent(const nlohmann::json &failed,
     return nullptr;
 }
 
+/// Converts the `failed_records` of a 400 response into rejections.
+std::vector<RejectedEvent>
+serverRejections(const nlohmann::json &failedRecords,
+                 const std::vector<const Record *> &events)
+{
+    std::vector<RejectedEvent> rejected;
+    for (const nlohmann::json &failed : failedRecords) {
+        const Record *event = findFailedEvent(failed, events);
+        if (!event)
+            continue;
+        const QString field =
+            QString::fromStdString(stringField(failed, "field"));
+        const QString message =
+            QString::fromStdString(stringField(failed, "message"));
+        rejected.push_back(
+            {event, {QStringLiteral("server:") + field, field, message}});
+    }
+    return rejected;
+}
+
 std::int64_t nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -513,20 +533,8 @@ Delivery ImportJob::readResponse(const HttpResponse &response,
     delivery.imported =
         body.is_object() ? body.value("num_records_imported", std::int64_t{0})
                          : 0;
-    if (partial) {
-        for (const json &failed : body["failed_records"]) {
-            const Record *event = findFailedEvent(failed, events);
-            if (!event)
-                continue;
-            const QString field =
-                QString::fromStdString(failed.value("field", std::string()));
-            delivery.rejected.push_back(
-                {event,
-                 {QStringLiteral("server:") + field, field,
-                  QString::fromStdString(
-                      failed.value("message", std::string()))}});
-        }
-    }
+    if (partial)
+        delivery.rejected = serverRejections(body["failed_records"], events);
     const auto accounted =
         delivery.imported + static_cast<std::int64_t>(delivery.rejected.size());
     delivery.unaccounted = std::max<std::int64_t>(

@@ -203,27 +203,6 @@ apiConnectionFromParser(const QCommandLineParser &parser, ApiUse use,
     return connection;
 }
 
-std::optional<int> parseApiCommandLine(QCommandLineParser &parser,
-                                       const QStringList &arguments)
-{
-    const QCommandLineOption help = parser.addHelpOption();
-    if (!parser.parse(arguments)) {
-        printCommandError(arguments.value(0), parser.errorText());
-        return ExitUsage;
-    }
-    if (parser.isSet(help)) {
-        std::fputs(qUtf8Printable(parser.helpText()), stdout);
-        return ExitOk;
-    }
-    return std::nullopt;
-}
-
-void printCommandError(const QString &command, const QString &message)
-{
-    std::fprintf(stderr, "%s: %s\n", qUtf8Printable(command),
-                 qUtf8Printable(message));
-}
-
 bool stderrIsTerminal()
 {
     return isatty(STDERR_FILENO) != 0;

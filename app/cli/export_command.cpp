@@ -1,4 +1,5 @@
 #include "api_options.h"
+#include "cli_support.h"
 #include "commands.h"
 #include "hsi/api/exporter.h"
 #include "hsi/civil_date.h"
@@ -158,7 +159,7 @@ int runExport(const QStringList &arguments)
     const QString command = arguments.value(0);
     QCommandLineParser parser;
     addExportOptions(parser);
-    if (const auto exitCode = parseApiCommandLine(parser, arguments))
+    if (const auto exitCode = parseArguments(parser, arguments))
         return *exitCode;
 
     QString error;
@@ -168,7 +169,7 @@ int runExport(const QStringList &arguments)
     if (readExportRequest(parser, query, options, &error))
         connection = apiConnectionFromParser(parser, ApiUse::Export, &error);
     if (!connection) {
-        printCommandError(command, error);
+        printError(command, error);
         return ExitUsage;
     }
     options.retry = connection->retry;
@@ -177,7 +178,7 @@ int runExport(const QStringList &arguments)
     const api::ExportSummary summary =
         runWithProgress(*connection, options, *query, outDir);
     if (!summary.error.isEmpty()) {
-        printCommandError(command, summary.error);
+        printError(command, summary.error);
         return summary.days.empty() ? ExitUsage : ExitFailure;
     }
     printSummary(summary, outDir);

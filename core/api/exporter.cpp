@@ -105,7 +105,9 @@ public:
               ExportControl *control)
         : m_connection(connection), m_credentials(credentials),
           m_options(options), m_query(query), m_dir(outDir), m_control(control),
-          m_limiter(options.limits)
+          m_limiter(options.limiter
+                        ? options.limiter
+                        : std::make_shared<RateLimiter>(options.limits))
     {
     }
 
@@ -133,7 +135,7 @@ private:
     ExportQuery m_query;
     QDir m_dir;
     ExportControl *m_control;
-    RateLimiter m_limiter;
+    std::shared_ptr<RateLimiter> m_limiter;
 
     std::mutex m_mutex;
     ExportManifest m_manifest;
@@ -212,7 +214,7 @@ ExportSummary ExportJob::run()
         << m_credentials.describe() << "," << summary.skippedDays
         << "days already done";
 
-    const int workers = std::min(m_total, m_options.limits.maxInFlight);
+    const int workers = std::min(m_total, m_limiter->limits().maxInFlight);
     std::vector<std::thread> threads;
     for (int i = 0; i < workers; ++i)
         threads.emplace_back([this] { work(); });
@@ -375,7 +377,7 @@ DayRecord ExportJob::exportDay(Day day, HttpSession &session)
     for (int attemptNumber = 1;; ++attemptNumber) {
         Attempt attempt;
         {
-            const RateLimiter::Permit permit = m_limiter.acquire(cancel);
+            const RateLimiter::Permit permit = m_limiter->acquire(cancel);
             if (!permit.isGranted())
                 return dayRecord(day);
             download(day, session, attempt);

@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
+#include <thread>
 #include <zlib.h>
 
 using namespace hsi;
@@ -92,6 +93,7 @@ private slots:
     void resumeSkipsFinishedDays();
     void rejectsOtherQueryInFolder();
     void spacesRequestsByWindow();
+    void sharesLimiterAcrossJobs();
     void cliExitCodes();
 
 private:
@@ -412,6 +414,38 @@ void ExportTest::spacesRequestsByWindow()
         log.at(2).toObject().value(QStringLiteral("start")).toDouble() -
         log.at(0).toObject().value(QStringLiteral("start")).toDouble();
     QVERIFY2(gap >= 0.95, qPrintable(QString::number(gap)));
+}
+
+void ExportTest::sharesLimiterAcrossJobs()
+{
+    // Two jobs of one project share one limiter of two starts per second,
+    // so their four requests take more than a second together.
+    m_options.limiter =
+        std::make_shared<RateLimiter>(RateLimits{100, 1h, 2, 4});
+    ConnectionSettings settings;
+    settings.baseUrl = m_server->baseUrl();
+    settings.projectId = test::kProjectId;
+    const auto runJob = [&](Day from, const QString &out) {
+        ExportQuery query;
+        query.from = from;
+        query.to = from + 1;
+        return Exporter(settings, serviceAccount(), m_options).run(query, out);
+    };
+    ExportSummary first;
+    std::thread other(
+        [&] { first = runJob(kFirstDay, m_out + QStringLiteral("-first")); });
+    const ExportSummary second =
+        runJob(kFirstDay + 2, m_out + QStringLiteral("-second"));
+    other.join();
+    QVERIFY(first.isComplete());
+    QVERIFY(second.isComplete());
+    const QJsonArray log =
+        m_server->stats().value(QStringLiteral("log")).toArray();
+    QCOMPARE(log.size(), 4);
+    const double span =
+        log.at(3).toObject().value(QStringLiteral("start")).toDouble() -
+        log.at(0).toObject().value(QStringLiteral("start")).toDouble();
+    QVERIFY2(span >= 0.95, qPrintable(QString::number(span)));
 }
 
 void ExportTest::cliExitCodes()

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace hsi::api {
@@ -64,7 +65,12 @@ struct DayRecord {
 
 /// Tunables of an export job.
 struct ExportOptions {
+    /// Limits of a limiter made for this job; ignored when `limiter` is
+    /// set.
     RateLimits limits;
+    /// A limiter shared with other jobs of the same project, so that their
+    /// requests together stay within the project's limits.
+    std::shared_ptr<RateLimiter> limiter;
     RetrySettings retry;
     /// Abort a transfer when no byte arrives for this many seconds.
     long stallTimeoutSeconds = 300;

@@ -16,7 +16,7 @@
 
 namespace hsi::api {
 
-/// What to export: an inclusive range of days, optionally narrowed to some
+/// Export request: an inclusive range of days, optionally narrowed to some
 /// event names and by a segmentation expression (`where`).
 struct ExportQuery {
     Day from = 0;
@@ -33,8 +33,8 @@ enum class DayStatus {
     Ok,
     /// The server returned an empty body: no event that day.
     Empty,
-    /// The server rejected the request, or retries ran out; `message` holds
-    /// the server's text. Never the same as an empty day.
+    /// The server rejected the request, or retries ran out. `message`
+    /// contains the server's text. A failed day is never reported as empty.
     Failed,
     /// A body arrived but was cut or ended in a line that is not an event,
     /// such as "export terminated early". The bytes are kept under a

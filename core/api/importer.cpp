@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QSet>
 #include <chrono>
 #include <cstdio>
 #include <libdeflate.h>
@@ -238,8 +239,16 @@ bool ImportJob::prepare(const QStringList &files)
         !m_checkpoint.checkLimits(m_options.maxBatchEvents,
                                   m_options.maxBatchBytes, &m_summary.error))
         return false;
+    QSet<QString> seen;
     for (const QString &file : files) {
         const QFileInfo info(file);
+        // Batches are named by file and index, so one file listed twice
+        // would make its second pass look acknowledged.
+        if (seen.contains(info.absoluteFilePath())) {
+            m_summary.error = QStringLiteral("%1 is listed twice").arg(file);
+            return false;
+        }
+        seen.insert(info.absoluteFilePath());
         if (!m_checkpoint.checkFile(info.absoluteFilePath(), info.size(),
                                     info.lastModified().toMSecsSinceEpoch(),
                                     &m_summary.error))
@@ -401,8 +410,19 @@ void ImportJob::process(Batch &batch, HttpSession *session,
         std::lock_guard lock(m_mutex);
         m_summary.sent += static_cast<std::int64_t>(valid.size());
     }
+    if (delivery.delivered && delivery.unaccounted > 0) {
+        // The batch stays unacknowledged so that the next run resends it;
+        // the server deduplicates the events it did import.
+        delivery.delivered = false;
+        delivery.error = QStringLiteral("the server accounted for %1 of %2 "
+                                        "events without rejecting the rest")
+                             .arg(static_cast<std::int64_t>(valid.size()) -
+                                  delivery.unaccounted)
+                             .arg(valid.size());
+    }
     if (!delivery.delivered) {
         std::lock_guard lock(m_mutex);
+        m_summary.unaccounted += delivery.unaccounted;
         m_summary.undelivered +=
             static_cast<std::int64_t>(batch.records.size());
         if (delivery.fatal || m_summary.error.isEmpty())
@@ -553,7 +573,6 @@ void ImportJob::acknowledge(const Batch &batch,
                     delivery.rejected.end());
     std::lock_guard lock(m_mutex);
     m_summary.imported += delivery.imported;
-    m_summary.unaccounted += delivery.unaccounted;
     m_summary.rejected += static_cast<std::int64_t>(rejected.size());
     for (const RejectedEvent &event : rejected)
         ++m_summary.rejectedByReason[event.rejection.reason];

@@ -97,6 +97,8 @@ private slots:
     void projectTokenAccepted();
     void resumesAfterFailedBatch();
     void dryRunSendsNothing();
+    void undercountNotAcknowledged();
+    void rejectsFileListedTwice();
     void cliExitCodes();
     void resumesAfterKill();
 
@@ -409,6 +411,39 @@ void ImportTest::dryRunSendsNothing()
     QCOMPARE(summary.requests, 0);
     QCOMPARE(m_server->requestCount(kImportPath), 0);
     QVERIFY(!QDir(m_options.jobDir).exists());
+}
+
+void ImportTest::undercountNotAcknowledged()
+{
+    test::writeEvents(input("a.ndjson"), 100, 1, kFirstDaySeconds);
+    QVERIFY(m_server->setFaults({importFault("undercount", 1)}));
+    const ImportSummary first =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY(!first.isComplete());
+    QCOMPARE(first.unaccounted, 1);
+    QVERIFY2(first.error.contains(QLatin1String("accounted for 99 of 100")),
+             qPrintable(first.error));
+    QCOMPARE(acknowledgedBatches(m_options.jobDir +
+                                 QStringLiteral("/checkpoint.json")),
+             0);
+
+    // The batch is resent, and the server keeps each event once.
+    const ImportSummary second =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY2(second.isComplete(), qPrintable(second.error));
+    QCOMPARE(second.imported, 100);
+    QCOMPARE(statValue(*m_server, "stored_events"), 100);
+}
+
+void ImportTest::rejectsFileListedTwice()
+{
+    test::writeEvents(input("a.ndjson"), 10, 1, kFirstDaySeconds);
+    const ImportSummary summary = runImport(
+        serviceAccount(),
+        {input("a.ndjson"), m_work->filePath(QStringLiteral("./a.ndjson"))});
+    QVERIFY2(summary.error.contains(QLatin1String("listed twice")),
+             qPrintable(summary.error));
+    QCOMPARE(m_server->requestCount(kImportPath), 0);
 }
 
 QProcess *ImportTest::startCli(const QStringList &arguments)

@@ -1,6 +1,7 @@
 #include "api_options.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "hsi/api/connection_test.h"
 #include "hsi/api/exporter.h"
 #include "hsi/civil_date.h"
 
@@ -95,6 +96,9 @@ void addExportOptions(QCommandLineParser &parser)
          QStringLiteral("expr")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Output folder."),
                       QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("test-connection"),
+                      QStringLiteral("Make one small request, explain the "
+                                     "result and exit (0 when it worked).")});
     parser.addOption(
         {QStringLiteral("requests-per-hour"),
          QStringLiteral(
@@ -152,6 +156,23 @@ api::ExportSummary runWithProgress(const ApiConnection &connection,
     return summary;
 }
 
+/// Runs the connection test and prints its explanation.
+int runConnectionTest(const QCommandLineParser &parser, const QString &command)
+{
+    QString error;
+    const auto connection =
+        apiConnectionFromParser(parser, ApiUse::Export, &error);
+    if (!connection) {
+        printError(command, error);
+        return ExitUsage;
+    }
+    const api::ConnectionDiagnosis diagnosis =
+        api::testConnection(connection->settings, connection->credentials);
+    std::printf("%s\n", qUtf8Printable(diagnosis.explanation));
+    return diagnosis.verdict == api::ConnectionVerdict::Ok ? ExitOk
+                                                           : ExitFailure;
+}
+
 } // namespace
 
 int runExport(const QStringList &arguments)
@@ -161,6 +182,8 @@ int runExport(const QStringList &arguments)
     addExportOptions(parser);
     if (const auto exitCode = parseArguments(parser, arguments))
         return *exitCode;
+    if (parser.isSet(QStringLiteral("test-connection")))
+        return runConnectionTest(parser, command);
 
     QString error;
     std::optional<api::ExportQuery> query;

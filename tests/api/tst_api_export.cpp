@@ -478,6 +478,12 @@ void ExportTest::cliExitCodes()
     QCOMPARE(runCli(QLatin1String(test::kApiSecret),
                     {QStringLiteral("--region"), QStringLiteral("asia")}),
              2);
+    QCOMPARE(runCli(QLatin1String(test::kApiSecret),
+                    {QStringLiteral("--test-connection")}),
+             0);
+    QCOMPARE(runCli(QStringLiteral("wrong-secret"),
+                    {QStringLiteral("--test-connection")}),
+             1);
 }
 
 QTEST_GUILESS_MAIN(ExportTest)

@@ -220,8 +220,14 @@ private:
 
 bool ImportJob::prepare(const QStringList &files)
 {
-    for (const QString &file : files)
+    for (const QString &file : files) {
+        if (!QFileInfo(file).isFile()) {
+            m_summary.error =
+                QStringLiteral("input file not found: %1").arg(file);
+            return false;
+        }
         m_bytesTotal += QFileInfo(file).size();
+    }
     m_url = m_connection.endpoints().importUrl.toStdString() + "?strict=1";
     if (m_credentials.kind() == Credentials::Kind::ServiceAccount)
         m_url += "&project_id=" + std::to_string(m_connection.projectId);

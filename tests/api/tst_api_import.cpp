@@ -98,7 +98,7 @@ private slots:
     void resumesAfterFailedBatch();
     void dryRunSendsNothing();
     void undercountNotAcknowledged();
-    void rejectsFileListedTwice();
+    void rejectsBadFileList();
     void cliExitCodes();
     void resumesAfterKill();
 
@@ -435,7 +435,7 @@ void ImportTest::undercountNotAcknowledged()
     QCOMPARE(statValue(*m_server, "stored_events"), 100);
 }
 
-void ImportTest::rejectsFileListedTwice()
+void ImportTest::rejectsBadFileList()
 {
     test::writeEvents(input("a.ndjson"), 10, 1, kFirstDaySeconds);
     const ImportSummary summary = runImport(
@@ -444,6 +444,14 @@ void ImportTest::rejectsFileListedTwice()
     QVERIFY2(summary.error.contains(QLatin1String("listed twice")),
              qPrintable(summary.error));
     QCOMPARE(m_server->requestCount(kImportPath), 0);
+
+    // A missing file stops the job before the checkpoint records it.
+    const ImportSummary missing = runImport(
+        serviceAccount(), {input("a.ndjson"), input("missing.ndjson")});
+    QVERIFY2(missing.error.contains(QLatin1String("input file not found")),
+             qPrintable(missing.error));
+    QVERIFY(
+        !QFile::exists(m_options.jobDir + QStringLiteral("/checkpoint.json")));
 }
 
 QProcess *ImportTest::startCli(const QStringList &arguments)

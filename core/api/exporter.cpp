@@ -209,10 +209,11 @@ ExportSummary ExportJob::run()
     m_pending = daysToFetch();
     m_total = static_cast<int>(m_pending.size());
     summary.skippedDays = (m_query.to - m_query.from + 1) - m_total;
-    qCInfo(lcApi).noquote()
-        << "export of" << m_total << "days to" << m_dir.path() << "as"
-        << m_credentials.describe() << "," << summary.skippedDays
-        << "days already done";
+    qCInfo(lcApi).noquote() << QStringLiteral("export of %1 days to %2 as %3 "
+                                              "(%4 days already done)")
+                                   .arg(m_total)
+                                   .arg(m_dir.path(), m_credentials.describe())
+                                   .arg(summary.skippedDays);
 
     const int workers = std::min(m_total, m_limiter->limits().maxInFlight);
     std::vector<std::thread> threads;

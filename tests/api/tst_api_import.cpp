@@ -1,6 +1,7 @@
 // Import against the test server: batching, local and server-side
 // rejections, 413 splits, retries, checkpoints and resume after SIGKILL.
 
+#include "hsi/api/exporter.h"
 #include "hsi/api/importer.h"
 #include "test_server.h"
 
@@ -99,6 +100,7 @@ private slots:
     void dryRunSendsNothing();
     void undercountNotAcknowledged();
     void rejectsBadFileList();
+    void exportReturnsImported();
     void cliExitCodes();
     void resumesAfterKill();
 
@@ -452,6 +454,26 @@ void ImportTest::rejectsBadFileList()
              qPrintable(missing.error));
     QVERIFY(
         !QFile::exists(m_options.jobDir + QStringLiteral("/checkpoint.json")));
+}
+
+void ImportTest::exportReturnsImported()
+{
+    // The recovery steps export what they imported, so the test server
+    // serves imported events from export too.
+    test::writeEvents(input("a.ndjson"), 120, 2, kFirstDaySeconds);
+    QVERIFY(runImport(serviceAccount(), {input("a.ndjson")}).isComplete());
+
+    ExportOptions options;
+    options.limits.requestsPerSecond = 100;
+    ExportQuery query;
+    query.from = *parseDay("2024-03-01");
+    query.to = *parseDay("2024-03-02");
+    const ExportSummary exported =
+        Exporter(m_settings, serviceAccount(), options)
+            .run(query, m_work->filePath(QStringLiteral("out")));
+    QVERIFY(exported.isComplete());
+    QCOMPARE(exported.days.at(0).events, 60);
+    QCOMPARE(exported.days.at(1).events, 60);
 }
 
 QProcess *ImportTest::startCli(const QStringList &arguments)

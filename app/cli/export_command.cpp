@@ -142,9 +142,9 @@ api::ExportSummary runWithProgress(const ApiConnection &connection,
     if (stderrIsTerminal()) {
         control.onProgress = [&](const api::ExportProgress &progress) {
             std::lock_guard lock(printMutex);
-            std::fprintf(stderr, "\rexport: %d/%d days, %.1f MB   ",
+            std::fprintf(stderr, "\r\033[Kexport: %d/%d days, %.1f MB received",
                          progress.daysDone, progress.daysTotal,
-                         static_cast<double>(progress.bytes) / 1e6);
+                         static_cast<double>(progress.bytesReceived) / 1e6);
             std::fflush(stderr);
         };
     }

@@ -7,6 +7,7 @@
 #include "ndjson_checker.h"
 #include "wait.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QUrl>
@@ -124,6 +125,7 @@ private:
     void keepPartial(DayRecord &record, Attempt &attempt);
     bool settle(DayRecord &record, Attempt &attempt, int attemptNumber);
     void finishDay(const DayRecord &record);
+    void reportStreamingProgress();
     bool cancelled() const
     {
         return m_control && m_control->cancelRequested.load();
@@ -145,7 +147,27 @@ private:
     int m_total = 0;
     std::int64_t m_bytes = 0;
     QString m_manifestError;
+    std::atomic<std::int64_t> m_received{0};
+    std::atomic<std::int64_t> m_lastReportMs{0};
 };
+
+void ExportJob::reportStreamingProgress()
+{
+    if (!m_control || !m_control->onProgress)
+        return;
+    // One thread wins each 200 ms slot, so callbacks stay rare even with
+    // several days streaming at once.
+    const std::int64_t now = QDateTime::currentMSecsSinceEpoch();
+    std::int64_t last = m_lastReportMs.load();
+    if (now - last < 200 || !m_lastReportMs.compare_exchange_strong(last, now))
+        return;
+    ExportProgress progress;
+    {
+        std::lock_guard lock(m_mutex);
+        progress = {m_done, m_total, m_bytes, m_received.load()};
+    }
+    m_control->onProgress(progress);
+}
 
 bool ExportJob::loadManifest(QString *error)
 {
@@ -291,6 +313,8 @@ void ExportJob::download(Day day, HttpSession &session, Attempt &attempt)
             return false;
         }
         attempt.checker.feed(bytes);
+        m_received += static_cast<std::int64_t>(bytes.size());
+        reportStreamingProgress();
         return !cancelled();
     };
     attempt.response = session.perform(request, sink);
@@ -416,7 +440,7 @@ void ExportJob::finishDay(const DayRecord &record)
             m_manifestError = error;
         ++m_done;
         m_bytes += record.bytes;
-        progress = {m_done, m_total, m_bytes};
+        progress = {m_done, m_total, m_bytes, m_received.load()};
     }
     const QString date = QString::fromStdString(formatDay(record.day));
     if (record.status == DayStatus::Ok || record.status == DayStatus::Empty)

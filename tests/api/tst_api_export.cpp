@@ -12,7 +12,9 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <zlib.h>
 
@@ -94,6 +96,7 @@ private slots:
     void rejectsOtherQueryInFolder();
     void spacesRequestsByWindow();
     void sharesLimiterAcrossJobs();
+    void reportsProgress();
     void cliExitCodes();
 
 private:
@@ -446,6 +449,46 @@ void ExportTest::sharesLimiterAcrossJobs()
         log.at(3).toObject().value(QStringLiteral("start")).toDouble() -
         log.at(0).toObject().value(QStringLiteral("start")).toDouble();
     QVERIFY2(span >= 0.95, qPrintable(QString::number(span)));
+}
+
+void ExportTest::reportsProgress()
+{
+    ConnectionSettings settings;
+    settings.baseUrl = m_server->baseUrl();
+    settings.projectId = test::kProjectId;
+    ExportQuery query;
+    query.from = kFirstDay;
+    query.to = kFirstDay + 4;
+    ExportControl control;
+    std::mutex mutex;
+    std::vector<ExportProgress> reports;
+    std::vector<Day> finished;
+    control.onProgress = [&](const ExportProgress &progress) {
+        std::lock_guard lock(mutex);
+        reports.push_back(progress);
+    };
+    control.onDayFinished = [&](const DayRecord &record) {
+        std::lock_guard lock(mutex);
+        finished.push_back(record.day);
+    };
+    const ExportSummary summary =
+        Exporter(settings, serviceAccount(), m_options)
+            .run(query, m_out, &control);
+    QVERIFY(summary.isComplete());
+    QCOMPARE(finished.size(), 5u);
+    QVERIFY(!reports.empty());
+    const auto last =
+        std::max_element(reports.begin(), reports.end(),
+                         [](const ExportProgress &a, const ExportProgress &b) {
+                             return a.daysDone < b.daysDone;
+                         });
+    QCOMPARE(last->daysDone, 5);
+    QCOMPARE(last->daysTotal, 5);
+    std::int64_t stored = 0;
+    for (const DayRecord &day : summary.days)
+        stored += day.bytes;
+    QCOMPARE(last->bytes, stored);
+    QVERIFY(last->bytesReceived >= stored);
 }
 
 void ExportTest::cliExitCodes()

@@ -80,10 +80,15 @@ struct ExportOptions {
 struct ExportProgress {
     int daysDone = 0;
     int daysTotal = 0;
+    /// Bytes stored for the finished days.
     std::int64_t bytes = 0;
+    /// Bytes received so far, including days still downloading and
+    /// attempts that were retried. Updated while a large day streams in.
+    std::int64_t bytesReceived = 0;
 };
 
-/// Cancel flag and callbacks; callbacks run on worker threads.
+/// Cancel flag and callbacks. Callbacks run on worker threads, and
+/// onProgress at most about five times per second while bytes stream in.
 struct ExportControl {
     std::atomic<bool> cancelRequested{false};
     std::function<void(const ExportProgress &)> onProgress;

@@ -309,6 +309,11 @@ void ImportTest::retriesTransientFailures_data()
     QJsonObject stall = importFault("slow", 1);
     stall.insert(QStringLiteral("delay_ms"), 2500);
     QTest::addRow("timeout") << stall << 1 << -1 << 1;
+    // A random 40 % of requests fail.
+    QJsonObject fraction{{QStringLiteral("path"), kImportPath},
+                         {QStringLiteral("kind"), QStringLiteral("502")},
+                         {QStringLiteral("fraction"), 0.4}};
+    QTest::addRow("502 fraction") << fraction << 1 << 0 << 10;
 }
 
 void ImportTest::retriesTransientFailures()
@@ -318,6 +323,10 @@ void ImportTest::retriesTransientFailures()
     QFETCH(int, copies);
     QFETCH(int, timeoutSeconds);
     m_options.requestTimeoutSeconds = timeoutSeconds;
+    // 30 batches, so that a fault on a fraction of requests hits some, and
+    // enough attempts that no batch runs out (0.4^10 per batch).
+    m_options.maxBatchEvents = 100;
+    m_options.retry.maxAttempts = 10;
     test::writeEvents(input("a.ndjson"), 3000, 2, kFirstDaySeconds);
     QVERIFY(m_server->setFaults({rule}));
     const ImportSummary summary =

@@ -93,6 +93,7 @@ private slots:
     void splitsOn413();
     void retriesTransientFailures_data();
     void retriesTransientFailures();
+    void honoursRetryAfter();
     void badRequestNotRetried();
     void unauthorizedNotRetried();
     void projectTokenAccepted();
@@ -342,6 +343,28 @@ void ImportTest::retriesTransientFailures()
         QVERIFY(statValue(*m_server, "duplicate_copies") > 0);
     else if (copies == 0)
         QCOMPARE(statValue(*m_server, "duplicate_copies"), 0);
+}
+
+void ImportTest::honoursRetryAfter()
+{
+    test::writeEvents(input("a.ndjson"), 10, 1, kFirstDaySeconds);
+    QJsonObject rule = importFault("429", 1);
+    rule.insert(QStringLiteral("retry_after"), 1);
+    QVERIFY(m_server->setFaults({rule}));
+    const ImportSummary summary =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY2(summary.isComplete(), qPrintable(summary.error));
+    QCOMPARE(summary.retries, 1);
+
+    const QJsonArray log =
+        m_server->stats().value(QStringLiteral("log")).toArray();
+    QCOMPARE(log.size(), 2);
+    QCOMPARE(log.at(0).toObject().value(QStringLiteral("status")).toInt(), 429);
+    const double gap =
+        log.at(1).toObject().value(QStringLiteral("start")).toDouble() -
+        log.at(0).toObject().value(QStringLiteral("end")).toDouble();
+    QVERIFY2(gap >= 0.95, qPrintable(QString::number(gap)));
+    QVERIFY2(gap < 3.0, qPrintable(QString::number(gap)));
 }
 
 void ImportTest::badRequestNotRetried()

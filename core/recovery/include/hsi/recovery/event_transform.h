@@ -105,9 +105,10 @@ public:
     explicit EventTransformer(TransformOptions options);
     ~EventTransformer();
 
-    /// Transforms `event` in place. When the outcome is SetAside or
-    /// PassedThrough, `event` may be partly changed and must not be written;
-    /// write the original text instead.
+    /// Transforms `event` in place. A SetAside event may be partly changed,
+    /// so write its original text to the rejects file, not `event`. A
+    /// PassedThrough event is unchanged, and its original text keeps every
+    /// byte.
     EventOutcome transform(nlohmann::ordered_json &event);
 
     const TransformOptions &options() const { return m_options; }

@@ -58,8 +58,9 @@ using TransformProgress = std::function<void(std::int64_t eventsRead)>;
 /// Streams every event of the inputs through `transformer`, in input order,
 /// into the output and the rejects file, with memory bounded by the largest
 /// event. Each rejects line is `{"reason", "detail", "file", "line",
-/// "event"}`, where "event" is the original event, or the original text
-/// (base64 in "raw_base64" when it is not UTF-8) when it is not valid JSON.
+/// "event"}` with the original event text. A record that is not valid JSON
+/// has "raw" (its text as a string) in place of "event", or "raw_base64"
+/// when the text is not UTF-8.
 ///
 /// Both files are written under a temporary name and renamed when complete,
 /// so a failed run leaves no partial output under the final names. Throws

@@ -31,7 +31,7 @@ struct DistinctIdChoice {
     std::string argument;
 
     /// Parses `keep`, `original`, `property:NAME` or `map:CSV`. Throws
-    /// RecoveryError naming the text when it is none of these.
+    /// RecoveryError naming the text for anything else.
     static DistinctIdChoice parse(const std::string &text);
     /// The text form accepted by parse().
     std::string toString() const;

@@ -24,7 +24,7 @@ enum class JobStep {
 struct ManifestEntry {
     /// Path relative to the job folder, such as "raw/2024-03-01.json.gz".
     std::string path;
-    /// What the file is: "raw", "transformed", "rejects" or a caller's own
+    /// Role of the file: "raw", "transformed", "rejects" or a caller's own
     /// name.
     std::string role;
     std::int64_t events = 0;

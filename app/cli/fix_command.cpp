@@ -182,8 +182,15 @@ int runFix(const QStringList &arguments)
 
     auto previous = std::signal(SIGINT, cancelFixOnSignal);
     try {
-        const recovery::TransformStats stats =
-            recovery::transformFiles(paths, *transformer, &g_cancelFix);
+        TerminalProgress progress("transforming");
+        const auto onProgress =
+            [&progress](const recovery::TransformProgressState &state) {
+                progress.update(state.bytesDone, state.bytesTotal,
+                                state.eventsRead, "events");
+            };
+        const recovery::TransformStats stats = recovery::transformFiles(
+            paths, *transformer, &g_cancelFix, onProgress);
+        progress.finish();
         std::signal(SIGINT, previous);
         printSummary(stats, paths);
     } catch (const recovery::RecoveryError &error) {

@@ -73,6 +73,7 @@ private slots:
     void truncatedGzip();
     void inputIsOutput();
     void inputGivenTwice();
+    void progressAndCancel();
     void previewSamples();
     void previewLimit();
 
@@ -236,6 +237,35 @@ void TestFileTransform::inputGivenTwice()
                              hsi::recovery::transformFiles(
                                  {{input, other}, output, {}}, transformer));
     QVERIFY(!QFile::exists(QString::fromStdString(output)));
+}
+
+void TestFileTransform::progressAndCancel()
+{
+    const std::string input = path("cancel.ndjson");
+    {
+        std::ofstream out(input);
+        for (int i = 0; i < 20000; ++i)
+            out << kEvents[0] << "\n";
+    }
+    const std::string output = path("cancel-out.ndjson");
+    EventTransformer transformer(TransformOptions{});
+    std::atomic<bool> cancel{false};
+    std::vector<hsi::recovery::TransformProgressState> updates;
+    const auto onProgress =
+        [&](const hsi::recovery::TransformProgressState &state) {
+            updates.push_back(state);
+            cancel = true;
+        };
+
+    QVERIFY_THROWS_EXCEPTION(
+        hsi::recovery::RecoveryError,
+        hsi::recovery::transformFiles({{input}, output, {}}, transformer,
+                                      &cancel, onProgress));
+    QVERIFY(!updates.empty());
+    QVERIFY(updates.front().bytesTotal > 0);
+    QVERIFY(updates.front().bytesDone <= updates.front().bytesTotal);
+    QVERIFY(!QFile::exists(QString::fromStdString(output)));
+    QVERIFY(!QFile::exists(QString::fromStdString(output + ".partial")));
 }
 
 void TestFileTransform::previewSamples()

@@ -206,6 +206,21 @@ std::string canonicalPath(const std::string &path)
     return error ? path : canonical.string();
 }
 
+std::int64_t fileSize(const std::string &path)
+{
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    return error ? 0 : static_cast<std::int64_t>(size);
+}
+
+std::int64_t totalSize(const std::vector<std::string> &paths)
+{
+    std::int64_t total = 0;
+    for (const std::string &path : paths)
+        total += fileSize(path);
+    return total;
+}
+
 /// Rejects an input named twice, whose events would be written twice, and an
 /// input that is also an output.
 void checkInputsDistinct(const std::vector<std::string> &inputs,
@@ -245,18 +260,26 @@ TransformStats transformFiles(const TransformPaths &paths,
     checkInputsDistinct(inputs, paths);
 
     TransformRun run(paths, transformer);
+    TransformProgressState state;
+    state.bytesTotal = totalSize(inputs);
     for (const std::string &input : inputs) {
         qCDebug(lcRecovery) << "transforming" << input.c_str();
         const std::int64_t before = run.stats.read;
+        const std::int64_t bytesBefore = state.bytesDone;
+        const auto onBytes = [&](std::int64_t fileBytesDone) {
+            state.eventsRead = run.stats.read;
+            state.bytesDone = bytesBefore + fileBytesDone;
+            if (progress)
+                progress(state);
+        };
         const ReadResult result = readRecords(
             input,
             [&](std::string_view text, std::int64_t line) {
                 run.processRecord(input, text, line);
-                if (progress && run.stats.read % 4096 == 0)
-                    progress(run.stats.read);
             },
-            cancel);
+            cancel, onBytes);
         checkInputRead(input, result, cancel);
+        state.bytesDone = bytesBefore + fileSize(input);
         if (run.stats.read - before != result.records)
             throw RecoveryError(input + ": the reader reported " +
                                 std::to_string(result.records) +

@@ -52,8 +52,16 @@ struct TransformPaths {
 /// Returns the rejects path used when `paths.rejects` is empty.
 std::string rejectsPathFor(const TransformPaths &paths);
 
-/// Reports the number of events read so far.
-using TransformProgress = std::function<void(std::int64_t eventsRead)>;
+/// A snapshot of a running transform, for progress bars.
+struct TransformProgressState {
+    std::int64_t eventsRead = 0;
+    /// Bytes read from the input files (compressed bytes for gzip files).
+    std::int64_t bytesDone = 0;
+    std::int64_t bytesTotal = 0;
+};
+
+/// Receives progress on the calling thread, once per block read.
+using TransformProgress = std::function<void(const TransformProgressState &)>;
 
 /// Streams every event of the inputs through `transformer`, in input order,
 /// into the output and the rejects file, with memory bounded by the largest

@@ -41,6 +41,8 @@ private slots:
     void manifestInvalid();
     void auditAppends();
     void auditRedacts();
+    void redactStrings_data();
+    void redactStrings();
     void deletionText();
     void utcFormat();
 
@@ -163,6 +165,38 @@ void TestJobFolder::auditRedacts()
     QVERIFY(text.contains("\"user\":\"sa\""));
     QVERIFY(text.contains("http://127.0.0.1/import"));
     QCOMPARE(text.count("[redacted]"), 4);
+}
+
+void TestJobFolder::redactStrings_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("basic") << "Basic dXNlcjpwYXNz"
+                           << "[redacted]";
+    QTest::addRow("bearer") << "bearer abc.def.ghi"
+                            << "[redacted]";
+    QTest::addRow("basic words") << "Basic export done"
+                                 << "Basic export done";
+    QTest::addRow("query token")
+        << "http://127.0.0.1:8080/import?project_id=7&token=abc&strict=1"
+        << "http://127.0.0.1:8080/"
+           "import?project_id=7&token=[redacted]&strict=1";
+    QTest::addRow("query api secret") << "/export?api_secret=s3cr3t"
+                                      << "/export?api_secret=[redacted]";
+    QTest::addRow("plain text") << "exported 2024-03-01"
+                                << "exported 2024-03-01";
+    QTest::addRow("token in path") << "/tokens/list?limit=5"
+                                   << "/tokens/list?limit=5";
+}
+
+void TestJobFolder::redactStrings()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, expected);
+    const Json redacted =
+        hsi::recovery::redactSecrets({{"url", text.toStdString()}});
+    QCOMPARE(QString::fromStdString(redacted["url"].get<std::string>()),
+             expected);
 }
 
 void TestJobFolder::deletionText()

@@ -5,6 +5,7 @@
 
 #include <QTimeZone>
 #include <csignal>
+#include <fstream>
 
 namespace hsi::cli {
 
@@ -51,6 +52,10 @@ void addFixOptions(QCommandLineParser &parser)
         {QStringLiteral("out"),
          QStringLiteral("Output NDJSON file; gzip-compressed when the name "
                         "ends in .gz."),
+         QStringLiteral("file")},
+        {QStringLiteral("summary-json"),
+         QStringLiteral("Also write the counts as a JSON object to this "
+                        "file."),
          QStringLiteral("file")},
         {QStringLiteral("rejects"),
          QStringLiteral("File for events that could not be transformed, with "
@@ -140,6 +145,16 @@ void printSummary(const recovery::TransformStats &stats,
     }
 }
 
+void writeSummaryJson(const recovery::TransformStats &stats,
+                      const QString &path)
+{
+    std::ofstream out(path.toStdString());
+    out << recovery::transformStatsToJson(stats).dump(2) << "\n";
+    if (!out.flush())
+        throw recovery::RecoveryError("failed to write " + path.toStdString() +
+                                      ": check that the folder exists");
+}
+
 } // namespace
 
 int runFix(const QStringList &arguments)
@@ -193,6 +208,9 @@ int runFix(const QStringList &arguments)
         progress.finish();
         std::signal(SIGINT, previous);
         printSummary(stats, paths);
+        if (parser.isSet(QStringLiteral("summary-json")))
+            writeSummaryJson(stats,
+                             parser.value(QStringLiteral("summary-json")));
     } catch (const recovery::RecoveryError &error) {
         std::signal(SIGINT, previous);
         printError(command, QString::fromStdString(error.what()));

@@ -121,6 +121,7 @@ class TestCliRecovery : public QObject {
 private slots:
     void initTestCase();
     void fixCounts();
+    void summaryJson();
     void everyEventOnce();
     void fixedEvents();
     void verifyFindsUser();
@@ -151,7 +152,8 @@ void TestCliRecovery::initTestCase()
         {QStringLiteral("fix"), QStringLiteral("--distinct-id"),
          QStringLiteral("original"), QStringLiteral("--blank-group"),
          QStringLiteral("company_id=acme"), QStringLiteral("--out"),
-         qpath("fixed.ndjson.gz"), qpath("input.ndjson")});
+         qpath("fixed.ndjson.gz"), QStringLiteral("--summary-json"),
+         qpath("summary.json"), qpath("input.ndjson")});
     QVERIFY2(m_fix.exitCode == 0, qPrintable(m_fix.err));
 }
 
@@ -181,6 +183,18 @@ void TestCliRecovery::fixCounts()
                           QStringLiteral("original_event_name_not_string")),
              1);
     QVERIFY(m_fix.out.contains(QLatin1String("Wrote 25 events to")));
+}
+
+void TestCliRecovery::summaryJson()
+{
+    QFile file(qpath("summary.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const Json summary = Json::parse(file.readAll().toStdString());
+    QCOMPARE(summary["read"].get<int>(), kInputEvents);
+    QCOMPARE(summary["written"].get<int>(), 25);
+    QCOMPARE(summary["set_aside"].get<int>(), 3);
+    QCOMPARE(summary["set_aside_by_reason"]["invalid_json"].get<int>(), 1);
+    QCOMPARE(summary["ids_restored"].get<int>(), 5);
 }
 
 void TestCliRecovery::everyEventOnce()

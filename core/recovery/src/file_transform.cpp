@@ -243,6 +243,26 @@ void checkInputsDistinct(const std::vector<std::string> &inputs,
 
 } // namespace
 
+Json transformStatsToJson(const TransformStats &stats)
+{
+    Json json;
+    json["read"] = stats.read;
+    json["written"] = stats.written();
+    json["restored"] = stats.restored;
+    json["modified"] = stats.modified;
+    json["passed_through"] = stats.passedThrough;
+    json["set_aside"] = stats.setAside;
+    json["set_aside_by_reason"] = stats.setAsideByReason;
+    json["ids_restored"] = stats.idsRestored;
+    json["rejected_ids_restored"] = stats.rejectedIdsRestored;
+    json["group_blanked"] = stats.groupBlanked;
+    json["insert_ids_regenerated"] = stats.insertIdsRegenerated;
+    json["invalid_insert_ids"] = stats.invalidInsertIds;
+    json["times_converted"] = stats.timesConverted;
+    json["numbers_reformatted"] = stats.numbersReformatted;
+    return json;
+}
+
 std::string rejectsPathFor(const TransformPaths &paths)
 {
     return paths.rejects.empty() ? paths.output + ".rejects.ndjson"

@@ -49,6 +49,10 @@ struct TransformPaths {
     std::string rejects;
 };
 
+/// Writes the counts as a JSON object with snake_case keys ("read",
+/// "written", "set_aside_by_reason", ...), for scripts and the job folder.
+nlohmann::ordered_json transformStatsToJson(const TransformStats &stats);
+
 /// Returns the rejects path used when `paths.rejects` is empty.
 std::string rejectsPathFor(const TransformPaths &paths);
 

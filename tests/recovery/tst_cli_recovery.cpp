@@ -127,6 +127,7 @@ private slots:
     void verifyFindsUser();
     void verifyAfterKeep();
     void verifyFindsGroup();
+    void fixWarnings();
     void fixUsageErrors();
     void selectorCommand();
 
@@ -291,6 +292,29 @@ void TestCliRecovery::verifyFindsGroup()
     const Run after =
         runHotshard(options + QStringList{qpath("fixed.ndjson.gz")});
     QCOMPARE(after.exitCode, 0);
+}
+
+void TestCliRecovery::fixWarnings()
+{
+    std::ofstream(path("warn.ndjson"))
+        << R"({"event":"$hotshard_events","properties":{"distinct_id":"","mp_original_event_name":"A","mp_original_distinct_id":"null","$insert_id":"a_b"}})"
+        << "\n"
+        << R"({"event":"B","properties":{"distinct_id":"u","ratio":1.50,"$insert_id":"ok-1","company_id":"acme"}})"
+        << "\n";
+    const Run run = runHotshard(
+        {QStringLiteral("fix"), QStringLiteral("--distinct-id"),
+         QStringLiteral("original"), QStringLiteral("--blank-group"),
+         QStringLiteral("company_id=acme"), QStringLiteral("--out"),
+         qpath("warn-out.ndjson"), qpath("warn.ndjson")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.err.contains(
+                 QLatin1String("warning: 1 restored events got a distinct_id")),
+             qPrintable(run.err));
+    QVERIFY(run.err.contains(
+        QLatin1String("warning: 1 changed events contain numbers")));
+    QVERIFY(run.err.contains(
+        QLatin1String("warning: 1 written events have a missing $insert_id")));
+    QVERIFY(!run.out.contains(QLatin1String("warning")));
 }
 
 void TestCliRecovery::fixUsageErrors()

@@ -45,6 +45,7 @@ private slots:
     void redactStrings();
     void deletionText();
     void utcFormat();
+    void requestFromReport();
 
 private:
     QTemporaryDir m_dir;
@@ -233,6 +234,26 @@ void TestJobFolder::utcFormat()
              std::string("1969-12-31 23:59:59.999 UTC"));
     QCOMPARE(hsi::recovery::formatUtcMs(1700000000123),
              std::string("2023-11-14 22:13:20.123 UTC"));
+}
+
+void TestJobFolder::requestFromReport()
+{
+    hsi::Report report;
+    report.totals.events = 30;
+    report.days = {{*hsi::parseDay("2024-03-01"), 10, 0, 0},
+                   {*hsi::parseDay("2024-03-02"), 20, 0, 0}};
+    const hsi::recovery::DeletionRequest request =
+        hsi::recovery::deletionRequestFromReport(
+            report, "(G) AND (T)", *hsi::parseDay("2024-03-01"),
+            *hsi::parseDay("2024-03-05"), 99);
+    QCOMPARE(request.eventCount, std::int64_t(30));
+    QCOMPARE(request.affectedDays.size(), std::size_t(2));
+    QCOMPARE(request.affectedDays[1].events, std::int64_t(20));
+    QCOMPARE(hsi::formatDay(request.affectedDays[1].day),
+             std::string("2024-03-02"));
+    QCOMPARE(request.selector, std::string("(G) AND (T)"));
+    QCOMPARE(request.processedBeforeMs, std::int64_t(99));
+    QCOMPARE(hsi::formatDay(request.toDate), std::string("2024-03-05"));
 }
 
 QTEST_GUILESS_MAIN(TestJobFolder)

@@ -96,7 +96,7 @@ struct EventOutcome {
     bool insertIdInvalid = false;
 };
 
-/// Applies the transform rules to one event at a time. Holds the CSV map and
+/// Applies the transform rules to one event at a time. Keeps the CSV map and
 /// time zone data, so build one per run and reuse it.
 class EventTransformer {
 public:

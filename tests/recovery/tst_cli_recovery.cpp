@@ -250,12 +250,23 @@ void TestCliRecovery::verifyFindsUser()
 {
     const Run run =
         runHotshard({QStringLiteral("verify"), QStringLiteral("--user-limit"),
-                     QStringLiteral("10"), qpath("fixed.ndjson.gz")});
+                     QStringLiteral("10"), QStringLiteral("--json"),
+                     qpath("verify.json"), qpath("fixed.ndjson.gz")});
     QCOMPARE(run.exitCode, 3);
     QVERIFY2(run.out.contains(QLatin1String(
                  "user 'hot-user' on 2024-03-01: 11 events, limit 10")),
              qPrintable(run.out));
     QVERIFY(run.out.contains(QLatin1String("Would exceed a limit: 1 pair\n")));
+
+    QFile file(qpath("verify.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const Json result = Json::parse(file.readAll().toStdString());
+    QCOMPARE(result["passed"].get<bool>(), false);
+    QCOMPARE(result["offending"].size(), std::size_t(1));
+    const Json &pair = result["offending"][0];
+    QCOMPARE(pair["id"].get<std::string>(), std::string("hot-user"));
+    QCOMPARE(pair["day"].get<std::string>(), std::string("2024-03-01"));
+    QCOMPARE(pair["events"].get<int>(), 11);
 }
 
 void TestCliRecovery::verifyAfterKeep()

@@ -7,8 +7,8 @@
 
 namespace hsi::ui {
 
-/// Series colours that stay readable on light and dark backgrounds (the
-/// Okabe-Ito palette, designed to be told apart with colour-blindness).
+/// Series colours that stay readable on light and dark backgrounds: the
+/// Okabe-Ito palette, whose colours stay distinct for colour-blind readers.
 namespace chart_colors {
 QColor original();
 QColor remediated();
@@ -18,10 +18,11 @@ QColor marker();
 QColor series(int index);
 } // namespace chart_colors
 
-/// A QCustomPlot with the behaviour every chart of the program shares:
-/// colours from the widget palette, zoom and pan along the horizontal axis,
-/// a tooltip with the exact value under the mouse, and saving as PNG or PDF
-/// from the context menu.
+/// A QCustomPlot with the behaviour that every chart of the program shares.
+///
+/// Axes and text take their colours from the widget palette. The mouse zooms
+/// and pans the horizontal axis, a tooltip shows the exact value under the
+/// mouse, and the context menu saves the chart as PNG or PDF.
 class ChartWidget : public QCustomPlot {
     Q_OBJECT
 public:

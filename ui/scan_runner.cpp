@@ -69,9 +69,9 @@ quint64 ScanRunner::start(const QStringList &paths,
     m_passClock.start();
     m_pass = 1;
 
-    // The worker may call onProgress from several threads at once; the
-    // compare-exchange lets one of them through per interval and the rest
-    // return at once, which keeps the queue of posted events short.
+    // Worker threads may call onProgress at the same time. The
+    // compare-exchange lets one call per interval through and returns from
+    // the rest, so that few events are posted to the GUI thread.
     Run *state = run.get(); // owned by the worker lambda below
     run->control.onProgress = [this, state](const ScanProgress &progress) {
         const std::int64_t now = steadyMs();

@@ -50,6 +50,7 @@ private slots:
     void windowShowsScanFailure();
     void windowMissingFile();
     void windowCancelThenScan();
+    void chartFollowsPalette();
 
 private:
     /// Opens `paths` in `window` and waits until the scan finished.
@@ -285,6 +286,20 @@ void UiWindowTest::windowCancelThenScan()
              m_fixture);
     QCOMPARE(window.userPage()->model()->rowCount(), 7);
     QVERIFY(window.rescanAction()->isEnabled());
+}
+
+void UiWindowTest::chartFollowsPalette()
+{
+    DayChart chart;
+    QPalette dark = chart.palette();
+    dark.setColor(QPalette::Base, QColor(0x20, 0x20, 0x20));
+    dark.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+    chart.setPalette(dark);
+    QCOMPARE(chart.xAxis->tickLabelColor(), QColor(0xee, 0xee, 0xee));
+    QCOMPARE(chart.yAxis->basePen().color(), QColor(0xee, 0xee, 0xee));
+    QCOMPARE(chart.axisRect()->backgroundBrush().color(),
+             QColor(0x20, 0x20, 0x20));
+    QCOMPARE(chart.legend->textColor(), QColor(0xee, 0xee, 0xee));
 }
 
 QTEST_MAIN(UiWindowTest)

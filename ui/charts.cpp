@@ -10,6 +10,7 @@ namespace hsi::ui {
 namespace {
 
 constexpr double kSecondsPerDay = 86400.0;
+constexpr int kMaxLabelledDays = 31;
 
 void styleBars(QCPBars *bars, const QColor &color)
 {
@@ -38,8 +39,11 @@ DayChart::DayChart(QWidget *parent)
     for (QCPBars *bars : {m_original, m_remediated})
         bars->setWidth(kSecondsPerDay * 0.7);
 
+    // Points only: a line between two dates would suggest counts on the
+    // dates between them, where the id may have had no events.
     m_overlay->setPen(QPen(chart_colors::overlay(), 2.5));
-    m_overlay->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 8));
+    m_overlay->setLineStyle(QCPGraph::lsNone);
+    m_overlay->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 11));
     m_overlay->setVisible(false);
     m_overlay->removeFromLegend();
 
@@ -68,6 +72,18 @@ void DayChart::setReport(const Report *report)
     }
     m_original->setData(keys, original, true);
     m_remediated->setData(keys, remediated, true);
+    // A label under every bar reads better than QCustomPlot's automatic
+    // date steps, which skip days; past a month the automatic steps return.
+    if (!keys.isEmpty() && keys.size() <= kMaxLabelledDays) {
+        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+        for (double key : keys)
+            ticker->addTick(key, QDateTime::fromSecsSinceEpoch(
+                                     static_cast<qint64>(key), QTimeZone::utc())
+                                     .toString(QStringLiteral("ddd\nMMM dd")));
+        xAxis->setTicker(ticker);
+    } else {
+        xAxis->setTicker(makeDateTicker(QTimeZone::utc()));
+    }
     setPlaceholder(keys.isEmpty() ? QStringLiteral("No dated events.")
                                   : QString());
     clearOverlay();

@@ -75,6 +75,9 @@ public:
     QAction *rescanAction() const { return m_rescanAction; }
     QPushButton *cancelButton() const { return m_cancelButton; }
     QLabel *bannerLabel() const { return m_banner; }
+    /// Returns the About box text: the program version and the versions of
+    /// Qt and the libraries it was built with.
+    static QString aboutText();
     /// Charts shown by the current view.
     QList<ChartWidget *> currentCharts() const;
 

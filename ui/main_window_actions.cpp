@@ -282,32 +282,34 @@ void MainWindow::focusFind()
     edit->selectAll();
 }
 
+QString MainWindow::aboutText()
+{
+    const QString json = QStringLiteral("%1.%2.%3")
+                             .arg(NLOHMANN_JSON_VERSION_MAJOR)
+                             .arg(NLOHMANN_JSON_VERSION_MINOR)
+                             .arg(NLOHMANN_JSON_VERSION_PATCH);
+    return QStringLiteral(
+               "<h3>Hot Shard Investigator %1</h3>"
+               "<p>Finds the Mixpanel ids and groups that crossed the per-day "
+               "event "
+               "limits, and explains why.</p>"
+               "<p>Built with:</p><ul>"
+               "<li>Qt %2 (running on %3)</li><li>QCustomPlot %4</li>"
+               "<li>simdjson %5</li><li>isa-l %6</li><li>libdeflate %7</li>"
+               "<li>libcurl %8</li><li>nlohmann/json %9</li></ul>")
+        .arg(QStringLiteral(HSI_VERSION_STRING), QStringLiteral(QT_VERSION_STR),
+             QString::fromLatin1(qVersion()),
+             QStringLiteral(QCUSTOMPLOT_VERSION_STR),
+             QStringLiteral(HSI_SIMDJSON_VERSION),
+             QStringLiteral(HSI_ISAL_VERSION),
+             QStringLiteral(HSI_LIBDEFLATE_VERSION),
+             QStringLiteral(HSI_CURL_VERSION), json);
+}
+
 void MainWindow::showAbout()
 {
-    const QString text =
-        QStringLiteral("<h3>Hot Shard Investigator %1</h3>"
-                       "<p>Finds the Mixpanel ids and groups that crossed the "
-                       "per-day event limits, "
-                       "and explains why.</p>"
-                       "<p>Built with:</p><ul>"
-                       "<li>Qt %2 (running on %3)</li><li>QCustomPlot "
-                       "%4</li><li>simdjson %5</li>"
-                       "<li>isa-l %6</li><li>libdeflate %7</li><li>libcurl "
-                       "%8</li><li>nlohmann/json %9</li></ul>")
-            .arg(QStringLiteral(HSI_VERSION_STRING),
-                 QStringLiteral(QT_VERSION_STR),
-                 QString::fromLatin1(qVersion()),
-                 QStringLiteral(QCUSTOMPLOT_VERSION_STR),
-                 QStringLiteral(HSI_SIMDJSON_VERSION),
-                 QStringLiteral(HSI_ISAL_VERSION),
-                 QStringLiteral(HSI_LIBDEFLATE_VERSION),
-                 QStringLiteral(HSI_CURL_VERSION),
-                 QStringLiteral("%1.%2.%3")
-                     .arg(NLOHMANN_JSON_VERSION_MAJOR)
-                     .arg(NLOHMANN_JSON_VERSION_MINOR)
-                     .arg(NLOHMANN_JSON_VERSION_PATCH));
     QMessageBox::about(this, QStringLiteral("About Hot Shard Investigator"),
-                       text);
+                       aboutText());
 }
 
 void MainWindow::addRecent(const QStringList &paths)

@@ -1,5 +1,6 @@
 #include "charts.h"
 #include "day_page.h"
+#include "debounced_line_edit.h"
 #include "drill_down_page.h"
 #include "hsi/sample_generator.h"
 #include "id_table_model.h"
@@ -13,12 +14,17 @@
 #include <QAction>
 #include <QLabel>
 #include <QLoggingCategory>
+#include <QMenu>
+#include <QMimeData>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
+#include <qcustomplot.h>
 
 using namespace hsi;
 using namespace hsi::ui;
@@ -51,6 +57,10 @@ private slots:
     void windowMissingFile();
     void windowCancelThenScan();
     void chartFollowsPalette();
+    void windowDropOpensFiles();
+    void windowRemembersRecent();
+    void windowFilterDebounced();
+    void windowAboutVersions();
 
 private:
     /// Opens `paths` in `window` and waits until the scan finished.
@@ -300,6 +310,91 @@ void UiWindowTest::chartFollowsPalette()
     QCOMPARE(chart.axisRect()->backgroundBrush().color(),
              QColor(0x20, 0x20, 0x20));
     QCOMPARE(chart.legend->textColor(), QColor(0xee, 0xee, 0xee));
+}
+
+void UiWindowTest::windowDropOpensFiles()
+{
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QSignalSpy finished(&window, &MainWindow::scanFinished);
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(m_fixture)});
+    const QPoint centre = window.rect().center();
+    QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton,
+                          Qt::NoModifier);
+    QCoreApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(centre, Qt::CopyAction, &mime, Qt::LeftButton,
+                    Qt::NoModifier);
+    QCoreApplication::sendEvent(&window, &drop);
+    QVERIFY(finished.wait(kScanTimeoutMs));
+    QCOMPARE(window.openPathsList(), QStringList{m_fixture});
+    QCOMPARE(window.report()->hotUserShards(), 1);
+
+    QMimeData remote;
+    remote.setUrls({QUrl(QStringLiteral("https://example.com/export.json"))});
+    QDragEnterEvent remoteEnter(centre, Qt::CopyAction, &remote, Qt::LeftButton,
+                                Qt::NoModifier);
+    remoteEnter.ignore();
+    QCoreApplication::sendEvent(&window, &remoteEnter);
+    QVERIFY(!remoteEnter.isAccepted());
+}
+
+void UiWindowTest::windowRemembersRecent()
+{
+    {
+        MainWindow window;
+        window.setScanSettings(test::fixtureSettings());
+        QVERIFY(openAndWait(window, {m_fixture}));
+    }
+    QCOMPARE(QSettings().value(QStringLiteral("recentFiles")).toStringList(),
+             QStringList{m_fixture});
+
+    MainWindow reopened;
+    QCOMPARE(reopened.scanSettings().userLimit, 100);
+    QCOMPARE(reopened.scanSettings().groupKeys,
+             std::vector<std::string>{"company"});
+    const auto recentMenus = reopened.findChildren<QMenu *>();
+    const auto recent =
+        std::find_if(recentMenus.begin(), recentMenus.end(), [](QMenu *menu) {
+            return menu->title() == QLatin1String("Open &recent");
+        });
+    QVERIFY(recent != recentMenus.end());
+    QCOMPARE((*recent)->actions().size(), 1);
+    QCOMPARE((*recent)->actions().front()->text(),
+             QStringLiteral("fixture.json"));
+}
+
+void UiWindowTest::windowFilterDebounced()
+{
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QVERIFY(openAndWait(window, {m_fixture}));
+    window.show();
+    window.showPage(QStringLiteral("ids"));
+    IdTableModel *model = window.userPage()->model();
+    QTest::keyClicks(window.userPage()->filterEdit(), QStringLiteral("member"));
+    // The filter applies once typing pauses, not on every key.
+    QCOMPARE(model->rowCount(), 7);
+    QTRY_COMPARE(model->rowCount(), 5);
+    QCOMPARE(model->filterText(), QStringLiteral("member"));
+    QCOMPARE(window.userPage()->topChart()->bars()->dataCount(), 5);
+}
+
+void UiWindowTest::windowAboutVersions()
+{
+    const QString text = MainWindow::aboutText();
+    QVERIFY(text.contains(QStringLiteral("Qt " QT_VERSION_STR)));
+    QVERIFY(
+        text.contains(QStringLiteral("QCustomPlot " QCUSTOMPLOT_VERSION_STR)));
+    for (const char *library :
+         {"simdjson", "isa-l", "libdeflate", "libcurl", "nlohmann/json"}) {
+        const QString name = QString::fromLatin1(library);
+        QVERIFY2(
+            text.contains(QRegularExpression(QRegularExpression::escape(name) +
+                                             QStringLiteral(" \\d+\\.\\d+"))),
+            qPrintable(name));
+    }
 }
 
 QTEST_MAIN(UiWindowTest)

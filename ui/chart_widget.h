@@ -37,13 +37,13 @@ public:
     QByteArray toPng(const QSize &size);
     /// Restores the full data range on both axes.
     virtual void resetView();
-    /// Returns the tooltip for data point `index` of `plottable`; empty for
-    /// no tooltip.
+    /// Returns the tooltip for data point `index` of `plottable`, or an
+    /// empty string for none.
     virtual QString tooltipText(QCPAbstractPlottable *plottable,
                                 int index) const;
 
 protected:
-    /// Formats a key for tooltips; the default prints the number.
+    /// Formats a key for tooltips. The default prints the number.
     virtual QString keyText(double key) const;
     void changeEvent(QEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
@@ -71,8 +71,7 @@ protected:
 /// Sets a CountTicker on `axis`.
 void useCountTicker(QCPAxis *axis);
 
-/// A date axis ticker: "Mar 06" labels for day ranges and "HH:mm" for
-/// ranges under two days, in `zone`.
+/// Returns a date axis ticker with "Mar 06" labels in `zone`.
 QSharedPointer<QCPAxisTickerDateTime> makeDateTicker(const QTimeZone &zone);
 
 /// A dashed line across the plot at a limit, with a label. The line is

@@ -73,7 +73,7 @@ void DayChart::setReport(const Report *report)
     m_original->setData(keys, original, true);
     m_remediated->setData(keys, remediated, true);
     // A label under every bar reads better than QCustomPlot's automatic
-    // date steps, which skip days; past a month the automatic steps return.
+    // date steps, which skip days. Past a month of days, they return.
     if (!keys.isEmpty() && keys.size() <= kMaxLabelledDays) {
         auto ticker = QSharedPointer<QCPAxisTickerText>::create();
         for (double key : keys)

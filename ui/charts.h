@@ -106,7 +106,8 @@ class RecordTimeline : public ChartWidget {
 public:
     explicit RecordTimeline(QWidget *parent = nullptr);
 
-    /// Shows `records` (pointers into a Report that outlives the call).
+    /// Shows `records`, pointers into a Report that must stay alive while the
+    /// chart shows them.
     void setRecords(const std::vector<const HotshardRecord *> &records,
                     const QTimeZone &zone);
 

@@ -82,8 +82,9 @@ public:
     QList<ChartWidget *> currentCharts() const;
 
 signals:
-    /// The user chose Recovery > Repair history; enabled only once a scan
-    /// found hot shards. The recovery wizard connects to it.
+    /// Emitted when the user chooses Recovery > Repair history, which is
+    /// enabled once a scan found hot shards. The recovery wizard connects
+    /// to this signal.
     void repairRequested();
     /// A scan finished and its report is shown.
     void scanFinished();

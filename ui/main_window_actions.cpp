@@ -31,7 +31,7 @@ constexpr int kMaxRecent = 8;
 const QString kRecentKey = QStringLiteral("recentFiles");
 
 // Joins the paths of one recent entry. A path that contains a newline is
-// split wrongly when the entry is reopened; such names are very rare.
+// split wrongly when the entry is reopened, but such names are very rare.
 const QString kRecentSeparator = QStringLiteral("\n");
 
 QString recentEntryLabel(const QStringList &paths)

@@ -72,7 +72,8 @@ quint64 ScanRunner::start(const QStringList &paths,
     // Worker threads may call onProgress at the same time. The
     // compare-exchange lets one call per interval through and returns from
     // the rest, so that few events are posted to the GUI thread.
-    Run *state = run.get(); // owned by the worker lambda below
+    Run *state =
+        run.get(); // kept alive by the worker lambda, which holds `run`
     run->control.onProgress = [this, state](const ScanProgress &progress) {
         const std::int64_t now = steadyMs();
         std::int64_t last = state->lastProgressMs.load();

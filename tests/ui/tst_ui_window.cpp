@@ -32,7 +32,7 @@ using namespace hsi::ui;
 namespace {
 
 constexpr int kScanTimeoutMs = 20000;
-// 2024-03-06 in days since 1970-01-01, and its start in epoch seconds.
+// Start of 2024-03-06 UTC in epoch seconds.
 constexpr double kMarch6Seconds = 1709683200.0;
 
 QString cell(const QAbstractItemModel &model, int row, int column)

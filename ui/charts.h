@@ -90,6 +90,8 @@ protected:
     QString keyText(double key) const override;
 
 private:
+    void showCrossing(std::optional<std::int64_t> crossingMs);
+
     QCPBars *m_bars;
     QCPGraph *m_cumulative;
     LimitLine m_limit;

@@ -69,12 +69,24 @@ quint64 ScanRunner::start(const QStringList &paths,
     m_passClock.start();
     m_pass = 1;
 
-    // Worker threads may call onProgress at the same time. The
-    // compare-exchange lets one call per interval through and returns from
-    // the rest, so that few events are posted to the GUI thread.
-    Run *state =
-        run.get(); // kept alive by the worker lambda, which holds `run`
-    run->control.onProgress = [this, state](const ScanProgress &progress) {
+    installProgressCallback(*run);
+    qCInfo(lcScan) << "starting scan" << run->generation << "of" << paths;
+    QFuture<void> future = launchWorker(run, toStdPaths(paths), settings);
+    m_pending.removeIf(
+        [](const QFuture<void> &pending) { return pending.isFinished(); });
+    m_pending.append(future);
+    emit started(run->generation);
+    return run->generation;
+}
+
+// Worker threads may call onProgress at the same time. The compare-exchange
+// lets one call per interval through and returns from the rest, so that few
+// events are posted to the GUI thread. `run` outlives the callback because
+// the worker lambda holds it.
+void ScanRunner::installProgressCallback(Run &run)
+{
+    Run *state = &run;
+    run.control.onProgress = [this, state](const ScanProgress &progress) {
         const std::int64_t now = steadyMs();
         std::int64_t last = state->lastProgressMs.load();
         if (now - last < kProgressIntervalMs ||
@@ -87,10 +99,13 @@ quint64 ScanRunner::start(const QStringList &paths,
             },
             Qt::QueuedConnection);
     };
+}
 
-    qCInfo(lcScan) << "starting scan" << run->generation << "of" << paths;
-    const std::vector<std::string> inputs = toStdPaths(paths);
-    QFuture<void> future = QtConcurrent::run([this, run, inputs, settings] {
+QFuture<void> ScanRunner::launchWorker(std::shared_ptr<Run> run,
+                                       std::vector<std::string> inputs,
+                                       ScanSettings settings)
+{
+    return QtConcurrent::run([this, run, inputs, settings] {
         Outcome outcome;
         try {
             outcome.report = std::make_shared<const Report>(
@@ -105,11 +120,6 @@ quint64 ScanRunner::start(const QStringList &paths,
             },
             Qt::QueuedConnection);
     });
-    m_pending.removeIf(
-        [](const QFuture<void> &pending) { return pending.isFinished(); });
-    m_pending.append(future);
-    emit started(run->generation);
-    return run->generation;
 }
 
 void ScanRunner::cancel()

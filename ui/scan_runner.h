@@ -66,6 +66,10 @@ private:
     };
     struct Run;
 
+    void installProgressCallback(Run &run);
+    QFuture<void> launchWorker(std::shared_ptr<Run> run,
+                               std::vector<std::string> inputs,
+                               ScanSettings settings);
     void deliverProgress(quint64 generation, const ScanProgress &progress);
     void deliverOutcome(quint64 generation, const Outcome &outcome);
 

@@ -120,7 +120,10 @@ private:
     void chooseFiles();
     void chooseFolder();
     void editScanSettings();
-    void exportJson();
+    /// Ids that the JSON export lists: only those in the findings and id
+    /// problems, or every id (as `hotshard scan --json --all-ids` does).
+    enum class JsonIds { Flagged, Every };
+    void exportJson(JsonIds ids);
     void exportCsv();
     void exportHtml();
     void saveCurrentChart();

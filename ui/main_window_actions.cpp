@@ -116,8 +116,11 @@ void MainWindow::buildExportMenu(QMenu *fileMenu)
 {
     QAction *json =
         fileMenu->addAction(QStringLiteral("&Export report as JSON…"), this,
-                            &MainWindow::exportJson);
+                            [this] { exportJson(JsonIds::Flagged); });
     json->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    QAction *jsonAllIds = fileMenu->addAction(
+        QStringLiteral("Export report as JSON with every &id…"), this,
+        [this] { exportJson(JsonIds::Every); });
     QAction *csv = fileMenu->addAction(QStringLiteral("Export tables as &CSV…"),
                                        this, &MainWindow::exportCsv);
     QAction *html = fileMenu->addAction(QStringLiteral("Export &HTML summary…"),
@@ -127,7 +130,7 @@ void MainWindow::buildExportMenu(QMenu *fileMenu)
         fileMenu->addAction(QStringLiteral("Save &chart as PNG or PDF…"), this,
                             &MainWindow::saveCurrentChart);
     chart->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
-    m_reportActions = {json, csv, html, chart};
+    m_reportActions = {json, jsonAllIds, csv, html, chart};
 }
 
 void MainWindow::updateActions()
@@ -178,7 +181,7 @@ QString MainWindow::exportBaseName() const
            QStringLiteral("-hot-shards");
 }
 
-void MainWindow::exportJson()
+void MainWindow::exportJson(JsonIds ids)
 {
     const QString path = QFileDialog::getSaveFileName(
         this, QStringLiteral("Export report as JSON"),
@@ -186,7 +189,8 @@ void MainWindow::exportJson()
         QStringLiteral("JSON (*.json)"));
     if (path.isEmpty() || !m_report)
         return;
-    const QString error = writeJsonExport(*m_report, path, false);
+    const QString error =
+        writeJsonExport(*m_report, path, ids == JsonIds::Every);
     if (error.isEmpty())
         statusBar()->showMessage(QStringLiteral("Wrote %1").arg(path), 8000);
     else

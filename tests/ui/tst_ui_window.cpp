@@ -9,6 +9,7 @@
 #include "problem_model.h"
 #include "report_fixture.h"
 #include "report_models.h"
+#include "scan_settings_dialog.h"
 #include "table_page.h"
 
 #include <QAction>
@@ -61,6 +62,8 @@ private slots:
     void windowRemembersRecent();
     void windowFilterDebounced();
     void windowAboutVersions();
+    void settingsDialogRoundTrip();
+    void groupKeysParsed();
 
 private:
     /// Opens `paths` in `window` and waits until the scan finished.
@@ -395,6 +398,32 @@ void UiWindowTest::windowAboutVersions()
                                              QStringLiteral(" \\d+\\.\\d+"))),
             qPrintable(name));
     }
+}
+
+void UiWindowTest::settingsDialogRoundTrip()
+{
+    ScanSettings settings = test::fixtureSettings();
+    settings.timeZone = "Europe/Berlin";
+    settings.legacyProjectTime = true;
+    settings.nearLimitFraction = 0.75;
+    settings.groupKeys = {"company", "account"};
+    ScanSettingsDialog dialog(settings);
+    const ScanSettings edited = dialog.settings();
+    QCOMPARE(edited.userLimit, 100);
+    QCOMPARE(edited.groupLimit, 100);
+    QCOMPARE(edited.timeZone, std::string("Europe/Berlin"));
+    QVERIFY(edited.legacyProjectTime);
+    QCOMPARE(edited.nearLimitFraction, 0.75);
+    QCOMPARE(edited.groupKeys,
+             (std::vector<std::string>{"company", "account"}));
+    QCOMPARE(edited.threads, settings.threads);
+}
+
+void UiWindowTest::groupKeysParsed()
+{
+    QCOMPARE(parseGroupKeys(QStringLiteral(" company , ,account,company")),
+             (std::vector<std::string>{"company", "account"}));
+    QVERIFY(parseGroupKeys(QStringLiteral(" , ")).empty());
 }
 
 QTEST_MAIN(UiWindowTest)

@@ -234,8 +234,14 @@ void MainWindow::startScan()
     m_banner->hide();
     qCInfo(lcUi) << "scanning" << m_paths;
     m_runner->start(m_paths, m_settings);
-    m_statusLabel->setText(QStringLiteral("Scanning %1…").arg(windowTitle()));
+    const QString files = openFilesLabel();
+    m_statusLabel->setText(QStringLiteral("Scanning %1…").arg(files));
     m_progress->setValue(0);
+    if (!m_report)
+        m_overview->setMessage(
+            QStringLiteral("Scanning %1. The views fill in when the scan "
+                           "finishes, and the status bar shows its progress.")
+                .arg(files));
     setScanning(true);
 }
 
@@ -289,10 +295,15 @@ void MainWindow::onScanFailed(const QString &message)
 void MainWindow::onScanCancelled()
 {
     setScanning(false);
-    m_statusLabel->setText(
-        m_report
-            ? QStringLiteral("Scan cancelled; showing the previous result.")
-            : QStringLiteral("Scan cancelled."));
+    if (m_report) {
+        m_statusLabel->setText(
+            QStringLiteral("Scan cancelled. The previous result is shown."));
+    } else {
+        m_statusLabel->setText(QStringLiteral("Scan cancelled."));
+        m_overview->setMessage(
+            QStringLiteral("The scan was cancelled. Rescan "
+                           "(F5) or open other files (Ctrl+O)."));
+    }
     emit scanCancelled();
 }
 
@@ -320,14 +331,19 @@ void MainWindow::setScanning(bool scanning)
     m_cancelButton->setEnabled(scanning);
 }
 
+QString MainWindow::openFilesLabel() const
+{
+    if (m_paths.isEmpty())
+        return {};
+    QString label = QFileInfo(m_paths.first()).fileName();
+    if (m_paths.size() > 1)
+        label += QStringLiteral(" and %1 more").arg(m_paths.size() - 1);
+    return label;
+}
+
 void MainWindow::updateTitle()
 {
-    QString files;
-    if (!m_paths.isEmpty()) {
-        files = QFileInfo(m_paths.first()).fileName();
-        if (m_paths.size() > 1)
-            files += QStringLiteral(" and %1 more").arg(m_paths.size() - 1);
-    }
+    const QString files = openFilesLabel();
     setWindowTitle(files.isEmpty()
                        ? QStringLiteral("Hot Shard Investigator")
                        : files + QStringLiteral(" — Hot Shard Investigator"));

@@ -108,6 +108,8 @@ private:
     void onScanFailed(const QString &message);
     void onScanCancelled();
     void setScanning(bool scanning);
+    /// Returns "a.json" or "a.json and 2 more" for the open paths.
+    QString openFilesLabel() const;
     void updateTitle();
     void showBanner(const QString &text);
     void followLink(const QString &target);

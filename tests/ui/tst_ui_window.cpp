@@ -291,6 +291,8 @@ void UiWindowTest::windowCancelThenScan()
     QVERIFY(!window.isScanning());
     QVERIFY(!window.cancelButton()->isVisibleTo(&window));
     QVERIFY(!window.report());
+    QVERIFY(window.overviewPage()->summaryText().contains(
+        QLatin1String("cancelled")));
 
     // The window takes the next scan and shows it, never the cancelled one.
     QVERIFY(openAndWait(window, {m_fixture}));

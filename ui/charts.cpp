@@ -292,8 +292,9 @@ void ActivityChart::setMinuteCounts(Day day, const QTimeZone &zone,
     yAxis->setLabel(QStringLiteral("Events per %1 min").arg(bucketMinutes));
     yAxis2->setVisible(true);
     m_cumulative->setVisible(true);
-    m_limit.setValue(static_cast<double>(limit),
-                     QStringLiteral("limit %1").arg(formatCount(limit)));
+    m_limit.setValue(
+        static_cast<double>(limit),
+        QStringLiteral("limit %1 (right axis)").arg(formatCount(limit)));
     showCrossing(crossingMs);
 
     setPlaceholder(buckets.total > 0

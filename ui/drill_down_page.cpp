@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -81,7 +82,13 @@ DrillDownPage::DrillDownPage(QWidget *parent)
     textLayout->addWidget(boxed(QStringLiteral("Likely cause"), m_cause, this));
     textLayout->addWidget(boxed(QStringLiteral("Evidence"), m_evidence, this),
                           1);
-    detailLayout->addWidget(textColumn, 3);
+    // The evidence can outgrow the space the chart leaves, for example with
+    // a long file path, so it scrolls.
+    auto *textScroll = new QScrollArea(this);
+    textScroll->setWidget(textColumn);
+    textScroll->setWidgetResizable(true);
+    textScroll->setFrameShape(QFrame::NoFrame);
+    detailLayout->addWidget(textScroll, 3);
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_chart);

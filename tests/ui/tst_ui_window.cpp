@@ -13,6 +13,8 @@
 #include "table_page.h"
 
 #include <QAction>
+#include <QFile>
+#include <QImage>
 #include <QLabel>
 #include <QLoggingCategory>
 #include <QMenu>
@@ -63,6 +65,8 @@ private slots:
     void windowFilterDebounced();
     void windowAboutVersions();
     void settingsDialogRoundTrip();
+    void windowOpensFolder();
+    void chartSavesPngAndPdf();
     void groupKeysParsed();
 
 private:
@@ -426,6 +430,45 @@ void UiWindowTest::groupKeysParsed()
     QCOMPARE(parseGroupKeys(QStringLiteral(" company , ,account,company")),
              (std::vector<std::string>{"company", "account"}));
     QVERIFY(parseGroupKeys(QStringLiteral(" , ")).empty());
+}
+
+void UiWindowTest::windowOpensFolder()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    QVERIFY(
+        QFile::copy(m_fixture, folder.filePath(QStringLiteral("part-1.json"))));
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QVERIFY(openAndWait(window, {folder.path()}));
+    QCOMPARE(window.report()->inputs.size(), std::size_t(1));
+    QVERIFY(window.report()->inputs.front().path.ends_with("part-1.json"));
+    QCOMPARE(window.report()->hotUserShards(), 1);
+}
+
+void UiWindowTest::chartSavesPngAndPdf()
+{
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QVERIFY(openAndWait(window, {m_fixture}));
+    DayChart *chart = window.dayPage()->chart();
+    chart->resize(600, 400);
+
+    const QByteArray png = chart->toPng(QSize(400, 300));
+    QVERIFY(png.startsWith("\x89PNG"));
+    QTemporaryDir dir;
+    const QString pngPath = dir.filePath(QStringLiteral("days.png"));
+    const QString pdfPath = dir.filePath(QStringLiteral("days.pdf"));
+    QVERIFY(chart->saveImage(pngPath));
+    QVERIFY(chart->saveImage(pdfPath));
+    QFile pdf(pdfPath);
+    QVERIFY(pdf.open(QIODevice::ReadOnly));
+    QVERIFY(pdf.read(5) == "%PDF-");
+    QImage image(pngPath);
+    // Saved at twice the widget size, for high-DPI screens and print.
+    QCOMPARE(image.size(), QSize(1200, 800));
+    QVERIFY(
+        !chart->saveImage(dir.filePath(QStringLiteral("missing/days.png"))));
 }
 
 QTEST_MAIN(UiWindowTest)

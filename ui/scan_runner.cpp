@@ -82,7 +82,7 @@ quint64 ScanRunner::start(const QStringList &paths,
 // Worker threads may call onProgress at the same time. The compare-exchange
 // lets one call per interval through and returns from the rest, so that few
 // events are posted to the GUI thread. `run` outlives the callback because
-// the worker lambda holds it.
+// the worker lambda keeps a shared pointer to it.
 void ScanRunner::installProgressCallback(Run &run)
 {
     Run *state = &run;

@@ -14,6 +14,7 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
@@ -268,7 +269,11 @@ void MainWindow::onScanProgress(const ScanStatus &status)
 void MainWindow::onScanFinished(std::shared_ptr<const Report> report)
 {
     setScanning(false);
+    QElapsedTimer clock;
+    clock.start();
     showReport(std::move(report));
+    qCDebug(lcUi) << "filled the views with" << m_report->ids.size() << "ids in"
+                  << clock.elapsed() << "ms";
     m_statusLabel->setText(QStringLiteral("Scanned %1 events (%2) in %3.")
                                .arg(formatCount(m_report->totals.events),
                                     formatBytes(m_report->totals.bytes),

@@ -71,6 +71,7 @@ public:
     RecordsPage *recordsPage() const { return m_records; }
     ProblemTableModel *problemModel() const { return m_problems; }
     QDockWidget *problemsDock() const { return m_problemsDock; }
+    ScanRunner *scanRunner() const { return m_runner; }
     QAction *repairAction() const { return m_repairAction; }
     QAction *rescanAction() const { return m_rescanAction; }
     QPushButton *cancelButton() const { return m_cancelButton; }

@@ -9,6 +9,7 @@
 #include "problem_model.h"
 #include "report_fixture.h"
 #include "report_models.h"
+#include "scan_runner.h"
 #include "scan_settings_dialog.h"
 #include "table_page.h"
 
@@ -300,6 +301,9 @@ void UiWindowTest::windowCancelThenScan()
 
     // The window takes the next scan and shows it, never the cancelled one.
     QVERIFY(openAndWait(window, {m_fixture}));
+    // Let the cancelled worker return too; its queued result must be dropped.
+    window.scanRunner()->waitForWorkers();
+    QCoreApplication::processEvents();
     QCOMPARE(finished.count(), 1);
     QCOMPARE(QString::fromStdString(window.report()->inputs.front().path),
              m_fixture);

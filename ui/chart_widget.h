@@ -7,8 +7,8 @@
 
 namespace hsi::ui {
 
-/// Series colours that stay readable on light and dark backgrounds (the
-/// Okabe-Ito palette, designed to be told apart with colour-blindness).
+/// Series colours that stay readable on light and dark backgrounds: the
+/// Okabe-Ito palette, whose colours stay distinct for colour-blind readers.
 namespace chart_colors {
 QColor original();
 QColor remediated();
@@ -18,10 +18,11 @@ QColor marker();
 QColor series(int index);
 } // namespace chart_colors
 
-/// A QCustomPlot with the behaviour every chart of the program shares:
-/// colours from the widget palette, zoom and pan along the horizontal axis,
-/// a tooltip with the exact value under the mouse, and saving as PNG or PDF
-/// from the context menu.
+/// A QCustomPlot with the behaviour that every chart of the program shares.
+///
+/// Axes and text take their colours from the widget palette. The mouse zooms
+/// and pans the horizontal axis, a tooltip shows the exact value under the
+/// mouse, and the context menu saves the chart as PNG or PDF.
 class ChartWidget : public QCustomPlot {
     Q_OBJECT
 public:
@@ -36,13 +37,13 @@ public:
     QByteArray toPng(const QSize &size);
     /// Restores the full data range on both axes.
     virtual void resetView();
-    /// Returns the tooltip for data point `index` of `plottable`; empty for
-    /// no tooltip.
+    /// Returns the tooltip for data point `index` of `plottable`, or an
+    /// empty string for none.
     virtual QString tooltipText(QCPAbstractPlottable *plottable,
                                 int index) const;
 
 protected:
-    /// Formats a key for tooltips; the default prints the number.
+    /// Formats a key for tooltips. The default prints the number.
     virtual QString keyText(double key) const;
     void changeEvent(QEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
@@ -70,8 +71,7 @@ protected:
 /// Sets a CountTicker on `axis`.
 void useCountTicker(QCPAxis *axis);
 
-/// A date axis ticker: "Mar 06" labels for day ranges and "HH:mm" for
-/// ranges under two days, in `zone`.
+/// Returns a date axis ticker with "Mar 06" labels in `zone`.
 QSharedPointer<QCPAxisTickerDateTime> makeDateTicker(const QTimeZone &zone);
 
 /// A dashed line across the plot at a limit, with a label. The line is

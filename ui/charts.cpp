@@ -10,6 +10,7 @@ namespace hsi::ui {
 namespace {
 
 constexpr double kSecondsPerDay = 86400.0;
+constexpr int kMaxLabelledDays = 31;
 
 void styleBars(QCPBars *bars, const QColor &color)
 {
@@ -20,6 +21,37 @@ void styleBars(QCPBars *bars, const QColor &color)
 QString dayKeyText(double key)
 {
     return formatDate(static_cast<Day>(std::floor(key / kSecondsPerDay)));
+}
+
+/// Per-minute counts summed into buckets, keyed by the bucket's centre in
+/// epoch seconds, with the running total at the end of each bucket.
+struct Buckets {
+    QVector<double> keys;
+    QVector<double> counts;
+    QVector<double> runningTotals;
+    double total = 0;
+};
+
+// NOTE: minute i is placed at midnight + i minutes. On a day with a
+// daylight-saving change the minutes after the change are drawn one hour
+// off, because the clock skipped or repeated an hour.
+Buckets sumBuckets(const std::vector<std::int32_t> &perMinute,
+                   int bucketMinutes, double dayStart)
+{
+    Buckets buckets;
+    const auto step = static_cast<std::size_t>(bucketMinutes);
+    for (std::size_t first = 0; first < perMinute.size(); first += step) {
+        const std::size_t last = std::min(perMinute.size(), first + step);
+        double sum = 0;
+        for (std::size_t minute = first; minute < last; ++minute)
+            sum += perMinute[minute];
+        buckets.total += sum;
+        buckets.keys << dayStart + static_cast<double>(first) * 60.0 +
+                            bucketMinutes * 30.0;
+        buckets.counts << sum;
+        buckets.runningTotals << buckets.total;
+    }
+    return buckets;
 }
 
 } // namespace
@@ -38,8 +70,11 @@ DayChart::DayChart(QWidget *parent)
     for (QCPBars *bars : {m_original, m_remediated})
         bars->setWidth(kSecondsPerDay * 0.7);
 
+    // Points only: a line between two dates would suggest counts on the
+    // dates between them, where the id may have had no events.
     m_overlay->setPen(QPen(chart_colors::overlay(), 2.5));
-    m_overlay->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 8));
+    m_overlay->setLineStyle(QCPGraph::lsNone);
+    m_overlay->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 11));
     m_overlay->setVisible(false);
     m_overlay->removeFromLegend();
 
@@ -68,6 +103,18 @@ void DayChart::setReport(const Report *report)
     }
     m_original->setData(keys, original, true);
     m_remediated->setData(keys, remediated, true);
+    // A label under every bar reads better than QCustomPlot's automatic
+    // date steps, which skip days. Past a month of days, they return.
+    if (!keys.isEmpty() && keys.size() <= kMaxLabelledDays) {
+        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+        for (double key : keys)
+            ticker->addTick(key, QDateTime::fromSecsSinceEpoch(
+                                     static_cast<qint64>(key), QTimeZone::utc())
+                                     .toString(QStringLiteral("ddd\nMMM dd")));
+        xAxis->setTicker(ticker);
+    } else {
+        xAxis->setTicker(makeDateTicker(QTimeZone::utc()));
+    }
     setPlaceholder(keys.isEmpty() ? QStringLiteral("No dated events.")
                                   : QString());
     clearOverlay();
@@ -231,26 +278,12 @@ void ActivityChart::setMinuteCounts(Day day, const QTimeZone &zone,
 {
     m_zone = zone;
     m_showsDays = false;
-    const double start = dayStartSeconds(day, zone);
-    QVector<double> keys;
-    QVector<double> values;
-    QVector<double> totals;
-    double total = 0;
-    for (std::size_t first = 0; first < perMinute.size();
-         first += static_cast<std::size_t>(bucketMinutes)) {
-        double sum = 0;
-        for (std::size_t m = first;
-             m < std::min(perMinute.size(), first + bucketMinutes); ++m)
-            sum += perMinute[m];
-        total += sum;
-        keys << start + static_cast<double>(first) * 60.0 +
-                    bucketMinutes * 30.0;
-        values << sum;
-        totals << total;
-    }
+    const Buckets buckets =
+        sumBuckets(perMinute, bucketMinutes, dayStartSeconds(day, zone));
     m_bars->setWidth(bucketMinutes * 60.0 * 0.9);
-    m_bars->setData(keys, values, true);
-    m_cumulative->setData(keys, totals, true);
+    m_bars->setData(buckets.keys, buckets.counts, true);
+    m_cumulative->setData(buckets.keys, buckets.runningTotals, true);
+
     auto ticker = makeDateTicker(zone);
     ticker->setDateTimeFormat(QStringLiteral("HH:mm"));
     xAxis->setTicker(ticker);
@@ -259,26 +292,33 @@ void ActivityChart::setMinuteCounts(Day day, const QTimeZone &zone,
     yAxis->setLabel(QStringLiteral("Events per %1 min").arg(bucketMinutes));
     yAxis2->setVisible(true);
     m_cumulative->setVisible(true);
-    m_limit.setValue(static_cast<double>(limit),
-                     QStringLiteral("limit %1").arg(formatCount(limit)));
+    m_limit.setValue(
+        static_cast<double>(limit),
+        QStringLiteral("limit %1 (right axis)").arg(formatCount(limit)));
+    showCrossing(crossingMs);
 
-    const bool crossed = crossingMs.has_value();
-    m_crossing->setVisible(crossed);
-    m_crossingLabel->setVisible(crossed);
-    if (crossed) {
-        const double at = static_cast<double>(*crossingMs) / 1000.0;
-        m_crossing->point1->setCoords(at, 0);
-        m_crossing->point2->setCoords(at, 1);
-        m_crossingLabel->position->setCoords(at, 0.08);
-        m_crossingLabel->setText(QStringLiteral(" limit crossed %1")
-                                     .arg(formatTime(*crossingMs, zone)));
-    }
-    setPlaceholder(total > 0
+    setPlaceholder(buckets.total > 0
                        ? QString()
                        : QStringLiteral("No events recorded for this day."));
     resetView();
-    yAxis2->setRange(0, std::max(total, static_cast<double>(limit)) * 1.1);
+    yAxis2->setRange(0,
+                     std::max(buckets.total, static_cast<double>(limit)) * 1.1);
     replot();
+}
+
+void ActivityChart::showCrossing(std::optional<std::int64_t> crossingMs)
+{
+    const bool crossed = crossingMs.has_value();
+    m_crossing->setVisible(crossed);
+    m_crossingLabel->setVisible(crossed);
+    if (!crossed)
+        return;
+    const double at = static_cast<double>(*crossingMs) / 1000.0;
+    m_crossing->point1->setCoords(at, 0);
+    m_crossing->point2->setCoords(at, 1);
+    m_crossingLabel->position->setCoords(at, 0.08);
+    m_crossingLabel->setText(QStringLiteral(" limit crossed %1")
+                                 .arg(formatTime(*crossingMs, m_zone)));
 }
 
 void ActivityChart::setDayCounts(const std::vector<DayCount> &days,

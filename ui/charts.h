@@ -90,6 +90,8 @@ protected:
     QString keyText(double key) const override;
 
 private:
+    void showCrossing(std::optional<std::int64_t> crossingMs);
+
     QCPBars *m_bars;
     QCPGraph *m_cumulative;
     LimitLine m_limit;
@@ -106,7 +108,8 @@ class RecordTimeline : public ChartWidget {
 public:
     explicit RecordTimeline(QWidget *parent = nullptr);
 
-    /// Shows `records` (pointers into a Report that outlives the call).
+    /// Shows `records`, pointers into a Report that must stay alive while the
+    /// chart shows them.
     void setRecords(const std::vector<const HotshardRecord *> &records,
                     const QTimeZone &zone);
 

@@ -22,8 +22,8 @@ public:
 
     void setReport(std::shared_ptr<const Report> report);
     /// Overlays the id that matches `text` exactly in the selected space
-    /// (users or one group key); clears the overlay for empty text. Returns
-    /// false when no such id exists.
+    /// (users or one group key). Empty text clears the overlay. Returns false
+    /// when no such id exists.
     bool showId(const QString &text);
     /// Selects the space (users, or a group key) that searches look in.
     void setSearchSpace(ShardKind kind, const QString &groupKey = {});

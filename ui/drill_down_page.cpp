@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -81,13 +82,20 @@ DrillDownPage::DrillDownPage(QWidget *parent)
     textLayout->addWidget(boxed(QStringLiteral("Likely cause"), m_cause, this));
     textLayout->addWidget(boxed(QStringLiteral("Evidence"), m_evidence, this),
                           1);
-    detailLayout->addWidget(textColumn, 3);
+    // The evidence can outgrow the space the chart leaves, for example with
+    // a long file path, so it scrolls.
+    auto *textScroll = new QScrollArea(this);
+    textScroll->setWidget(textColumn);
+    textScroll->setWidgetResizable(true);
+    textScroll->setFrameShape(QFrame::NoFrame);
+    detailLayout->addWidget(textScroll, 3);
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_chart);
     splitter->addWidget(details);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({600, 300});
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(header);
     layout->addWidget(splitter, 1);

@@ -106,11 +106,15 @@ std::vector<int> IdTableModel::topRows(int count) const
         result[row] = static_cast<int>(row);
     const auto take = std::min<std::size_t>(
         result.size(), static_cast<std::size_t>(std::max(count, 0)));
-    std::partial_sort(
-        result.begin(), result.begin() + static_cast<std::ptrdiff_t>(take),
-        result.end(), [this](int a, int b) {
-            return volumeAt(a).peakEvents > volumeAt(b).peakEvents;
-        });
+    std::partial_sort(result.begin(),
+                      result.begin() + static_cast<std::ptrdiff_t>(take),
+                      result.end(), [this](int a, int b) {
+                          // Ties keep the table order, so the chart and the
+                          // table list equal counts alike.
+                          const std::int64_t left = volumeAt(a).peakEvents;
+                          const std::int64_t right = volumeAt(b).peakEvents;
+                          return left != right ? left > right : a < b;
+                      });
     result.resize(take);
     return result;
 }

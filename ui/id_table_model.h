@@ -12,9 +12,10 @@ namespace hsi::ui {
 
 /// Every user id, or every group id, of a Report at its peak day.
 ///
-/// Rows read straight from `Report::ids`; the model keeps only a permutation
-/// and one finding pointer per id. Unique events and the likely cause exist
-/// only for hot and near-limit pairs, whose evidence the scan gathers.
+/// Rows read straight from `Report::ids`, and the model keeps only a
+/// permutation and one finding pointer per id. Unique events and the likely
+/// cause exist only for hot and near-limit pairs, whose evidence the scan
+/// gathers.
 class IdTableModel : public PermutationModel {
     Q_OBJECT
 public:

@@ -14,6 +14,7 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
@@ -234,8 +235,14 @@ void MainWindow::startScan()
     m_banner->hide();
     qCInfo(lcUi) << "scanning" << m_paths;
     m_runner->start(m_paths, m_settings);
-    m_statusLabel->setText(QStringLiteral("Scanning %1…").arg(windowTitle()));
+    const QString files = openFilesLabel();
+    m_statusLabel->setText(QStringLiteral("Scanning %1…").arg(files));
     m_progress->setValue(0);
+    if (!m_report)
+        m_overview->setMessage(
+            QStringLiteral("Scanning %1. The views fill in when the scan "
+                           "finishes, and the status bar shows its progress.")
+                .arg(files));
     setScanning(true);
 }
 
@@ -262,7 +269,11 @@ void MainWindow::onScanProgress(const ScanStatus &status)
 void MainWindow::onScanFinished(std::shared_ptr<const Report> report)
 {
     setScanning(false);
+    QElapsedTimer clock;
+    clock.start();
     showReport(std::move(report));
+    qCDebug(lcUi) << "filled the views with" << m_report->ids.size() << "ids in"
+                  << clock.elapsed() << "ms";
     m_statusLabel->setText(QStringLiteral("Scanned %1 events (%2) in %3.")
                                .arg(formatCount(m_report->totals.events),
                                     formatBytes(m_report->totals.bytes),
@@ -289,10 +300,15 @@ void MainWindow::onScanFailed(const QString &message)
 void MainWindow::onScanCancelled()
 {
     setScanning(false);
-    m_statusLabel->setText(
-        m_report
-            ? QStringLiteral("Scan cancelled; showing the previous result.")
-            : QStringLiteral("Scan cancelled."));
+    if (m_report) {
+        m_statusLabel->setText(
+            QStringLiteral("Scan cancelled. The previous result is shown."));
+    } else {
+        m_statusLabel->setText(QStringLiteral("Scan cancelled."));
+        m_overview->setMessage(
+            QStringLiteral("The scan was cancelled. Rescan "
+                           "(F5) or open other files (Ctrl+O)."));
+    }
     emit scanCancelled();
 }
 
@@ -320,14 +336,19 @@ void MainWindow::setScanning(bool scanning)
     m_cancelButton->setEnabled(scanning);
 }
 
+QString MainWindow::openFilesLabel() const
+{
+    if (m_paths.isEmpty())
+        return {};
+    QString label = QFileInfo(m_paths.first()).fileName();
+    if (m_paths.size() > 1)
+        label += QStringLiteral(" and %1 more").arg(m_paths.size() - 1);
+    return label;
+}
+
 void MainWindow::updateTitle()
 {
-    QString files;
-    if (!m_paths.isEmpty()) {
-        files = QFileInfo(m_paths.first()).fileName();
-        if (m_paths.size() > 1)
-            files += QStringLiteral(" and %1 more").arg(m_paths.size() - 1);
-    }
+    const QString files = openFilesLabel();
     setWindowTitle(files.isEmpty()
                        ? QStringLiteral("Hot Shard Investigator")
                        : files + QStringLiteral(" — Hot Shard Investigator"));

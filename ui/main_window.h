@@ -71,16 +71,21 @@ public:
     RecordsPage *recordsPage() const { return m_records; }
     ProblemTableModel *problemModel() const { return m_problems; }
     QDockWidget *problemsDock() const { return m_problemsDock; }
+    ScanRunner *scanRunner() const { return m_runner; }
     QAction *repairAction() const { return m_repairAction; }
     QAction *rescanAction() const { return m_rescanAction; }
     QPushButton *cancelButton() const { return m_cancelButton; }
     QLabel *bannerLabel() const { return m_banner; }
+    /// Returns the About box text: the program version and the versions of
+    /// Qt and the libraries it was built with.
+    static QString aboutText();
     /// Charts shown by the current view.
     QList<ChartWidget *> currentCharts() const;
 
 signals:
-    /// The user chose Recovery > Repair history; enabled only once a scan
-    /// found hot shards. The recovery wizard connects to it.
+    /// Emitted when the user chooses Recovery > Repair history, which is
+    /// enabled once a scan found hot shards. The recovery wizard connects
+    /// to this signal.
     void repairRequested();
     /// A scan finished and its report is shown.
     void scanFinished();
@@ -104,6 +109,8 @@ private:
     void onScanFailed(const QString &message);
     void onScanCancelled();
     void setScanning(bool scanning);
+    /// Returns "a.json" or "a.json and 2 more" for the open paths.
+    QString openFilesLabel() const;
     void updateTitle();
     void showBanner(const QString &text);
     void followLink(const QString &target);
@@ -116,7 +123,10 @@ private:
     void chooseFiles();
     void chooseFolder();
     void editScanSettings();
-    void exportJson();
+    /// Ids that the JSON export lists: only those in the findings and id
+    /// problems, or every id (as `hotshard scan --json --all-ids` does).
+    enum class JsonIds { Flagged, Every };
+    void exportJson(JsonIds ids);
     void exportCsv();
     void exportHtml();
     void saveCurrentChart();

@@ -31,7 +31,7 @@ constexpr int kMaxRecent = 8;
 const QString kRecentKey = QStringLiteral("recentFiles");
 
 // Joins the paths of one recent entry. A path that contains a newline is
-// split wrongly when the entry is reopened; such names are very rare.
+// split wrongly when the entry is reopened, but such names are very rare.
 const QString kRecentSeparator = QStringLiteral("\n");
 
 QString recentEntryLabel(const QStringList &paths)
@@ -116,8 +116,11 @@ void MainWindow::buildExportMenu(QMenu *fileMenu)
 {
     QAction *json =
         fileMenu->addAction(QStringLiteral("&Export report as JSON…"), this,
-                            &MainWindow::exportJson);
+                            [this] { exportJson(JsonIds::Flagged); });
     json->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    QAction *jsonAllIds = fileMenu->addAction(
+        QStringLiteral("Export report as JSON with every &id…"), this,
+        [this] { exportJson(JsonIds::Every); });
     QAction *csv = fileMenu->addAction(QStringLiteral("Export tables as &CSV…"),
                                        this, &MainWindow::exportCsv);
     QAction *html = fileMenu->addAction(QStringLiteral("Export &HTML summary…"),
@@ -127,7 +130,7 @@ void MainWindow::buildExportMenu(QMenu *fileMenu)
         fileMenu->addAction(QStringLiteral("Save &chart as PNG or PDF…"), this,
                             &MainWindow::saveCurrentChart);
     chart->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
-    m_reportActions = {json, csv, html, chart};
+    m_reportActions = {json, jsonAllIds, csv, html, chart};
 }
 
 void MainWindow::updateActions()
@@ -178,7 +181,7 @@ QString MainWindow::exportBaseName() const
            QStringLiteral("-hot-shards");
 }
 
-void MainWindow::exportJson()
+void MainWindow::exportJson(JsonIds ids)
 {
     const QString path = QFileDialog::getSaveFileName(
         this, QStringLiteral("Export report as JSON"),
@@ -186,7 +189,8 @@ void MainWindow::exportJson()
         QStringLiteral("JSON (*.json)"));
     if (path.isEmpty() || !m_report)
         return;
-    const QString error = writeJsonExport(*m_report, path, false);
+    const QString error =
+        writeJsonExport(*m_report, path, ids == JsonIds::Every);
     if (error.isEmpty())
         statusBar()->showMessage(QStringLiteral("Wrote %1").arg(path), 8000);
     else
@@ -282,32 +286,34 @@ void MainWindow::focusFind()
     edit->selectAll();
 }
 
+QString MainWindow::aboutText()
+{
+    const QString json = QStringLiteral("%1.%2.%3")
+                             .arg(NLOHMANN_JSON_VERSION_MAJOR)
+                             .arg(NLOHMANN_JSON_VERSION_MINOR)
+                             .arg(NLOHMANN_JSON_VERSION_PATCH);
+    return QStringLiteral(
+               "<h3>Hot Shard Investigator %1</h3>"
+               "<p>Finds the Mixpanel ids and groups that crossed the per-day "
+               "event "
+               "limits, and explains why.</p>"
+               "<p>Built with:</p><ul>"
+               "<li>Qt %2 (running on %3)</li><li>QCustomPlot %4</li>"
+               "<li>simdjson %5</li><li>isa-l %6</li><li>libdeflate %7</li>"
+               "<li>libcurl %8</li><li>nlohmann/json %9</li></ul>")
+        .arg(QStringLiteral(HSI_VERSION_STRING), QStringLiteral(QT_VERSION_STR),
+             QString::fromLatin1(qVersion()),
+             QStringLiteral(QCUSTOMPLOT_VERSION_STR),
+             QStringLiteral(HSI_SIMDJSON_VERSION),
+             QStringLiteral(HSI_ISAL_VERSION),
+             QStringLiteral(HSI_LIBDEFLATE_VERSION),
+             QStringLiteral(HSI_CURL_VERSION), json);
+}
+
 void MainWindow::showAbout()
 {
-    const QString text =
-        QStringLiteral("<h3>Hot Shard Investigator %1</h3>"
-                       "<p>Finds the Mixpanel ids and groups that crossed the "
-                       "per-day event limits, "
-                       "and explains why.</p>"
-                       "<p>Built with:</p><ul>"
-                       "<li>Qt %2 (running on %3)</li><li>QCustomPlot "
-                       "%4</li><li>simdjson %5</li>"
-                       "<li>isa-l %6</li><li>libdeflate %7</li><li>libcurl "
-                       "%8</li><li>nlohmann/json %9</li></ul>")
-            .arg(QStringLiteral(HSI_VERSION_STRING),
-                 QStringLiteral(QT_VERSION_STR),
-                 QString::fromLatin1(qVersion()),
-                 QStringLiteral(QCUSTOMPLOT_VERSION_STR),
-                 QStringLiteral(HSI_SIMDJSON_VERSION),
-                 QStringLiteral(HSI_ISAL_VERSION),
-                 QStringLiteral(HSI_LIBDEFLATE_VERSION),
-                 QStringLiteral(HSI_CURL_VERSION),
-                 QStringLiteral("%1.%2.%3")
-                     .arg(NLOHMANN_JSON_VERSION_MAJOR)
-                     .arg(NLOHMANN_JSON_VERSION_MINOR)
-                     .arg(NLOHMANN_JSON_VERSION_PATCH));
     QMessageBox::about(this, QStringLiteral("About Hot Shard Investigator"),
-                       text);
+                       aboutText());
 }
 
 void MainWindow::addRecent(const QStringList &paths)

@@ -30,8 +30,8 @@ public:
 
 signals:
     /// A link was clicked: "page:days", "page:ids", "page:groups",
-    /// "page:records", "problems", or "pair:N" with N a row source index of
-    /// the finding model.
+    /// "page:records", "problems", or "pair:N", where N is the source index
+    /// of a pair in the finding model.
     void linkActivated(const QString &target);
     /// The user asked for the details of one hot or near-limit pair.
     void findingActivated(const hsi::PairFinding &finding);

@@ -35,7 +35,7 @@ public:
 
     int sortColumn() const { return m_sortColumn; }
     Qt::SortOrder sortOrder() const { return m_sortOrder; }
-    /// Returns the source index shown in `row`; `row` must be valid.
+    /// Returns the source index shown in `row`, which must be valid.
     std::uint32_t sourceIndex(int row) const
     {
         return m_rows[static_cast<std::size_t>(row)];
@@ -50,7 +50,7 @@ signals:
     void rowsRearranged();
 
 protected:
-    /// Number of entries in the source vector; 0 when there is no data.
+    /// Number of entries in the source vector, or 0 when there is no data.
     virtual std::size_t sourceCount() const = 0;
     /// Returns true when the filter keeps `source`.
     virtual bool acceptsSource(std::uint32_t source) const = 0;

@@ -23,7 +23,7 @@ public:
         LineColumn,
         ColumnCount
     };
-    /// Which records the kind filter keeps.
+    /// Record kinds that the kind filter keeps.
     enum class KindFilter { All, User, Group };
 
     using PermutationModel::PermutationModel;

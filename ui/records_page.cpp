@@ -93,11 +93,11 @@ void RecordsPage::applyKindFilter()
 
 void RecordsPage::updateTimeline()
 {
-    std::vector<const HotshardRecord *> shown;
-    shown.reserve(m_model->rows().size());
+    std::vector<const HotshardRecord *> visibleRecords;
+    visibleRecords.reserve(m_model->rows().size());
     for (std::uint32_t source : m_model->rows())
-        shown.push_back(&m_report->records[source]);
-    m_timeline->setRecords(shown, m_model->timeZone());
+        visibleRecords.push_back(&m_report->records[source]);
+    m_timeline->setRecords(visibleRecords, m_model->timeZone());
 }
 
 } // namespace hsi::ui

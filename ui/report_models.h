@@ -68,8 +68,8 @@ public:
 
     NamedCountModel(const QString &nameTitle, QObject *parent = nullptr);
 
-    /// Shows `counts`, which must point into `owner`; the model keeps `owner`
-    /// alive. `total` is the denominator of the share column.
+    /// Shows `counts`, which must point into `owner`. The model keeps
+    /// `owner` alive. `total` is the denominator of the share column.
     void setCounts(std::shared_ptr<const Report> owner,
                    const std::vector<NamedCount> *counts, std::int64_t total);
 

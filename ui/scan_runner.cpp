@@ -69,11 +69,24 @@ quint64 ScanRunner::start(const QStringList &paths,
     m_passClock.start();
     m_pass = 1;
 
-    // The worker may call onProgress from several threads at once; the
-    // compare-exchange lets one of them through per interval and the rest
-    // return at once, which keeps the queue of posted events short.
-    Run *state = run.get(); // owned by the worker lambda below
-    run->control.onProgress = [this, state](const ScanProgress &progress) {
+    installProgressCallback(*run);
+    qCInfo(lcScan) << "starting scan" << run->generation << "of" << paths;
+    QFuture<void> future = launchWorker(run, toStdPaths(paths), settings);
+    m_pending.removeIf(
+        [](const QFuture<void> &pending) { return pending.isFinished(); });
+    m_pending.append(future);
+    emit started(run->generation);
+    return run->generation;
+}
+
+// Worker threads may call onProgress at the same time. The compare-exchange
+// lets one call per interval through and returns from the rest, so that few
+// events are posted to the GUI thread. `run` outlives the callback because
+// the worker lambda keeps a shared pointer to it.
+void ScanRunner::installProgressCallback(Run &run)
+{
+    Run *state = &run;
+    run.control.onProgress = [this, state](const ScanProgress &progress) {
         const std::int64_t now = steadyMs();
         std::int64_t last = state->lastProgressMs.load();
         if (now - last < kProgressIntervalMs ||
@@ -86,10 +99,13 @@ quint64 ScanRunner::start(const QStringList &paths,
             },
             Qt::QueuedConnection);
     };
+}
 
-    qCInfo(lcScan) << "starting scan" << run->generation << "of" << paths;
-    const std::vector<std::string> inputs = toStdPaths(paths);
-    QFuture<void> future = QtConcurrent::run([this, run, inputs, settings] {
+QFuture<void> ScanRunner::launchWorker(std::shared_ptr<Run> run,
+                                       std::vector<std::string> inputs,
+                                       ScanSettings settings)
+{
+    return QtConcurrent::run([this, run, inputs, settings] {
         Outcome outcome;
         try {
             outcome.report = std::make_shared<const Report>(
@@ -104,11 +120,6 @@ quint64 ScanRunner::start(const QStringList &paths,
             },
             Qt::QueuedConnection);
     });
-    m_pending.removeIf(
-        [](const QFuture<void> &pending) { return pending.isFinished(); });
-    m_pending.append(future);
-    emit started(run->generation);
-    return run->generation;
 }
 
 void ScanRunner::cancel()

@@ -20,7 +20,7 @@ struct ScanStatus {
     double bytesPerSecond = 0;
     double eventsPerSecond = 0;
     /// Estimate of the time left in the current pass, from its byte rate so
-    /// far; negative while there is too little data for an estimate.
+    /// far. Negative while there is too little data for an estimate.
     double secondsLeft = -1;
 };
 
@@ -40,7 +40,7 @@ public:
 
     /// Starts a scan and supersedes any running one. Returns its generation.
     quint64 start(const QStringList &paths, const ScanSettings &settings);
-    /// Cancels the current scan; its result, if it still arrives, is dropped.
+    /// Cancels the current scan. Its result is dropped if it still arrives.
     void cancel();
     bool isRunning() const { return m_running; }
     /// Blocks until every worker has returned, including cancelled and
@@ -66,6 +66,10 @@ private:
     };
     struct Run;
 
+    void installProgressCallback(Run &run);
+    QFuture<void> launchWorker(std::shared_ptr<Run> run,
+                               std::vector<std::string> inputs,
+                               ScanSettings settings);
     void deliverProgress(quint64 generation, const ScanProgress &progress);
     void deliverOutcome(quint64 generation, const Outcome &outcome);
 

@@ -20,7 +20,7 @@ class ScanSettingsDialog : public QDialog {
 public:
     ScanSettingsDialog(const ScanSettings &settings, QWidget *parent = nullptr);
 
-    /// The settings as edited; fields the dialog does not show keep the
+    /// The settings as edited. Fields the dialog does not show keep the
     /// values passed to the constructor.
     ScanSettings settings() const;
 

@@ -105,6 +105,31 @@ std::optional<api::Credentials> readCredentials(ApiUse use, QString *error)
     return promptCredentials(use, error);
 }
 
+/// Reads --max-attempts and --retry-base-ms.
+bool readRetrySettings(const QCommandLineParser &parser,
+                       api::RetrySettings &retry, QString *error)
+{
+    bool ok = false;
+    retry.maxAttempts = parser.value(QStringLiteral("max-attempts")).toInt(&ok);
+    if (!ok || retry.maxAttempts < 1) {
+        *error = QStringLiteral("--max-attempts must be 1 or more");
+        return false;
+    }
+    const int baseMs = parser.value(QStringLiteral("retry-base-ms")).toInt(&ok);
+    if (!ok || baseMs < 0) {
+        *error = QStringLiteral("--retry-base-ms must be 0 or more");
+        return false;
+    }
+    if (baseMs != 2000) {
+        // A custom base scales the cap and the jitter with it.
+        retry.baseDelay = std::chrono::milliseconds(baseMs);
+        retry.maxDelay = std::chrono::milliseconds(baseMs * 30);
+        retry.minJitter = std::chrono::milliseconds(baseMs / 2);
+        retry.maxJitter = std::chrono::milliseconds(baseMs * 5 / 2);
+    }
+    return true;
+}
+
 bool readSettings(const QCommandLineParser &parser, ApiConnection &connection,
                   QString *error)
 {
@@ -128,26 +153,7 @@ bool readSettings(const QCommandLineParser &parser, ApiConnection &connection,
             return false;
         }
     }
-    bool ok = false;
-    connection.retry.maxAttempts =
-        parser.value(QStringLiteral("max-attempts")).toInt(&ok);
-    if (!ok || connection.retry.maxAttempts < 1) {
-        *error = QStringLiteral("--max-attempts must be 1 or more");
-        return false;
-    }
-    const int baseMs = parser.value(QStringLiteral("retry-base-ms")).toInt(&ok);
-    if (!ok || baseMs < 0) {
-        *error = QStringLiteral("--retry-base-ms must be 0 or more");
-        return false;
-    }
-    if (baseMs != 2000) {
-        // A custom base scales the cap and the jitter with it.
-        connection.retry.baseDelay = std::chrono::milliseconds(baseMs);
-        connection.retry.maxDelay = std::chrono::milliseconds(baseMs * 30);
-        connection.retry.minJitter = std::chrono::milliseconds(baseMs / 2);
-        connection.retry.maxJitter = std::chrono::milliseconds(baseMs * 5 / 2);
-    }
-    return true;
+    return readRetrySettings(parser, connection.retry, error);
 }
 
 } // namespace
@@ -195,27 +201,6 @@ apiConnectionFromParser(const QCommandLineParser &parser, ApiUse use,
     }
     connection.credentials = std::move(*credentials);
     return connection;
-}
-
-std::optional<int> parseApiCommandLine(QCommandLineParser &parser,
-                                       const QStringList &arguments)
-{
-    const QCommandLineOption help = parser.addHelpOption();
-    if (!parser.parse(arguments)) {
-        printCommandError(arguments.value(0), parser.errorText());
-        return ExitUsage;
-    }
-    if (parser.isSet(help)) {
-        std::fputs(qUtf8Printable(parser.helpText()), stdout);
-        return ExitOk;
-    }
-    return std::nullopt;
-}
-
-void printCommandError(const QString &command, const QString &message)
-{
-    std::fprintf(stderr, "%s: %s\n", qUtf8Printable(command),
-                 qUtf8Printable(message));
 }
 
 bool stderrIsTerminal()

@@ -38,14 +38,6 @@ std::optional<ApiConnection>
 apiConnectionFromParser(const QCommandLineParser &parser, ApiUse use,
                         QString *error);
 
-/// Parses `arguments`, handling --help. Returns an exit code when the
-/// command should stop now.
-std::optional<int> parseApiCommandLine(QCommandLineParser &parser,
-                                       const QStringList &arguments);
-
-/// Prints "<command>: <message>" on stderr.
-void printCommandError(const QString &command, const QString &message);
-
 /// True when stderr is a terminal, where progress lines are drawn.
 bool stderrIsTerminal();
 

@@ -1,5 +1,7 @@
 #include "api_options.h"
+#include "cli_support.h"
 #include "commands.h"
+#include "hsi/api/connection_test.h"
 #include "hsi/api/exporter.h"
 #include "hsi/civil_date.h"
 
@@ -94,6 +96,9 @@ void addExportOptions(QCommandLineParser &parser)
          QStringLiteral("expr")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Output folder."),
                       QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("test-connection"),
+                      QStringLiteral("Make one small request, explain the "
+                                     "result and exit (0 when it worked).")});
     parser.addOption(
         {QStringLiteral("requests-per-hour"),
          QStringLiteral(
@@ -137,9 +142,9 @@ api::ExportSummary runWithProgress(const ApiConnection &connection,
     if (stderrIsTerminal()) {
         control.onProgress = [&](const api::ExportProgress &progress) {
             std::lock_guard lock(printMutex);
-            std::fprintf(stderr, "\rexport: %d/%d days, %.1f MB   ",
+            std::fprintf(stderr, "\r\033[Kexport: %d/%d days, %.1f MB received",
                          progress.daysDone, progress.daysTotal,
-                         static_cast<double>(progress.bytes) / 1e6);
+                         static_cast<double>(progress.bytesReceived) / 1e6);
             std::fflush(stderr);
         };
     }
@@ -151,6 +156,23 @@ api::ExportSummary runWithProgress(const ApiConnection &connection,
     return summary;
 }
 
+/// Runs the connection test and prints its explanation.
+int runConnectionTest(const QCommandLineParser &parser, const QString &command)
+{
+    QString error;
+    const auto connection =
+        apiConnectionFromParser(parser, ApiUse::Export, &error);
+    if (!connection) {
+        printError(command, error);
+        return ExitUsage;
+    }
+    const api::ConnectionDiagnosis diagnosis =
+        api::testConnection(connection->settings, connection->credentials);
+    std::printf("%s\n", qUtf8Printable(diagnosis.explanation));
+    return diagnosis.verdict == api::ConnectionVerdict::Ok ? ExitOk
+                                                           : ExitFailure;
+}
+
 } // namespace
 
 int runExport(const QStringList &arguments)
@@ -158,8 +180,10 @@ int runExport(const QStringList &arguments)
     const QString command = arguments.value(0);
     QCommandLineParser parser;
     addExportOptions(parser);
-    if (const auto exitCode = parseApiCommandLine(parser, arguments))
+    if (const auto exitCode = parseArguments(parser, arguments))
         return *exitCode;
+    if (parser.isSet(QStringLiteral("test-connection")))
+        return runConnectionTest(parser, command);
 
     QString error;
     std::optional<api::ExportQuery> query;
@@ -168,7 +192,7 @@ int runExport(const QStringList &arguments)
     if (readExportRequest(parser, query, options, &error))
         connection = apiConnectionFromParser(parser, ApiUse::Export, &error);
     if (!connection) {
-        printCommandError(command, error);
+        printError(command, error);
         return ExitUsage;
     }
     options.retry = connection->retry;
@@ -177,7 +201,7 @@ int runExport(const QStringList &arguments)
     const api::ExportSummary summary =
         runWithProgress(*connection, options, *query, outDir);
     if (!summary.error.isEmpty()) {
-        printCommandError(command, summary.error);
+        printError(command, summary.error);
         return summary.days.empty() ? ExitUsage : ExitFailure;
     }
     printSummary(summary, outDir);

@@ -5,6 +5,7 @@
 
 #include <QTimeZone>
 #include <csignal>
+#include <fstream>
 
 namespace hsi::cli {
 
@@ -51,6 +52,10 @@ void addFixOptions(QCommandLineParser &parser)
         {QStringLiteral("out"),
          QStringLiteral("Output NDJSON file; gzip-compressed when the name "
                         "ends in .gz."),
+         QStringLiteral("file")},
+        {QStringLiteral("summary-json"),
+         QStringLiteral("Also write the counts as a JSON object to this "
+                        "file."),
          QStringLiteral("file")},
         {QStringLiteral("rejects"),
          QStringLiteral("File for events that could not be transformed, with "
@@ -117,27 +122,47 @@ void printSummary(const recovery::TransformStats &stats,
     std::printf("Set aside %lld events in %s.\n",
                 static_cast<long long>(stats.setAside),
                 recovery::rejectsPathFor(paths).c_str());
+}
+
+/// Prints the problems that would make an import fail or change values.
+void printWarnings(const recovery::TransformStats &stats)
+{
     if (stats.rejectedIdsRestored > 0) {
-        std::printf("warning: %lld restored events got a distinct_id that "
-                    "the Import API rejects (such as \"null\", \"0\" or "
-                    "\"undefined\"); choose another --distinct-id for them, "
-                    "such as property:$user_id or a map file\n",
-                    static_cast<long long>(stats.rejectedIdsRestored));
+        std::fprintf(stderr,
+                     "hotshard fix: warning: %lld restored events got a "
+                     "distinct_id that the Import API rejects, such as "
+                     "\"null\", \"0\" or \"undefined\". Choose another "
+                     "--distinct-id for them, such as property:$user_id or a "
+                     "map file.\n",
+                     static_cast<long long>(stats.rejectedIdsRestored));
     }
     if (stats.numbersReformatted > 0) {
-        std::printf("warning: %lld changed events contain numbers written "
-                    "with other digits (such as 1.50 as 1.5), and integers "
-                    "beyond 64 bits become the nearest double\n",
-                    static_cast<long long>(stats.numbersReformatted));
+        std::fprintf(stderr,
+                     "hotshard fix: warning: %lld changed events contain "
+                     "numbers written with other digits (such as 1.50 as "
+                     "1.5), or integers beyond 64 bits stored as the nearest "
+                     "double.\n",
+                     static_cast<long long>(stats.numbersReformatted));
     }
     if (stats.invalidInsertIds > 0) {
-        std::printf("warning: %lld written events have a missing $insert_id "
-                    "or one that strict import rejects (more than 36 bytes, "
-                    "characters other than A-Z a-z 0-9 -, or a placeholder "
-                    "value); run again with --regenerate-insert-id to replace "
-                    "them\n",
-                    static_cast<long long>(stats.invalidInsertIds));
+        std::fprintf(stderr,
+                     "hotshard fix: warning: %lld written events have a "
+                     "missing $insert_id or one that strict import rejects "
+                     "(more than 36 bytes, characters other than A-Z a-z 0-9 "
+                     "-, or a placeholder value). Run again with "
+                     "--regenerate-insert-id to replace them.\n",
+                     static_cast<long long>(stats.invalidInsertIds));
     }
+}
+
+void writeSummaryJson(const recovery::TransformStats &stats,
+                      const QString &path)
+{
+    std::ofstream out(path.toStdString());
+    out << recovery::transformStatsToJson(stats).dump(2) << "\n";
+    if (!out.flush())
+        throw recovery::RecoveryError("failed to write " + path.toStdString() +
+                                      ": check that the folder exists");
 }
 
 } // namespace
@@ -149,8 +174,8 @@ int runFix(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Restores the names and ids of $hotshard_events, blanks hot group "
         "ids, and passes every other event through unchanged. Events that "
-        "cannot be transformed are written to a side file with the reason; "
-        "no event is dropped."));
+        "cannot be transformed are written to a side file with the reason, "
+        "so no event is dropped."));
     addFixOptions(parser);
     if (const auto exitCode = parseArguments(parser, arguments))
         return *exitCode;
@@ -182,10 +207,21 @@ int runFix(const QStringList &arguments)
 
     auto previous = std::signal(SIGINT, cancelFixOnSignal);
     try {
-        const recovery::TransformStats stats =
-            recovery::transformFiles(paths, *transformer, &g_cancelFix);
+        TerminalProgress progress("transforming");
+        const auto onProgress =
+            [&progress](const recovery::TransformProgressState &state) {
+                progress.update(state.bytesDone, state.bytesTotal,
+                                state.eventsRead, "events");
+            };
+        const recovery::TransformStats stats = recovery::transformFiles(
+            paths, *transformer, &g_cancelFix, onProgress);
+        progress.finish();
         std::signal(SIGINT, previous);
         printSummary(stats, paths);
+        printWarnings(stats);
+        if (parser.isSet(QStringLiteral("summary-json")))
+            writeSummaryJson(stats,
+                             parser.value(QStringLiteral("summary-json")));
     } catch (const recovery::RecoveryError &error) {
         std::signal(SIGINT, previous);
         printError(command, QString::fromStdString(error.what()));

@@ -1,4 +1,5 @@
 #include "api_options.h"
+#include "cli_support.h"
 #include "commands.h"
 #include "hsi/api/importer.h"
 
@@ -109,25 +110,19 @@ api::ImportSummary runWithProgress(const ApiConnection &connection,
 {
     api::ImportControl control;
     cancelOnInterrupt(&control.cancelRequested);
-    std::mutex printMutex;
-    if (stderrIsTerminal()) {
+    std::mutex progressMutex;
+    TerminalProgress terminal("import");
+    if (terminal.enabled()) {
         control.onProgress = [&](const api::ImportProgress &progress) {
-            std::lock_guard lock(printMutex);
-            const double total =
-                std::max<double>(1.0, static_cast<double>(progress.bytesTotal));
-            std::fprintf(
-                stderr, "\rimport: %3.0f%%, %lld events read, %lld imported   ",
-                100.0 * static_cast<double>(progress.bytesRead) / total,
-                static_cast<long long>(progress.eventsRead),
-                static_cast<long long>(progress.imported));
-            std::fflush(stderr);
+            std::lock_guard lock(progressMutex);
+            terminal.update(progress.bytesRead, progress.bytesTotal,
+                            progress.eventsRead, "events read");
         };
     }
     api::Importer importer(connection.settings, connection.credentials,
                            options);
     const api::ImportSummary summary = importer.run(files, &control);
-    if (stderrIsTerminal())
-        std::fprintf(stderr, "\r\033[K");
+    terminal.finish();
     return summary;
 }
 
@@ -138,7 +133,7 @@ int runImport(const QStringList &arguments)
     const QString command = arguments.value(0);
     QCommandLineParser parser;
     addImportOptions(parser);
-    if (const auto exitCode = parseApiCommandLine(parser, arguments))
+    if (const auto exitCode = parseArguments(parser, arguments))
         return *exitCode;
 
     QString error = QStringLiteral("name at least one FILE to import");
@@ -153,7 +148,7 @@ int runImport(const QStringList &arguments)
                 : apiConnectionFromParser(parser, ApiUse::Import, &error);
     }
     if (!connection) {
-        printCommandError(command, error);
+        printError(command, error);
         return ExitUsage;
     }
     options.retry = connection->retry;
@@ -162,7 +157,7 @@ int runImport(const QStringList &arguments)
         runWithProgress(*connection, options, parser.positionalArguments());
     printSummary(summary, options);
     if (!summary.error.isEmpty())
-        printCommandError(command, summary.error);
+        printError(command, summary.error);
     return summary.isComplete() ? ExitOk : ExitFailure;
 }
 

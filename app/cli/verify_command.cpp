@@ -2,6 +2,8 @@
 #include "commands.h"
 #include "hsi/recovery/verify.h"
 
+#include <fstream>
+
 namespace hsi::cli {
 
 namespace {
@@ -22,6 +24,13 @@ void printOffending(const recovery::VerifyResult &result)
     }
 }
 
+bool writeResultJson(const recovery::VerifyResult &result, const QString &path)
+{
+    std::ofstream out(path.toStdString());
+    out << recovery::verifyResultToJson(result).dump(2) << "\n";
+    return static_cast<bool>(out.flush());
+}
+
 } // namespace
 
 int runVerify(const QStringList &arguments)
@@ -33,6 +42,12 @@ int runVerify(const QStringList &arguments)
         "with status 3 when any (distinct_id, day) or (group, day) would "
         "exceed its limit. Only events in the given files are counted."));
     addScanOptions(parser);
+    const QCommandLineOption json(
+        QStringLiteral("json"),
+        QStringLiteral("Also write the result (offending pairs, input errors) "
+                       "as JSON to this file."),
+        QStringLiteral("file"));
+    parser.addOption(json);
     parser.addPositionalArgument(QStringLiteral("file"),
                                  QStringLiteral("Files or folders to import."),
                                  QStringLiteral("FILE..."));
@@ -61,6 +76,12 @@ int runVerify(const QStringList &arguments)
     std::printf("Verified %zu file%s: %lld events.\n", report.inputs.size(),
                 report.inputs.size() == 1 ? "" : "s",
                 static_cast<long long>(result.events));
+    if (parser.isSet(json) && !writeResultJson(result, parser.value(json))) {
+        printError(command, QStringLiteral("failed to write %1: check that the "
+                                           "folder exists")
+                                .arg(parser.value(json)));
+        return ExitFailure;
+    }
     for (const std::string &inputError : result.inputErrors)
         printError(command, QString::fromStdString(inputError));
     if (report.noInputRead())

@@ -63,8 +63,10 @@ int main(int argc, char *argv[])
     } else if (!parser.positionalArguments().isEmpty()) {
         window.openPaths(parser.positionalArguments());
     } else if (parser.isSet(screenshots)) {
-        std::fprintf(stderr, "hotshard-investigator: --screenshot-dir needs "
-                             "--sample or paths\n");
+        std::fprintf(
+            stderr,
+            "hotshard-investigator: --screenshot-dir requires --sample or a "
+            "path to open\n");
         return 2;
     }
     return app.exec();

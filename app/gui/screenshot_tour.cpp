@@ -1,5 +1,6 @@
 #include "screenshot_tour.h"
 
+#include "day_page.h"
 #include "main_window.h"
 
 #include <QApplication>
@@ -29,6 +30,8 @@ void ScreenshotTour::capture()
     for (const QString &key : hsi::ui::MainWindow::pageKeys()) {
         if (key == QLatin1String("drill-down"))
             m_window->showFirstFinding();
+        if (key == QLatin1String("days"))
+            overlayFirstHotUser();
         m_window->showPage(key);
         QApplication::processEvents();
         const QString path =
@@ -41,6 +44,16 @@ void ScreenshotTour::capture()
         std::fprintf(stderr, "wrote %s\n", qUtf8Printable(path));
     }
     QApplication::exit(0);
+}
+
+void ScreenshotTour::overlayFirstHotUser()
+{
+    for (const hsi::PairFinding &finding : m_window->report()->hotShards) {
+        if (finding.kind == hsi::ShardKind::User) {
+            m_window->dayPage()->showId(QString::fromStdString(finding.id));
+            return;
+        }
+    }
 }
 
 void ScreenshotTour::fail(const QString &message)

@@ -16,6 +16,8 @@ public:
 
 private:
     void capture();
+    /// Shows the first hot user id over the per-day chart, if there is one.
+    void overlayFirstHotUser();
     void fail(const QString &message);
 
     hsi::ui::MainWindow *m_window;

@@ -61,6 +61,46 @@ diagnoseUnauthorized(ConnectionDiagnosis diagnosis,
     return diagnosis;
 }
 
+/// Sets the verdict and explanation for every result except 401.
+void explain(ConnectionDiagnosis &diagnosis, const HttpResponse &response,
+             const ConnectionSettings &settings, const Credentials &credentials)
+{
+    if (response.transportCode != 0 || response.status == 0) {
+        diagnosis.verdict = ConnectionVerdict::Unreachable;
+        diagnosis.explanation =
+            QStringLiteral("No answer from %1: %2. Check the network, a "
+                           "proxy, or the API URL.")
+                .arg(settings.endpoints().exportUrl, diagnosis.detail);
+    } else if (response.status == 200) {
+        diagnosis.verdict = ConnectionVerdict::Ok;
+        diagnosis.explanation =
+            QStringLiteral("Connected: %1 may export project %2.")
+                .arg(credentials.describe())
+                .arg(settings.projectId);
+    } else if (response.status == 403) {
+        diagnosis.verdict = ConnectionVerdict::MissingPermission;
+        diagnosis.explanation =
+            QStringLiteral("The credentials are valid but may not export "
+                           "project %1 (%2). Give the service account a "
+                           "role with export access in the project.")
+                .arg(settings.projectId)
+                .arg(diagnosis.detail);
+    } else if (response.status == 400) {
+        diagnosis.verdict = ConnectionVerdict::InvalidRequest;
+        diagnosis.explanation =
+            QStringLiteral("Mixpanel rejected the request (%1). Check the "
+                           "project id %2.")
+                .arg(diagnosis.detail)
+                .arg(settings.projectId);
+    } else {
+        diagnosis.verdict = ConnectionVerdict::ServerBusy;
+        diagnosis.explanation =
+            QStringLiteral("Mixpanel is busy or failing (%1). Try again in "
+                           "a few minutes.")
+                .arg(diagnosis.detail);
+    }
+}
+
 } // namespace
 
 std::vector<RegionProbe> otherRegions(Region region)
@@ -92,43 +132,10 @@ ConnectionDiagnosis testConnection(const ConnectionSettings &settings,
     diagnosis.detail = describeResponse(response, credentials);
     qCInfo(lcApi).noquote() << "connection test:" << diagnosis.detail;
 
-    if (response.transportCode != 0 || response.status == 0) {
-        diagnosis.verdict = ConnectionVerdict::Unreachable;
-        diagnosis.explanation =
-            QStringLiteral("No answer from %1: %2. Check the network, a "
-                           "proxy, or the API URL.")
-                .arg(settings.endpoints().exportUrl, diagnosis.detail);
-    } else if (response.status == 200) {
-        diagnosis.verdict = ConnectionVerdict::Ok;
-        diagnosis.explanation =
-            QStringLiteral("Connected: %1 may export project %2.")
-                .arg(credentials.describe())
-                .arg(settings.projectId);
-    } else if (response.status == 401) {
+    if (response.status == 401)
         return diagnoseUnauthorized(diagnosis, settings, credentials,
                                     alternatives);
-    } else if (response.status == 403) {
-        diagnosis.verdict = ConnectionVerdict::MissingPermission;
-        diagnosis.explanation =
-            QStringLiteral("The credentials are valid but may not export "
-                           "project %1 (%2). Give the service account a "
-                           "role with export access in the project.")
-                .arg(settings.projectId)
-                .arg(diagnosis.detail);
-    } else if (response.status == 400) {
-        diagnosis.verdict = ConnectionVerdict::InvalidRequest;
-        diagnosis.explanation =
-            QStringLiteral("Mixpanel rejected the request (%1). Check the "
-                           "project id %2.")
-                .arg(diagnosis.detail)
-                .arg(settings.projectId);
-    } else {
-        diagnosis.verdict = ConnectionVerdict::ServerBusy;
-        diagnosis.explanation =
-            QStringLiteral("Mixpanel is busy or failing (%1); try again in "
-                           "a few minutes.")
-                .arg(diagnosis.detail);
-    }
+    explain(diagnosis, response, settings, credentials);
     return diagnosis;
 }
 

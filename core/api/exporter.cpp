@@ -7,6 +7,7 @@
 #include "ndjson_checker.h"
 #include "wait.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QUrl>
@@ -105,7 +106,9 @@ public:
               ExportControl *control)
         : m_connection(connection), m_credentials(credentials),
           m_options(options), m_query(query), m_dir(outDir), m_control(control),
-          m_limiter(options.limits)
+          m_limiter(options.limiter
+                        ? options.limiter
+                        : std::make_shared<RateLimiter>(options.limits))
     {
     }
 
@@ -122,6 +125,7 @@ private:
     void keepPartial(DayRecord &record, Attempt &attempt);
     bool settle(DayRecord &record, Attempt &attempt, int attemptNumber);
     void finishDay(const DayRecord &record);
+    void reportStreamingProgress();
     bool cancelled() const
     {
         return m_control && m_control->cancelRequested.load();
@@ -133,7 +137,7 @@ private:
     ExportQuery m_query;
     QDir m_dir;
     ExportControl *m_control;
-    RateLimiter m_limiter;
+    std::shared_ptr<RateLimiter> m_limiter;
 
     std::mutex m_mutex;
     ExportManifest m_manifest;
@@ -143,7 +147,27 @@ private:
     int m_total = 0;
     std::int64_t m_bytes = 0;
     QString m_manifestError;
+    std::atomic<std::int64_t> m_received{0};
+    std::atomic<std::int64_t> m_lastReportMs{0};
 };
+
+void ExportJob::reportStreamingProgress()
+{
+    if (!m_control || !m_control->onProgress)
+        return;
+    // One thread wins each 200 ms slot, so callbacks stay rare even with
+    // several days streaming at once.
+    const std::int64_t now = QDateTime::currentMSecsSinceEpoch();
+    std::int64_t last = m_lastReportMs.load();
+    if (now - last < 200 || !m_lastReportMs.compare_exchange_strong(last, now))
+        return;
+    ExportProgress progress;
+    {
+        std::lock_guard lock(m_mutex);
+        progress = {m_done, m_total, m_bytes, m_received.load()};
+    }
+    m_control->onProgress(progress);
+}
 
 bool ExportJob::loadManifest(QString *error)
 {
@@ -207,12 +231,13 @@ ExportSummary ExportJob::run()
     m_pending = daysToFetch();
     m_total = static_cast<int>(m_pending.size());
     summary.skippedDays = (m_query.to - m_query.from + 1) - m_total;
-    qCInfo(lcApi).noquote()
-        << "export of" << m_total << "days to" << m_dir.path() << "as"
-        << m_credentials.describe() << "," << summary.skippedDays
-        << "days already done";
+    qCInfo(lcApi).noquote() << QStringLiteral("export of %1 days to %2 as %3 "
+                                              "(%4 days already done)")
+                                   .arg(m_total)
+                                   .arg(m_dir.path(), m_credentials.describe())
+                                   .arg(summary.skippedDays);
 
-    const int workers = std::min(m_total, m_options.limits.maxInFlight);
+    const int workers = std::min(m_total, m_limiter->limits().maxInFlight);
     std::vector<std::thread> threads;
     for (int i = 0; i < workers; ++i)
         threads.emplace_back([this] { work(); });
@@ -288,6 +313,8 @@ void ExportJob::download(Day day, HttpSession &session, Attempt &attempt)
             return false;
         }
         attempt.checker.feed(bytes);
+        m_received += static_cast<std::int64_t>(bytes.size());
+        reportStreamingProgress();
         return !cancelled();
     };
     attempt.response = session.perform(request, sink);
@@ -375,7 +402,7 @@ DayRecord ExportJob::exportDay(Day day, HttpSession &session)
     for (int attemptNumber = 1;; ++attemptNumber) {
         Attempt attempt;
         {
-            const RateLimiter::Permit permit = m_limiter.acquire(cancel);
+            const RateLimiter::Permit permit = m_limiter->acquire(cancel);
             if (!permit.isGranted())
                 return dayRecord(day);
             download(day, session, attempt);
@@ -413,7 +440,7 @@ void ExportJob::finishDay(const DayRecord &record)
             m_manifestError = error;
         ++m_done;
         m_bytes += record.bytes;
-        progress = {m_done, m_total, m_bytes};
+        progress = {m_done, m_total, m_bytes, m_received.load()};
     }
     const QString date = QString::fromStdString(formatDay(record.day));
     if (record.status == DayStatus::Ok || record.status == DayStatus::Empty)

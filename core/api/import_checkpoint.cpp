@@ -75,6 +75,8 @@ bool ImportCheckpoint::load(const QString &path, QString *error)
         FileState fileState;
         fileState.size = state.value("size", std::int64_t{0});
         fileState.modifiedMs = state.value("modified_ms", std::int64_t{0});
+        fileState.imported = state.value("imported", std::int64_t{0});
+        fileState.rejected = state.value("rejected", std::int64_t{0});
         if (!rangesFromJson(state.value("acknowledged", json::array()),
                             &fileState.acknowledged)) {
             *error = invalid;
@@ -92,6 +94,8 @@ std::string ImportCheckpoint::toJson() const
         files[name.toStdString()] = {
             {"size", state.size},
             {"modified_ms", state.modifiedMs},
+            {"imported", state.imported},
+            {"rejected", state.rejected},
             {"acknowledged", rangesToJson(state.acknowledged)}};
     const json root = {{"version", 1},
                        {"max_batch_events", m_maxEvents},
@@ -154,7 +158,10 @@ bool ImportCheckpoint::isAcknowledged(const QString &file,
 void ImportCheckpoint::acknowledge(const QString &file, std::int64_t batch,
                                    std::int64_t imported, std::int64_t rejected)
 {
-    m_files[file].acknowledged.insert(batch);
+    FileState &state = m_files[file];
+    state.acknowledged.insert(batch);
+    state.imported += imported;
+    state.rejected += rejected;
     m_imported += imported;
     m_rejected += rejected;
 }

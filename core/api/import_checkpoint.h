@@ -20,6 +20,9 @@ public:
         std::int64_t size = 0;
         std::int64_t modifiedMs = 0;
         std::set<std::int64_t> acknowledged;
+        /// Events of the acknowledged batches, imported or rejected.
+        std::int64_t imported = 0;
+        std::int64_t rejected = 0;
     };
 
     /// Reads `path` when it exists. Returns false and sets `error` when it

@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QSet>
 #include <chrono>
 #include <cstdio>
 #include <libdeflate.h>
@@ -119,6 +120,26 @@ const Record *findFailedEvent(const nlohmann::json &failed,
     return nullptr;
 }
 
+/// Converts the `failed_records` of a 400 response into rejections.
+std::vector<RejectedEvent>
+serverRejections(const nlohmann::json &failedRecords,
+                 const std::vector<const Record *> &events)
+{
+    std::vector<RejectedEvent> rejected;
+    for (const nlohmann::json &failed : failedRecords) {
+        const Record *event = findFailedEvent(failed, events);
+        if (!event)
+            continue;
+        const QString field =
+            QString::fromStdString(stringField(failed, "field"));
+        const QString message =
+            QString::fromStdString(stringField(failed, "message"));
+        rejected.push_back(
+            {event, {QStringLiteral("server:") + field, field, message}});
+    }
+    return rejected;
+}
+
 std::int64_t nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -199,8 +220,14 @@ private:
 
 bool ImportJob::prepare(const QStringList &files)
 {
-    for (const QString &file : files)
+    for (const QString &file : files) {
+        if (!QFileInfo(file).isFile()) {
+            m_summary.error =
+                QStringLiteral("input file not found: %1").arg(file);
+            return false;
+        }
         m_bytesTotal += QFileInfo(file).size();
+    }
     m_url = m_connection.endpoints().importUrl.toStdString() + "?strict=1";
     if (m_credentials.kind() == Credentials::Kind::ServiceAccount)
         m_url += "&project_id=" + std::to_string(m_connection.projectId);
@@ -218,8 +245,16 @@ bool ImportJob::prepare(const QStringList &files)
         !m_checkpoint.checkLimits(m_options.maxBatchEvents,
                                   m_options.maxBatchBytes, &m_summary.error))
         return false;
+    QSet<QString> seen;
     for (const QString &file : files) {
         const QFileInfo info(file);
+        // Batches are named by file and index, so one file listed twice
+        // would make its second pass look acknowledged.
+        if (seen.contains(info.absoluteFilePath())) {
+            m_summary.error = QStringLiteral("%1 is listed twice").arg(file);
+            return false;
+        }
+        seen.insert(info.absoluteFilePath());
         if (!m_checkpoint.checkFile(info.absoluteFilePath(), info.size(),
                                     info.lastModified().toMSecsSinceEpoch(),
                                     &m_summary.error))
@@ -381,8 +416,19 @@ void ImportJob::process(Batch &batch, HttpSession *session,
         std::lock_guard lock(m_mutex);
         m_summary.sent += static_cast<std::int64_t>(valid.size());
     }
+    if (delivery.delivered && delivery.unaccounted > 0) {
+        // The batch stays unacknowledged so that the next run resends it;
+        // the server deduplicates the events it did import.
+        delivery.delivered = false;
+        delivery.error = QStringLiteral("the server accounted for %1 of %2 "
+                                        "events without rejecting the rest")
+                             .arg(static_cast<std::int64_t>(valid.size()) -
+                                  delivery.unaccounted)
+                             .arg(valid.size());
+    }
     if (!delivery.delivered) {
         std::lock_guard lock(m_mutex);
+        m_summary.unaccounted += delivery.unaccounted;
         m_summary.undelivered +=
             static_cast<std::int64_t>(batch.records.size());
         if (delivery.fatal || m_summary.error.isEmpty())
@@ -513,20 +559,8 @@ Delivery ImportJob::readResponse(const HttpResponse &response,
     delivery.imported =
         body.is_object() ? body.value("num_records_imported", std::int64_t{0})
                          : 0;
-    if (partial) {
-        for (const json &failed : body["failed_records"]) {
-            const Record *event = findFailedEvent(failed, events);
-            if (!event)
-                continue;
-            const QString field =
-                QString::fromStdString(failed.value("field", std::string()));
-            delivery.rejected.push_back(
-                {event,
-                 {QStringLiteral("server:") + field, field,
-                  QString::fromStdString(
-                      failed.value("message", std::string()))}});
-        }
-    }
+    if (partial)
+        delivery.rejected = serverRejections(body["failed_records"], events);
     const auto accounted =
         delivery.imported + static_cast<std::int64_t>(delivery.rejected.size());
     delivery.unaccounted = std::max<std::int64_t>(
@@ -545,7 +579,6 @@ void ImportJob::acknowledge(const Batch &batch,
                     delivery.rejected.end());
     std::lock_guard lock(m_mutex);
     m_summary.imported += delivery.imported;
-    m_summary.unaccounted += delivery.unaccounted;
     m_summary.rejected += static_cast<std::int64_t>(rejected.size());
     for (const RejectedEvent &event : rejected)
         ++m_summary.rejectedByReason[event.rejection.reason];

@@ -12,7 +12,10 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <zlib.h>
 
 using namespace hsi;
@@ -92,6 +95,8 @@ private slots:
     void resumeSkipsFinishedDays();
     void rejectsOtherQueryInFolder();
     void spacesRequestsByWindow();
+    void sharesLimiterAcrossJobs();
+    void reportsProgress();
     void cliExitCodes();
 
 private:
@@ -414,6 +419,78 @@ void ExportTest::spacesRequestsByWindow()
     QVERIFY2(gap >= 0.95, qPrintable(QString::number(gap)));
 }
 
+void ExportTest::sharesLimiterAcrossJobs()
+{
+    // Two jobs of one project share one limiter of two starts per second,
+    // so their four requests take more than a second together.
+    m_options.limiter =
+        std::make_shared<RateLimiter>(RateLimits{100, 1h, 2, 4});
+    ConnectionSettings settings;
+    settings.baseUrl = m_server->baseUrl();
+    settings.projectId = test::kProjectId;
+    const auto runJob = [&](Day from, const QString &out) {
+        ExportQuery query;
+        query.from = from;
+        query.to = from + 1;
+        return Exporter(settings, serviceAccount(), m_options).run(query, out);
+    };
+    ExportSummary first;
+    std::thread other(
+        [&] { first = runJob(kFirstDay, m_out + QStringLiteral("-first")); });
+    const ExportSummary second =
+        runJob(kFirstDay + 2, m_out + QStringLiteral("-second"));
+    other.join();
+    QVERIFY(first.isComplete());
+    QVERIFY(second.isComplete());
+    const QJsonArray log =
+        m_server->stats().value(QStringLiteral("log")).toArray();
+    QCOMPARE(log.size(), 4);
+    const double span =
+        log.at(3).toObject().value(QStringLiteral("start")).toDouble() -
+        log.at(0).toObject().value(QStringLiteral("start")).toDouble();
+    QVERIFY2(span >= 0.95, qPrintable(QString::number(span)));
+}
+
+void ExportTest::reportsProgress()
+{
+    ConnectionSettings settings;
+    settings.baseUrl = m_server->baseUrl();
+    settings.projectId = test::kProjectId;
+    ExportQuery query;
+    query.from = kFirstDay;
+    query.to = kFirstDay + 4;
+    ExportControl control;
+    std::mutex mutex;
+    std::vector<ExportProgress> reports;
+    std::vector<Day> finished;
+    control.onProgress = [&](const ExportProgress &progress) {
+        std::lock_guard lock(mutex);
+        reports.push_back(progress);
+    };
+    control.onDayFinished = [&](const DayRecord &record) {
+        std::lock_guard lock(mutex);
+        finished.push_back(record.day);
+    };
+    const ExportSummary summary =
+        Exporter(settings, serviceAccount(), m_options)
+            .run(query, m_out, &control);
+    QVERIFY(summary.isComplete());
+    QCOMPARE(finished.size(), 5u);
+    QVERIFY(!reports.empty());
+    const auto last =
+        std::max_element(reports.begin(), reports.end(),
+                         [](const ExportProgress &a, const ExportProgress &b) {
+                             return a.daysDone < b.daysDone;
+                         });
+    QCOMPARE(last->daysDone, 5);
+    QCOMPARE(last->daysTotal, 5);
+    std::int64_t stored = 0;
+    for (const DayRecord &day : summary.days)
+        stored += day.bytes;
+    QCOMPARE(last->bytes, stored);
+    QVERIFY(last->bytesReceived >= stored);
+}
+
 void ExportTest::cliExitCodes()
 {
     const auto runCli = [&](const QString &apiSecret,
@@ -444,6 +521,12 @@ void ExportTest::cliExitCodes()
     QCOMPARE(runCli(QLatin1String(test::kApiSecret),
                     {QStringLiteral("--region"), QStringLiteral("asia")}),
              2);
+    QCOMPARE(runCli(QLatin1String(test::kApiSecret),
+                    {QStringLiteral("--test-connection")}),
+             0);
+    QCOMPARE(runCli(QStringLiteral("wrong-secret"),
+                    {QStringLiteral("--test-connection")}),
+             1);
 }
 
 QTEST_GUILESS_MAIN(ExportTest)

@@ -1,6 +1,7 @@
 // Import against the test server: batching, local and server-side
 // rejections, 413 splits, retries, checkpoints and resume after SIGKILL.
 
+#include "hsi/api/exporter.h"
 #include "hsi/api/importer.h"
 #include "test_server.h"
 
@@ -92,11 +93,15 @@ private slots:
     void splitsOn413();
     void retriesTransientFailures_data();
     void retriesTransientFailures();
+    void honoursRetryAfter();
     void badRequestNotRetried();
     void unauthorizedNotRetried();
     void projectTokenAccepted();
     void resumesAfterFailedBatch();
     void dryRunSendsNothing();
+    void undercountNotAcknowledged();
+    void rejectsBadFileList();
+    void exportReturnsImported();
     void cliExitCodes();
     void resumesAfterKill();
 
@@ -305,6 +310,11 @@ void ImportTest::retriesTransientFailures_data()
     QJsonObject stall = importFault("slow", 1);
     stall.insert(QStringLiteral("delay_ms"), 2500);
     QTest::addRow("timeout") << stall << 1 << -1 << 1;
+    // A random 40 % of requests fail.
+    QJsonObject fraction{{QStringLiteral("path"), kImportPath},
+                         {QStringLiteral("kind"), QStringLiteral("502")},
+                         {QStringLiteral("fraction"), 0.4}};
+    QTest::addRow("502 fraction") << fraction << 1 << 0 << 10;
 }
 
 void ImportTest::retriesTransientFailures()
@@ -314,6 +324,10 @@ void ImportTest::retriesTransientFailures()
     QFETCH(int, copies);
     QFETCH(int, timeoutSeconds);
     m_options.requestTimeoutSeconds = timeoutSeconds;
+    // 30 batches, so that a fault on a fraction of requests hits some, and
+    // enough attempts that no batch runs out (0.4^10 per batch).
+    m_options.maxBatchEvents = 100;
+    m_options.retry.maxAttempts = 10;
     test::writeEvents(input("a.ndjson"), 3000, 2, kFirstDaySeconds);
     QVERIFY(m_server->setFaults({rule}));
     const ImportSummary summary =
@@ -329,6 +343,28 @@ void ImportTest::retriesTransientFailures()
         QVERIFY(statValue(*m_server, "duplicate_copies") > 0);
     else if (copies == 0)
         QCOMPARE(statValue(*m_server, "duplicate_copies"), 0);
+}
+
+void ImportTest::honoursRetryAfter()
+{
+    test::writeEvents(input("a.ndjson"), 10, 1, kFirstDaySeconds);
+    QJsonObject rule = importFault("429", 1);
+    rule.insert(QStringLiteral("retry_after"), 1);
+    QVERIFY(m_server->setFaults({rule}));
+    const ImportSummary summary =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY2(summary.isComplete(), qPrintable(summary.error));
+    QCOMPARE(summary.retries, 1);
+
+    const QJsonArray log =
+        m_server->stats().value(QStringLiteral("log")).toArray();
+    QCOMPARE(log.size(), 2);
+    QCOMPARE(log.at(0).toObject().value(QStringLiteral("status")).toInt(), 429);
+    const double gap =
+        log.at(1).toObject().value(QStringLiteral("start")).toDouble() -
+        log.at(0).toObject().value(QStringLiteral("end")).toDouble();
+    QVERIFY2(gap >= 0.95, qPrintable(QString::number(gap)));
+    QVERIFY2(gap < 3.0, qPrintable(QString::number(gap)));
 }
 
 void ImportTest::badRequestNotRetried()
@@ -409,6 +445,67 @@ void ImportTest::dryRunSendsNothing()
     QCOMPARE(summary.requests, 0);
     QCOMPARE(m_server->requestCount(kImportPath), 0);
     QVERIFY(!QDir(m_options.jobDir).exists());
+}
+
+void ImportTest::undercountNotAcknowledged()
+{
+    test::writeEvents(input("a.ndjson"), 100, 1, kFirstDaySeconds);
+    QVERIFY(m_server->setFaults({importFault("undercount", 1)}));
+    const ImportSummary first =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY(!first.isComplete());
+    QCOMPARE(first.unaccounted, 1);
+    QVERIFY2(first.error.contains(QLatin1String("accounted for 99 of 100")),
+             qPrintable(first.error));
+    QCOMPARE(acknowledgedBatches(m_options.jobDir +
+                                 QStringLiteral("/checkpoint.json")),
+             0);
+
+    // The batch is resent, and the server keeps each event once.
+    const ImportSummary second =
+        runImport(serviceAccount(), {input("a.ndjson")});
+    QVERIFY2(second.isComplete(), qPrintable(second.error));
+    QCOMPARE(second.imported, 100);
+    QCOMPARE(statValue(*m_server, "stored_events"), 100);
+}
+
+void ImportTest::rejectsBadFileList()
+{
+    test::writeEvents(input("a.ndjson"), 10, 1, kFirstDaySeconds);
+    const ImportSummary summary = runImport(
+        serviceAccount(),
+        {input("a.ndjson"), m_work->filePath(QStringLiteral("./a.ndjson"))});
+    QVERIFY2(summary.error.contains(QLatin1String("listed twice")),
+             qPrintable(summary.error));
+    QCOMPARE(m_server->requestCount(kImportPath), 0);
+
+    // A missing file stops the job before the checkpoint records it.
+    const ImportSummary missing = runImport(
+        serviceAccount(), {input("a.ndjson"), input("missing.ndjson")});
+    QVERIFY2(missing.error.contains(QLatin1String("input file not found")),
+             qPrintable(missing.error));
+    QVERIFY(
+        !QFile::exists(m_options.jobDir + QStringLiteral("/checkpoint.json")));
+}
+
+void ImportTest::exportReturnsImported()
+{
+    // The recovery steps export what they imported, so the test server
+    // serves imported events from export too.
+    test::writeEvents(input("a.ndjson"), 120, 2, kFirstDaySeconds);
+    QVERIFY(runImport(serviceAccount(), {input("a.ndjson")}).isComplete());
+
+    ExportOptions options;
+    options.limits.requestsPerSecond = 100;
+    ExportQuery query;
+    query.from = *parseDay("2024-03-01");
+    query.to = *parseDay("2024-03-02");
+    const ExportSummary exported =
+        Exporter(m_settings, serviceAccount(), options)
+            .run(query, m_work->filePath(QStringLiteral("out")));
+    QVERIFY(exported.isComplete());
+    QCOMPARE(exported.days.at(0).events, 60);
+    QCOMPARE(exported.days.at(1).events, 60);
 }
 
 QProcess *ImportTest::startCli(const QStringList &arguments)

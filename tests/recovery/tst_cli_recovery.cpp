@@ -121,11 +121,13 @@ class TestCliRecovery : public QObject {
 private slots:
     void initTestCase();
     void fixCounts();
+    void summaryJson();
     void everyEventOnce();
     void fixedEvents();
     void verifyFindsUser();
     void verifyAfterKeep();
     void verifyFindsGroup();
+    void fixWarnings();
     void fixUsageErrors();
     void selectorCommand();
 
@@ -151,7 +153,8 @@ void TestCliRecovery::initTestCase()
         {QStringLiteral("fix"), QStringLiteral("--distinct-id"),
          QStringLiteral("original"), QStringLiteral("--blank-group"),
          QStringLiteral("company_id=acme"), QStringLiteral("--out"),
-         qpath("fixed.ndjson.gz"), qpath("input.ndjson")});
+         qpath("fixed.ndjson.gz"), QStringLiteral("--summary-json"),
+         qpath("summary.json"), qpath("input.ndjson")});
     QVERIFY2(m_fix.exitCode == 0, qPrintable(m_fix.err));
 }
 
@@ -181,6 +184,18 @@ void TestCliRecovery::fixCounts()
                           QStringLiteral("original_event_name_not_string")),
              1);
     QVERIFY(m_fix.out.contains(QLatin1String("Wrote 25 events to")));
+}
+
+void TestCliRecovery::summaryJson()
+{
+    QFile file(qpath("summary.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const Json summary = Json::parse(file.readAll().toStdString());
+    QCOMPARE(summary["read"].get<int>(), kInputEvents);
+    QCOMPARE(summary["written"].get<int>(), 25);
+    QCOMPARE(summary["set_aside"].get<int>(), 3);
+    QCOMPARE(summary["set_aside_by_reason"]["invalid_json"].get<int>(), 1);
+    QCOMPARE(summary["ids_restored"].get<int>(), 5);
 }
 
 void TestCliRecovery::everyEventOnce()
@@ -235,12 +250,23 @@ void TestCliRecovery::verifyFindsUser()
 {
     const Run run =
         runHotshard({QStringLiteral("verify"), QStringLiteral("--user-limit"),
-                     QStringLiteral("10"), qpath("fixed.ndjson.gz")});
+                     QStringLiteral("10"), QStringLiteral("--json"),
+                     qpath("verify.json"), qpath("fixed.ndjson.gz")});
     QCOMPARE(run.exitCode, 3);
     QVERIFY2(run.out.contains(QLatin1String(
                  "user 'hot-user' on 2024-03-01: 11 events, limit 10")),
              qPrintable(run.out));
     QVERIFY(run.out.contains(QLatin1String("Would exceed a limit: 1 pair\n")));
+
+    QFile file(qpath("verify.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const Json result = Json::parse(file.readAll().toStdString());
+    QCOMPARE(result["passed"].get<bool>(), false);
+    QCOMPARE(result["offending"].size(), std::size_t(1));
+    const Json &pair = result["offending"][0];
+    QCOMPARE(pair["id"].get<std::string>(), std::string("hot-user"));
+    QCOMPARE(pair["day"].get<std::string>(), std::string("2024-03-01"));
+    QCOMPARE(pair["events"].get<int>(), 11);
 }
 
 void TestCliRecovery::verifyAfterKeep()
@@ -277,6 +303,29 @@ void TestCliRecovery::verifyFindsGroup()
     const Run after =
         runHotshard(options + QStringList{qpath("fixed.ndjson.gz")});
     QCOMPARE(after.exitCode, 0);
+}
+
+void TestCliRecovery::fixWarnings()
+{
+    std::ofstream(path("warn.ndjson"))
+        << R"({"event":"$hotshard_events","properties":{"distinct_id":"","mp_original_event_name":"A","mp_original_distinct_id":"null","$insert_id":"a_b"}})"
+        << "\n"
+        << R"({"event":"B","properties":{"distinct_id":"u","ratio":1.50,"$insert_id":"ok-1","company_id":"acme"}})"
+        << "\n";
+    const Run run = runHotshard(
+        {QStringLiteral("fix"), QStringLiteral("--distinct-id"),
+         QStringLiteral("original"), QStringLiteral("--blank-group"),
+         QStringLiteral("company_id=acme"), QStringLiteral("--out"),
+         qpath("warn-out.ndjson"), qpath("warn.ndjson")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.err.contains(
+                 QLatin1String("warning: 1 restored events got a distinct_id")),
+             qPrintable(run.err));
+    QVERIFY(run.err.contains(
+        QLatin1String("warning: 1 changed events contain numbers")));
+    QVERIFY(run.err.contains(
+        QLatin1String("warning: 1 written events have a missing $insert_id")));
+    QVERIFY(!run.out.contains(QLatin1String("warning")));
 }
 
 void TestCliRecovery::fixUsageErrors()

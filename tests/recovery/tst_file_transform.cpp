@@ -1,4 +1,5 @@
 #include "hsi/recovery/file_transform.h"
+#include "hsi/recovery/preview.h"
 #include "hsi/recovery/recovery_error.h"
 
 #include <QFile>
@@ -72,6 +73,9 @@ private slots:
     void truncatedGzip();
     void inputIsOutput();
     void inputGivenTwice();
+    void progressAndCancel();
+    void previewSamples();
+    void previewLimit();
 
 private:
     std::string path(const char *name) const
@@ -233,6 +237,70 @@ void TestFileTransform::inputGivenTwice()
                              hsi::recovery::transformFiles(
                                  {{input, other}, output, {}}, transformer));
     QVERIFY(!QFile::exists(QString::fromStdString(output)));
+}
+
+void TestFileTransform::progressAndCancel()
+{
+    const std::string input = path("cancel.ndjson");
+    {
+        std::ofstream out(input);
+        for (int i = 0; i < 20000; ++i)
+            out << kEvents[0] << "\n";
+    }
+    const std::string output = path("cancel-out.ndjson");
+    EventTransformer transformer(TransformOptions{});
+    std::atomic<bool> cancel{false};
+    std::vector<hsi::recovery::TransformProgressState> updates;
+    const auto onProgress =
+        [&](const hsi::recovery::TransformProgressState &state) {
+            updates.push_back(state);
+            cancel = true;
+        };
+
+    QVERIFY_THROWS_EXCEPTION(
+        hsi::recovery::RecoveryError,
+        hsi::recovery::transformFiles({{input}, output, {}}, transformer,
+                                      &cancel, onProgress));
+    QVERIFY(!updates.empty());
+    QVERIFY(updates.front().bytesTotal > 0);
+    QVERIFY(updates.front().bytesDone <= updates.front().bytesTotal);
+    QVERIFY(!QFile::exists(QString::fromStdString(output)));
+    QVERIFY(!QFile::exists(QString::fromStdString(output + ".partial")));
+}
+
+void TestFileTransform::previewSamples()
+{
+    const std::string input = path("preview.ndjson");
+    std::ofstream(input) << ndjson();
+    TransformOptions options;
+    options.distinctId.mode = hsi::recovery::DistinctIdChoice::Mode::Original;
+    EventTransformer transformer(options);
+
+    const auto samples =
+        hsi::recovery::previewTransform({input}, transformer, 10);
+    QCOMPARE(samples.size(), std::size_t(2));
+    QCOMPARE(samples[0].line, std::int64_t(2));
+    QCOMPARE(samples[0].before, std::string(kEvents[1]));
+    QCOMPARE(
+        samples[0].after,
+        std::string(
+            R"({"event":"B","properties":{"distinct_id":"u2","time":2,"$insert_id":"i2"}})"));
+    QCOMPARE(samples[1].outcome.kind,
+             hsi::recovery::EventOutcome::Kind::SetAside);
+    QVERIFY(samples[1].after.empty());
+}
+
+void TestFileTransform::previewLimit()
+{
+    const std::string input = path("preview-limit.ndjson");
+    std::ofstream(input) << ndjson();
+    EventTransformer transformer(TransformOptions{});
+    QCOMPARE(hsi::recovery::previewTransform({input}, transformer, 1).size(),
+             std::size_t(1));
+    // Only the first event is read, and it passes through.
+    QCOMPARE(
+        hsi::recovery::previewTransform({input}, transformer, 10, 1).size(),
+        std::size_t(0));
 }
 
 QTEST_GUILESS_MAIN(TestFileTransform)

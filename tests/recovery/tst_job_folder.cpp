@@ -41,8 +41,11 @@ private slots:
     void manifestInvalid();
     void auditAppends();
     void auditRedacts();
+    void redactStrings_data();
+    void redactStrings();
     void deletionText();
     void utcFormat();
+    void requestFromReport();
 
 private:
     QTemporaryDir m_dir;
@@ -165,6 +168,38 @@ void TestJobFolder::auditRedacts()
     QCOMPARE(text.count("[redacted]"), 4);
 }
 
+void TestJobFolder::redactStrings_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("basic") << "Basic dXNlcjpwYXNz"
+                           << "[redacted]";
+    QTest::addRow("bearer") << "bearer abc.def.ghi"
+                            << "[redacted]";
+    QTest::addRow("basic words") << "Basic export done"
+                                 << "Basic export done";
+    QTest::addRow("query token")
+        << "http://127.0.0.1:8080/import?project_id=7&token=abc&strict=1"
+        << "http://127.0.0.1:8080/"
+           "import?project_id=7&token=[redacted]&strict=1";
+    QTest::addRow("query api secret") << "/export?api_secret=s3cr3t"
+                                      << "/export?api_secret=[redacted]";
+    QTest::addRow("plain text") << "exported 2024-03-01"
+                                << "exported 2024-03-01";
+    QTest::addRow("token in path") << "/tokens/list?limit=5"
+                                   << "/tokens/list?limit=5";
+}
+
+void TestJobFolder::redactStrings()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, expected);
+    const Json redacted =
+        hsi::recovery::redactSecrets({{"url", text.toStdString()}});
+    QCOMPARE(QString::fromStdString(redacted["url"].get<std::string>()),
+             expected);
+}
+
 void TestJobFolder::deletionText()
 {
     hsi::recovery::DeletionRequest request;
@@ -199,6 +234,26 @@ void TestJobFolder::utcFormat()
              std::string("1969-12-31 23:59:59.999 UTC"));
     QCOMPARE(hsi::recovery::formatUtcMs(1700000000123),
              std::string("2023-11-14 22:13:20.123 UTC"));
+}
+
+void TestJobFolder::requestFromReport()
+{
+    hsi::Report report;
+    report.totals.events = 30;
+    report.days = {{*hsi::parseDay("2024-03-01"), 10, 0, 0},
+                   {*hsi::parseDay("2024-03-02"), 20, 0, 0}};
+    const hsi::recovery::DeletionRequest request =
+        hsi::recovery::deletionRequestFromReport(
+            report, "(G) AND (T)", *hsi::parseDay("2024-03-01"),
+            *hsi::parseDay("2024-03-05"), 99);
+    QCOMPARE(request.eventCount, std::int64_t(30));
+    QCOMPARE(request.affectedDays.size(), std::size_t(2));
+    QCOMPARE(request.affectedDays[1].events, std::int64_t(20));
+    QCOMPARE(hsi::formatDay(request.affectedDays[1].day),
+             std::string("2024-03-02"));
+    QCOMPARE(request.selector, std::string("(G) AND (T)"));
+    QCOMPARE(request.processedBeforeMs, std::int64_t(99));
+    QCOMPARE(hsi::formatDay(request.toDate), std::string("2024-03-05"));
 }
 
 QTEST_GUILESS_MAIN(TestJobFolder)

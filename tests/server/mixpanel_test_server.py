@@ -22,7 +22,8 @@ close before responding, or after storing with "after_store"),
 "terminated" (export: append "export terminated early"),
 "failed_records" (import: reject the first "failed" events of a batch;
 "id_key" and "with_index" shape the items),
-"echo_auth" (500 whose message repeats the credentials). A rule applies to
+"echo_auth" (500 whose message repeats the credentials), "undercount"
+(import: store every event but report one fewer as imported). A rule applies to
 the next "count" requests on "path" after skipping "skip" of them, to a
 random "fraction" of them, or to all of them when neither is given.
 
@@ -60,7 +61,7 @@ PLACEHOLDER_IDS = {
     "true", "false", "[]", "{}",
 }
 FAULT_KINDS = {"429", "500", "502", "403", "slow", "drop", "terminated",
-               "failed_records", "echo_auth"}
+               "failed_records", "echo_auth", "undercount"}
 
 
 def event_time_seconds(value):
@@ -644,8 +645,11 @@ class Handler(BaseHTTPRequestHandler):
                 "num_records_imported": len(accepted),
                 "failed_records": failed})
             return
+        imported = len(accepted)
+        if fault and fault.kind == "undercount":
+            imported -= 1
         self.send_json(200, {"code": 200, "status": "OK",
-                             "num_records_imported": len(accepted)})
+                             "num_records_imported": imported})
 
 
 def parse_arguments(argv):

@@ -23,7 +23,7 @@ QString cell(const QAbstractItemModel &model, int row, int column,
     return model.data(model.index(row, column), role).toString();
 }
 
-/// Sorts by every column in both orders, so that the tester sees each
+/// Sorts by every column in both orders, so that the tester checks each
 /// layout change.
 void sortEveryColumn(QAbstractItemModel &model)
 {

@@ -81,7 +81,7 @@ void UiScanRunnerTest::runnerCancel()
     runner.waitForWorkers();
     QCoreApplication::processEvents();
     QCOMPARE(finished.count(), 0);
-    runner.cancel(); // nothing runs: no second signal
+    runner.cancel(); // Nothing runs now, so no second signal.
     QCOMPARE(cancelled.count(), 1);
 }
 

@@ -1,5 +1,6 @@
 #include "charts.h"
 #include "day_page.h"
+#include "debounced_line_edit.h"
 #include "drill_down_page.h"
 #include "hsi/sample_generator.h"
 #include "id_table_model.h"
@@ -8,17 +9,26 @@
 #include "problem_model.h"
 #include "report_fixture.h"
 #include "report_models.h"
+#include "scan_runner.h"
+#include "scan_settings_dialog.h"
 #include "table_page.h"
 
 #include <QAction>
+#include <QFile>
+#include <QImage>
 #include <QLabel>
 #include <QLoggingCategory>
+#include <QMenu>
+#include <QMimeData>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
+#include <qcustomplot.h>
 
 using namespace hsi;
 using namespace hsi::ui;
@@ -26,7 +36,7 @@ using namespace hsi::ui;
 namespace {
 
 constexpr int kScanTimeoutMs = 20000;
-// 2024-03-06 in days since 1970-01-01, and its start in epoch seconds.
+// Start of 2024-03-06 UTC in epoch seconds.
 constexpr double kMarch6Seconds = 1709683200.0;
 
 QString cell(const QAbstractItemModel &model, int row, int column)
@@ -50,6 +60,15 @@ private slots:
     void windowShowsScanFailure();
     void windowMissingFile();
     void windowCancelThenScan();
+    void chartFollowsPalette();
+    void windowDropOpensFiles();
+    void windowRemembersRecent();
+    void windowFilterDebounced();
+    void windowAboutVersions();
+    void settingsDialogRoundTrip();
+    void windowOpensFolder();
+    void chartSavesPngAndPdf();
+    void groupKeysParsed();
 
 private:
     /// Opens `paths` in `window` and waits until the scan finished.
@@ -277,14 +296,183 @@ void UiWindowTest::windowCancelThenScan()
     QVERIFY(!window.isScanning());
     QVERIFY(!window.cancelButton()->isVisibleTo(&window));
     QVERIFY(!window.report());
+    QVERIFY(window.overviewPage()->summaryText().contains(
+        QLatin1String("cancelled")));
 
     // The window takes the next scan and shows it, never the cancelled one.
     QVERIFY(openAndWait(window, {m_fixture}));
+    // Let the cancelled worker return too; its queued result must be dropped.
+    window.scanRunner()->waitForWorkers();
+    QCoreApplication::processEvents();
     QCOMPARE(finished.count(), 1);
     QCOMPARE(QString::fromStdString(window.report()->inputs.front().path),
              m_fixture);
     QCOMPARE(window.userPage()->model()->rowCount(), 7);
     QVERIFY(window.rescanAction()->isEnabled());
+}
+
+void UiWindowTest::chartFollowsPalette()
+{
+    DayChart chart;
+    QPalette dark = chart.palette();
+    dark.setColor(QPalette::Base, QColor(0x20, 0x20, 0x20));
+    dark.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+    chart.setPalette(dark);
+    QCOMPARE(chart.xAxis->tickLabelColor(), QColor(0xee, 0xee, 0xee));
+    QCOMPARE(chart.yAxis->basePen().color(), QColor(0xee, 0xee, 0xee));
+    QCOMPARE(chart.axisRect()->backgroundBrush().color(),
+             QColor(0x20, 0x20, 0x20));
+    QCOMPARE(chart.legend->textColor(), QColor(0xee, 0xee, 0xee));
+}
+
+void UiWindowTest::windowDropOpensFiles()
+{
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QSignalSpy finished(&window, &MainWindow::scanFinished);
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(m_fixture)});
+    const QPoint centre = window.rect().center();
+    QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton,
+                          Qt::NoModifier);
+    QCoreApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(centre, Qt::CopyAction, &mime, Qt::LeftButton,
+                    Qt::NoModifier);
+    QCoreApplication::sendEvent(&window, &drop);
+    QVERIFY(finished.wait(kScanTimeoutMs));
+    QCOMPARE(window.openPathsList(), QStringList{m_fixture});
+    QCOMPARE(window.report()->hotUserShards(), 1);
+
+    QMimeData remote;
+    remote.setUrls({QUrl(QStringLiteral("https://example.com/export.json"))});
+    QDragEnterEvent remoteEnter(centre, Qt::CopyAction, &remote, Qt::LeftButton,
+                                Qt::NoModifier);
+    remoteEnter.ignore();
+    QCoreApplication::sendEvent(&window, &remoteEnter);
+    QVERIFY(!remoteEnter.isAccepted());
+}
+
+void UiWindowTest::windowRemembersRecent()
+{
+    {
+        MainWindow window;
+        window.setScanSettings(test::fixtureSettings());
+        QVERIFY(openAndWait(window, {m_fixture}));
+    }
+    QCOMPARE(QSettings().value(QStringLiteral("recentFiles")).toStringList(),
+             QStringList{m_fixture});
+
+    MainWindow reopened;
+    QCOMPARE(reopened.scanSettings().userLimit, 100);
+    QCOMPARE(reopened.scanSettings().groupKeys,
+             std::vector<std::string>{"company"});
+    const auto recentMenus = reopened.findChildren<QMenu *>();
+    const auto recent =
+        std::find_if(recentMenus.begin(), recentMenus.end(), [](QMenu *menu) {
+            return menu->title() == QLatin1String("Open &recent");
+        });
+    QVERIFY(recent != recentMenus.end());
+    QCOMPARE((*recent)->actions().size(), 1);
+    QCOMPARE((*recent)->actions().front()->text(),
+             QStringLiteral("fixture.json"));
+}
+
+void UiWindowTest::windowFilterDebounced()
+{
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QVERIFY(openAndWait(window, {m_fixture}));
+    window.show();
+    window.showPage(QStringLiteral("ids"));
+    IdTableModel *model = window.userPage()->model();
+    QTest::keyClicks(window.userPage()->filterEdit(), QStringLiteral("member"));
+    // The filter applies once typing pauses, not on every key.
+    QCOMPARE(model->rowCount(), 7);
+    QTRY_COMPARE(model->rowCount(), 5);
+    QCOMPARE(model->filterText(), QStringLiteral("member"));
+    QCOMPARE(window.userPage()->topChart()->bars()->dataCount(), 5);
+}
+
+void UiWindowTest::windowAboutVersions()
+{
+    const QString text = MainWindow::aboutText();
+    QVERIFY(text.contains(QStringLiteral("Qt " QT_VERSION_STR)));
+    QVERIFY(
+        text.contains(QStringLiteral("QCustomPlot " QCUSTOMPLOT_VERSION_STR)));
+    for (const char *library :
+         {"simdjson", "isa-l", "libdeflate", "libcurl", "nlohmann/json"}) {
+        const QString name = QString::fromLatin1(library);
+        QVERIFY2(
+            text.contains(QRegularExpression(QRegularExpression::escape(name) +
+                                             QStringLiteral(" \\d+\\.\\d+"))),
+            qPrintable(name));
+    }
+}
+
+void UiWindowTest::settingsDialogRoundTrip()
+{
+    ScanSettings settings = test::fixtureSettings();
+    settings.timeZone = "Europe/Berlin";
+    settings.legacyProjectTime = true;
+    settings.nearLimitFraction = 0.75;
+    settings.groupKeys = {"company", "account"};
+    ScanSettingsDialog dialog(settings);
+    const ScanSettings edited = dialog.settings();
+    QCOMPARE(edited.userLimit, 100);
+    QCOMPARE(edited.groupLimit, 100);
+    QCOMPARE(edited.timeZone, std::string("Europe/Berlin"));
+    QVERIFY(edited.legacyProjectTime);
+    QCOMPARE(edited.nearLimitFraction, 0.75);
+    QCOMPARE(edited.groupKeys,
+             (std::vector<std::string>{"company", "account"}));
+    QCOMPARE(edited.threads, settings.threads);
+}
+
+void UiWindowTest::groupKeysParsed()
+{
+    QCOMPARE(parseGroupKeys(QStringLiteral(" company , ,account,company")),
+             (std::vector<std::string>{"company", "account"}));
+    QVERIFY(parseGroupKeys(QStringLiteral(" , ")).empty());
+}
+
+void UiWindowTest::windowOpensFolder()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    QVERIFY(
+        QFile::copy(m_fixture, folder.filePath(QStringLiteral("part-1.json"))));
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QVERIFY(openAndWait(window, {folder.path()}));
+    QCOMPARE(window.report()->inputs.size(), std::size_t(1));
+    QVERIFY(window.report()->inputs.front().path.ends_with("part-1.json"));
+    QCOMPARE(window.report()->hotUserShards(), 1);
+}
+
+void UiWindowTest::chartSavesPngAndPdf()
+{
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QVERIFY(openAndWait(window, {m_fixture}));
+    DayChart *chart = window.dayPage()->chart();
+    chart->resize(600, 400);
+
+    const QByteArray png = chart->toPng(QSize(400, 300));
+    QVERIFY(png.startsWith("\x89PNG"));
+    QTemporaryDir dir;
+    const QString pngPath = dir.filePath(QStringLiteral("days.png"));
+    const QString pdfPath = dir.filePath(QStringLiteral("days.pdf"));
+    QVERIFY(chart->saveImage(pngPath));
+    QVERIFY(chart->saveImage(pdfPath));
+    QFile pdf(pdfPath);
+    QVERIFY(pdf.open(QIODevice::ReadOnly));
+    QVERIFY(pdf.read(5) == "%PDF-");
+    QImage image(pngPath);
+    // Saved at twice the widget size, for high-DPI screens and print.
+    QCOMPARE(image.size(), QSize(1200, 800));
+    QVERIFY(
+        !chart->saveImage(dir.filePath(QStringLiteral("missing/days.png"))));
 }
 
 QTEST_MAIN(UiWindowTest)

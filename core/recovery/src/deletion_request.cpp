@@ -4,6 +4,22 @@
 
 namespace hsi::recovery {
 
+DeletionRequest deletionRequestFromReport(const Report &exportScan,
+                                          std::string selector, Day fromDate,
+                                          Day toDate,
+                                          std::int64_t processedBeforeMs)
+{
+    DeletionRequest request;
+    request.selector = std::move(selector);
+    request.fromDate = fromDate;
+    request.toDate = toDate;
+    request.processedBeforeMs = processedBeforeMs;
+    request.eventCount = exportScan.totals.events;
+    for (const DayTotal &day : exportScan.days)
+        request.affectedDays.push_back({day.day, day.events});
+    return request;
+}
+
 std::string formatUtcMs(std::int64_t epochMs)
 {
     std::int64_t seconds = epochMs / 1000;

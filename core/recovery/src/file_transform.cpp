@@ -206,6 +206,21 @@ std::string canonicalPath(const std::string &path)
     return error ? path : canonical.string();
 }
 
+std::int64_t fileSize(const std::string &path)
+{
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    return error ? 0 : static_cast<std::int64_t>(size);
+}
+
+std::int64_t totalSize(const std::vector<std::string> &paths)
+{
+    std::int64_t total = 0;
+    for (const std::string &path : paths)
+        total += fileSize(path);
+    return total;
+}
+
 /// Rejects an input named twice, whose events would be written twice, and an
 /// input that is also an output.
 void checkInputsDistinct(const std::vector<std::string> &inputs,
@@ -228,6 +243,26 @@ void checkInputsDistinct(const std::vector<std::string> &inputs,
 
 } // namespace
 
+Json transformStatsToJson(const TransformStats &stats)
+{
+    Json json;
+    json["read"] = stats.read;
+    json["written"] = stats.written();
+    json["restored"] = stats.restored;
+    json["modified"] = stats.modified;
+    json["passed_through"] = stats.passedThrough;
+    json["set_aside"] = stats.setAside;
+    json["set_aside_by_reason"] = stats.setAsideByReason;
+    json["ids_restored"] = stats.idsRestored;
+    json["rejected_ids_restored"] = stats.rejectedIdsRestored;
+    json["group_blanked"] = stats.groupBlanked;
+    json["insert_ids_regenerated"] = stats.insertIdsRegenerated;
+    json["invalid_insert_ids"] = stats.invalidInsertIds;
+    json["times_converted"] = stats.timesConverted;
+    json["numbers_reformatted"] = stats.numbersReformatted;
+    return json;
+}
+
 std::string rejectsPathFor(const TransformPaths &paths)
 {
     return paths.rejects.empty() ? paths.output + ".rejects.ndjson"
@@ -245,18 +280,26 @@ TransformStats transformFiles(const TransformPaths &paths,
     checkInputsDistinct(inputs, paths);
 
     TransformRun run(paths, transformer);
+    TransformProgressState state;
+    state.bytesTotal = totalSize(inputs);
     for (const std::string &input : inputs) {
         qCDebug(lcRecovery) << "transforming" << input.c_str();
         const std::int64_t before = run.stats.read;
+        const std::int64_t bytesBefore = state.bytesDone;
+        const auto onBytes = [&](std::int64_t fileBytesDone) {
+            state.eventsRead = run.stats.read;
+            state.bytesDone = bytesBefore + fileBytesDone;
+            if (progress)
+                progress(state);
+        };
         const ReadResult result = readRecords(
             input,
             [&](std::string_view text, std::int64_t line) {
                 run.processRecord(input, text, line);
-                if (progress && run.stats.read % 4096 == 0)
-                    progress(run.stats.read);
             },
-            cancel);
+            cancel, onBytes);
         checkInputRead(input, result, cancel);
+        state.bytesDone = bytesBefore + fileSize(input);
         if (run.stats.read - before != result.records)
             throw RecoveryError(input + ": the reader reported " +
                                 std::to_string(result.records) +

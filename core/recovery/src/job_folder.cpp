@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <array>
 
@@ -32,6 +33,26 @@ bool isSecretKey(std::string key)
             return true;
     }
     return false;
+}
+
+/// Redacts secrets inside a string value: HTTP credentials ("Basic ...",
+/// "Bearer ...") and URL query parameters whose names look secret, such as
+/// `?token=...` or `&api_secret=...`.
+std::string redactSecretText(const std::string &text)
+{
+    static const QRegularExpression credentials(
+        QStringLiteral("^\\s*(basic|bearer)\\s+[A-Za-z0-9+/=._~-]{8,}\\s*$"),
+        QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression queryParameter(
+        QStringLiteral("([?&][^=&#]*(password|secret|token|api_?key)[^=&#]*=)"
+                       "[^&#]*"),
+        QRegularExpression::CaseInsensitiveOption);
+
+    QString value = QString::fromStdString(text);
+    if (credentials.match(value).hasMatch())
+        return "[redacted]";
+    value.replace(queryParameter, QStringLiteral("\\1[redacted]"));
+    return value.toStdString();
 }
 
 std::string utcNow()
@@ -75,6 +96,8 @@ Json redactSecrets(const Json &value)
             copy.push_back(redactSecrets(member));
         return copy;
     }
+    if (value.is_string())
+        return redactSecretText(value.get<std::string>());
     if (!value.is_object())
         return value;
     Json copy = Json::object();

@@ -26,9 +26,9 @@ VerifyResult verifyResultFromReport(const Report &report)
 }
 
 VerifyResult verifyFiles(const std::vector<std::string> &paths,
-                         const ScanSettings &settings)
+                         const ScanSettings &settings, ScanControl *control)
 {
-    return verifyResultFromReport(scan(paths, settings));
+    return verifyResultFromReport(scan(paths, settings, control));
 }
 
 nlohmann::ordered_json verifyResultToJson(const VerifyResult &result)

@@ -11,11 +11,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace hsi::api {
 
-/// What to export: an inclusive range of days, optionally narrowed to some
+/// Export request: an inclusive range of days, optionally narrowed to some
 /// event names and by a segmentation expression (`where`).
 struct ExportQuery {
     Day from = 0;
@@ -32,8 +33,8 @@ enum class DayStatus {
     Ok,
     /// The server returned an empty body: no event that day.
     Empty,
-    /// The server rejected the request, or retries ran out; `message` holds
-    /// the server's text. Never the same as an empty day.
+    /// The server rejected the request, or retries ran out. `message`
+    /// contains the server's text. A failed day is never reported as empty.
     Failed,
     /// A body arrived but was cut or ended in a line that is not an event,
     /// such as "export terminated early". The bytes are kept under a
@@ -64,7 +65,12 @@ struct DayRecord {
 
 /// Tunables of an export job.
 struct ExportOptions {
+    /// Limits of a limiter made for this job; ignored when `limiter` is
+    /// set.
     RateLimits limits;
+    /// A limiter shared with other jobs of the same project, so that their
+    /// requests together stay within the project's limits.
+    std::shared_ptr<RateLimiter> limiter;
     RetrySettings retry;
     /// Abort a transfer when no byte arrives for this many seconds.
     long stallTimeoutSeconds = 300;
@@ -74,10 +80,15 @@ struct ExportOptions {
 struct ExportProgress {
     int daysDone = 0;
     int daysTotal = 0;
+    /// Bytes stored for the finished days.
     std::int64_t bytes = 0;
+    /// Bytes received so far, including days still downloading and
+    /// attempts that were retried. Updated while a large day streams in.
+    std::int64_t bytesReceived = 0;
 };
 
-/// Cancel flag and callbacks; callbacks run on worker threads.
+/// Cancel flag and callbacks. Callbacks run on worker threads, and
+/// onProgress at most about five times per second while bytes stream in.
 struct ExportControl {
     std::atomic<bool> cancelRequested{false};
     std::function<void(const ExportProgress &)> onProgress;

@@ -74,6 +74,7 @@ struct ImportSummary {
     /// stopped); the next run sends them.
     std::int64_t undelivered = 0;
     /// Events the server acknowledged neither as imported nor as rejected.
+    /// Their batch stays unacknowledged, so the next run resends it.
     std::int64_t unaccounted = 0;
     double seconds = 0;
     bool cancelled = false;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hsi/civil_date.h"
+#include "hsi/report.h"
 
 #include <cstdint>
 #include <string>
@@ -30,6 +31,15 @@ struct DeletionRequest {
     /// Days with exported events, sorted.
     std::vector<DayEvents> affectedDays;
 };
+
+/// Fills the event count and the affected days from a scan of the exported
+/// files, and the other fields from the arguments. Days are those of the
+/// scan's time zone, so scan in UTC (or the project's zone for projects
+/// created before 2023) to match the FROM and TO dates of the export.
+DeletionRequest deletionRequestFromReport(const Report &exportScan,
+                                          std::string selector, Day fromDate,
+                                          Day toDate,
+                                          std::int64_t processedBeforeMs);
 
 /// Formats a UTC epoch time in milliseconds as "YYYY-MM-DD HH:MM:SS.mmm UTC".
 std::string formatUtcMs(std::int64_t epochMs);

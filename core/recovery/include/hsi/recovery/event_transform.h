@@ -31,7 +31,7 @@ struct DistinctIdChoice {
     std::string argument;
 
     /// Parses `keep`, `original`, `property:NAME` or `map:CSV`. Throws
-    /// RecoveryError naming the text when it is none of these.
+    /// RecoveryError naming the text for anything else.
     static DistinctIdChoice parse(const std::string &text);
     /// The text form accepted by parse().
     std::string toString() const;
@@ -96,7 +96,7 @@ struct EventOutcome {
     bool insertIdInvalid = false;
 };
 
-/// Applies the transform rules to one event at a time. Holds the CSV map and
+/// Applies the transform rules to one event at a time. Keeps the CSV map and
 /// time zone data, so build one per run and reuse it.
 class EventTransformer {
 public:
@@ -105,9 +105,10 @@ public:
     explicit EventTransformer(TransformOptions options);
     ~EventTransformer();
 
-    /// Transforms `event` in place. When the outcome is SetAside or
-    /// PassedThrough, `event` may be partly changed and must not be written;
-    /// write the original text instead.
+    /// Transforms `event` in place. A SetAside event may be partly changed,
+    /// so write its original text to the rejects file, not `event`. A
+    /// PassedThrough event is unchanged, and its original text keeps every
+    /// byte.
     EventOutcome transform(nlohmann::ordered_json &event);
 
     const TransformOptions &options() const { return m_options; }

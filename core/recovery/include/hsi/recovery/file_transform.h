@@ -49,17 +49,30 @@ struct TransformPaths {
     std::string rejects;
 };
 
+/// Writes the counts as a JSON object with snake_case keys ("read",
+/// "written", "set_aside_by_reason", ...), for scripts and the job folder.
+nlohmann::ordered_json transformStatsToJson(const TransformStats &stats);
+
 /// Returns the rejects path used when `paths.rejects` is empty.
 std::string rejectsPathFor(const TransformPaths &paths);
 
-/// Reports the number of events read so far.
-using TransformProgress = std::function<void(std::int64_t eventsRead)>;
+/// A snapshot of a running transform, for progress bars.
+struct TransformProgressState {
+    std::int64_t eventsRead = 0;
+    /// Bytes read from the input files (compressed bytes for gzip files).
+    std::int64_t bytesDone = 0;
+    std::int64_t bytesTotal = 0;
+};
+
+/// Receives progress on the calling thread, once per block read.
+using TransformProgress = std::function<void(const TransformProgressState &)>;
 
 /// Streams every event of the inputs through `transformer`, in input order,
 /// into the output and the rejects file, with memory bounded by the largest
 /// event. Each rejects line is `{"reason", "detail", "file", "line",
-/// "event"}`, where "event" is the original event, or the original text
-/// (base64 in "raw_base64" when it is not UTF-8) when it is not valid JSON.
+/// "event"}` with the original event text. A record that is not valid JSON
+/// has "raw" (its text as a string) in place of "event", or "raw_base64"
+/// when the text is not UTF-8.
 ///
 /// Both files are written under a temporary name and renamed when complete,
 /// so a failed run leaves no partial output under the final names. Throws

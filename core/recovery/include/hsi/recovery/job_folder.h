@@ -24,7 +24,7 @@ enum class JobStep {
 struct ManifestEntry {
     /// Path relative to the job folder, such as "raw/2024-03-01.json.gz".
     std::string path;
-    /// What the file is: "raw", "transformed", "rejects" or a caller's own
+    /// Role of the file: "raw", "transformed", "rejects" or a caller's own
     /// name.
     std::string role;
     std::int64_t events = 0;
@@ -95,7 +95,9 @@ public:
     /// Appends one line `{"time": ..., "action": ..., <details>}` to
     /// audit.log and flushes it. Values of keys that name a secret
     /// (password, secret, token, authorization, api key, case-insensitive,
-    /// at any depth) are replaced by "[redacted]".
+    /// at any depth) are replaced by "[redacted]", and so are "Basic" and
+    /// "Bearer" credentials and secret-named URL query parameters inside
+    /// other strings.
     void appendAudit(const std::string &action,
                      const nlohmann::ordered_json &details = {}) const;
 
@@ -103,8 +105,8 @@ private:
     QString m_root;
 };
 
-/// Returns a copy of `value` with the values of secret-named keys replaced
-/// by "[redacted]".
+/// Returns a copy of `value` with secrets replaced by "[redacted]", by the
+/// rules of JobFolder::appendAudit().
 nlohmann::ordered_json redactSecrets(const nlohmann::ordered_json &value);
 
 } // namespace hsi::recovery

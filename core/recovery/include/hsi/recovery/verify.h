@@ -2,6 +2,7 @@
 
 #include "hsi/report.h"
 #include "hsi/scan_settings.h"
+#include "hsi/scanner.h"
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -43,9 +44,11 @@ VerifyResult verifyResultFromReport(const Report &report);
 /// Runs hsi::scan() over `paths` and lists every (id, day) and (group,
 /// day) above its limit. Only events in `paths` are counted: events that
 /// already sit in the project under the same ids are not, so include an
-/// export of them when they matter. Throws ScanError for invalid settings.
+/// export of them when they matter. `control` passes progress and a cancel
+/// flag to the scan. Throws ScanError for invalid settings.
 VerifyResult verifyFiles(const std::vector<std::string> &paths,
-                         const ScanSettings &settings);
+                         const ScanSettings &settings,
+                         ScanControl *control = nullptr);
 
 /// Writes the result as JSON for the job folder.
 nlohmann::ordered_json verifyResultToJson(const VerifyResult &result);

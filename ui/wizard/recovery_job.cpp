@@ -1,9 +1,9 @@
 #include "recovery_job.h"
 
-#include "hsi/record_reader.h"
 #include "hsi/recovery/deletion_request.h"
 #include "hsi/recovery/recovery_error.h"
 #include "hsi/recovery/selector.h"
+#include "hsi/scanner.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -47,17 +47,6 @@ void addGroupKey(ScanSettings &settings, const std::string &key)
     if (std::find(settings.groupKeys.begin(), settings.groupKeys.end(), key) ==
         settings.groupKeys.end())
         settings.groupKeys.push_back(key);
-}
-
-/// Counts the records of one exported file.
-std::int64_t countRecords(const QString &path)
-{
-    const ReadResult result =
-        readRecords(toStd(path), [](std::string_view, std::int64_t) {});
-    if (!result.error.empty())
-        throw recovery::RecoveryError(toStd(path) + ": " + result.error +
-                                      ": run the export step again");
-    return result.records;
 }
 
 } // namespace
@@ -265,22 +254,23 @@ QStringList RecoveryJob::rawFiles() const
 std::string RecoveryJob::writeDeletionRequest(const RecoveryPlan &plan,
                                               const QString &projectId) const
 {
-    recovery::DeletionRequest request;
-    request.projectId = toStd(projectId);
-    request.selector =
-        recovery::buildGroupSelector(plan.groups, plan.processedBeforeMs);
+    std::vector<std::string> files;
+    for (const QString &path : rawFiles())
+        files.push_back(toStd(path));
+    ScanSettings settings = plan.scanSettings;
+    settings.threads = 1;
+    const Report exportScan = scan(files, settings);
+    for (const InputReport &input : exportScan.inputs)
+        if (input.status != InputReport::Status::Ok)
+            throw recovery::RecoveryError(
+                input.path + ": the exported file could not be read "
+                             "completely: run the export step again");
     const api::ExportQuery query = plan.exportQuery();
-    request.fromDate = query.from;
-    request.toDate = query.to;
-    request.processedBeforeMs = plan.processedBeforeMs;
-    for (const QString &path : rawFiles()) {
-        const std::int64_t events = countRecords(path);
-        const std::optional<Day> day =
-            parseDay(toStd(QFileInfo(path).fileName().left(10)));
-        if (events > 0 && day)
-            request.affectedDays.push_back({*day, events});
-        request.eventCount += events;
-    }
+    recovery::DeletionRequest request = recovery::deletionRequestFromReport(
+        exportScan,
+        recovery::buildGroupSelector(plan.groups, plan.processedBeforeMs),
+        query.from, query.to, plan.processedBeforeMs);
+    request.projectId = toStd(projectId);
     const std::string text = recovery::formatDeletionRequest(request);
     m_folder.writeFile(m_folder.deletionRequestPath(), text);
     m_folder.appendAudit("deletion_request_written",
@@ -297,7 +287,8 @@ QString RecoveryJob::transformedPath() const
 
 recovery::TransformStats
 RecoveryJob::transform(const recovery::TransformOptions &options,
-                       const std::atomic<bool> *cancel) const
+                       const std::atomic<bool> *cancel,
+                       const recovery::TransformProgress &progress) const
 {
     recovery::TransformPaths paths;
     for (const QString &file : rawFiles())
@@ -306,7 +297,7 @@ RecoveryJob::transform(const recovery::TransformOptions &options,
     paths.rejects = toStd(m_folder.rejectsPath());
     recovery::EventTransformer transformer(options);
     const recovery::TransformStats stats =
-        recovery::transformFiles(paths, transformer, cancel);
+        recovery::transformFiles(paths, transformer, cancel, progress);
 
     m_folder.saveManifest(
         {{"transformed/events.ndjson.gz", "transformed", stats.written(),
@@ -316,44 +307,23 @@ RecoveryJob::transform(const recovery::TransformOptions &options,
     m_folder.appendAudit("transform",
                          {{"distinct_id", options.distinctId.toString()},
                           {"regenerate_insert_id", options.regenerateInsertId},
-                          {"read", stats.read},
-                          {"written", stats.written()},
-                          {"set_aside", stats.setAside}});
+                          {"legacy_time_zone", options.legacyTimeZone},
+                          {"stats", recovery::transformStatsToJson(stats)}});
     // A new transform invalidates an earlier verify.
     resetStep(JobStep::Verify);
     m_folder.markDone(JobStep::Transform);
     return stats;
 }
 
-std::vector<PreviewSample>
+std::vector<recovery::PreviewSample>
 RecoveryJob::preview(const recovery::TransformOptions &options, int count) const
 {
-    std::vector<PreviewSample> samples;
+    std::vector<std::string> inputs;
+    for (const QString &file : rawFiles())
+        inputs.push_back(toStd(file));
     recovery::EventTransformer transformer(options);
-    std::atomic<bool> enough{false};
-    for (const QString &file : rawFiles()) {
-        readRecords(
-            toStd(file),
-            [&](std::string_view text, std::int64_t) {
-                Json event = Json::parse(text, nullptr, false);
-                if (event.is_discarded())
-                    return;
-                const Json before = event;
-                const recovery::EventOutcome outcome =
-                    transformer.transform(event);
-                if (outcome.kind != recovery::EventOutcome::Kind::Restored &&
-                    outcome.kind != recovery::EventOutcome::Kind::Modified)
-                    return;
-                samples.push_back({QString::fromStdString(before.dump(2)),
-                                   QString::fromStdString(event.dump(2))});
-                if (static_cast<int>(samples.size()) >= count)
-                    enough = true;
-            },
-            &enough);
-        if (enough)
-            break;
-    }
-    return samples;
+    return recovery::previewTransform(inputs, transformer,
+                                      static_cast<std::size_t>(count));
 }
 
 recovery::VerifyResult RecoveryJob::verify(const RecoveryPlan &plan) const

@@ -7,6 +7,7 @@
 #include "hsi/recovery/event_transform.h"
 #include "hsi/recovery/file_transform.h"
 #include "hsi/recovery/job_folder.h"
+#include "hsi/recovery/preview.h"
 #include "hsi/recovery/verify.h"
 #include "hsi/report.h"
 
@@ -53,12 +54,6 @@ struct RecoveryPlan {
 /// Returns "users" or "groups".
 QString recoveryPathName(RecoveryPath path);
 
-/// A before/after pair of one sample event for the review page.
-struct PreviewSample {
-    QString before;
-    QString after;
-};
-
 /// The files and steps of one recovery job, on top of recovery::JobFolder.
 /// Every method that does I/O is safe to call from a worker thread, one
 /// call at a time.
@@ -86,18 +81,19 @@ public:
                                     api::ExportControl *control) const;
     /// Exported files in raw/, sorted by day.
     QStringList rawFiles() const;
-    /// Writes deletion-request.txt from the export manifest and returns its
-    /// text.
+    /// Scans the exported files for the event count and affected days,
+    /// writes deletion-request.txt and returns its text.
     std::string writeDeletionRequest(const RecoveryPlan &plan,
                                      const QString &projectId) const;
     /// Transforms the raw files into transformed/events.ndjson.gz.
     recovery::TransformStats
     transform(const recovery::TransformOptions &options,
-              const std::atomic<bool> *cancel) const;
+              const std::atomic<bool> *cancel,
+              const recovery::TransformProgress &progress = {}) const;
     QString transformedPath() const;
-    /// Returns up to `count` changed events of the raw files, before and
-    /// after the transform.
-    std::vector<PreviewSample>
+    /// Returns up to `count` events of the raw files that the transform
+    /// changes or sets aside, before and after.
+    std::vector<recovery::PreviewSample>
     preview(const recovery::TransformOptions &options, int count) const;
     /// Scans the transformed file, writes verify.json and marks the step done
     /// when it passed.

@@ -71,6 +71,15 @@ std::optional<qint64> msSinceDeletion(const RecoveryJob &job)
     return confirmed.msecsTo(QDateTime::currentDateTimeUtc());
 }
 
+/// Indents one event for the before/after view; text that is not JSON is
+/// shown as it is.
+QString prettyJson(const std::string &text)
+{
+    const nlohmann::ordered_json json =
+        nlohmann::ordered_json::parse(text, nullptr, false);
+    return QString::fromStdString(json.is_discarded() ? text : json.dump(2));
+}
+
 } // namespace
 
 TransformPage::TransformPage(RecoveryWizard *wizard) : StepPage(wizard)
@@ -204,10 +213,18 @@ void TransformPage::startTransform()
     const QString root = m_wizard->job()->folder().root();
     const auto cancel = std::make_shared<std::atomic<bool>>(false);
     setCancelHook([cancel]() { *cancel = true; });
+    const recovery::TransformProgress progress =
+        [this](const recovery::TransformProgressState &state) {
+            postToPage([this, state]() {
+                setProgress(state.bytesDone, state.bytesTotal);
+                setStatus(QStringLiteral("Transformed %1 events…")
+                              .arg(state.eventsRead));
+            });
+        };
     runStep(
         QStringLiteral("Transforming…"),
-        [root, options = *chosen, cancel]() {
-            return RecoveryJob(root).transform(options, cancel.get());
+        [root, options = *chosen, cancel, progress]() {
+            return RecoveryJob(root).transform(options, cancel.get(), progress);
         },
         [this](const StepOutcome<recovery::TransformStats> &outcome) {
             if (!outcome.value) {
@@ -299,8 +316,13 @@ void ReviewPage::showReview(const ReviewData &data)
     }
     m_counts->resizeColumnsToContents();
     if (!data.samples.empty()) {
-        m_before->setPlainText(data.samples.front().before);
-        m_after->setPlainText(data.samples.front().after);
+        const recovery::PreviewSample &sample = data.samples.front();
+        m_before->setPlainText(prettyJson(sample.before));
+        m_after->setPlainText(
+            sample.after.empty()
+                ? QStringLiteral("Set aside: %1")
+                      .arg(QString::fromStdString(sample.outcome.detail))
+                : prettyJson(sample.after));
     }
     setStatus(QStringLiteral("%1 events to import, %2 without distinct_id.")
                   .arg(report.totals.events)

@@ -257,7 +257,7 @@ public:
 private:
     struct ReviewData {
         std::shared_ptr<const Report> report;
-        std::vector<PreviewSample> samples;
+        std::vector<recovery::PreviewSample> samples;
     };
     void showReview(const ReviewData &data);
 

@@ -13,7 +13,7 @@ namespace hsi::ui {
 ///
 /// Where no keychain service runs, as on a headless machine, every call
 /// fails with qtkeychain's message; the caller then keeps the credentials in
-/// a SessionCredentialStore and tells the user so.
+/// a SessionCredentialStore and shows the user a notice.
 class KeychainCredentialStore final : public api::CredentialStore {
 public:
     /// `service` is the keychain service name; tests pass their own.

@@ -82,7 +82,7 @@ void writeRecoveryFixture(const QString &dataDir)
 {
     QFile file(dataDir + QStringLiteral("/incident.ndjson"));
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        qFatal("cannot write %s", qPrintable(file.fileName()));
+        qFatal("failed to write %s", qPrintable(file.fileName()));
     for (const QJsonObject &event : fixtureEvents())
         file.write(QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n');
 }

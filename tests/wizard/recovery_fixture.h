@@ -23,7 +23,7 @@ inline constexpr char kIncidentDay[] = "2024-03-01";
 ///   and two "globex" events that the selector must not match.
 void writeRecoveryFixture(const QString &dataDir);
 
-/// Settings under which the fixture holds one hot user and one hot group:
+/// Settings under which the fixture contains one hot user and one hot group:
 /// limit 5 for both, group key company_id.
 ScanSettings recoveryScanSettings();
 

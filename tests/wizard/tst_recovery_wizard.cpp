@@ -28,7 +28,7 @@ using hsi::ui::RecoveryWizard;
 
 namespace {
 
-/// Seconds a background step may take before QTRY_ gives up.
+/// Milliseconds a background step may take before QTRY_ gives up.
 constexpr int kStepTimeoutMs = 30000;
 
 class RecoveryWizardTest : public QObject {
@@ -327,8 +327,8 @@ void RecoveryWizardTest::keychainStore()
         QStringLiteral("keychain-test-secret"));
     QString error;
     if (!store.store(1, credentials, &error)) {
-        // No keychain service on this machine: the store says why, and the
-        // message does not carry the secret.
+        // No keychain service on this machine: the store returns the reason,
+        // and the message does not carry the secret.
         QVERIFY(!error.isEmpty());
         QVERIFY(!credentials.appearsIn(error));
         QVERIFY(!store.load(1, &error).has_value());

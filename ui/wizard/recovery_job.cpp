@@ -109,7 +109,9 @@ RecoveryPlan RecoveryPlan::fromJson(const Json &json)
         for (const Json &name : json.at("days")) {
             const std::optional<Day> day = parseDay(name.get<std::string>());
             if (!day)
-                throw recovery::RecoveryError("invalid day " + name.dump());
+                throw recovery::RecoveryError(
+                    "job.json: invalid day " + name.dump() +
+                    " in the plan: start a new job folder");
             plan.days.push_back(*day);
         }
         for (const Json &group : json.at("groups"))
@@ -237,7 +239,7 @@ api::ExportSummary RecoveryJob::exportEvents(
 QStringList RecoveryJob::rawFiles() const
 {
     QDir dir(m_folder.rawExportsDir());
-    // Only the day files: the folder also holds the export manifest and
+    // Only the day files: the folder also contains the export manifest and
     // `.partial` bytes of incomplete days.
     // The pattern is spelled with [0-9] because "??-" is a C++ trigraph.
     const QString day =

@@ -23,7 +23,7 @@ namespace hsi::ui {
 /// group hot shards export, delete and re-import the groups' events.
 enum class RecoveryPath { Users, Groups };
 
-/// What a recovery job repairs, derived once from the scan report and then
+/// The scope of a recovery job, derived once from the scan report and then
 /// kept in job.json so that a resumed job repairs the same thing.
 struct RecoveryPlan {
     RecoveryPath path = RecoveryPath::Users;
@@ -62,7 +62,7 @@ public:
     explicit RecoveryJob(const QString &root);
 
     const recovery::JobFolder &folder() const { return m_folder; }
-    /// True when job.json already holds a plan.
+    /// True when job.json already contains a plan.
     bool hasPlan() const;
     RecoveryPlan loadPlan() const;
     /// Creates the folder, stores `plan` and the connection (never the

@@ -58,8 +58,8 @@ public:
     QLineEdit *secretEdit() const { return m_secret; }
     QPushButton *testButton() const { return m_test; }
     QLabel *resultLabel() const { return m_result; }
-    /// What happened to the credentials when the page was left: stored in
-    /// the keychain, or kept for this session only and why.
+    /// Notice on where the credentials went when the page was left: the
+    /// keychain, or memory for this session only with the reason.
     QString storageNotice() const { return m_storageNotice; }
 
 private:
@@ -83,7 +83,7 @@ private:
     QFuture<StepOutcome<api::ConnectionDiagnosis>> m_testFuture;
 };
 
-/// Chooses the job folder; a folder that already holds a job resumes at its
+/// Chooses the job folder; a folder that already contains a job resumes at its
 /// first step that is not done.
 class JobFolderPage : public QWizardPage {
     Q_OBJECT

@@ -41,6 +41,8 @@ private slots:
     void groupPath();
     void resumeAfterExport();
     void verifyBlocksImport();
+    void exportRetry();
+    void resumeAtDeletion();
     void keychainStore();
     void samplePlan();
 
@@ -207,6 +209,16 @@ void RecoveryWizardTest::userPath()
     QVERIFY(job.exists(QStringLiteral("audit.log")));
     QVERIFY(job.exists(QStringLiteral("verify.json")));
     QVERIFY(job.exists(QStringLiteral("transformed/events.ndjson.gz")));
+
+    QFile audit(job.filePath(QStringLiteral("audit.log")));
+    QVERIFY(audit.open(QIODevice::ReadOnly));
+    const QByteArray log = audit.readAll();
+    QVERIFY(log.contains("\"action\":\"export_day\""));
+    QVERIFY(log.contains("\"action\":\"import\""));
+    QVERIFY(!log.contains(kServiceSecret));
+    QFile state(job.filePath(QStringLiteral("job.json")));
+    QVERIFY(state.open(QIODevice::ReadOnly));
+    QVERIFY(!state.readAll().contains(kServiceSecret));
 }
 
 void RecoveryWizardTest::groupPath()
@@ -316,6 +328,57 @@ void RecoveryWizardTest::verifyBlocksImport()
     QCOMPARE(m_server->requestCount(QStringLiteral("/import")), 0);
     IMPORT(*wizard);
     QCOMPARE(distinctIds(m_server->importedEvents()), expectedUserPathIds());
+}
+
+void RecoveryWizardTest::exportRetry()
+{
+    QVERIFY(m_server->setFaults({QJsonObject{
+        {QStringLiteral("path"), QStringLiteral("/api/2.0/export")},
+        {QStringLiteral("kind"), QStringLiteral("403")},
+        {QStringLiteral("count"), 1}}}));
+    auto wizard = makeWizard();
+    wizard->next();
+    fillConnection(*wizard);
+    wizard->next();
+    wizard->jobFolderPage()->folderEdit()->setText(jobPath());
+    wizard->next();
+    ui::ExportPage *page = wizard->exportPage();
+    QTRY_VERIFY_WITH_TIMEOUT(!page->isBusy(), kStepTimeoutMs);
+    QVERIFY(!page->isComplete());
+    QCOMPARE(page->dayTable()->item(0, 1)->text(), QStringLiteral("failed"));
+    QVERIFY(page->retryButton()->isEnabled());
+    wizard->next();
+    QCOMPARE(wizard->currentId(), int(RecoveryWizard::ExportPageId));
+
+    page->retryButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(page->isComplete(), kStepTimeoutMs);
+    QCOMPARE(page->dayTable()->item(0, 1)->text(), QStringLiteral("ok"));
+    QVERIFY(!page->retryButton()->isEnabled());
+}
+
+void RecoveryWizardTest::resumeAtDeletion()
+{
+    {
+        auto wizard = makeWizard();
+        START_JOB(*wizard, true);
+        wizard->next();
+        QTRY_VERIFY_WITH_TIMEOUT(!wizard->deletionPage()->isBusy(),
+                                 kStepTimeoutMs);
+        wizard->reject();
+    }
+    auto wizard = makeWizard();
+    // The job's plan wins over the path chosen on the first page.
+    wizard->pathPage()->usersButton()->setChecked(true);
+    wizard->next();
+    fillConnection(*wizard);
+    wizard->next();
+    wizard->jobFolderPage()->folderEdit()->setText(jobPath());
+    wizard->next();
+    QCOMPARE(wizard->currentId(), int(RecoveryWizard::DeletionPageId));
+    QVERIFY(wizard->plan().path == ui::RecoveryPath::Groups);
+    QTRY_VERIFY_WITH_TIMEOUT(!wizard->deletionPage()->isBusy(), kStepTimeoutMs);
+    QVERIFY(!wizard->deletionPage()->confirmBox()->isChecked());
+    QVERIFY(!wizard->deletionPage()->isComplete());
 }
 
 void RecoveryWizardTest::keychainStore()

@@ -263,7 +263,7 @@ JobFolderPage::JobFolderPage(RecoveryWizard *wizard) : m_wizard(wizard)
     setSubTitle(QStringLiteral(
         "Every file of the repair goes here: exports, transformed files, "
         "checkpoints, rejects, the deletion request, the verify result and an "
-        "audit log of every request. Choose an existing job folder to "
+        "audit log of each step. Choose an existing job folder to "
         "resume it."));
     m_folder = new QLineEdit;
     m_folder->setObjectName(QStringLiteral("jobFolder"));
@@ -309,8 +309,12 @@ void JobFolderPage::describeFolder()
             const RecoveryPlan plan = job.loadPlan();
             const auto step = job.folder().nextStep(plan.steps());
             m_status->setText(
-                QStringLiteral("This folder holds a %1 job; it resumes at: %2.")
-                    .arg(recoveryPathName(plan.path),
+                QStringLiteral(
+                    "This folder contains a job for %1 hot shards. It "
+                    "resumes at: %2.")
+                    .arg(plan.path == RecoveryPath::Users
+                             ? QStringLiteral("user")
+                             : QStringLiteral("group"),
                          step ? QString::fromUtf8(recovery::jobStepName(*step))
                               : QStringLiteral("finished")));
         } catch (const std::exception &error) {

@@ -371,8 +371,18 @@ void RecoveryWizardTest::resumeAtDeletion()
     wizard->pathPage()->usersButton()->setChecked(true);
     wizard->next();
     fillConnection(*wizard);
+    // A job of another project is rejected before any request goes out.
+    wizard->connectionPage()->projectIdEdit()->setText(QStringLiteral("999"));
     wizard->next();
     wizard->jobFolderPage()->folderEdit()->setText(jobPath());
+    wizard->next();
+    QCOMPARE(wizard->currentId(), int(RecoveryWizard::JobFolderPageId));
+    QVERIFY(wizard->jobFolderPage()->statusLabel()->text().contains(
+        QString::number(kProjectId)));
+    wizard->back();
+    wizard->connectionPage()->projectIdEdit()->setText(
+        QString::number(kProjectId));
+    wizard->next();
     wizard->next();
     QCOMPARE(wizard->currentId(), int(RecoveryWizard::DeletionPageId));
     QVERIFY(wizard->plan().path == ui::RecoveryPath::Groups);

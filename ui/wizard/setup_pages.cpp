@@ -336,6 +336,17 @@ bool JobFolderPage::validatePage()
         auto job = std::make_unique<RecoveryJob>(path);
         RecoveryPlan plan;
         if (job->hasPlan()) {
+            const auto stored = job->loadConnection();
+            const qint64 projectId = m_wizard->connection().projectId;
+            if (stored && stored->projectId != projectId) {
+                m_status->setText(
+                    QStringLiteral("This job belongs to project %1, not %2. "
+                                   "Go Back and enter project id %1, or "
+                                   "choose another folder.")
+                        .arg(stored->projectId)
+                        .arg(projectId));
+                return false;
+            }
             plan = job->loadPlan();
             job->folder().appendAudit("job_resumed");
         } else if (m_wizard->report()) {

@@ -45,7 +45,7 @@ private slots:
 
 void TestEventFields::numericIdsExact()
 {
-    // Both values round to the same double, 2^62 + 0 and 2^62 + 1.
+    // Both ids, 2^62 + 1 and 2^62, round to the same double.
     const Report report =
         scanText(line("4611686018427387905") + line("4611686018427387904") +
                  line("4611686018427387904") + line("\"alice\""));

@@ -174,7 +174,10 @@ std::optional<int> parseArguments(QCommandLineParser &parser,
         return ExitUsage;
     }
     if (parser.isSet(help)) {
-        std::fputs(qUtf8Printable(parser.helpText()), stdout);
+        // The parser names the binary's path; the subcommand reads better.
+        QString text = parser.helpText();
+        text.replace(QCoreApplication::arguments().value(0), arguments.value(0));
+        std::fputs(qUtf8Printable(text), stdout);
         return ExitOk;
     }
     return std::nullopt;
@@ -292,10 +295,10 @@ void printOverview(const Report &report, std::FILE *out)
                  report.elapsedSeconds,
                  report.cancelled ? " (cancelled: results are partial)" : "");
     if (!report.days.empty()) {
-        std::fprintf(out, "  Dates %s to %s (%zu days with events)\n",
+        std::fprintf(out, "  Dates %s to %s (%zu day%s with events)\n",
                      formatDay(report.days.front().day).c_str(),
                      formatDay(report.days.back().day).c_str(),
-                     report.days.size());
+                     report.days.size(), report.days.size() == 1 ? "" : "s");
     }
     std::fprintf(out,
                  "  Remediated ($hotshard_events): %s   non-attributed "

@@ -44,7 +44,8 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("hotshard"));
     QCoreApplication::setApplicationVersion(
         QStringLiteral(HSI_VERSION_STRING));
-    QLoggingCategory::setFilterRules(QStringLiteral("hsi.*.debug=false"));
+    QLoggingCategory::setFilterRules(
+        QStringLiteral("hsi.*.debug=false\nhsi.scan.count.warning=false"));
 
     const QStringList arguments = QCoreApplication::arguments();
     if (arguments.size() < 2) {

@@ -5,6 +5,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -129,6 +130,14 @@ struct Impl final : ParserKernel {
                   Field::RecordGroupDisplayName}};
         for (std::uint32_t i = 0; i < options.groupKeys.size(); ++i)
             names.push_back({options.groupKeys[i], Field::GroupKey, i});
+        for (const std::string &key : options.groupKeys)
+            groupKeyNeedles.push_back('"' + key + '"');
+        for (const FieldName &name : names) {
+            auto &bucket = name.name.size() < kLengthBuckets
+                               ? byLength[name.name.size()]
+                               : longNames;
+            bucket.push_back(name);
+        }
     }
 
     bool parse(std::string_view text, ParsedEvent &event,
@@ -141,14 +150,20 @@ struct Impl final : ParserKernel {
                              std::string &error);
     bool iterateProperties(od::object &object, ParsedEvent &event,
                            std::string &error);
+    bool findCoreProperties(od::object &object, ParsedEvent &event,
+                            std::string &error);
+    bool needsEveryProperty(std::string_view text) const;
     bool readPropertyField(Field field, std::uint32_t groupKeyIndex,
                            od::value &value, ParsedEvent &event);
 
+    // Every event has dozens of properties and only a few matter, so names
+    // are bucketed by length and most keys are rejected by one size check.
     const FieldName *lookup(std::string_view key) const
     {
-        for (const FieldName &name : names) {
-            if (name.name.size() == key.size() && name.name[0] == key[0] &&
-                name.name == key)
+        const auto &bucket =
+            key.size() < kLengthBuckets ? byLength[key.size()] : longNames;
+        for (const FieldName &name : bucket) {
+            if (name.name == key)
                 return &name;
         }
         return nullptr;
@@ -161,31 +176,43 @@ struct Impl final : ParserKernel {
     void readGroupValues(od::value &value, std::uint32_t keyIndex,
                          ParsedEvent &event, int depth);
 
+    static constexpr std::size_t kLengthBuckets = 48;
+
     ParseOptions options;
     std::vector<FieldName> names;
+    std::array<std::vector<FieldName>, kLengthBuckets> byLength;
+    std::vector<FieldName> longNames;
+    /// Each group key as it appears in JSON text, quoted.
+    std::vector<std::string> groupKeyNeedles;
     od::parser parser;
     od::parser nestedParser;
     std::string nestedText;
     std::string keyScratch;
+    /// End of the text being parsed, which bounds the search for a key's end.
+    const char *bufferEnd = nullptr;
     bool topLevelId = false;
     bool topLevelTime = false;
+    /// Set when only `time` and `distinct_id` matter for this record.
+    bool coreFieldsOnly = false;
 };
 
 std::string_view Impl::keyOf(od::field &field)
 {
     const char *raw = field.key().raw();
-    const char *quote = raw;
-    bool escaped = false;
-    while (*quote != '"') {
-        if (*quote == '\\') {
-            escaped = true;
-            ++quote;
-        }
-        ++quote;
+    // The structural index guarantees a closing quote; a quote preceded by
+    // a backslash needs the slow path, which finds the real one.
+    const char *quote = static_cast<const char *>(
+        std::memchr(raw, '"', static_cast<std::size_t>(bufferEnd - raw)));
+    const std::string_view fast(raw, quote - raw);
+    if (fast.find('\\') == std::string_view::npos)
+        return fast;
+    const char *end = raw;
+    while (*end != '"') {
+        if (*end == '\\')
+            ++end;
+        ++end;
     }
-    const std::string_view key(raw, quote - raw);
-    if (!escaped)
-        return key;
+    const std::string_view key(raw, end - raw);
     if (!unescapeJsonString(key, keyScratch))
         return key;
     return keyScratch;
@@ -341,10 +368,55 @@ bool Impl::readPropertyField(Field field,
     return true;
 }
 
+// Most events need only `time` and `distinct_id`, which exports write
+// first. Looking them up and letting the parent skip the rest of the object
+// costs far less than examining every key of every event.
+bool Impl::findCoreProperties(od::object &object, ParsedEvent &event,
+                              std::string &error)
+{
+    od::value value;
+    auto found = object.find_field_unordered("time");
+    if (found.error() == simdjson::SUCCESS) {
+        value = std::move(found).value_unsafe();
+        if (!topLevelTime)
+            event.time = readTime(value);
+    } else if (found.error() != simdjson::NO_SUCH_FIELD) {
+        error = "invalid JSON in \"properties\"";
+        return false;
+    }
+    found = object.find_field_unordered("distinct_id");
+    if (found.error() == simdjson::SUCCESS) {
+        value = std::move(found).value_unsafe();
+        if (!topLevelId)
+            event.distinctId = readId(value);
+    } else if (found.error() != simdjson::NO_SUCH_FIELD) {
+        error = "invalid JSON in \"properties\"";
+        return false;
+    }
+    return true;
+}
+
+// Remediated events, records, group properties and evidence need keys
+// beyond `time` and `distinct_id`. A byte search on the raw line shows
+// whether any of them can be present.
+bool Impl::needsEveryProperty(std::string_view text) const
+{
+    if (options.evidenceFields ||
+        text.find("$hotshard_") != std::string_view::npos)
+        return true;
+    for (const std::string &needle : groupKeyNeedles) {
+        if (text.find(needle) != std::string_view::npos)
+            return true;
+    }
+    return false;
+}
+
 bool Impl::iterateProperties(od::object &object,
                                           ParsedEvent &event,
                                           std::string &error)
 {
+    if (coreFieldsOnly)
+        return findCoreProperties(object, event, error);
     for (auto result : object) {
         od::field field;
         if (std::move(result).get(field)) {
@@ -359,7 +431,7 @@ bool Impl::iterateProperties(od::object &object,
     return true;
 }
 
-// JSON Pipelines may store `properties` as a string that holds the object.
+// JSON Pipelines may store `properties` as a string that contains the object.
 bool Impl::parsePropertiesText(od::value &value,
                                             ParsedEvent &event,
                                             std::string &error)
@@ -367,6 +439,7 @@ bool Impl::parsePropertiesText(od::value &value,
     const std::string_view text = readString(value);
     nestedText.assign(text);
     nestedText.resize(text.size() + kRecordPadding, ' ');
+    bufferEnd = nestedText.data() + text.size();
     od::document document;
     od::object object;
     if (nestedParser
@@ -467,6 +540,8 @@ bool Impl::parse(std::string_view text, ParsedEvent &event,
     event.groupValues = std::move(groupValues);
     topLevelId = false;
     topLevelTime = false;
+    bufferEnd = text.data() + text.size();
+    coreFieldsOnly = !needsEveryProperty(text);
     od::document document;
     od::object object;
     const auto padded = simdjson::padded_string_view(

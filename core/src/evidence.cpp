@@ -124,8 +124,8 @@ private:
             acc.crossing = {m_file.path, line, m_event.time.ms};
         }
         const std::string_view name = originalEventName();
-        ++acc.eventNames[std::string(name)];
-        ++acc.libraries[std::string(m_event.library)];
+        acc.eventNames.add(name);
+        acc.libraries.add(m_event.library);
         if (!m_event.deviceId.empty())
             acc.devices.insert(hashText(m_event.deviceId));
         if (!userId.empty())
@@ -144,14 +144,11 @@ private:
             ++acc.eventsWithoutInsertId;
             return;
         }
-        m_keyBuffer.assign(name);
-        m_keyBuffer.push_back('\0');
-        m_keyBuffer.append(userId);
-        m_keyBuffer.push_back('\0');
-        m_keyBuffer.append(std::to_string(m_event.time.ms));
-        m_keyBuffer.push_back('\0');
-        m_keyBuffer.append(m_event.insertId);
-        acc.uniqueKeys.insert(hashText(m_keyBuffer));
+        std::uint64_t key = hashText(name);
+        key = mixBits(key ^ hashText(userId));
+        key = mixBits(key ^ static_cast<std::uint64_t>(m_event.time.ms));
+        key = mixBits(key ^ hashText(m_event.insertId));
+        acc.uniqueKeys.insert(key);
     }
 
     const InputFile &m_file;
@@ -162,21 +159,13 @@ private:
     DayResolver m_days;
     ParsedEvent m_event;
     std::string m_error;
-    std::string m_keyBuffer;
 };
 
-template <typename Map> void addCounts(Map &&from, Map &into)
-{
-    for (auto &[name, count] : from)
-        into[name] += count;
-}
-
-std::vector<NamedCount> topCounts(
-    const std::unordered_map<std::string, std::int64_t> &counts, int topN)
+std::vector<NamedCount> topCounts(const NameCounter &counts, int topN)
 {
     std::vector<NamedCount> list;
-    list.reserve(counts.size());
-    for (const auto &[name, count] : counts)
+    list.reserve(counts.entries().size());
+    for (const auto &[name, count] : counts.entries())
         list.push_back({name, count});
     std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) {
         return a.count != b.count ? a.count > b.count : a.name < b.name;
@@ -201,11 +190,25 @@ void collectEvidence(const InputFile &file, const Chunk &chunk,
     evidence.read = readChunk(file, chunk, sink, cancel, progress);
 }
 
+void collectEvidenceInBlock(const InputFile &file, const char *data,
+                            std::size_t size, const char *readableEnd,
+                            std::int32_t unitIndex, const EvidenceQuery &query,
+                            ChunkEvidence &evidence,
+                            const std::atomic<bool> *cancel)
+{
+    EvidenceCollector collector(file, unitIndex, query, evidence);
+    const RecordSink sink = [&collector](std::string_view text,
+                                         std::int64_t line) {
+        collector.collect(text, line);
+    };
+    evidence.read = readBlock(data, size, readableEnd, sink, cancel);
+}
+
 void mergeEvidence(EvidenceAccumulator &&from, std::int64_t lineOffset,
                    EvidenceAccumulator &into)
 {
-    addCounts(std::move(from.eventNames), into.eventNames);
-    addCounts(std::move(from.libraries), into.libraries);
+    into.eventNames.merge(from.eventNames);
+    into.libraries.merge(from.libraries);
     into.devices.merge(from.devices);
     into.users.merge(from.users);
     into.uniqueKeys.merge(from.uniqueKeys);
@@ -289,7 +292,9 @@ double serverShare(const Evidence &evidence, std::string &names)
         if (!isServerLibrary(library.name))
             continue;
         server += library.count;
-        names += names.empty() ? library.name : ", " + library.name;
+        const std::string name =
+            library.name == "(none)" ? "no mp_lib" : library.name;
+        names += names.empty() ? name : ", " + name;
     }
     return total == 0 ? 0.0 : static_cast<double>(server) / total;
 }
@@ -344,10 +349,10 @@ void explainLikelyCause(PairFinding &finding)
         finding.likelyCause = LikelyCause::ServerSideOneId;
         finding.likelyCauseText =
             percent(server) + " of the events come from server-side sources (" +
-            (serverNames.empty() ? std::string("no library") : serverNames) +
-            ") with " + withSeparators(evidence.distinctDevices) +
-            " devices: server-side data tagged with one id. Send events that "
-            "belong to no user with distinct_id \"\".";
+            (serverNames.empty() ? std::string("no mp_lib") : serverNames) +
+            ") and " + withSeparators(evidence.distinctDevices) +
+            " devices sent them: server-side data tagged with one id. Send "
+            "events that belong to no user with distinct_id \"\".";
     } else if (evidence.distinctDevices <= kFewDevices) {
         const std::int64_t minutes = std::max<std::int64_t>(1, activeMinutes(evidence));
         finding.likelyCause = LikelyCause::AutomationOneDevice;

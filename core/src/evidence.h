@@ -7,8 +7,6 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace hsi::detail {
@@ -24,11 +22,14 @@ struct FlaggedPair {
 
 /// Evidence for one flagged pair, collected from one chunk or merged.
 struct EvidenceAccumulator {
-    std::unordered_map<std::string, std::int64_t> eventNames;
-    std::unordered_map<std::string, std::int64_t> libraries;
-    std::unordered_set<std::uint64_t> devices;
-    std::unordered_set<std::uint64_t> users;
-    std::unordered_set<std::uint64_t> uniqueKeys;
+    NameCounter eventNames;
+    NameCounter libraries;
+    U64Set devices;
+    U64Set users;
+    /// NOTE: one 8-byte hash per distinct event of a flagged pair, so this
+    /// set grows with the events of hot and near-limit pairs (about 8 MB for
+    /// a million-event group), unlike the rest of the scan.
+    U64Set uniqueKeys;
     /// Events without `$insert_id`; Mixpanel never deduplicates them.
     std::int64_t eventsWithoutInsertId = 0;
     std::vector<std::int32_t> eventsPerMinute;
@@ -37,7 +38,7 @@ struct EvidenceAccumulator {
     Crossing crossing;
 };
 
-/// What the evidence pass reads to find flagged pairs.
+/// Input of the evidence pass: the flagged pairs and how to find them.
 struct EvidenceQuery {
     const std::vector<FlaggedPair> *pairs = nullptr;
     /// Maps a global pair key to its index in `pairs`.
@@ -63,6 +64,13 @@ void collectEvidence(const InputFile &file, const Chunk &chunk,
                      std::int32_t chunkIndex, const EvidenceQuery &query,
                      ChunkEvidence &evidence, const std::atomic<bool> *cancel,
                      const ByteProgress &progress);
+
+/// Runs the evidence pass over one inflated block of a gzip file.
+void collectEvidenceInBlock(const InputFile &file, const char *data,
+                            std::size_t size, const char *readableEnd,
+                            std::int32_t unitIndex, const EvidenceQuery &query,
+                            ChunkEvidence &evidence,
+                            const std::atomic<bool> *cancel);
 
 /// Adds one chunk's evidence; `lineOffset` turns its line numbers into line
 /// numbers of the file.

@@ -22,32 +22,34 @@ inline std::uint64_t mixBits(std::uint64_t key)
 }
 
 /// Open-addressing hash map from a 64-bit key to a value, with linear
-/// probing and no erase. The scan's hot path does one lookup per event, and a
-/// node-based std::unordered_map costs an allocation per pair and a cache miss
-/// per probe.
+/// probing and no erase. Key and value share one slot, so a lookup costs one
+/// cache miss. The scan does one lookup per event, and a node-based
+/// std::unordered_map would cost an allocation per pair and several misses.
+/// The key UINT64_MAX is reserved to mark empty slots.
 template <typename Value> class U64Map {
 public:
-    U64Map() { rehash(64); }
+    static constexpr std::uint64_t kEmptyKey = ~0ULL;
+
+    U64Map() { m_slots.resize(64); }
 
     /// Returns the value for `key`, inserting a value-initialised one first.
     Value &operator[](std::uint64_t key)
     {
-        if ((m_size + 1) * 10 > m_keys.size() * 7)
-            rehash(m_keys.size() * 2);
-        std::size_t slot = findSlot(key);
-        if (!m_used[slot]) {
-            m_used[slot] = 1;
-            m_keys[slot] = key;
-            m_values[slot] = Value{};
+        if ((m_size + 1) * 10 > m_slots.size() * 7)
+            rehash(m_slots.size() * 2);
+        Slot &slot = m_slots[findSlot(key)];
+        if (slot.key == kEmptyKey) {
+            slot.key = key;
+            slot.value = Value{};
             ++m_size;
         }
-        return m_values[slot];
+        return slot.value;
     }
 
     const Value *find(std::uint64_t key) const
     {
-        const std::size_t slot = findSlot(key);
-        return m_used[slot] ? &m_values[slot] : nullptr;
+        const Slot &slot = m_slots[findSlot(key)];
+        return slot.key == kEmptyKey ? nullptr : &slot.value;
     }
 
     std::size_t size() const { return m_size; }
@@ -55,128 +57,243 @@ public:
     /// Calls `visit(key, value)` for every entry, in no particular order.
     template <typename Visit> void forEach(Visit &&visit) const
     {
-        for (std::size_t slot = 0; slot < m_keys.size(); ++slot) {
-            if (m_used[slot])
-                visit(m_keys[slot], m_values[slot]);
+        for (const Slot &slot : m_slots) {
+            if (slot.key != kEmptyKey)
+                visit(slot.key, slot.value);
         }
     }
 
     template <typename Visit> void forEach(Visit &&visit)
     {
-        for (std::size_t slot = 0; slot < m_keys.size(); ++slot) {
-            if (m_used[slot])
-                visit(m_keys[slot], m_values[slot]);
+        for (Slot &slot : m_slots) {
+            if (slot.key != kEmptyKey)
+                visit(slot.key, slot.value);
         }
     }
 
 private:
+    struct Slot {
+        std::uint64_t key = kEmptyKey;
+        Value value{};
+    };
+
     std::size_t findSlot(std::uint64_t key) const
     {
-        const std::size_t mask = m_keys.size() - 1;
+        const std::size_t mask = m_slots.size() - 1;
         std::size_t slot = mixBits(key) & mask;
-        while (m_used[slot] && m_keys[slot] != key)
+        while (m_slots[slot].key != kEmptyKey && m_slots[slot].key != key)
             slot = (slot + 1) & mask;
         return slot;
     }
 
     void rehash(std::size_t capacity)
     {
-        std::vector<std::uint64_t> keys(capacity);
-        std::vector<Value> values(capacity);
-        std::vector<std::uint8_t> used(capacity);
-        std::swap(keys, m_keys);
-        std::swap(values, m_values);
-        std::swap(used, m_used);
+        std::vector<Slot> old(capacity);
+        std::swap(old, m_slots);
         m_size = 0;
-        for (std::size_t slot = 0; slot < keys.size(); ++slot) {
-            if (used[slot])
-                (*this)[keys[slot]] = std::move(values[slot]);
+        for (Slot &slot : old) {
+            if (slot.key != kEmptyKey)
+                (*this)[slot.key] = std::move(slot.value);
         }
     }
 
-    std::vector<std::uint64_t> m_keys;
-    std::vector<Value> m_values;
-    std::vector<std::uint8_t> m_used;
+    std::vector<Slot> m_slots;
     std::size_t m_size = 0;
 };
 
+/// Open-addressing set of 64-bit hashes, for counting distinct values.
+class U64Set {
+public:
+    U64Set() { m_slots.assign(16, 0); }
+
+    void insert(std::uint64_t value)
+    {
+        // 0 marks an empty slot, so the value 0 is tracked on its own.
+        if (value == 0) {
+            m_hasZero = true;
+            return;
+        }
+        if ((m_size + 1) * 10 > m_slots.size() * 7)
+            grow();
+        const std::size_t mask = m_slots.size() - 1;
+        std::size_t slot = mixBits(value) & mask;
+        while (m_slots[slot] != 0) {
+            if (m_slots[slot] == value)
+                return;
+            slot = (slot + 1) & mask;
+        }
+        m_slots[slot] = value;
+        ++m_size;
+    }
+
+    void merge(const U64Set &other)
+    {
+        for (std::uint64_t value : other.m_slots) {
+            if (value != 0)
+                insert(value);
+        }
+        m_hasZero = m_hasZero || other.m_hasZero;
+    }
+
+    std::size_t size() const { return m_size + (m_hasZero ? 1 : 0); }
+
+private:
+    void grow()
+    {
+        std::vector<std::uint64_t> old(m_slots.size() * 2, 0);
+        std::swap(old, m_slots);
+        m_size = 0;
+        for (std::uint64_t value : old) {
+            if (value != 0)
+                insert(value);
+        }
+    }
+
+    std::vector<std::uint64_t> m_slots;
+    std::size_t m_size = 0;
+    bool m_hasZero = false;
+};
+
+/// Counts of a handful of distinct names, such as event names or
+/// libraries. A linear search beats hashing for the few names one id sends.
+class NameCounter {
+public:
+    void add(std::string_view name, std::int64_t count = 1)
+    {
+        for (auto &entry : m_entries) {
+            if (entry.first == name) {
+                entry.second += count;
+                return;
+            }
+        }
+        m_entries.emplace_back(std::string(name), count);
+    }
+
+    void merge(const NameCounter &other)
+    {
+        for (const auto &[name, count] : other.m_entries)
+            add(name, count);
+    }
+
+    const std::vector<std::pair<std::string, std::int64_t>> &entries() const
+    {
+        return m_entries;
+    }
+
+private:
+    std::vector<std::pair<std::string, std::int64_t>> m_entries;
+};
+
 /// Assigns dense indexes to (namespace, text) pairs. Namespace 0 is user ids;
-/// namespace k > 0 is the k-th counted group key.
+/// namespace k > 0 is the k-th counted group key. Texts live in one arena and
+/// each slot keeps 32 bits of the hash, so a lookup usually touches one slot
+/// and one text.
 class IdInterner {
 public:
-    IdInterner() { rehash(1024); }
+    static constexpr std::uint32_t kNotFound = 0xffffffffu;
+
+    IdInterner() { m_slots.resize(1024); }
 
     /// Returns the index of the id, adding it when new.
     std::uint32_t intern(std::uint32_t space, std::string_view text)
     {
-        if ((m_texts.size() + 1) * 10 > m_slots.size() * 7)
+        return intern(space, text, hashOf(space, text));
+    }
+
+    /// Same as intern(space, text), with the hash that hashOf() returned
+    /// for them, such as the one stored by another interner.
+    std::uint32_t intern(std::uint32_t space, std::string_view text,
+                         std::uint64_t hash)
+    {
+        if ((m_entries.size() + 1) * 10 > m_slots.size() * 7)
             rehash(m_slots.size() * 2);
-        const std::uint64_t hash = hashOf(space, text);
-        const std::size_t mask = m_slots.size() - 1;
-        std::size_t slot = mixBits(hash) & mask;
-        while (m_slots[slot] != kEmpty) {
-            const std::uint32_t index = m_slots[slot];
-            if (m_hashes[index] == hash && m_spaces[index] == space &&
-                m_texts[index] == text)
-                return index;
-            slot = (slot + 1) & mask;
-        }
-        const auto index = static_cast<std::uint32_t>(m_texts.size());
-        m_slots[slot] = index;
-        m_texts.emplace_back(text);
-        m_spaces.push_back(space);
-        m_hashes.push_back(hash);
+        std::size_t slot = probe(hash, space, text);
+        if (m_slots[slot].index != kNotFound)
+            return m_slots[slot].index;
+        const auto index = static_cast<std::uint32_t>(m_entries.size());
+        m_slots[slot] = {index, static_cast<std::uint32_t>(hash >> 32)};
+        m_entries.push_back({m_arena.size(), static_cast<std::uint32_t>(text.size()),
+                             space, hash});
+        m_arena.append(text);
         return index;
     }
 
     /// Returns the index of the id, or kNotFound. Safe to call from several
-    /// threads while nobody calls intern().
+    /// threads as long as no thread calls intern().
     std::uint32_t find(std::uint32_t space, std::string_view text) const
     {
-        const std::uint64_t hash = hashOf(space, text);
-        const std::size_t mask = m_slots.size() - 1;
-        std::size_t slot = mixBits(hash) & mask;
-        while (m_slots[slot] != kEmpty) {
-            const std::uint32_t index = m_slots[slot];
-            if (m_hashes[index] == hash && m_spaces[index] == space &&
-                m_texts[index] == text)
-                return index;
-            slot = (slot + 1) & mask;
-        }
-        return kNotFound;
+        return m_slots[probe(hashOf(space, text), space, text)].index;
     }
 
-    static constexpr std::uint32_t kNotFound = 0xffffffffu;
-
-    std::size_t size() const { return m_texts.size(); }
-    const std::string &text(std::uint32_t index) const { return m_texts[index]; }
-    std::uint32_t space(std::uint32_t index) const { return m_spaces[index]; }
+    std::size_t size() const { return m_entries.size(); }
+    std::string_view text(std::uint32_t index) const
+    {
+        const Entry &entry = m_entries[index];
+        return std::string_view(m_arena).substr(entry.offset, entry.length);
+    }
+    std::uint32_t space(std::uint32_t index) const
+    {
+        return m_entries[index].space;
+    }
+    std::uint64_t hash(std::uint32_t index) const
+    {
+        return m_entries[index].hash;
+    }
 
 private:
-    static constexpr std::uint32_t kEmpty = 0xffffffffu;
+    struct Slot {
+        std::uint32_t index = kNotFound;
+        std::uint32_t hashHigh = 0;
+    };
+    struct Entry {
+        std::size_t offset;
+        std::uint32_t length;
+        std::uint32_t space;
+        std::uint64_t hash;
+    };
 
     static std::uint64_t hashOf(std::uint32_t space, std::string_view text)
     {
-        return std::hash<std::string_view>{}(text) ^
-               (static_cast<std::uint64_t>(space) * 0x9e3779b97f4a7c15ULL);
+        return mixBits(std::hash<std::string_view>{}(text) ^
+                       (static_cast<std::uint64_t>(space) * 0x9e3779b97f4a7c15ULL));
+    }
+
+    /// Returns the slot of the id, or the empty slot where it goes.
+    std::size_t probe(std::uint64_t hash, std::uint32_t space,
+                      std::string_view text) const
+    {
+        const std::size_t mask = m_slots.size() - 1;
+        const auto hashHigh = static_cast<std::uint32_t>(hash >> 32);
+        std::size_t slot = hash & mask;
+        for (;; slot = (slot + 1) & mask) {
+            const Slot &candidate = m_slots[slot];
+            if (candidate.index == kNotFound)
+                return slot;
+            if (candidate.hashHigh != hashHigh)
+                continue;
+            const Entry &entry = m_entries[candidate.index];
+            if (entry.space == space && entry.length == text.size() &&
+                std::string_view(m_arena).substr(entry.offset, entry.length) == text)
+                return slot;
+        }
     }
 
     void rehash(std::size_t capacity)
     {
-        m_slots.assign(capacity, kEmpty);
+        m_slots.assign(capacity, Slot{});
         const std::size_t mask = capacity - 1;
-        for (std::uint32_t index = 0; index < m_texts.size(); ++index) {
-            std::size_t slot = mixBits(m_hashes[index]) & mask;
-            while (m_slots[slot] != kEmpty)
+        for (std::uint32_t index = 0; index < m_entries.size(); ++index) {
+            const std::uint64_t hash = m_entries[index].hash;
+            std::size_t slot = hash & mask;
+            while (m_slots[slot].index != kNotFound)
                 slot = (slot + 1) & mask;
-            m_slots[slot] = index;
+            m_slots[slot] = {index, static_cast<std::uint32_t>(hash >> 32)};
         }
     }
 
-    std::vector<std::uint32_t> m_slots;
-    std::vector<std::string> m_texts;
-    std::vector<std::uint32_t> m_spaces;
-    std::vector<std::uint64_t> m_hashes;
+    std::vector<Slot> m_slots;
+    std::vector<Entry> m_entries;
+    std::string m_arena;
 };
 
 /// Builds the key of an (id index, day) pair.

@@ -17,7 +17,6 @@ namespace hsi::detail {
 namespace {
 
 constexpr std::int64_t kMinChunkBytes = 32LL << 20;
-constexpr std::int64_t kMaxChunkBytes = 256LL << 20;
 constexpr std::size_t kSniffBytes = 64 << 10;
 
 bool isBlank(char c)
@@ -106,6 +105,19 @@ public:
 
     const char *data() const { return m_data; }
     std::size_t size() const { return m_size; }
+
+    /// Drops the pages of [begin, end) from this process; the page cache
+    /// keeps them. Without this a scan of a large file shows the whole file
+    /// in its resident memory.
+    void release(std::int64_t begin, std::int64_t end) const
+    {
+        const std::int64_t page = ::sysconf(_SC_PAGESIZE);
+        const std::int64_t first = (begin + page - 1) / page * page;
+        const std::int64_t last = end / page * page;
+        if (m_data && last > first)
+            ::madvise(const_cast<char *>(m_data) + first, last - first,
+                      MADV_DONTNEED);
+    }
 
 private:
     const char *m_data = nullptr;
@@ -335,6 +347,8 @@ ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
             result.cancelled = true;
             break;
         }
+        // Keep the last page in case the next step's first line starts on it.
+        mapped.release(pos, stepEnd - 4096);
         pos = std::max(stepEnd, pos + 1);
         if (progress)
             progress(pos - begin);
@@ -445,11 +459,13 @@ std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
             chunks.push_back({index, 0, file.size, 0});
             continue;
         }
+        // One range per thread: every extra range costs a merge of its id
+        // table, which is serial work.
+        const std::int64_t perThread =
+            (file.size + std::max(1, threads) - 1) / std::max(1, threads);
         const std::int64_t target =
             chunkBytes > 0 ? chunkBytes
-                           : std::clamp<std::int64_t>(
-                                 file.size / std::max(1, threads),
-                                 kMinChunkBytes, kMaxChunkBytes);
+                           : std::max(kMinChunkBytes, perThread);
         int part = 0;
         for (std::int64_t begin = 0; begin < file.size || part == 0;
              begin += target) {
@@ -460,6 +476,24 @@ std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
         }
     }
     return chunks;
+}
+
+bool readsAsBlocks(const InputFile &file)
+{
+    return file.openError.empty() && file.format.gzip &&
+           file.format.layout == RecordLayout::Lines;
+}
+
+ReadResult readBlock(const char *data, std::size_t size,
+                     const char *readableEnd, const RecordSink &sink,
+                     const std::atomic<bool> *cancel)
+{
+    ReadResult result;
+    LineSplitter splitter(sink);
+    result.cancelled =
+        !splitter.feed(data, size, readableEnd, cancel, result.records);
+    result.lines = splitter.lines();
+    return result;
 }
 
 ReadResult readChunk(const InputFile &file, const Chunk &chunk,

@@ -42,4 +42,14 @@ ReadResult readChunk(const InputFile &file, const Chunk &chunk,
                      const RecordSink &sink, const std::atomic<bool> *cancel,
                      const ByteProgress &progress);
 
+/// Whether a chunk is read as a stream of inflated blocks, each parsed on its
+/// own so that both cores parse while a third thread inflates.
+bool readsAsBlocks(const InputFile &file);
+
+/// Reads the records of one inflated block of a gzip line-layout file.
+/// Line numbers count from the start of the block.
+ReadResult readBlock(const char *data, std::size_t size,
+                     const char *readableEnd, const RecordSink &sink,
+                     const std::atomic<bool> *cancel);
+
 } // namespace hsi::detail

@@ -202,7 +202,7 @@ private:
         const std::uint32_t index = m_counts.ids.intern(space, id.text);
         if (m_counts.ids.size() != before)
             m_counts.numericIds.push_back(id.kind == IdKind::Number ? 1 : 0);
-        PairCounts &pair = m_counts.pairs[pairKey(index, day)];
+        GlobalPair &pair = m_counts.pairs[pairKey(index, day)];
         ++pair.events;
         pair.remediated += remediated ? 1 : 0;
     }
@@ -231,6 +231,18 @@ void countChunk(const InputFile &file, const Chunk &chunk,
     counts.read = readChunk(file, chunk, sink, cancel, progress);
 }
 
+void countBlock(const InputFile &file, const char *data, std::size_t size,
+                const char *readableEnd, const CountingOptions &options,
+                ChunkCounts &counts, const std::atomic<bool> *cancel)
+{
+    ChunkCounter counter(file, options, counts);
+    const RecordSink sink = [&counter](std::string_view text,
+                                       std::int64_t line) {
+        counter.count(text, line);
+    };
+    counts.read = readBlock(data, size, readableEnd, sink, cancel);
+}
+
 namespace {
 
 void mergeTotals(const Totals &from, Totals &to)
@@ -252,9 +264,10 @@ std::vector<std::uint32_t> mapIds(const ChunkCounts &chunk,
     std::vector<std::uint32_t> toGlobal(chunk.ids.size());
     for (std::uint32_t local = 0; local < chunk.ids.size(); ++local) {
         const std::uint32_t space = chunk.ids.space(local);
-        const std::string &text = chunk.ids.text(local);
+        const std::string_view text = chunk.ids.text(local);
         const std::size_t before = global.ids.size();
-        toGlobal[local] = global.ids.intern(space, text);
+        toGlobal[local] =
+            global.ids.intern(space, text, chunk.ids.hash(local));
         if (global.ids.size() != before) {
             const IdKind kind =
                 chunk.numericIds[local] ? IdKind::Number : IdKind::String;
@@ -269,27 +282,10 @@ std::vector<std::uint32_t> mapIds(const ChunkCounts &chunk,
 
 } // namespace
 
-void mergeChunk(const ChunkCounts &chunk, std::int32_t chunkIndex,
-                const ScanSettings &settings,
-                const std::vector<std::string> &groupKeyOfSpace,
-                GlobalCounts &global)
+namespace {
+
+void mergeDays(const ChunkCounts &chunk, GlobalCounts &global)
 {
-    const std::vector<std::uint32_t> toGlobal =
-        mapIds(chunk, groupKeyOfSpace, global);
-    chunk.pairs.forEach([&](std::uint64_t key, const PairCounts &counts) {
-        const std::uint32_t id = toGlobal[pairIdIndex(key)];
-        const Day day = pairDay(key);
-        GlobalPair &pair = global.pairs[pairKey(id, day)];
-        const std::int64_t limit = global.ids.space(id) == kUserSpace
-                                       ? settings.userLimit
-                                       : settings.groupLimit;
-        if (pair.events <= limit && pair.events + counts.events > limit) {
-            pair.crossingChunk = chunkIndex;
-            pair.crossingRank = limit + 1 - pair.events;
-        }
-        pair.events += counts.events;
-        pair.remediated += counts.remediated;
-    });
     chunk.days.forEach([&](std::uint64_t key, const DayTotal &total) {
         DayTotal &merged = global.days[key];
         merged.day = total.day;
@@ -297,7 +293,69 @@ void mergeChunk(const ChunkCounts &chunk, std::int32_t chunkIndex,
         merged.remediatedEvents += total.remediatedEvents;
         merged.nonAttributedEvents += total.nonAttributedEvents;
     });
+}
+
+std::int64_t limitOf(const IdInterner &ids, std::uint32_t id,
+                     const ScanSettings &settings)
+{
+    return ids.space(id) == kUserSpace ? settings.userLimit
+                                       : settings.groupLimit;
+}
+
+// With nothing merged yet, every count starts at zero: the chunk's tables
+// become the global ones and a pair over its limit crossed it at rank
+// limit + 1 of this chunk.
+void adoptChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
+                const ScanSettings &settings,
+                const std::vector<std::string> &keyOfSpace,
+                GlobalCounts &global)
+{
+    global.ids = std::move(chunk.ids);
+    global.idFlags.resize(global.ids.size());
+    for (std::uint32_t id = 0; id < global.ids.size(); ++id) {
+        const std::uint32_t space = global.ids.space(id);
+        global.idFlags[id] = classifyId(
+            chunk.numericIds[id] ? IdKind::Number : IdKind::String,
+            global.ids.text(id),
+            space == kUserSpace ? std::string_view() : keyOfSpace[space]);
+    }
+    global.pairs = std::move(chunk.pairs);
+    global.pairs.forEach([&](std::uint64_t key, GlobalPair &pair) {
+        const std::int64_t limit =
+            limitOf(global.ids, pairIdIndex(key), settings);
+        if (pair.events > limit) {
+            pair.crossingChunk = chunkIndex;
+            pair.crossingRank = limit + 1;
+        }
+    });
+}
+
+} // namespace
+
+void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
+                const ScanSettings &settings,
+                const std::vector<std::string> &groupKeyOfSpace,
+                GlobalCounts &global)
+{
+    mergeDays(chunk, global);
     mergeTotals(chunk.totals, global.totals);
+    if (global.ids.size() == 0 && global.pairs.size() == 0) {
+        adoptChunk(chunk, chunkIndex, settings, groupKeyOfSpace, global);
+        return;
+    }
+    const std::vector<std::uint32_t> toGlobal =
+        mapIds(chunk, groupKeyOfSpace, global);
+    chunk.pairs.forEach([&](std::uint64_t key, const GlobalPair &counts) {
+        const std::uint32_t id = toGlobal[pairIdIndex(key)];
+        GlobalPair &pair = global.pairs[pairKey(id, pairDay(key))];
+        const std::int64_t limit = limitOf(global.ids, id, settings);
+        if (pair.events <= limit && pair.events + counts.events > limit) {
+            pair.crossingChunk = chunkIndex;
+            pair.crossingRank = limit + 1 - pair.events;
+        }
+        pair.events += counts.events;
+        pair.remediated += counts.remediated;
+    });
 }
 
 } // namespace hsi::detail

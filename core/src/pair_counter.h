@@ -13,18 +13,25 @@
 
 namespace hsi::detail {
 
-/// Id namespace 0 holds user ids; namespace k + 1 holds the ids of the k-th
+/// Id namespace of user ids. Namespace k + 1 contains the ids of the k-th
 /// counted group key.
 inline constexpr std::uint32_t kUserSpace = 0;
 
 inline constexpr std::size_t kMaxProblemsPerFile = 100;
 
-struct PairCounts {
+/// Counts of one pair. Chunks use the same type as the merged counts so that
+/// the first chunk's table can become the merged table without copying.
+struct GlobalPair {
     std::int64_t events = 0;
     std::int64_t remediated = 0;
+    /// Chunk and 1-based rank within it of the first event past the limit;
+    /// -1 while the pair is under its limit.
+    std::int32_t crossingChunk = -1;
+    std::int64_t crossingRank = 0;
 };
 
-/// What the counting pass needs from one chunk's run.
+
+/// Settings of one counting pass.
 struct CountingOptions {
     /// Group keys to count, with their id namespaces.
     std::vector<std::string> groupKeys;
@@ -40,7 +47,7 @@ struct CountingOptions {
 struct ChunkCounts {
     IdInterner ids;
     std::vector<std::uint8_t> numericIds;
-    U64Map<PairCounts> pairs;
+    U64Map<GlobalPair> pairs;
     U64Map<DayTotal> days;
     Totals totals;
     std::vector<Problem> problems;
@@ -51,20 +58,15 @@ struct ChunkCounts {
     bool badLines = false;
 };
 
+/// Runs the counting pass over one inflated block of a gzip file.
+void countBlock(const InputFile &file, const char *data, std::size_t size,
+                const char *readableEnd, const CountingOptions &options,
+                ChunkCounts &counts, const std::atomic<bool> *cancel);
+
 /// Runs the counting pass over one chunk.
 void countChunk(const InputFile &file, const Chunk &chunk,
                 const CountingOptions &options, ChunkCounts &counts,
                 const std::atomic<bool> *cancel, const ByteProgress &progress);
-
-/// A pair in the merged, global counts.
-struct GlobalPair {
-    std::int64_t events = 0;
-    std::int64_t remediated = 0;
-    /// Chunk and 1-based rank within it of the first event past the limit;
-    /// -1 while the pair is under its limit.
-    std::int32_t crossingChunk = -1;
-    std::int64_t crossingRank = 0;
-};
 
 /// Counts merged over all chunks, in input order.
 struct GlobalCounts {
@@ -76,9 +78,10 @@ struct GlobalCounts {
 };
 
 /// Merges one chunk into the global counts. Chunks must be merged in input
-/// order, because that order decides where each limit was crossed.
+/// order, because that order decides where each limit was crossed. The
+/// first chunk's tables are moved, not copied.
 /// `groupKeyOfSpace` names the group key of every namespace above 0.
-void mergeChunk(const ChunkCounts &chunk, std::int32_t chunkIndex,
+void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
                 const ScanSettings &settings,
                 const std::vector<std::string> &groupKeyOfSpace,
                 GlobalCounts &global);

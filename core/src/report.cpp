@@ -36,7 +36,7 @@ std::int64_t Report::hotGroupShards() const
 bool Report::noInputRead() const
 {
     return std::none_of(inputs.begin(), inputs.end(), [](const auto &input) {
-        return input.status != InputReport::Status::Error;
+        return input.status != InputReport::Status::Error || input.events > 0;
     });
 }
 

@@ -201,7 +201,9 @@ Scenario benchmarkScenario(std::int64_t targetBytes)
     server.eventsPerDay = {{2, std::min<std::int64_t>(150'000, totalEvents / 20)}};
 
     const std::int64_t tail = totalEvents - hot.eventsPerDay[1] - server.eventsPerDay[2];
-    scenario.sources.push_back(longTailSource(1'000'000, tail / 3, 3));
+    // A pool of 1.15 million ids gives just over a million distinct ids in
+    // 1 GB.
+    scenario.sources.push_back(longTailSource(1'150'000, tail / 3, 3));
     scenario.sources.push_back(hot);
     scenario.sources.push_back(server);
     return scenario;

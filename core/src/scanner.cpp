@@ -2,9 +2,9 @@
 
 #include "evidence.h"
 #include "input_source.h"
-#include "ordered_runner.h"
 #include "pair_counter.h"
 #include "time_zone.h"
+#include "work_units.h"
 
 #include <QLoggingCategory>
 
@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <numeric>
 #include <set>
 #include <thread>
 
@@ -63,6 +64,12 @@ public:
     }
 
     void addEvents(std::int64_t events) { m_events += events; }
+
+    void addBytes(std::int64_t bytes)
+    {
+        m_bytesDone += bytes;
+        report(false);
+    }
 
 private:
     void report(bool force)
@@ -153,7 +160,9 @@ private:
     bool addGroupKey(const std::string &key);
     void openInputs(const std::vector<std::string> &paths);
     void runCountingPass(const CountingOptions &options, bool firstPass);
-    void absorbChunk(std::size_t index, ChunkCounts &&counts, bool firstPass);
+    void absorbUnit(const UnitInfo &unit, ChunkCounts &&counts, bool firstPass);
+    std::function<void(const WorkUnit &, std::int64_t)> blockProgress(
+        std::vector<std::int64_t> &reported);
     void countRecordGroupKeys();
     CountingOptions countingOptions(std::size_t firstKey) const;
     void flagPairs();
@@ -161,6 +170,8 @@ private:
     std::vector<std::string> lineFilterForFlaggedPairs() const;
     void buildFindings();
     void buildVolumes();
+    IdVolume volumeOf(std::uint32_t id, std::uint32_t first, std::uint32_t end);
+    void listIdProblems();
     void buildDays();
 
     const ScanSettings &m_settings;
@@ -169,7 +180,10 @@ private:
     Report m_report;
     std::vector<InputFile> m_files;
     std::vector<Chunk> m_chunks;
-    std::vector<std::int64_t> m_chunkLineOffsets;
+    /// Line number before each unit's first line, in its file.
+    std::vector<std::int64_t> m_unitLineOffsets;
+    /// Lines read so far in each file during the counting pass.
+    std::vector<std::int64_t> m_fileLines;
     std::vector<std::string> m_keyOfSpace;
     std::size_t m_configuredKeys = 0;
     GlobalCounts m_global;
@@ -208,7 +222,7 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
     }
     m_report.totals.bytes = bytesTotal;
     m_chunks = planChunks(m_files, m_threads, m_settings.chunkBytes);
-    m_chunkLineOffsets.assign(m_chunks.size(), 0);
+    m_fileLines.assign(m_files.size(), 0);
     m_progress = std::make_unique<ProgressMeter>(m_control, bytesTotal);
 }
 
@@ -224,19 +238,20 @@ CountingOptions ScanRun::countingOptions(std::size_t firstKey) const
     return options;
 }
 
-void ScanRun::absorbChunk(std::size_t index, ChunkCounts &&counts,
-                          bool firstPass)
+void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
+                         bool firstPass)
 {
-    mergeChunk(counts, static_cast<std::int32_t>(index), m_settings,
+    mergeChunk(counts, static_cast<std::int32_t>(unit.index), m_settings,
                m_keyOfSpace, m_global);
     if (!firstPass)
         return;
-    const Chunk &chunk = m_chunks[index];
+    const Chunk &chunk = m_chunks[unit.chunkIndex];
     InputReport &input = m_report.inputs[chunk.fileIndex];
-    const std::int64_t lineOffset = m_chunkLineOffsets[index];
-    if (index + 1 < m_chunks.size() &&
-        m_chunks[index + 1].fileIndex == chunk.fileIndex)
-        m_chunkLineOffsets[index + 1] = lineOffset + counts.read.lines;
+    const std::int64_t lineOffset = m_fileLines[chunk.fileIndex];
+    if (m_unitLineOffsets.size() <= unit.index)
+        m_unitLineOffsets.resize(unit.index + 1);
+    m_unitLineOffsets[unit.index] = lineOffset;
+    m_fileLines[chunk.fileIndex] += counts.read.lines;
 
     input.events += counts.totals.events;
     input.problemCount += counts.problemCount;
@@ -253,27 +268,49 @@ void ScanRun::absorbChunk(std::size_t index, ChunkCounts &&counts,
     }
     if (counts.badLines && input.status == InputReport::Status::Ok)
         input.status = InputReport::Status::Incomplete;
-    if (!counts.read.error.empty() && input.status != InputReport::Status::Error) {
+    const std::string &readError =
+        unit.isBlock ? unit.readError : counts.read.error;
+    if (!readError.empty() && input.status != InputReport::Status::Error) {
         input.status = InputReport::Status::Error;
         ++input.problemCount;
         input.problems.push_back({Problem::Severity::Error,
-                                  lineOffset + counts.read.lines,
-                                  counts.read.error});
+                                  lineOffset + counts.read.lines, readError});
     }
     m_progress->addEvents(counts.totals.events);
 }
 
+std::function<void(const WorkUnit &, std::int64_t)>
+ScanRun::blockProgress(std::vector<std::int64_t> &reported)
+{
+    return [this, &reported](const WorkUnit &unit, std::int64_t bytesDone) {
+        if (!unit.isBlock || bytesDone < 0)
+            return;
+        m_progress->addBytes(bytesDone - reported[unit.chunkIndex]);
+        reported[unit.chunkIndex] = bytesDone;
+    };
+}
+
 void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass)
 {
-    runInOrder<ChunkCounts>(
-        m_chunks.size(), m_threads,
-        [&](std::size_t index, ChunkCounts &counts) {
-            const Chunk &chunk = m_chunks[index];
-            countChunk(m_files[chunk.fileIndex], chunk, options, counts,
-                       cancelFlag(), m_progress->forChunk());
+    WorkUnitSource source(m_files, m_chunks, cancelFlag());
+    std::vector<std::int64_t> reported(m_chunks.size(), 0);
+    runUnitsInOrder<ChunkCounts>(
+        source, m_threads, blockProgress(reported),
+        [&](WorkUnit &unit, ChunkCounts &counts) {
+            const Chunk &chunk = m_chunks[unit.chunkIndex];
+            const InputFile &file = m_files[chunk.fileIndex];
+            if (!unit.isBlock) {
+                countChunk(file, chunk, options, counts, cancelFlag(),
+                           m_progress->forChunk());
+                return;
+            }
+            const TextBlock &block = unit.block;
+            countBlock(file, block.buffer.data(), block.size,
+                       block.buffer.data() + block.buffer.size(), options,
+                       counts, cancelFlag());
         },
-        [&](std::size_t index, ChunkCounts &&counts) {
-            absorbChunk(index, std::move(counts), firstPass);
+        [&](const UnitInfo &unit, ChunkCounts &&counts) {
+            absorbUnit(unit, std::move(counts), firstPass);
         });
 }
 
@@ -313,13 +350,13 @@ std::vector<std::string> ScanRun::lineFilterForFlaggedPairs() const
 {
     std::set<std::string> needles;
     for (const FlaggedPair &pair : m_flagged) {
-        const std::string &id = m_global.ids.text(pair.idIndex);
+        const std::string_view id = m_global.ids.text(pair.idIndex);
         const bool plain = std::all_of(id.begin(), id.end(), [](char c) {
             return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '/';
         });
         if (!plain || id.size() < kMinFilterIdLength)
             return {};
-        needles.insert(id);
+        needles.insert(std::string(id));
     }
     if (needles.size() > kMaxFilterIds)
         return {};
@@ -341,18 +378,32 @@ void ScanRun::runEvidencePass()
 
     m_evidence.resize(m_flagged.size());
     m_progress->startPass(2);
-    runInOrder<ChunkEvidence>(
-        m_chunks.size(), m_threads,
-        [&](std::size_t index, ChunkEvidence &evidence) {
-            const Chunk &chunk = m_chunks[index];
-            collectEvidence(m_files[chunk.fileIndex], chunk,
-                            static_cast<std::int32_t>(index), query, evidence,
-                            cancelFlag(), m_progress->forChunk());
+    WorkUnitSource source(m_files, m_chunks, cancelFlag());
+    std::vector<std::int64_t> reported(m_chunks.size(), 0);
+    runUnitsInOrder<ChunkEvidence>(
+        source, m_threads, blockProgress(reported),
+        [&](WorkUnit &unit, ChunkEvidence &evidence) {
+            const Chunk &chunk = m_chunks[unit.chunkIndex];
+            const InputFile &file = m_files[chunk.fileIndex];
+            const auto index = static_cast<std::int32_t>(unit.index);
+            if (!unit.isBlock) {
+                collectEvidence(file, chunk, index, query, evidence,
+                                cancelFlag(), m_progress->forChunk());
+                return;
+            }
+            const TextBlock &block = unit.block;
+            collectEvidenceInBlock(file, block.buffer.data(), block.size,
+                                   block.buffer.data() + block.buffer.size(),
+                                   index, query, evidence, cancelFlag());
         },
-        [&](std::size_t index, ChunkEvidence &&evidence) {
+        [&](const UnitInfo &unit, ChunkEvidence &&evidence) {
+            const std::int64_t lineOffset =
+                unit.index < m_unitLineOffsets.size()
+                    ? m_unitLineOffsets[unit.index]
+                    : 0;
             for (std::size_t i = 0; i < evidence.pairs.size(); ++i)
-                mergeEvidence(std::move(evidence.pairs[i]),
-                              m_chunkLineOffsets[index], m_evidence[i]);
+                mergeEvidence(std::move(evidence.pairs[i]), lineOffset,
+                              m_evidence[i]);
         });
 }
 
@@ -366,7 +417,7 @@ void ScanRun::buildFindings()
         PairFinding finding;
         finding.kind = space == kUserSpace ? ShardKind::User : ShardKind::Group;
         finding.groupKey = m_keyOfSpace[space];
-        finding.id = m_global.ids.text(flagged.idIndex);
+        finding.id = std::string(m_global.ids.text(flagged.idIndex));
         finding.day = flagged.day;
         finding.events = pair.events;
         finding.remediatedEvents = pair.remediated;
@@ -395,59 +446,78 @@ void ScanRun::buildFindings()
 
 void ScanRun::buildVolumes()
 {
-    struct Entry {
-        std::uint32_t id;
-        Day day;
-        std::int64_t events;
-        std::int64_t remediated;
-    };
-    std::vector<Entry> entries;
-    entries.reserve(m_global.pairs.size());
-    m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
-        entries.push_back({pairIdIndex(key), pairDay(key), pair.events,
-                           pair.remediated});
+    // Ids are dense indexes, so a counting sort groups the pairs by id in
+    // linear time. A comparison sort of millions of pairs took most of the
+    // time after the counting pass.
+    const std::size_t idCount = m_global.ids.size();
+    std::vector<std::uint32_t> firstOfId(idCount + 1, 0);
+    m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &) {
+        ++firstOfId[pairIdIndex(key) + 1];
     });
-    std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) {
-        return a.id != b.id ? a.id < b.id : a.day < b.day;
+    for (std::size_t id = 0; id < idCount; ++id)
+        firstOfId[id + 1] += firstOfId[id];
+    m_report.idDays.resize(m_global.pairs.size());
+    std::vector<std::uint32_t> next(firstOfId.begin(), firstOfId.end() - 1);
+    m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
+        m_report.idDays[next[pairIdIndex(key)]++] = {pairDay(key), pair.events,
+                                                     pair.remediated};
     });
 
-    m_report.idDays.reserve(entries.size());
-    for (std::size_t i = 0; i < entries.size();) {
-        const std::uint32_t id = entries[i].id;
-        const std::uint32_t space = m_global.ids.space(id);
-        IdVolume volume;
-        volume.kind = space == kUserSpace ? ShardKind::User : ShardKind::Group;
-        volume.groupKey = m_keyOfSpace[space];
-        volume.id = m_global.ids.text(id);
-        volume.idFlags = m_global.idFlags[id];
-        volume.firstDay = static_cast<std::uint32_t>(m_report.idDays.size());
-        for (; i < entries.size() && entries[i].id == id; ++i) {
-            const Entry &entry = entries[i];
-            m_report.idDays.push_back(
-                {entry.day, entry.events, entry.remediated});
-            volume.totalEvents += entry.events;
-            if (entry.events > volume.peakEvents) {
-                volume.peakEvents = entry.events;
-                volume.peakDay = entry.day;
-                volume.peakRemediatedEvents = entry.remediated;
-            }
+    std::vector<IdVolume> volumes(idCount);
+    for (std::uint32_t id = 0; id < idCount; ++id)
+        volumes[id] = volumeOf(id, firstOfId[id], firstOfId[id + 1]);
+    std::vector<std::uint32_t> order(idCount);
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        // Ties are ordered by the ids' hashes, so the order is the same
+        // however the input was split. Comparing id strings here cost most
+        // of the sort on a long tail where most peaks are equal.
+        if (volumes[a].peakEvents != volumes[b].peakEvents)
+            return volumes[a].peakEvents > volumes[b].peakEvents;
+        const std::uint64_t hashA = m_global.ids.hash(a);
+        const std::uint64_t hashB = m_global.ids.hash(b);
+        return hashA != hashB ? hashA < hashB : volumes[a].id < volumes[b].id;
+    });
+    m_report.ids.reserve(idCount);
+    for (std::uint32_t id : order)
+        m_report.ids.push_back(std::move(volumes[id]));
+    listIdProblems();
+}
+
+IdVolume ScanRun::volumeOf(std::uint32_t id, std::uint32_t first,
+                           std::uint32_t end)
+{
+    const auto days = m_report.idDays.begin();
+    std::sort(days + first, days + end,
+              [](const DayCount &a, const DayCount &b) { return a.day < b.day; });
+    const std::uint32_t space = m_global.ids.space(id);
+    IdVolume volume;
+    volume.kind = space == kUserSpace ? ShardKind::User : ShardKind::Group;
+    volume.groupKey = m_keyOfSpace[space];
+    volume.id = std::string(m_global.ids.text(id));
+    volume.idFlags = m_global.idFlags[id];
+    volume.firstDay = first;
+    volume.dayCount = end - first;
+    for (std::uint32_t i = first; i < end; ++i) {
+        const DayCount &day = m_report.idDays[i];
+        volume.totalEvents += day.events;
+        if (day.events > volume.peakEvents) {
+            volume.peakEvents = day.events;
+            volume.peakDay = day.day;
+            volume.peakRemediatedEvents = day.remediatedEvents;
         }
-        volume.dayCount = static_cast<std::uint32_t>(m_report.idDays.size()) -
-                          volume.firstDay;
-        m_report.ids.push_back(std::move(volume));
     }
-    std::sort(m_report.ids.begin(), m_report.ids.end(),
-              [](const IdVolume &a, const IdVolume &b) {
-                  return a.peakEvents != b.peakEvents
-                             ? a.peakEvents > b.peakEvents
-                             : a.id < b.id;
-              });
+    return volume;
+}
+
+void ScanRun::listIdProblems()
+{
     for (const IdVolume &volume : m_report.ids) {
         if (volume.idFlags == IdFlagNone)
             continue;
         m_report.idProblems.push_back({volume.kind, volume.groupKey, volume.id,
                                        volume.idFlags, volume.totalEvents});
-        // NOTE: only the ids with the most events are listed, so that a
+        // NOTE: only the ids with the largest peaks are listed, so that a
         // project whose ids are all numeric does not get a million entries.
         if (m_report.idProblems.size() >= kMaxIdProblems)
             break;
@@ -472,12 +542,17 @@ Report ScanRun::run(const std::vector<std::string> &paths)
             m_files.size(), m_chunks.size(), m_threads);
 
     runCountingPass(countingOptions(0), true);
+    qCDebug(lcScan, "counting pass done after %lld ms: %zu ids, %zu pairs",
+            static_cast<long long>(nowMs() - startMs), m_global.ids.size(),
+            m_global.pairs.size());
     countRecordGroupKeys();
     if (!cancelled()) {
         flagPairs();
         if (!m_flagged.empty())
             runEvidencePass();
     }
+    qCDebug(lcScan, "evidence pass done after %lld ms: %zu flagged pairs",
+            static_cast<long long>(nowMs() - startMs), m_flagged.size());
     m_report.cancelled = cancelled();
     const Totals readTotals = m_report.totals;
     m_report.totals = m_global.totals;
@@ -487,11 +562,13 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     buildVolumes();
     buildDays();
     m_report.groupKeys.assign(m_keyOfSpace.begin() + 1, m_keyOfSpace.end());
+    qCDebug(lcScan, "report built after %lld ms",
+            static_cast<long long>(nowMs() - startMs));
     m_report.elapsedSeconds = static_cast<double>(nowMs() - startMs) / 1000.0;
     qCDebug(lcScan, "scan finished: %lld events in %.2f s",
             static_cast<long long>(m_report.totals.events),
             m_report.elapsedSeconds);
-    return m_report;
+    return std::move(m_report);
 }
 
 } // namespace

@@ -12,7 +12,7 @@
 
 namespace hsi {
 
-/// Which of Mixpanel's two sharding spaces a count belongs to.
+/// Sharding space of a count: Mixpanel shards user and group analytics apart.
 enum class ShardKind { User, Group };
 
 /// Reasons an id looks wrong; an id can carry several.
@@ -45,7 +45,7 @@ struct NamedCount {
     std::int64_t count = 0;
 };
 
-/// Where the first event past the limit was found, in input order.
+/// Location of the first event past the limit, in input order.
 struct Crossing {
     std::string path;
     std::int64_t line = 0;
@@ -196,7 +196,8 @@ struct Report {
     /// In input order.
     std::vector<HotshardRecord> records;
     std::vector<IdProblem> idProblems;
-    /// Every user id and group id, sorted by peak events descending.
+    /// Every user id and group id, sorted by peak events descending; the
+    /// order of ties is arbitrary but the same for every run.
     std::vector<IdVolume> ids;
     /// Per-day counts of each entry of `ids`, sorted by day within an id.
     std::vector<DayCount> idDays;
@@ -207,7 +208,7 @@ struct Report {
 
     std::int64_t hotUserShards() const;
     std::int64_t hotGroupShards() const;
-    /// True when no input could be read at all.
+    /// True when every input failed before yielding a single event.
     bool noInputRead() const;
 };
 

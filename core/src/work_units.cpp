@@ -1,0 +1,63 @@
+#include "work_units.h"
+
+namespace hsi::detail {
+
+WorkUnitSource::WorkUnitSource(const std::vector<InputFile> &files,
+                               const std::vector<Chunk> &chunks,
+                               const std::atomic<bool> *cancel)
+    : m_files(files), m_chunks(chunks), m_cancel(cancel)
+{
+}
+
+WorkUnitSource::~WorkUnitSource() = default;
+
+bool WorkUnitSource::next(WorkUnit &unit, std::int64_t &compressedBytesDone)
+{
+    std::lock_guard lock(m_mutex);
+    unit.isBlock = false;
+    unit.readError.clear();
+    compressedBytesDone = -1;
+    for (;;) {
+        if (m_reader) {
+            if (m_cancel && *m_cancel)
+                m_reader->stop();
+            if (m_reader->next(unit.block)) {
+                unit.isBlock = true;
+                unit.chunkIndex = m_readerChunk;
+                unit.index = m_nextIndex++;
+                compressedBytesDone = unit.block.compressedBytesDone;
+                return true;
+            }
+            // An empty unit closes the file and carries its read error.
+            unit.block = TextBlock{};
+            unit.isBlock = true;
+            unit.chunkIndex = m_readerChunk;
+            unit.readError = m_reader->error();
+            unit.index = m_nextIndex++;
+            compressedBytesDone = m_files[m_chunks[m_readerChunk].fileIndex].size;
+            m_reader.reset();
+            return true;
+        }
+        if (m_nextChunk >= m_chunks.size())
+            return false;
+        const std::size_t chunkIndex = m_nextChunk++;
+        const InputFile &file = m_files[m_chunks[chunkIndex].fileIndex];
+        if (readsAsBlocks(file) && !(m_cancel && *m_cancel)) {
+            m_reader = std::make_unique<GzipBlockReader>(file.path);
+            m_readerChunk = chunkIndex;
+            continue;
+        }
+        unit.chunkIndex = chunkIndex;
+        unit.index = m_nextIndex++;
+        return true;
+    }
+}
+
+void WorkUnitSource::recycle(WorkUnit &unit)
+{
+    std::lock_guard lock(m_mutex);
+    if (unit.isBlock && m_reader && !unit.block.buffer.empty())
+        m_reader->recycle(std::move(unit.block));
+}
+
+} // namespace hsi::detail

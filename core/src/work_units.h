@@ -1,0 +1,157 @@
+#pragma once
+
+#include "gzip_reader.h"
+#include "input_source.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace hsi::detail {
+
+/// The smallest piece of input one worker reads: a byte range or whole file
+/// (a Chunk), or one inflated block of a gzip line-layout file. Units are
+/// numbered in input order; every pass over the same files produces the
+/// same units, because block boundaries depend only on the inflated bytes.
+struct WorkUnit {
+    std::size_t index = 0;
+    std::size_t chunkIndex = 0;
+    bool isBlock = false;
+    TextBlock block;
+    /// For the last unit of a block-read file: why reading stopped early,
+    /// such as a truncated gzip stream; empty otherwise.
+    std::string readError;
+};
+
+/// Hands out the units of a list of chunks in order, inflating gzip files
+/// on a background thread. Safe to call from several workers.
+class WorkUnitSource {
+public:
+    WorkUnitSource(const std::vector<InputFile> &files,
+                   const std::vector<Chunk> &chunks,
+                   const std::atomic<bool> *cancel);
+    ~WorkUnitSource();
+
+    /// Fills `unit` with the next unit; returns false when all are handed
+    /// out. `compressedBytesDone` receives a block's progress in its file.
+    bool next(WorkUnit &unit, std::int64_t &compressedBytesDone);
+    /// Gives a block's buffer back to its reader for reuse.
+    void recycle(WorkUnit &unit);
+
+private:
+    const std::vector<InputFile> &m_files;
+    const std::vector<Chunk> &m_chunks;
+    const std::atomic<bool> *m_cancel;
+    std::mutex m_mutex;
+    std::size_t m_nextChunk = 0;
+    std::size_t m_nextIndex = 0;
+    std::unique_ptr<GzipBlockReader> m_reader;
+    std::size_t m_readerChunk = 0;
+};
+
+} // namespace hsi::detail
+
+#include <condition_variable>
+#include <map>
+#include <thread>
+
+namespace hsi::detail {
+
+/// Description of a finished unit, kept for the merge after its buffer is
+/// recycled.
+struct UnitInfo {
+    std::size_t index = 0;
+    std::size_t chunkIndex = 0;
+    bool isBlock = false;
+    std::string readError;
+};
+
+/// Runs `work` on every unit of `source` on `threads` workers and calls
+/// `merge` on the calling thread in unit order, as soon as each result and
+/// all before it are ready. Workers stay at most threads + 1 units ahead of
+/// the merge, which bounds the memory held by waiting results.
+/// `onTaken(unit, compressedBytesDone)` runs, serialised, as each unit is
+/// handed out.
+template <typename Result>
+void runUnitsInOrder(
+    WorkUnitSource &source, int threads,
+    const std::function<void(const WorkUnit &, std::int64_t)> &onTaken,
+    const std::function<void(WorkUnit &, Result &)> &work,
+    const std::function<void(const UnitInfo &, Result &&)> &merge)
+{
+    const std::size_t window = static_cast<std::size_t>(std::max(1, threads)) + 1;
+    std::mutex takeMutex;
+    std::mutex stateMutex;
+    std::condition_variable changed;
+    std::map<std::size_t, std::pair<UnitInfo, Result>> finished;
+    std::size_t unitsTaken = 0;
+    std::size_t nextToMerge = 0;
+    bool exhausted = false;
+
+    auto worker = [&] {
+        for (;;) {
+            WorkUnit unit;
+            {
+                std::lock_guard take(takeMutex);
+                {
+                    std::unique_lock state(stateMutex);
+                    changed.wait(state, [&] {
+                        return exhausted || unitsTaken < nextToMerge + window;
+                    });
+                    if (exhausted)
+                        return;
+                }
+                std::int64_t compressedBytesDone = -1;
+                const bool more = source.next(unit, compressedBytesDone);
+                std::lock_guard state(stateMutex);
+                if (!more) {
+                    exhausted = true;
+                    changed.notify_all();
+                    return;
+                }
+                ++unitsTaken;
+                if (onTaken)
+                    onTaken(unit, compressedBytesDone);
+            }
+            Result result;
+            work(unit, result);
+            UnitInfo info{unit.index, unit.chunkIndex, unit.isBlock,
+                          std::move(unit.readError)};
+            source.recycle(unit);
+            std::lock_guard state(stateMutex);
+            finished.emplace(info.index,
+                             std::make_pair(std::move(info), std::move(result)));
+            changed.notify_all();
+        }
+    };
+
+    std::vector<std::thread> pool;
+    for (int i = 0; i < std::max(1, threads); ++i)
+        pool.emplace_back(worker);
+
+    for (;;) {
+        std::pair<UnitInfo, Result> entry;
+        {
+            std::unique_lock state(stateMutex);
+            changed.wait(state, [&] {
+                return finished.count(nextToMerge) > 0 ||
+                       (exhausted && nextToMerge == unitsTaken);
+            });
+            if (finished.count(nextToMerge) == 0)
+                break;
+            entry = std::move(finished.extract(nextToMerge).mapped());
+        }
+        merge(entry.first, std::move(entry.second));
+        std::lock_guard state(stateMutex);
+        ++nextToMerge;
+        changed.notify_all();
+    }
+    for (std::thread &thread : pool)
+        thread.join();
+}
+
+} // namespace hsi::detail

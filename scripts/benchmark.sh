@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Measures `hotshard scan` throughput and peak memory on a generated corpus
+# of about 1 GB (one million distinct ids, a few hot ones), plain and gzip.
+# Usage: scripts/benchmark.sh [size-mb] [work-dir]
+# Prints one Markdown table row per run; results go in docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+size_mb=${1:-1000}
+work_dir=${2:-/tmp/hotshard-benchmark}
+build_dir=${HSI_BUILD_DIR:-build}
+hotshard="$build_dir/app/hotshard"
+runs=${HSI_BENCHMARK_RUNS:-3}
+
+mkdir -p "$work_dir"
+plain="$work_dir/corpus-${size_mb}mb.ndjson"
+gzipped="$work_dir/corpus-${size_mb}mb.ndjson.gz"
+if [ ! -s "$plain" ]; then
+  "$hotshard" generate --preset benchmark --size-mb "$size_mb" --out "$plain"
+fi
+if [ ! -s "$gzipped" ]; then
+  "$hotshard" generate --preset benchmark --size-mb "$size_mb" --gzip --out "$gzipped"
+fi
+uncompressed=$(stat -c %s "$plain")
+
+# Reads the corpus once so that every run starts from the page cache.
+cat "$plain" "$gzipped" > /dev/null
+
+echo "| input | run | seconds | MB/s (uncompressed) | peak RSS MiB |"
+echo "|---|---:|---:|---:|---:|"
+for input in "$plain" "$gzipped"; do
+  for run in $(seq 1 "$runs"); do
+    stats=$( { /usr/bin/time -f "%e %M" "$hotshard" scan --json /dev/null "$input" \
+      > /dev/null; } 2>&1 | tail -n 1)
+    seconds=${stats% *}
+    rss_kb=${stats#* }
+    awk -v name="$(basename "$input")" -v run="$run" -v s="$seconds" \
+        -v bytes="$uncompressed" -v kb="$rss_kb" \
+        'BEGIN { printf "| %s | %d | %.2f | %.0f | %.0f |\n", name, run, s, bytes / 1e6 / s, kb / 1024 }'
+  done
+done

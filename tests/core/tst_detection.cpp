@@ -66,6 +66,8 @@ private slots:
     void limitBoundary();
     void crossingPoint_data();
     void crossingPoint();
+    void crossingLargeFile_data();
+    void crossingLargeFile();
     void duplicatesCounted_data();
     void duplicatesCounted();
     void remediatedAttributed();
@@ -154,6 +156,70 @@ void TestDetection::crossingPoint()
     QCOMPARE(carol->crossing->timeMs, (kNoon + 48) * 1000);
     QCOMPARE(report.totals.events, std::int64_t{4 * 6 + 3 + 5 * 5});
     QCOMPARE(report.hotShards.size(), std::size_t{1});
+}
+
+void TestDetection::crossingLargeFile_data()
+{
+    QTest::addColumn<bool>("gzip");
+    QTest::addColumn<int>("threads");
+    QTest::addColumn<qint64>("chunkBytes");
+    QTest::addRow("gzip, one thread") << true << 1 << qint64{0};
+    QTest::addRow("gzip, two threads") << true << 2 << qint64{0};
+    QTest::addRow("plain, two threads, 1 MiB chunks")
+        << false << 2 << qint64{1 << 20};
+}
+
+void TestDetection::crossingLargeFile()
+{
+    QFETCH(bool, gzip);
+    QFETCH(int, threads);
+    QFETCH(qint64, chunkBytes);
+    // About 12 MB of text: several 4 MiB inflate blocks or 1 MiB byte
+    // ranges, in two gzip members. Line numbers of the crossing, the bad
+    // line and the record must not depend on how the file was split.
+    constexpr int kLines = 90'000;
+    std::string first;
+    std::string second;
+    for (int line = 1; line <= kLines; ++line) {
+        std::string &text = line <= kLines / 2 ? first : second;
+        if (line % 10'000 == 0)
+            text += eventOf("zed", kNoon + line / 100);
+        else if (line == 75'000)
+            text += "export terminated early\n";
+        else if (line == 85'000)
+            text +=
+                "{\"event\":\"$hotshard_record\",\"properties\":{\"time\":" +
+                std::to_string(kNoon) + ",\"hotshard_distinct_id\":\"zed\"}}\n";
+        else
+            text += filler(1);
+    }
+    FixtureDir dir;
+    const std::string path =
+        gzip
+            ? dir.write("large.json.gz", gzipMember(first) + gzipMember(second))
+            : dir.write("large.json", first + second);
+
+    ScanSettings settings = withUserLimit(5);
+    settings.threads = threads;
+    settings.chunkBytes = chunkBytes;
+    const Report report = scan({path}, settings);
+
+    QCOMPARE(report.totals.events, std::int64_t{kLines - 1});
+    QCOMPARE(report.totals.skippedLines, std::int64_t{1});
+    const PairFinding *zed = findPair(report.hotShards, "zed", kDate);
+    QVERIFY(zed != nullptr);
+    QCOMPARE(zed->events, std::int64_t{9});
+    QVERIFY(zed->crossing.has_value());
+    QCOMPARE(zed->crossing->line, std::int64_t{60'000});
+    QCOMPARE(zed->crossing->timeMs, (kNoon + 600) * 1000);
+    QCOMPARE(report.hotShards.size(), std::size_t{1});
+
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Incomplete);
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    QCOMPARE(input.problems[0].line, std::int64_t{75'000});
+    QCOMPARE(report.records.size(), std::size_t{1});
+    QCOMPARE(report.records[0].line, std::int64_t{85'000});
 }
 
 void TestDetection::duplicatesCounted_data()

@@ -212,7 +212,7 @@ void TestEventFields::pipelinesRows()
     QCOMPARE(report.totals.events, std::int64_t{1});
     QCOMPARE(idEventsOn(report, id.toStdString(), kDate), std::int64_t{1});
     // NOTE: the parser decides whether to read group keys by searching the
-    // raw line for "company" with its quotes, which a JSON string holds
+    // raw line for "company" with its quotes, which a JSON string contains
     // escaped as \"company\", so the group value is skipped.
     QEXPECT_FAIL("properties as JSON string",
                  "group keys inside a properties JSON string are not read",

@@ -81,6 +81,7 @@ private slots:
     void nearLimit();
     void hotshardRecords();
     void idFlags();
+    void groupIdFlags();
     void likelyCause_data();
     void likelyCause();
     void cancelled();
@@ -233,7 +234,7 @@ void TestDetection::duplicatesCounted_data()
 void TestDetection::duplicatesCounted()
 {
     QFETCH(qint64, chunkBytes);
-    // Six copies of one event and two distinct events: 8 events, 3 unique.
+    // Six copies of one event and four distinct events: 10 events, 5 unique.
     FixtureDir dir;
     const std::string copy =
         eventLine("Purchase", "\"dave\"", std::to_string(kNoon),
@@ -243,15 +244,22 @@ void TestDetection::duplicatesCounted()
     for (int i = 0; i < 6; ++i)
         text += copy + filler(1);
     text += eventOf("dave", kNoon) + eventOf("dave", kNoon);
+    // Same $insert_id and time, but another event name or time: not copies.
+    text += eventLine("Refund", "\"dave\"", std::to_string(kNoon),
+                      "\"$insert_id\":\"same\"") +
+            "\n";
+    text += eventLine("Purchase", "\"dave\"", std::to_string(kNoon + 1),
+                      "\"$insert_id\":\"same\"") +
+            "\n";
     const std::string path = dir.write("events.json", text);
     const Report report = scanPaths({path}, withUserLimit(4), chunkBytes);
 
     const PairFinding *dave = findPair(report.hotShards, "dave", kDate);
     QVERIFY(dave != nullptr);
-    QCOMPARE(dave->events, std::int64_t{8});
-    QCOMPARE(dave->uniqueEvents, std::int64_t{3});
+    QCOMPARE(dave->events, std::int64_t{10});
+    QCOMPARE(dave->uniqueEvents, std::int64_t{5});
     QCOMPARE(dave->evidence.duplicates, std::int64_t{5});
-    QCOMPARE(dave->overLimit, std::int64_t{4});
+    QCOMPARE(dave->overLimit, std::int64_t{6});
     QCOMPARE(dave->crossing->line, std::int64_t{9});
 }
 
@@ -560,6 +568,37 @@ void TestDetection::idFlags()
                      (c.flags != IdFlagNone),
                  c.id.c_str());
     }
+}
+
+void TestDetection::groupIdFlags()
+{
+    // A group id equal to its own key name means set_group() got the key
+    // instead of a value.
+    FixtureDir dir;
+    const std::string path = dir.write(
+        "events.json", eventOf("u1", kNoon, "\"company\":\"Company\"") +
+                           eventOf("u2", kNoon, "\"company\":\"undefined\"") +
+                           eventOf("u3", kNoon, "\"company\":\"acme\""));
+    ScanSettings settings;
+    settings.groupKeys = {"company"};
+    const Report report = scanPaths({path}, settings);
+
+    QVERIFY(findId(report, "Company", "company") != nullptr);
+    QCOMPARE(findId(report, "Company", "company")->idFlags,
+             std::uint32_t{IdFlagLiteralName});
+    QCOMPARE(findId(report, "undefined", "company")->idFlags,
+             std::uint32_t{IdFlagPlaceholder});
+    QCOMPARE(findId(report, "acme", "company")->idFlags,
+             std::uint32_t{IdFlagNone});
+    std::int64_t groupProblems = 0;
+    for (const IdProblem &problem : report.idProblems) {
+        if (problem.kind == ShardKind::Group) {
+            ++groupProblems;
+            QCOMPARE(problem.groupKey, std::string("company"));
+            QCOMPARE(problem.events, std::int64_t{1});
+        }
+    }
+    QCOMPARE(groupProblems, std::int64_t{2});
 }
 
 void TestDetection::likelyCause_data()

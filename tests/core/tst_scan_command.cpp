@@ -277,7 +277,18 @@ void TestScanCommand::jsonSchema()
         QCOMPARE(crossing["file"].get<std::string>(), m_plainPath);
         QVERIFY(crossing["line"].get<std::int64_t>() > 0);
         QVERIFY(crossing["time_ms"].is_number_integer());
-        QVERIFY(finding["likely_cause"].is_string());
+        QVERIFY(finding["unique_events"].get<std::int64_t>() <=
+                finding["events"].get<std::int64_t>());
+        const std::set<std::string> causes = {
+            "static_id_many_devices", "automation_one_device",
+            "server_side_one_id", "duplicate_storm", "unknown"};
+        QCOMPARE(causes.count(finding["likely_cause"].get<std::string>()),
+                 std::size_t{1});
+        QVERIFY(!finding["likely_cause_text"].get<std::string>().empty());
+        QVERIFY(finding["id_flags"].is_array());
+        QCOMPARE(finding["evidence"]["events_per_hour"].size(),
+                 std::size_t{24});
+        QVERIFY(finding["evidence"]["top_events"].is_array());
     }
     for (const json &finding : report["near_limit"]) {
         QVERIFY(finding["id"].is_string());

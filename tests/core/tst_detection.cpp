@@ -72,8 +72,10 @@ private slots:
     void duplicatesCounted();
     void evidenceEscapedId();
     void remediatedAttributed();
+    void remediatedNumericOriginal();
     void emptyIdNeverHot();
     void groupCounting();
+    void recordGroupKey_data();
     void recordGroupKey();
     void eventDate_data();
     void eventDate();
@@ -334,6 +336,31 @@ void TestDetection::remediatedAttributed()
     QVERIFY(findId(report, "") == nullptr);
 }
 
+void TestDetection::remediatedNumericOriginal()
+{
+    // mp_original_distinct_id keeps the JSON type of the original id.
+    FixtureDir dir;
+    std::string text;
+    for (int i = 0; i < 3; ++i) {
+        text += "{\"event\":\"$hotshard_events\",\"properties\":{\"time\":" +
+                std::to_string(kNoon) +
+                ",\"distinct_id\":\"\",\"mp_original_distinct_id\":"
+                "4611686018427387905,\"mp_original_event_name\":\"Login\","
+                "\"$insert_id\":\"r" +
+                std::to_string(i) + "\"}}\n";
+    }
+    const std::string path = dir.write("events.json", text);
+    const Report report = scanPaths({path}, withUserLimit(2));
+
+    const PairFinding *numeric =
+        findPair(report.hotShards, "4611686018427387905", kDate);
+    QVERIFY(numeric != nullptr);
+    QCOMPARE(numeric->events, std::int64_t{3});
+    QCOMPARE(numeric->remediatedEvents, std::int64_t{3});
+    QVERIFY(numeric->idFlags & IdFlagNumeric);
+    QCOMPARE(report.totals.nonAttributedEvents, std::int64_t{0});
+}
+
 void TestDetection::emptyIdNeverHot()
 {
     FixtureDir dir;
@@ -385,29 +412,46 @@ void TestDetection::groupCounting()
     QCOMPARE(report.hotUserShards(), std::int64_t{0});
 }
 
+void TestDetection::recordGroupKey_data()
+{
+    QTest::addColumn<bool>("recordInLaterFile");
+    QTest::addRow("record after the events") << false;
+    QTest::addRow("record in a later file") << true;
+}
+
 void TestDetection::recordGroupKey()
 {
-    // "team" is not configured, but the `$hotshard_record` at the end of the
-    // file names it, so its values must be counted all the same.
+    QFETCH(bool, recordInLaterFile);
+    // "team" is not configured, but a `$hotshard_record` after the events
+    // names it, so its values must be counted all the same.
     FixtureDir dir;
     std::string text;
     for (int i = 0; i < 5; ++i)
         text += eventOf(numbered("u", i), kNoon, "\"team\":[\"red\"]");
-    text += "{\"event\":\"$hotshard_record\",\"properties\":{\"time\":" +
-            std::to_string(kNoon) +
-            ",\"hotshard_distinct_id\":\"red\",\"hotshard_group_key\":"
-            "\"team\",\"hotshard_group_display_name\":\"Team\"}}\n";
-    const std::string path = dir.write("events.json", text);
+    const std::string record =
+        "{\"event\":\"$hotshard_record\",\"properties\":{\"time\":" +
+        std::to_string(kNoon) +
+        ",\"hotshard_distinct_id\":\"red\",\"hotshard_group_key\":"
+        "\"team\",\"hotshard_group_display_name\":\"Team\"}}\n";
+    std::vector<std::string> paths;
+    if (recordInLaterFile) {
+        paths = {dir.write("a.json", text), dir.write("b.json", record)};
+    } else {
+        paths = {dir.write("a.json", text + record)};
+    }
     ScanSettings settings;
     settings.groupLimit = 4;
-    const Report report = scanPaths({path}, settings);
+    const Report report = scanPaths(paths, settings);
 
     QVERIFY(std::find(report.groupKeys.begin(), report.groupKeys.end(),
                       "team") != report.groupKeys.end());
     const PairFinding *red = findPair(report.hotShards, "red", kDate, "team");
     QVERIFY(red != nullptr);
     QCOMPARE(red->events, std::int64_t{5});
+    QCOMPARE(red->crossing->path, paths[0]);
     QCOMPARE(red->crossing->line, std::int64_t{5});
+    QCOMPARE(report.records.size(), std::size_t{1});
+    QCOMPARE(report.records[0].path, paths.back());
 }
 
 void TestDetection::eventDate_data()

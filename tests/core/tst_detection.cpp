@@ -338,7 +338,7 @@ void TestDetection::remediatedAttributed()
 
 void TestDetection::remediatedNumericOriginal()
 {
-    // mp_original_distinct_id keeps the JSON type of the original id.
+    // A numeric original id keeps its exact digits and its numeric flag.
     FixtureDir dir;
     std::string text;
     for (int i = 0; i < 3; ++i) {

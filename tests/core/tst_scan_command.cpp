@@ -102,6 +102,8 @@ private slots:
     void expectedPairs_data();
     void expectedPairs();
     void jsonSchema();
+    void numericIdsAndTimeZone_data();
+    void numericIdsAndTimeZone();
     void generateMatchesLibrary();
     void exitCodes_data();
     void exitCodes();
@@ -308,6 +310,69 @@ void TestScanCommand::jsonSchema()
         QVERIFY(problem["id"].is_string());
         QVERIFY(problem["flags"].is_array());
     }
+}
+
+void TestScanCommand::numericIdsAndTimeZone_data()
+{
+    QTest::addColumn<QString>("timeZone");
+    QTest::addColumn<QStringList>("hotDates");
+    QTest::addColumn<std::int64_t>("eventsPerDate");
+    // The events are at 07:59:59 and 08:00:00 UTC on 2024-03-10, which is
+    // midnight in Los Angeles (PST).
+    QTest::addRow("UTC") << QStringLiteral("UTC")
+                         << QStringList{QStringLiteral("2024-03-10")}
+                         << std::int64_t{4};
+    QTest::addRow("Los Angeles") << QStringLiteral("America/Los_Angeles")
+                                 << QStringList{QStringLiteral("2024-03-09"),
+                                                QStringLiteral("2024-03-10")}
+                                 << std::int64_t{2};
+}
+
+void TestScanCommand::numericIdsAndTimeZone()
+{
+    QFETCH(QString, timeZone);
+    QFETCH(QStringList, hotDates);
+    QFETCH(std::int64_t, eventsPerDate);
+    const std::int64_t midnight = utcSeconds(2024, 3, 10, 8);
+    std::string text;
+    for (const std::int64_t time :
+         {midnight - 1, midnight - 1, midnight, midnight})
+        text +=
+            eventLine("Login", "4611686018427387905", std::to_string(time)) +
+            "\n";
+    text +=
+        eventLine("Login", "4611686018427387904", std::to_string(midnight)) +
+        "\n";
+    const std::string input = m_dir.write("numeric.json", text);
+    const std::string output = m_dir.path("numeric-report.json");
+
+    const Run run = runHotshard(
+        {QStringLiteral("scan"), QStringLiteral("--user-limit"),
+         QStringLiteral("1"), QStringLiteral("--timezone"), timeZone,
+         QStringLiteral("--json"), QString::fromStdString(output),
+         QString::fromStdString(input)});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    // Progress goes to stderr only when it is a terminal, which a QProcess
+    // pipe is not.
+    QVERIFY2(run.err.isEmpty(), qPrintable(run.err));
+    const json report = readJson(output);
+    QCOMPARE(report["settings"]["timezone"].get<std::string>(),
+             timeZone.toStdString());
+
+    const json &hot = report["hot_shards"];
+    QCOMPARE(hot.size(), static_cast<std::size_t>(hotDates.size()));
+    for (const QString &date : hotDates) {
+        const json *finding = findFinding(
+            hot, {"user", "", "4611686018427387905", date.toStdString()});
+        QVERIFY2(finding != nullptr, qPrintable(date));
+        QVERIFY((*finding)["id"].is_string());
+        QCOMPARE((*finding)["events"].get<std::int64_t>(), eventsPerDate);
+    }
+    const json *near =
+        findFinding(report["near_limit"],
+                    {"user", "", "4611686018427387904", "2024-03-10"});
+    QVERIFY(near != nullptr);
+    QCOMPARE((*near)["events"].get<std::int64_t>(), std::int64_t{1});
 }
 
 void TestScanCommand::generateMatchesLibrary()

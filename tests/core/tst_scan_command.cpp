@@ -317,8 +317,8 @@ void TestScanCommand::numericIdsAndTimeZone_data()
     QTest::addColumn<QString>("timeZone");
     QTest::addColumn<QStringList>("hotDates");
     QTest::addColumn<std::int64_t>("eventsPerDate");
-    // The events are at 07:59:59 and 08:00:00 UTC on 2024-03-10, which is
-    // midnight in Los Angeles (PST).
+    // The events are one second before and at 08:00:00 UTC on 2024-03-10,
+    // which is midnight in Los Angeles (PST).
     QTest::addRow("UTC") << QStringLiteral("UTC")
                          << QStringList{QStringLiteral("2024-03-10")}
                          << std::int64_t{4};

@@ -1,0 +1,224 @@
+// Field rules: distinct_id types, time units, group property values and
+// JSON Pipelines rows, checked through a full scan of small files.
+
+#include "hsi/scanner.h"
+#include "test_support.h"
+
+#include <QTest>
+#include <string>
+
+using namespace hsi;
+using namespace hsi::test;
+
+namespace {
+
+const std::string kDate = "2024-03-06";
+const std::string kNoon = std::to_string(utcSeconds(2024, 3, 6));
+
+Report scanText(const std::string &text, ScanSettings settings = {})
+{
+    FixtureDir dir;
+    const std::string path = dir.write("events.json", text);
+    return scanPaths({path}, settings);
+}
+
+std::string line(const std::string &id, const std::string &time = kNoon,
+                 const std::string &extra = {})
+{
+    return eventLine("Page View", id, time, extra) + "\n";
+}
+
+} // namespace
+
+class TestEventFields : public QObject {
+    Q_OBJECT
+
+private slots:
+    void numericIdsExact();
+    void unusableIds();
+    void time_data();
+    void time();
+    void timeWarnings();
+    void groupValues();
+    void pipelinesRows_data();
+    void pipelinesRows();
+};
+
+void TestEventFields::numericIdsExact()
+{
+    // Both ids, 2^62 + 1 and 2^62, round to the same double.
+    const Report report =
+        scanText(line("4611686018427387905") + line("4611686018427387904") +
+                 line("4611686018427387904") + line("\"alice\""));
+
+    const IdVolume *odd = findId(report, "4611686018427387905");
+    const IdVolume *even = findId(report, "4611686018427387904");
+    QVERIFY(odd != nullptr);
+    QVERIFY(even != nullptr);
+    QCOMPARE(odd->totalEvents, std::int64_t{1});
+    QCOMPARE(even->totalEvents, std::int64_t{2});
+    QVERIFY(odd->idFlags & IdFlagNumeric);
+    QVERIFY(even->idFlags & IdFlagNumeric);
+    QVERIFY(!(findId(report, "alice")->idFlags & IdFlagNumeric));
+    QCOMPARE(report.totals.events, std::int64_t{4});
+}
+
+void TestEventFields::unusableIds()
+{
+    const Report report =
+        scanText(line("null") + line({}) + line({}) + line("{\"a\":1}") +
+                 line("[\"x\"]") + line("[]") + line("\"\"") + line("\"bob\""));
+
+    QCOMPARE(report.totals.events, std::int64_t{8});
+    QCOMPARE(report.totals.nullIds, std::int64_t{1});
+    QCOMPARE(report.totals.missingIds, std::int64_t{2});
+    QCOMPARE(report.totals.structuredIds, std::int64_t{3});
+    QCOMPARE(report.totals.nonAttributedEvents, std::int64_t{1});
+    QCOMPARE(report.ids.size(), std::size_t{1});
+    QCOMPARE(report.ids[0].id, std::string("bob"));
+    QVERIFY(findId(report, "null") == nullptr);
+    QVERIFY(findId(report, "[]") == nullptr);
+    QVERIFY(findId(report, "") == nullptr);
+}
+
+void TestEventFields::time_data()
+{
+    QTest::addColumn<QString>("time");
+    QTest::addColumn<QString>("date");
+    QTest::addRow("seconds")
+        << QStringLiteral("1709726400") << QStringLiteral("2024-03-06");
+    QTest::addRow("milliseconds")
+        << QStringLiteral("1709769599999") << QStringLiteral("2024-03-06");
+    QTest::addRow("fractional seconds")
+        << QStringLiteral("1709769599.75") << QStringLiteral("2024-03-06");
+    QTest::addRow("last second of day")
+        << QStringLiteral("1709769599") << QStringLiteral("2024-03-06");
+    QTest::addRow("midnight")
+        << QStringLiteral("1709769600") << QStringLiteral("2024-03-07");
+    // 1e11 is the first value read as milliseconds: 1973-03-03 09:46:40 UTC.
+    QTest::addRow("1e11 is milliseconds")
+        << QStringLiteral("100000000000") << QStringLiteral("1973-03-03");
+    QTest::addRow("below 1e11 is seconds")
+        << QStringLiteral("99999999999") << QStringLiteral("5138-11-16");
+    QTest::addRow("numeric string")
+        << QStringLiteral("\"1709726400\"") << QStringLiteral("2024-03-06");
+}
+
+void TestEventFields::time()
+{
+    QFETCH(QString, time);
+    QFETCH(QString, date);
+    const Report report = scanText(line("\"alice\"", time.toStdString()));
+
+    QCOMPARE(report.totals.events, std::int64_t{1});
+    QCOMPARE(report.totals.undatedEvents, std::int64_t{0});
+    QCOMPARE(report.days.size(), std::size_t{1});
+    QCOMPARE(QString::fromStdString(formatDay(report.days[0].day)), date);
+    QCOMPARE(idEventsOn(report, "alice", date.toStdString()), std::int64_t{1});
+}
+
+void TestEventFields::timeWarnings()
+{
+    const Report report = scanText(
+        line("\"alice\"", "\"1709726400\"") + line("\"alice\"", "\"soon\"") +
+        line("\"alice\"", "true") + line("\"alice\"", "1") +
+        "{\"event\":\"No time\",\"properties\":"
+        "{\"distinct_id\":\"alice\"}}\n");
+
+    const InputReport &input = report.inputs[0];
+    QCOMPARE(report.totals.events, std::int64_t{5});
+    QCOMPARE(report.totals.undatedEvents, std::int64_t{3});
+    QCOMPARE(report.totals.skippedLines, std::int64_t{0});
+    QVERIFY(input.status == InputReport::Status::Ok);
+    QCOMPARE(input.problemCount, std::int64_t{4});
+    QCOMPARE(input.problems.size(), std::size_t{4});
+
+    QVERIFY(input.problems[0].severity == Problem::Severity::Warning);
+    QCOMPARE(input.problems[0].line, std::int64_t{1});
+    QVERIFY(input.problems[1].severity == Problem::Severity::Error);
+    QCOMPARE(input.problems[1].line, std::int64_t{2});
+    QVERIFY2(input.problems[1].message.find("soon") != std::string::npos,
+             input.problems[1].message.c_str());
+    QVERIFY(input.problems[2].severity == Problem::Severity::Error);
+    QCOMPARE(input.problems[2].line, std::int64_t{3});
+    QVERIFY(input.problems[3].severity == Problem::Severity::Error);
+    QCOMPARE(input.problems[3].line, std::int64_t{5});
+
+    // time 1 is 1970-01-01, a valid date.
+    QCOMPARE(dayEvents(report, "2024-03-06"), std::int64_t{1});
+    QCOMPARE(dayEvents(report, "1970-01-01"), std::int64_t{1});
+}
+
+void TestEventFields::groupValues()
+{
+    const std::string text =
+        line("\"u1\"", kNoon, "\"company\":\"acme\"") +
+        line("\"u2\"", kNoon, "\"company\":42") +
+        line("\"u3\"", kNoon, "\"company\":[\"acme\",\"beta\"]") +
+        line("\"u4\"", kNoon,
+             "\"company\":[[\"gamma\"],[\"acme\",[\"zeta\"]]]") +
+        line("\"u5\"", kNoon, "\"company\":[\"delta\",\"delta\",\"\"]") +
+        line("\"u6\"", kNoon, "\"company\":\"\"") +
+        line("\"u7\"", kNoon, "\"company\":[]") +
+        line("\"u8\"", kNoon, "\"team\":\"acme\"");
+    ScanSettings settings;
+    settings.groupKeys = {"company"};
+    const Report report = scanText(text, settings);
+
+    QCOMPARE(idEventsOn(report, "acme", kDate, "company"), std::int64_t{3});
+    QCOMPARE(idEventsOn(report, "42", kDate, "company"), std::int64_t{1});
+    QCOMPARE(idEventsOn(report, "beta", kDate, "company"), std::int64_t{1});
+    QCOMPARE(idEventsOn(report, "gamma", kDate, "company"), std::int64_t{1});
+    QCOMPARE(idEventsOn(report, "zeta", kDate, "company"), std::int64_t{1});
+    QCOMPARE(idEventsOn(report, "delta", kDate, "company"), std::int64_t{1});
+    QVERIFY(findId(report, "", "company") == nullptr);
+    QVERIFY(findId(report, "acme", "team") == nullptr);
+    QCOMPARE(report.totals.events, std::int64_t{8});
+}
+
+void TestEventFields::pipelinesRows_data()
+{
+    QTest::addColumn<QByteArray>("row");
+    QTest::addColumn<QString>("id");
+    const QByteArray time = QByteArray::fromStdString(kNoon);
+    QTest::addRow("properties as object")
+        << "{\"event_name\":\"Sign Up\",\"distinct_id\":\"p1\",\"time\":" +
+               time +
+               ",\"insert_id\":\"i1\",\"properties\":{\"company\":\"acme\"}}"
+        << QStringLiteral("p1");
+    QTest::addRow("properties as JSON string")
+        << "{\"event_name\":\"Sign Up\",\"distinct_id\":\"p2\",\"time\":" +
+               time +
+               ",\"insert_id\":\"i2\",\"properties\":\"{\\\"company\\\":"
+               "\\\"acme\\\",\\\"$device_id\\\":\\\"d1\\\"}\"}"
+        << QStringLiteral("p2");
+    QTest::addRow("numeric distinct_id")
+        << "{\"event_name\":\"Sign Up\",\"distinct_id\":98765,\"time\":" +
+               time +
+               ",\"insert_id\":\"i3\",\"properties\":{\"company\":\"acme\"}}"
+        << QStringLiteral("98765");
+}
+
+void TestEventFields::pipelinesRows()
+{
+    QFETCH(QByteArray, row);
+    QFETCH(QString, id);
+    ScanSettings settings;
+    settings.groupKeys = {"company"};
+    const Report report = scanText(row.toStdString() + "\n", settings);
+
+    QCOMPARE(report.totals.skippedLines, std::int64_t{0});
+    QCOMPARE(report.inputs[0].problemCount, std::int64_t{0});
+    QCOMPARE(report.totals.events, std::int64_t{1});
+    QCOMPARE(idEventsOn(report, id.toStdString(), kDate), std::int64_t{1});
+    // NOTE: the parser decides whether to read group keys by searching the
+    // raw line for "company" with its quotes, which a JSON string contains
+    // escaped as \"company\", so the group value is skipped.
+    QEXPECT_FAIL("properties as JSON string",
+                 "group keys inside a properties JSON string are not read",
+                 Continue);
+    QCOMPARE(idEventsOn(report, "acme", kDate, "company"), std::int64_t{1});
+}
+
+QTEST_GUILESS_MAIN(TestEventFields)
+#include "tst_event_fields.moc"

@@ -1,0 +1,408 @@
+// Reader rules: gzip by magic bytes, record splitting, JSON arrays, bad
+// lines and unreadable files. Files are written into a temporary folder by
+// each test; gzip members are made with zlib.
+
+#include "hsi/record_reader.h"
+#include "hsi/scanner.h"
+#include "test_support.h"
+
+#include <QTest>
+#include <string>
+#include <vector>
+
+using namespace hsi;
+using namespace hsi::test;
+
+namespace {
+
+const std::int64_t kNoon = utcSeconds(2024, 3, 6);
+
+std::string threeEvents()
+{
+    return repeatedLines("alice", kNoon, 3);
+}
+
+/// Records and line numbers that readRecords passed to its sink.
+struct Collected {
+    ReadResult result;
+    std::vector<std::string> records;
+    std::vector<std::int64_t> lines;
+};
+
+Collected collect(const std::string &path)
+{
+    Collected collected;
+    collected.result = readRecords(
+        path, [&collected](std::string_view text, std::int64_t line) {
+            collected.records.emplace_back(text);
+            collected.lines.push_back(line);
+        });
+    return collected;
+}
+
+bool containsText(const std::string &haystack, const std::string &needle)
+{
+    return haystack.find(needle) != std::string::npos;
+}
+
+} // namespace
+
+class TestRecordReader : public QObject {
+    Q_OBJECT
+
+private slots:
+    void gzipMagic_data();
+    void gzipMagic();
+    void multiMemberGzip();
+    void truncatedGzip_data();
+    void truncatedGzip();
+    void folderSortedByName();
+    void lineSplitting_data();
+    void lineSplitting();
+    void lineSplittingInScan();
+    void jsonArray_data();
+    void jsonArray();
+    void unclosedArray();
+    void badLineReported();
+    void missingFile();
+};
+
+void TestRecordReader::gzipMagic_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("compress");
+    QTest::addRow("plain named .json.gz")
+        << QStringLiteral("a.json.gz") << false;
+    QTest::addRow("gzip named .json") << QStringLiteral("a.json") << true;
+    QTest::addRow("gzip named .json.gz") << QStringLiteral("a.json.gz") << true;
+    QTest::addRow("plain named .json") << QStringLiteral("a.json") << false;
+}
+
+void TestRecordReader::gzipMagic()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, compress);
+    FixtureDir dir;
+    const std::string text = threeEvents();
+    const std::string path =
+        dir.write(name.toStdString(), compress ? gzipMember(text) : text);
+
+    FileFormat format;
+    std::string error;
+    QVERIFY(detectFileFormat(path, format, error));
+    QCOMPARE(format.gzip, compress);
+    QVERIFY(format.layout == RecordLayout::Lines);
+
+    const Collected collected = collect(path);
+    QCOMPARE(collected.result.error, std::string());
+    QCOMPARE(collected.records.size(), std::size_t{3});
+
+    const Report report = scanPaths({path});
+    QCOMPARE(report.inputs.size(), std::size_t{1});
+    QVERIFY(report.inputs[0].status == InputReport::Status::Ok);
+    QCOMPARE(report.inputs[0].events, std::int64_t{3});
+    QCOMPARE(report.totals.events, std::int64_t{3});
+}
+
+void TestRecordReader::multiMemberGzip()
+{
+    FixtureDir dir;
+    const std::string first = repeatedLines("alice", kNoon, 2);
+    const std::string second = repeatedLines("bob", kNoon, 3);
+    const std::string path =
+        dir.write("export.json.gz", gzipMember(first) + gzipMember(second));
+
+    const Collected collected = collect(path);
+    QCOMPARE(collected.result.error, std::string());
+    QCOMPARE(collected.records.size(), std::size_t{5});
+    QCOMPARE(collected.lines.back(), std::int64_t{5});
+
+    const Report report = scanPaths({path});
+    QVERIFY(report.inputs[0].status == InputReport::Status::Ok);
+    QCOMPARE(report.totals.events, std::int64_t{5});
+    QCOMPARE(idEventsOn(report, "alice", "2024-03-06"), std::int64_t{2});
+    QCOMPARE(idEventsOn(report, "bob", "2024-03-06"), std::int64_t{3});
+}
+
+void TestRecordReader::truncatedGzip_data()
+{
+    // Cutting only the 8-byte trailer (CRC-32 and size) leaves every record
+    // readable; cutting half the member loses the later records too.
+    QTest::addColumn<int>("cutBytes");
+    QTest::addColumn<bool>("allRecordsBeforeCut");
+    QTest::addRow("trailer cut") << 8 << true;
+    QTest::addRow("half cut") << -2 << false;
+}
+
+void TestRecordReader::truncatedGzip()
+{
+    QFETCH(int, cutBytes);
+    QFETCH(bool, allRecordsBeforeCut);
+    FixtureDir dir;
+    // Distinct ids make the deflate stream long enough to cut in half.
+    std::string text;
+    for (int i = 0; i < 400; ++i)
+        text += repeatedLines("user-" + std::to_string(i * 7919), kNoon, 1);
+    std::string member = gzipMember(text);
+    const std::size_t cut =
+        cutBytes > 0 ? static_cast<std::size_t>(cutBytes) : member.size() / 2;
+    member.resize(member.size() - cut);
+    const std::string path = dir.write("cut.json.gz", member);
+
+    const Collected collected = collect(path);
+    QVERIFY(!collected.result.error.empty());
+    QVERIFY2(containsText(collected.result.error, "truncated"),
+             collected.result.error.c_str());
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Error);
+    QVERIFY(!input.problems.empty());
+    QVERIFY(input.problems.back().severity == Problem::Severity::Error);
+    QVERIFY(input.events > 0);
+    if (allRecordsBeforeCut)
+        QCOMPARE(input.events, std::int64_t{400});
+    else
+        QVERIFY(input.events < 400);
+    QCOMPARE(report.totals.events, input.events);
+}
+
+void TestRecordReader::folderSortedByName()
+{
+    FixtureDir dir;
+    dir.write("b.json", repeatedLines("bob", kNoon, 2));
+    dir.write("a.json.gz", gzipMember(repeatedLines("alice", kNoon, 1)));
+    dir.write("c.ndjson", repeatedLines("carol", kNoon, 4));
+    dir.write("manifest.json", "{\"files\":[\"a.json.gz\"]}\n");
+    dir.write(".hidden.json", repeatedLines("hidden", kNoon, 5));
+
+    const std::vector<std::string> expanded = expandInputPaths({dir.folder()});
+    const std::vector<std::string> expected = {
+        dir.path("a.json.gz"), dir.path("b.json"), dir.path("c.ndjson")};
+    QCOMPARE(expanded, expected);
+
+    const Report report = scanPaths({dir.folder()});
+    QCOMPARE(report.inputs.size(), std::size_t{3});
+    QCOMPARE(report.inputs[0].path, expected[0]);
+    QCOMPARE(report.inputs[1].path, expected[1]);
+    QCOMPARE(report.inputs[2].path, expected[2]);
+    QCOMPARE(report.totals.events, std::int64_t{7});
+    QCOMPARE(report.totals.skippedLines, std::int64_t{0});
+    QVERIFY(findId(report, "hidden") == nullptr);
+}
+
+void TestRecordReader::lineSplitting_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<int>("records");
+    QTest::addColumn<int>("lastLine");
+
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const std::string b = eventLine("B", "\"bob\"", "1709726400");
+    const auto bytes = [](const std::string &s) {
+        return QByteArray::fromStdString(s);
+    };
+    QTest::addRow("LF") << bytes(a + "\n" + b + "\n") << 2 << 2;
+    QTest::addRow("CRLF") << bytes(a + "\r\n" + b + "\r\n") << 2 << 2;
+    QTest::addRow("no final newline") << bytes(a + "\n" + b) << 2 << 2;
+    QTest::addRow("CRLF, no final newline") << bytes(a + "\r\n" + b) << 2 << 2;
+    QTest::addRow("blank lines")
+        << bytes("\n" + a + "\n\n\r\n" + b + "\n\n") << 2 << 5;
+    // U+2028 is E2 80 A8 and U+2029 is E2 80 A9 in UTF-8; U+0085 is C2 85.
+    const std::string raw =
+        eventLine("Line\xE2\x80\xA8Para\xE2\x80\xA9Next\xC2\x85",
+                  "\"u\xE2\x80\xA8v\"", "1709726400");
+    QTest::addRow("raw U+2028 and U+2029")
+        << bytes(raw + "\n" + b + "\n") << 2 << 2;
+    const std::string escaped =
+        eventLine("Line\\u2028Para\\u2029", "\"u\\u2028v\"", "1709726400");
+    QTest::addRow("escaped U+2028 and U+2029")
+        << bytes(escaped + "\n" + b + "\n") << 2 << 2;
+    const std::string escapedNewline =
+        eventLine("Multi\\nLine\\r", "\"alice\"", "1709726400");
+    QTest::addRow("escaped newline")
+        << bytes(escapedNewline + "\n" + b + "\n") << 2 << 2;
+}
+
+void TestRecordReader::lineSplitting()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(int, records);
+    QFETCH(int, lastLine);
+    FixtureDir dir;
+    const std::string path = dir.write("lines.json", text.toStdString());
+
+    const Collected collected = collect(path);
+    QCOMPARE(collected.result.error, std::string());
+    QCOMPARE(static_cast<int>(collected.records.size()), records);
+    QCOMPARE(static_cast<int>(collected.lines.back()), lastLine);
+    for (const std::string &record : collected.records) {
+        QVERIFY2(!record.empty() && record.back() == '}', record.c_str());
+        QVERIFY2(record.find('\r') == std::string::npos, record.c_str());
+    }
+}
+
+void TestRecordReader::lineSplittingInScan()
+{
+    // The same rules hold when the scan splits a plain file into byte ranges
+    // and reads them on two threads.
+    FixtureDir dir;
+    std::string text;
+    for (int i = 0; i < 30; ++i) {
+        text += eventLine("E\xE2\x80\xA8" + std::to_string(i),
+                          "\"id\\u2029" + std::to_string(i % 3) + "\"",
+                          std::to_string(kNoon)) +
+                (i % 2 ? "\r\n" : "\n");
+        if (i % 5 == 0)
+            text += "\r\n\n";
+    }
+    text += eventLine("last", "\"id-last\"", std::to_string(kNoon));
+    const std::string path = dir.write("mixed.json", text);
+
+    for (const std::int64_t chunkBytes : {std::int64_t{0}, std::int64_t{200}}) {
+        const Report report = scanPaths({path}, {}, chunkBytes);
+        QCOMPARE(report.totals.events, std::int64_t{31});
+        QCOMPARE(report.totals.skippedLines, std::int64_t{0});
+        QVERIFY(report.inputs[0].status == InputReport::Status::Ok);
+        QCOMPARE(idEventsOn(report, "id-last", "2024-03-06"), std::int64_t{1});
+        QCOMPARE(idEventsOn(report,
+                            "id\xE2\x80\xA9"
+                            "0",
+                            "2024-03-06"),
+                 std::int64_t{10});
+    }
+}
+
+void TestRecordReader::jsonArray_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("compress");
+    QTest::addColumn<int>("events");
+
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const std::string b = eventLine("B", "\"bob\"", "1709726400");
+    const auto bytes = [](const std::string &s) {
+        return QByteArray::fromStdString(s);
+    };
+    QTest::addRow("one line") << bytes("[" + a + "," + b + "]") << false << 2;
+    QTest::addRow("one line, gzip")
+        << bytes("[" + a + "," + b + "]\n") << true << 2;
+    QTest::addRow("element per line")
+        << bytes("[\n  " + a + ",\n  " + b + "\n]\n") << false << 2;
+    const std::string spread =
+        "[\n{\n \"event\": \"A\",\n \"properties\": {\n  \"time\": "
+        "1709726400,\n"
+        "  \"distinct_id\": \"alice\"\n }\n},\r\n{\"event\":\"B\",\n"
+        "\"properties\":{\"time\":1709726400,\"distinct_id\":\"bob\"}}\n]";
+    QTest::addRow("elements span lines") << bytes(spread) << false << 2;
+    QTest::addRow("elements span lines, gzip") << bytes(spread) << true << 2;
+    const std::string brackets = eventLine("A]}[{", "\"al]ice\"", "1709726400",
+                                           "\"note\":\"}],[{\\\"\"");
+    QTest::addRow("brackets inside strings")
+        << bytes("[" + brackets + ",\n" + b + "]") << false << 2;
+    QTest::addRow("empty array") << bytes("[]\n") << false << 0;
+}
+
+void TestRecordReader::jsonArray()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(bool, compress);
+    QFETCH(int, events);
+    FixtureDir dir;
+    const std::string plain = text.toStdString();
+    const std::string path =
+        dir.write("array.json", compress ? gzipMember(plain) : plain);
+
+    FileFormat format;
+    std::string error;
+    QVERIFY(detectFileFormat(path, format, error));
+    QVERIFY(format.layout == RecordLayout::JsonArray);
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Ok);
+    QCOMPARE(input.problemCount, std::int64_t{0});
+    QCOMPARE(input.events, std::int64_t{events});
+    QCOMPARE(report.totals.skippedLines, std::int64_t{0});
+    if (events > 0)
+        QCOMPARE(idEventsOn(report, "bob", "2024-03-06"), std::int64_t{1});
+}
+
+void TestRecordReader::unclosedArray()
+{
+    FixtureDir dir;
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const std::string path =
+        dir.write("open.json", "[\n" + a + ",\n" + a + "\n");
+
+    const Collected collected = collect(path);
+    QVERIFY(!collected.result.error.empty());
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Error);
+    QVERIFY(!input.problems.empty());
+    QVERIFY2(containsText(input.problems.back().message, "not closed"),
+             input.problems.back().message.c_str());
+}
+
+void TestRecordReader::badLineReported()
+{
+    FixtureDir dir;
+    const std::string bad =
+        dir.write("a.json", repeatedLines("alice", kNoon, 2) +
+                                "export terminated early\n" + "[1,2]\n" +
+                                "{\"event\":\"no properties\"}\n" +
+                                repeatedLines("alice", kNoon + 1, 1));
+    const std::string good =
+        dir.write("b.json", repeatedLines("bob", kNoon, 3));
+
+    const Report report = scanPaths({bad, good});
+    QCOMPARE(report.inputs.size(), std::size_t{2});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Incomplete);
+    QCOMPARE(input.path, bad);
+    QCOMPARE(input.events, std::int64_t{3});
+    QCOMPARE(input.problemCount, std::int64_t{3});
+    QCOMPARE(input.problems.size(), std::size_t{3});
+    QCOMPARE(input.problems[0].line, std::int64_t{3});
+    QCOMPARE(input.problems[1].line, std::int64_t{4});
+    QCOMPARE(input.problems[2].line, std::int64_t{5});
+    QVERIFY2(containsText(input.problems[0].message, "export terminated early"),
+             input.problems[0].message.c_str());
+    for (const Problem &problem : input.problems)
+        QVERIFY(problem.severity == Problem::Severity::Error);
+    QCOMPARE(report.totals.skippedLines, std::int64_t{3});
+
+    QVERIFY(report.inputs[1].status == InputReport::Status::Ok);
+    QCOMPARE(report.inputs[1].events, std::int64_t{3});
+    QCOMPARE(report.totals.events, std::int64_t{6});
+}
+
+void TestRecordReader::missingFile()
+{
+    FixtureDir dir;
+    const std::string missing = dir.path("missing.json");
+    const std::string good = dir.write("good.json", threeEvents());
+
+    const Collected collected = collect(missing);
+    QVERIFY(!collected.result.error.empty());
+
+    const Report report = scanPaths({missing, good});
+    QCOMPARE(report.inputs.size(), std::size_t{2});
+    const InputReport &input = report.inputs[0];
+    QCOMPARE(input.path, missing);
+    QVERIFY(input.status == InputReport::Status::Error);
+    QCOMPARE(input.events, std::int64_t{0});
+    QVERIFY(!input.problems.empty());
+    QVERIFY2(containsText(input.problems[0].message, "No such file"),
+             input.problems[0].message.c_str());
+    QVERIFY(!report.noInputRead());
+    QCOMPARE(report.totals.events, std::int64_t{3});
+
+    const Report none = scanPaths({missing});
+    QVERIFY(none.noInputRead());
+}
+
+QTEST_GUILESS_MAIN(TestRecordReader)
+#include "tst_record_reader.moc"

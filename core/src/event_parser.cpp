@@ -2,6 +2,7 @@
 
 #include "event_parser_kernel.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace hsi::detail {
@@ -122,6 +123,41 @@ bool EventParser::parse(std::string_view text, ParsedEvent &event,
                         std::string &error)
 {
     return m_kernel->parse(text, event, error);
+}
+
+namespace {
+
+/// Returns true when JSON can write the key only as raw bytes or with \u
+/// escapes. Quotes, backslashes, slashes and control characters have
+/// other escapes too.
+bool needsOnlyUnicodeEscapes(std::string_view key)
+{
+    return std::none_of(key.begin(), key.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == '"' ||
+               c == '\\' || c == '/';
+    });
+}
+
+} // namespace
+
+GroupKeyFilter::GroupKeyFilter(const std::vector<std::string> &keys)
+{
+    if (keys.empty())
+        return;
+    m_needles.push_back("\\u");
+    for (const std::string &key : keys) {
+        m_needles.push_back(key);
+        if (!needsOnlyUnicodeEscapes(key))
+            m_needles.push_back("\\");
+    }
+}
+
+bool GroupKeyFilter::mayHoldKey(std::string_view text) const
+{
+    return std::any_of(m_needles.begin(), m_needles.end(),
+                       [text](const std::string &needle) {
+                           return text.find(needle) != std::string_view::npos;
+                       });
 }
 
 } // namespace hsi::detail

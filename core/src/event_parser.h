@@ -99,6 +99,22 @@ private:
     std::unique_ptr<ParserKernel> m_kernel;
 };
 
+/// Byte search that finds the raw records that may contain a group key, so
+/// that other records skip the property walk. Keys are searched without
+/// quotes because a Pipelines row may carry its properties as a JSON string,
+/// where a key reads \"key\". A record with a \u escape, or with any
+/// backslash when a key contains a character JSON escapes, always matches.
+class GroupKeyFilter {
+public:
+    explicit GroupKeyFilter(const std::vector<std::string> &keys);
+
+    bool empty() const { return m_needles.empty(); }
+    bool mayHoldKey(std::string_view text) const;
+
+private:
+    std::vector<std::string> m_needles;
+};
+
 /// Decodes the escapes of a JSON string body (without its quotes). Returns
 /// false on an invalid escape.
 bool unescapeJsonString(std::string_view escaped, std::string &out);

@@ -109,7 +109,8 @@ bool numberToMs(double value, std::int64_t &ms)
 } // namespace
 
 struct Impl final : ParserKernel {
-    explicit Impl(ParseOptions parseOptions) : options(std::move(parseOptions))
+    explicit Impl(ParseOptions parseOptions)
+        : options(std::move(parseOptions)), groupKeys(options.groupKeys)
     {
         names = {{"event", Field::Event},
                  {"event_name", Field::EventName},
@@ -130,8 +131,6 @@ struct Impl final : ParserKernel {
                   Field::RecordGroupDisplayName}};
         for (std::uint32_t i = 0; i < options.groupKeys.size(); ++i)
             names.push_back({options.groupKeys[i], Field::GroupKey, i});
-        for (const std::string &key : options.groupKeys)
-            groupKeyNeedles.push_back('"' + key + '"');
         for (const FieldName &name : names) {
             auto &bucket = name.name.size() < kLengthBuckets
                                ? byLength[name.name.size()]
@@ -182,8 +181,8 @@ struct Impl final : ParserKernel {
     std::vector<FieldName> names;
     std::array<std::vector<FieldName>, kLengthBuckets> byLength;
     std::vector<FieldName> longNames;
-    /// Each group key as it appears in JSON text, quoted.
-    std::vector<std::string> groupKeyNeedles;
+    /// Finds lines that may hold a group key.
+    GroupKeyFilter groupKeys;
     od::parser parser;
     od::parser nestedParser;
     std::string nestedText;
@@ -398,17 +397,14 @@ bool Impl::findCoreProperties(od::object &object, ParsedEvent &event,
 
 // Remediated events, records, group properties and evidence need keys
 // beyond `time` and `distinct_id`. A byte search on the raw line shows
-// whether any of them can be present.
+// whether any of them can be present. JSON may spell a name with \u
+// escapes, which no byte search for the plain text finds.
 bool Impl::needsEveryProperty(std::string_view text) const
 {
-    if (options.evidenceFields ||
-        text.find("$hotshard_") != std::string_view::npos)
-        return true;
-    for (const std::string &needle : groupKeyNeedles) {
-        if (text.find(needle) != std::string_view::npos)
-            return true;
-    }
-    return false;
+    return options.evidenceFields ||
+           text.find("$hotshard_") != std::string_view::npos ||
+           text.find("\\u") != std::string_view::npos ||
+           groupKeys.mayHoldKey(text);
 }
 
 bool Impl::iterateProperties(od::object &object,

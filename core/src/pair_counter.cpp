@@ -27,12 +27,6 @@ std::string snippetOf(std::string_view text)
     return snippet;
 }
 
-bool containsAny(std::string_view text, const std::vector<std::string> &needles)
-{
-    return std::any_of(needles.begin(), needles.end(), [text](const auto &n) {
-        return text.find(n) != std::string_view::npos;
-    });
-}
 
 /// Counts one chunk's events; one instance per chunk and thread.
 class ChunkCounter {
@@ -41,17 +35,14 @@ public:
                  ChunkCounts &counts)
         : m_file(file), m_options(options), m_counts(counts),
           m_parser(ParseOptions{options.groupKeys, false}),
-          m_days(options.timeZone, options.legacyProjectTime)
+          m_days(options.timeZone, options.legacyProjectTime),
+          m_keyFilter(options.groupKeys)
     {
-        if (!options.countEverything) {
-            for (const std::string &key : options.groupKeys)
-                m_needles.push_back('"' + key + '"');
-        }
     }
 
     void count(std::string_view text, std::int64_t line)
     {
-        if (!m_needles.empty() && !containsAny(text, m_needles))
+        if (!m_options.countEverything && !m_keyFilter.mayHoldKey(text))
             return;
         if (!m_parser.parse(text, m_event, m_error)) {
             if (m_options.countEverything)
@@ -214,7 +205,8 @@ private:
     DayResolver m_days;
     ParsedEvent m_event;
     std::string m_error;
-    std::vector<std::string> m_needles;
+    /// In a pass over only some group keys, skips lines without them.
+    GroupKeyFilter m_keyFilter;
 };
 
 } // namespace

@@ -360,6 +360,10 @@ std::vector<std::string> ScanRun::lineFilterForFlaggedPairs() const
     }
     if (needles.size() > kMaxFilterIds)
         return {};
+    // JSON may write any character of an id as a \u escape, so a line with
+    // an escape can hold a flagged id that no raw needle matches.
+    if (!needles.empty())
+        needles.insert("\\u");
     return {needles.begin(), needles.end()};
 }
 

@@ -141,6 +141,10 @@ private:
             ++dayTotal->events;
             dayTotal->remediatedEvents += remediated ? 1 : 0;
         }
+        // Mixpanel writes $hotshard_record without a distinct_id, so a
+        // missing id there is not an id problem.
+        if (m_event.isRecord && id.kind == IdKind::Missing)
+            return;
         switch (id.kind) {
         case IdKind::Missing:
             ++totals.missingIds;

@@ -43,6 +43,7 @@ private slots:
     void pipelinesRows_data();
     void pipelinesRows();
     void escapedGroupKeys();
+    void recordsHaveNoDistinctId();
 };
 
 void TestEventFields::numericIdsExact()
@@ -232,6 +233,27 @@ void TestEventFields::escapedGroupKeys()
     QCOMPARE(idEventsOn(report, "east", kDate, "org/unit"), std::int64_t{2});
     QCOMPARE(idEventsOn(report, "west", kDate, "say \"hi\""),
              std::int64_t{1});
+}
+
+void TestEventFields::recordsHaveNoDistinctId()
+{
+    // Mixpanel writes $hotshard_record without a distinct_id. Only other
+    // events without one count as missing.
+    const std::string record =
+        "{\"event\":\"$hotshard_record\",\"properties\":{\"time\":" +
+        kNoon +
+        "000,\"hotshard_distinct_id\":\"user_id\","
+        "\"hotshard_group_key\":\"\",\"hotshard_group_display_name\":\"\"}}"
+        "\n";
+    const std::string missing =
+        "{\"event\":\"Page View\",\"properties\":{\"time\":" + kNoon +
+        "}}\n";
+    const Report report = scanText(record + record + missing);
+
+    QCOMPARE(report.totals.events, std::int64_t{3});
+    QCOMPARE(report.records.size(), std::size_t{2});
+    QCOMPARE(report.totals.missingIds, std::int64_t{1});
+    QCOMPARE(dayEvents(report, kDate), std::int64_t{3});
 }
 
 QTEST_GUILESS_MAIN(TestEventFields)

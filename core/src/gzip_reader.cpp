@@ -4,6 +4,7 @@
 
 #include <isa-l/igzip_lib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -136,6 +137,32 @@ void GzipBlockReader::run()
 // Inflates member after member. Output is cut at the last '\n' of each full
 // buffer and the partial line is carried into the next buffer, so that every
 // block handed out holds whole lines.
+namespace {
+
+bool isPaddingByte(std::uint8_t byte)
+{
+    return byte == 0 || byte == ' ' || byte == '\t' || byte == '\r' ||
+           byte == '\n';
+}
+
+/// Returns true when the rest of the file is NUL bytes or whitespace. gzip -d
+/// ignores such padding after the last member, and so does the scan.
+bool restIsPadding(int fd, const std::uint8_t *data, std::size_t size)
+{
+    if (!std::all_of(data, data + size, isPaddingByte))
+        return false;
+    std::vector<std::uint8_t> buffer(64 << 10);
+    for (;;) {
+        const ssize_t count = ::read(fd, buffer.data(), buffer.size());
+        if (count <= 0)
+            return count == 0;
+        if (!std::all_of(buffer.begin(), buffer.begin() + count, isPaddingByte))
+            return false;
+    }
+}
+
+} // namespace
+
 bool GzipBlockReader::inflateAll(int fd)
 {
     std::vector<std::uint8_t> input(kInputSize);
@@ -195,7 +222,7 @@ bool GzipBlockReader::inflateAll(int fd)
         if (result < 0) {
             fail(std::string(inflateErrorText(result)) + " at compressed byte " +
                  std::to_string(bytesRead - state.avail_in));
-            return false;
+            break;
         }
         const std::size_t produced =
             (capacity - block.size) - state.avail_out;
@@ -207,10 +234,14 @@ bool GzipBlockReader::inflateAll(int fd)
             if (state.avail_in == 0 && endOfFile)
                 break;
             if (!isGzipMagic(state.next_in, state.avail_in)) {
-                fail("unexpected data after the end of the gzip stream at "
-                     "compressed byte " +
-                     std::to_string(bytesRead - state.avail_in));
-                return false;
+                // The events already inflated still count, and the file is
+                // reported with the error.
+                const std::int64_t offset = bytesRead - state.avail_in;
+                if (!restIsPadding(fd, state.next_in, state.avail_in))
+                    fail("unexpected data after the end of the gzip stream "
+                         "at compressed byte " +
+                         std::to_string(offset));
+                break;
             }
             // Another gzip member follows: concatenated gzip files are one
             // stream, as gzip -d treats them.

@@ -160,6 +160,10 @@ private:
     {
         if (end > begin && end[-1] == '\r')
             --end;
+        // Some editors start a file with a byte order mark, and files joined
+        // with cat keep it on later lines. It is never part of the record.
+        if (end - begin >= 3 && std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0)
+            begin += 3;
         const char *first = begin;
         while (first < end && isBlank(*first))
             ++first;

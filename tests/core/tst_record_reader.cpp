@@ -56,6 +56,8 @@ private slots:
     void multiMemberGzip();
     void truncatedGzip_data();
     void truncatedGzip();
+    void bytesAfterGzip_data();
+    void bytesAfterGzip();
     void folderSortedByName();
     void lineSplitting_data();
     void lineSplitting();
@@ -167,6 +169,42 @@ void TestRecordReader::truncatedGzip()
     QCOMPARE(report.totals.events, input.events);
 }
 
+void TestRecordReader::bytesAfterGzip_data()
+{
+    // gzip -d ignores NUL or whitespace padding after the last member. Other
+    // trailing bytes are an error, but the events before them still count.
+    QTest::addColumn<QByteArray>("tail");
+    QTest::addColumn<bool>("isError");
+    QTest::addRow("newline") << QByteArray("\n") << false;
+    QTest::addRow("NUL padding") << QByteArray(512, '\0') << false;
+    QTest::addRow("text") << QByteArray("export terminated early") << true;
+    QTest::addRow("NULs then text") << QByteArray("\0\0\0x", 4) << true;
+}
+
+void TestRecordReader::bytesAfterGzip()
+{
+    QFETCH(QByteArray, tail);
+    QFETCH(bool, isError);
+    FixtureDir dir;
+    const std::string text = repeatedLines("alice", kNoon, 2) +
+                             repeatedLines("bob", kNoon, 3);
+    const std::string path = dir.write(
+        "padded.json.gz", gzipMember(repeatedLines("carol", kNoon, 1)) +
+                              gzipMember(text) + tail.toStdString());
+
+    const Collected collected = collect(path);
+    QCOMPARE(collected.records.size(), std::size_t{6});
+    QCOMPARE(collected.result.error.empty(), !isError);
+    if (isError)
+        QVERIFY2(containsText(collected.result.error, "after the end"),
+                 collected.result.error.c_str());
+
+    const Report report = scanPaths({path});
+    QCOMPARE(report.inputs[0].status == InputReport::Status::Error, isError);
+    QCOMPARE(report.totals.events, std::int64_t{6});
+    QCOMPARE(idEventsOn(report, "bob", "2024-03-06"), std::int64_t{3});
+}
+
 void TestRecordReader::folderSortedByName()
 {
     FixtureDir dir;
@@ -222,6 +260,11 @@ void TestRecordReader::lineSplitting_data()
         eventLine("Multi\\nLine\\r", "\"alice\"", "1709726400");
     QTest::addRow("escaped newline")
         << bytes(escapedNewline + "\n" + b + "\n") << 2 << 2;
+    const std::string bom = "\xEF\xBB\xBF";
+    QTest::addRow("byte order mark") << bytes(bom + a + "\n" + b + "\n") << 2
+                                     << 2;
+    QTest::addRow("files joined, each with a byte order mark")
+        << bytes(bom + a + "\r\n" + bom + b + "\r\n") << 2 << 2;
 }
 
 void TestRecordReader::lineSplitting()
@@ -237,9 +280,14 @@ void TestRecordReader::lineSplitting()
     QCOMPARE(static_cast<int>(collected.records.size()), records);
     QCOMPARE(static_cast<int>(collected.lines.back()), lastLine);
     for (const std::string &record : collected.records) {
-        QVERIFY2(!record.empty() && record.back() == '}', record.c_str());
+        QVERIFY2(!record.empty() && record.front() == '{', record.c_str());
+        QVERIFY2(record.back() == '}', record.c_str());
         QVERIFY2(record.find('\r') == std::string::npos, record.c_str());
     }
+
+    const Report report = scanPaths({path});
+    QCOMPARE(report.totals.skippedLines, std::int64_t{0});
+    QCOMPARE(report.totals.events, static_cast<std::int64_t>(records));
 }
 
 void TestRecordReader::lineSplittingInScan()

@@ -4,7 +4,31 @@
 #include "hsi/report_json.h"
 #include "hsi/scanner.h"
 
+#include <QFileInfo>
+
+#include <optional>
+
 namespace hsi::cli {
+
+namespace {
+
+/// Returns the input file that `reportPath` would overwrite, if any.
+std::optional<QString> inputAt(const std::vector<std::string> &paths,
+                               const QString &reportPath)
+{
+    const QFileInfo report(reportPath);
+    if (reportPath == QLatin1String("-") || !report.exists())
+        return std::nullopt;
+    for (const std::string &path : expandInputPaths(paths)) {
+        const QFileInfo input(QString::fromStdString(path));
+        if (input.exists() &&
+            input.canonicalFilePath() == report.canonicalFilePath())
+            return QString::fromStdString(path);
+    }
+    return std::nullopt;
+}
+
+} // namespace
 
 int runScan(const QStringList &arguments)
 {
@@ -49,6 +73,16 @@ int runScan(const QStringList &arguments)
     std::vector<std::string> paths;
     for (const QString &path : parser.positionalArguments())
         paths.push_back(path.toStdString());
+    if (parser.isSet(json)) {
+        if (const auto input = inputAt(paths, parser.value(json))) {
+            printError(command,
+                       QStringLiteral("--json %1 is the input file %2, so "
+                                      "the report would overwrite it. Choose "
+                                      "another report path.")
+                           .arg(parser.value(json), *input));
+            return ExitUsage;
+        }
+    }
 
     const Report report = runScanWithProgress(paths, *settings);
     const bool jsonToStdout = parser.value(json) == QLatin1String("-");

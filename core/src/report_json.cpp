@@ -239,11 +239,17 @@ void writeJsonReport(const Report &report, const std::string &path,
     if (path == "-") {
         std::cout << text << '\n';
         std::cout.flush();
+        if (!std::cout)
+            throw std::runtime_error("cannot write report to stdout: " +
+                                     std::string(std::strerror(errno)));
         return;
     }
     std::ofstream stream(path, std::ios::binary | std::ios::trunc);
     if (stream)
         stream << text << '\n';
+    // A full disk shows only when the buffered text is flushed.
+    if (stream)
+        stream.close();
     if (!stream) {
         throw std::runtime_error("cannot write report to " + path + ": " +
                                  std::strerror(errno));

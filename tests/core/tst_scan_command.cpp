@@ -7,6 +7,7 @@
 #include "test_support.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTest>
 #include <cmath>
@@ -109,6 +110,7 @@ private slots:
     void exitCodes();
     void failOnHot();
     void missingInput();
+    void reportPathChecked();
 
 private:
     FixtureDir m_dir;
@@ -472,6 +474,29 @@ void TestScanCommand::missingInput()
              missing.toStdString());
     QCOMPARE(report["inputs"][1]["status"].get<std::string>(),
              std::string("ok"));
+}
+
+void TestScanCommand::reportPathChecked()
+{
+    const QString input = QString::fromStdString(
+        m_dir.write("keep.json", repeatedLines("alice", 1709726400, 3)));
+    const qint64 size = QFileInfo(input).size();
+
+    const Run onInput = runHotshard({QStringLiteral("scan"),
+                                     QStringLiteral("--json"), input, input});
+    QCOMPARE(onInput.exitCode, 2);
+    QVERIFY2(onInput.err.contains(QStringLiteral("overwrite")),
+             qPrintable(onInput.err));
+    QCOMPARE(QFileInfo(input).size(), size);
+
+    if (!QFileInfo::exists(QStringLiteral("/dev/full")))
+        QSKIP("this system has no /dev/full to fill");
+    const Run full =
+        runHotshard({QStringLiteral("scan"), QStringLiteral("--json"),
+                     QStringLiteral("/dev/full"), input});
+    QCOMPARE(full.exitCode, 1);
+    QVERIFY2(full.err.contains(QStringLiteral("cannot write report")),
+             qPrintable(full.err));
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

@@ -15,6 +15,7 @@
 #include <numeric>
 #include <set>
 #include <thread>
+#include <tuple>
 
 namespace hsi {
 
@@ -516,15 +517,26 @@ IdVolume ScanRun::volumeOf(std::uint32_t id, std::uint32_t first,
 
 void ScanRun::listIdProblems()
 {
+    std::vector<const IdVolume *> flagged;
     for (const IdVolume &volume : m_report.ids) {
-        if (volume.idFlags == IdFlagNone)
-            continue;
+        if (volume.idFlags != IdFlagNone)
+            flagged.push_back(&volume);
+    }
+    // NOTE: only the ids with the most events are listed, so that a project
+    // whose ids are all numeric does not get a million entries.
+    const auto moreEvents = [](const IdVolume *a, const IdVolume *b) {
+        if (a->totalEvents != b->totalEvents)
+            return a->totalEvents > b->totalEvents;
+        return std::tie(a->kind, a->groupKey, a->id) <
+               std::tie(b->kind, b->groupKey, b->id);
+    };
+    const std::size_t listed = std::min(flagged.size(), kMaxIdProblems);
+    std::partial_sort(flagged.begin(), flagged.begin() + listed, flagged.end(),
+                      moreEvents);
+    for (std::size_t i = 0; i < listed; ++i) {
+        const IdVolume &volume = *flagged[i];
         m_report.idProblems.push_back({volume.kind, volume.groupKey, volume.id,
                                        volume.idFlags, volume.totalEvents});
-        // NOTE: only the ids with the largest peaks are listed, so that a
-        // project whose ids are all numeric does not get a million entries.
-        if (m_report.idProblems.size() >= kMaxIdProblems)
-            break;
     }
 }
 

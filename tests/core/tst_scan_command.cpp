@@ -111,6 +111,7 @@ private slots:
     void failOnHot();
     void missingInput();
     void reportPathChecked();
+    void idProblemsByEvents();
 
 private:
     FixtureDir m_dir;
@@ -497,6 +498,29 @@ void TestScanCommand::reportPathChecked()
     QCOMPARE(full.exitCode, 1);
     QVERIFY2(full.err.contains(QStringLiteral("cannot write report")),
              qPrintable(full.err));
+}
+
+void TestScanCommand::idProblemsByEvents()
+{
+    // 'null' has the higher peak day but 'undefined' has more events in all,
+    // and the list is ordered by those totals.
+    std::string text = repeatedLines("null", utcSeconds(2024, 3, 6), 5);
+    for (unsigned day = 1; day <= 4; ++day)
+        text += repeatedLines("undefined", utcSeconds(2024, 3, day), 2);
+    const std::string input = m_dir.write("placeholders.json", text);
+    const std::string output = m_dir.path("placeholders-report.json");
+
+    const Run run =
+        runHotshard({QStringLiteral("scan"), QStringLiteral("--json"),
+                     QString::fromStdString(output),
+                     QString::fromStdString(input)});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    const json problems = readJson(output)["id_problems"];
+    QCOMPARE(problems.size(), std::size_t{2});
+    QCOMPARE(problems[0]["id"].get<std::string>(), std::string("undefined"));
+    QCOMPARE(problems[0]["events"].get<std::int64_t>(), std::int64_t{8});
+    QCOMPARE(problems[1]["id"].get<std::string>(), std::string("null"));
+    QCOMPARE(problems[1]["events"].get<std::int64_t>(), std::int64_t{5});
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

@@ -3,8 +3,10 @@
 #include "commands.h"
 
 #include "hsi/civil_date.h"
+#include "hsi/count_text.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QTimeZone>
 
 #include <chrono>
@@ -49,14 +51,6 @@ std::optional<std::int64_t> positiveNumber(const QCommandLineParser &parser,
         return std::nullopt;
     }
     return value;
-}
-
-std::string formatCount(std::int64_t value)
-{
-    std::string digits = std::to_string(value < 0 ? -value : value);
-    for (int pos = static_cast<int>(digits.size()) - 3; pos > 0; pos -= 3)
-        digits.insert(static_cast<std::size_t>(pos), ",");
-    return value < 0 ? "-" + digits : digits;
 }
 
 std::string formatBytes(double bytes)
@@ -248,19 +242,22 @@ Report runScanWithProgress(const std::vector<std::string> &paths,
 
 namespace {
 
-std::string formatTimeMs(std::int64_t ms)
+/// Formats an event time as the scan dated it. In legacy mode `time` is
+/// already project-local wall-clock time, otherwise the scan's zone applies.
+std::string formatTimeMs(std::int64_t ms, const ScanSettings &settings)
 {
-    std::int64_t seconds = ms / 1000;
-    if (ms % 1000 < 0)
-        --seconds;
-    const Day day = dayOfEpochSeconds(seconds);
-    const std::int64_t inDay = seconds - static_cast<std::int64_t>(day) * 86400;
-    char buffer[48];
-    std::snprintf(buffer, sizeof buffer, "%s %02lld:%02lld:%02lld UTC",
-                  formatDay(day).c_str(), static_cast<long long>(inDay / 3600),
-                  static_cast<long long>(inDay / 60 % 60),
-                  static_cast<long long>(inDay % 60));
-    return buffer;
+    if (settings.legacyProjectTime) {
+        const QDateTime wallClock =
+            QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
+        return wallClock.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+                   .toStdString() +
+               " project time";
+    }
+    const QTimeZone zone(QByteArray::fromStdString(settings.timeZone));
+    const QDateTime local = QDateTime::fromMSecsSinceEpoch(ms, zone);
+    return local.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+               .toStdString() +
+           ' ' + settings.timeZone;
 }
 
 std::string pairLabel(const PairFinding &finding)
@@ -288,9 +285,9 @@ std::string flagNames(std::uint32_t flags)
 void printOverview(const Report &report, std::FILE *out)
 {
     const Totals &totals = report.totals;
-    std::fprintf(out, "Scanned %zu file%s: %s events (%s) in %.1f s%s.\n",
+    std::fprintf(out, "Scanned %zu file%s: %s (%s) in %.1f s%s.\n",
                  report.inputs.size(), report.inputs.size() == 1 ? "" : "s",
-                 formatCount(totals.events).c_str(),
+                 countOf(totals.events, "event").c_str(),
                  formatBytes(static_cast<double>(totals.bytes)).c_str(),
                  report.elapsedSeconds,
                  report.cancelled ? " (cancelled: results are partial)" : "");
@@ -325,13 +322,14 @@ void printOverview(const Report &report, std::FILE *out)
     }
 }
 
-void printHotShard(const PairFinding &finding, std::FILE *out)
+void printHotShard(const PairFinding &finding, const ScanSettings &settings,
+                   std::FILE *out)
 {
     std::fprintf(out,
-                 "  %s on %s: %s events (%s unique, %s remediated), %s over "
+                 "  %s on %s: %s (%s unique, %s remediated), %s over "
                  "the limit of %s\n",
                  pairLabel(finding).c_str(), formatDay(finding.day).c_str(),
-                 formatCount(finding.events).c_str(),
+                 countOf(finding.events, "event").c_str(),
                  formatCount(finding.uniqueEvents).c_str(),
                  formatCount(finding.remediatedEvents).c_str(),
                  formatCount(finding.overLimit).c_str(),
@@ -340,7 +338,7 @@ void printHotShard(const PairFinding &finding, std::FILE *out)
         std::fprintf(out, "      crossed the limit at %s:%lld (%s)\n",
                      finding.crossing->path.c_str(),
                      static_cast<long long>(finding.crossing->line),
-                     formatTimeMs(finding.crossing->timeMs).c_str());
+                     formatTimeMs(finding.crossing->timeMs, settings).c_str());
     }
     if (finding.idFlags != IdFlagNone)
         std::fprintf(out, "      id problems: %s\n",
@@ -356,7 +354,7 @@ void printFindings(const Report &report, std::size_t top, std::FILE *out)
                  static_cast<long long>(report.hotUserShards()),
                  static_cast<long long>(report.hotGroupShards()));
     for (const PairFinding &finding : report.hotShards)
-        printHotShard(finding, out);
+        printHotShard(finding, report.settings, out);
     if (report.hotShards.empty())
         std::fprintf(out, "  none\n");
 
@@ -365,11 +363,15 @@ void printFindings(const Report &report, std::size_t top, std::FILE *out)
                  report.nearLimit.size());
     for (std::size_t i = 0; i < report.nearLimit.size() && i < top; ++i) {
         const PairFinding &finding = report.nearLimit[i];
-        std::fprintf(out, "  %s on %s: %s events (%.0f%% of %s)\n",
+        std::fprintf(out, "  %s on %s: %s (%.0f%% of %s)\n",
                      pairLabel(finding).c_str(), formatDay(finding.day).c_str(),
-                     formatCount(finding.events).c_str(),
+                     countOf(finding.events, "event").c_str(),
                      100.0 * finding.events / finding.limit,
                      formatCount(finding.limit).c_str());
+        if (!finding.likelyCauseText.empty())
+            std::fprintf(out, "      likely cause (%s): %s\n",
+                         likelyCauseName(finding.likelyCause),
+                         finding.likelyCauseText.c_str());
     }
 }
 
@@ -377,17 +379,19 @@ void printRecords(const Report &report, std::size_t top, std::FILE *out)
 {
     if (report.records.empty())
         return;
-    std::fprintf(out, "\n$hotshard_record history: %zu records\n",
-                 report.records.size());
+    std::fprintf(out, "\n$hotshard_record history: %s\n",
+                 countOf(static_cast<std::int64_t>(report.records.size()),
+                         "record")
+                     .c_str());
     for (std::size_t i = 0; i < report.records.size() && i < top; ++i) {
         const HotshardRecord &record = report.records[i];
         if (record.groupKey.empty()) {
             std::fprintf(out, "  %s  user '%s'\n",
-                         formatTimeMs(record.timeMs).c_str(),
+                         formatTimeMs(record.timeMs, report.settings).c_str(),
                          record.distinctId.c_str());
         } else {
             std::fprintf(out, "  %s  group %s='%s' (%s)\n",
-                         formatTimeMs(record.timeMs).c_str(),
+                         formatTimeMs(record.timeMs, report.settings).c_str(),
                          record.groupKey.c_str(), record.distinctId.c_str(),
                          record.groupDisplayName.c_str());
         }
@@ -402,12 +406,12 @@ void printProblems(const Report &report, std::size_t top, std::FILE *out)
                      report.idProblems.size() > top ? " (largest shown)" : "");
         for (std::size_t i = 0; i < report.idProblems.size() && i < top; ++i) {
             const IdProblem &problem = report.idProblems[i];
-            std::fprintf(out, "  %s '%s': %s, %s events\n",
+            std::fprintf(out, "  %s '%s': %s, %s\n",
                          problem.kind == ShardKind::User
                              ? "user"
                              : ("group " + problem.groupKey).c_str(),
                          problem.id.c_str(), flagNames(problem.idFlags).c_str(),
-                         formatCount(problem.events).c_str());
+                         countOf(problem.events, "event").c_str());
         }
     }
     for (const InputReport &input : report.inputs) {

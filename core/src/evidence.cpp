@@ -1,6 +1,7 @@
 #include "evidence.h"
 
 #include "event_parser.h"
+#include "hsi/count_text.h"
 #include "pair_counter.h"
 #include "time_zone.h"
 
@@ -262,14 +263,6 @@ constexpr std::array<std::string_view, 12> kServerLibraries = {
     "python", "node",   "nodejs", "ruby", "php",  "java",
     "go",     "dotnet", "rust",   "(none)", "mixpanel-import", "mp-import"};
 
-std::string withSeparators(std::int64_t value)
-{
-    std::string digits = std::to_string(value < 0 ? -value : value);
-    for (int pos = static_cast<int>(digits.size()) - 3; pos > 0; pos -= 3)
-        digits.insert(static_cast<std::size_t>(pos), ",");
-    return value < 0 ? "-" + digits : digits;
-}
-
 std::string percent(double share)
 {
     char buffer[16];
@@ -328,7 +321,7 @@ void explainLikelyCause(PairFinding &finding)
     if (duplicateShare >= kDuplicateShare) {
         finding.likelyCause = LikelyCause::DuplicateStorm;
         finding.likelyCauseText =
-            percent(duplicateShare) + " of the " + withSeparators(events) +
+            percent(duplicateShare) + " of the " + formatCount(events) +
             " events repeat an earlier event with the same name, id, time and "
             "$insert_id: client retries or a replayed import. Mixpanel counts "
             "duplicates toward the limit, so reports show fewer events than "
@@ -336,11 +329,11 @@ void explainLikelyCause(PairFinding &finding)
     } else if (senders >= kManySenders) {
         finding.likelyCause = LikelyCause::StaticIdManyDevices;
         finding.likelyCauseText =
-            isGroup ? withSeparators(senders) + " users sent events in group " +
+            isGroup ? countOf(senders, "user") + " sent events in group " +
                           quoted(finding) + " of '" + finding.groupKey +
                           "'. A group id shared by that many users usually "
                           "means set_group() was called with a literal."
-                    : withSeparators(senders) + " devices sent events as " +
+                    : countOf(senders, "device") + " sent events as " +
                           quoted(finding) +
                           ". A static id shared by many devices usually "
                           "means identify() was called with a literal "
@@ -350,23 +343,31 @@ void explainLikelyCause(PairFinding &finding)
         finding.likelyCauseText =
             percent(server) + " of the events come from server-side sources (" +
             (serverNames.empty() ? std::string("no mp_lib") : serverNames) +
-            ") and " + withSeparators(evidence.distinctDevices) +
-            " devices sent them: server-side data tagged with one id. Send "
-            "events that belong to no user with distinct_id \"\".";
+            ")" +
+            (evidence.distinctDevices == 0
+                 ? std::string(" and none carries a $device_id")
+                 : " and " + countOf(evidence.distinctDevices, "device") +
+                       " sent them") +
+            ": server-side data tagged with one id." +
+            (isGroup ? " Set the group property only on events that belong to "
+                       "that group."
+                     : " Send events that belong to no user with "
+                       "distinct_id \"\".");
     } else if (evidence.distinctDevices <= kFewDevices) {
-        const std::int64_t minutes = std::max<std::int64_t>(1, activeMinutes(evidence));
+        const std::int64_t minutes =
+            std::max<std::int64_t>(1, activeMinutes(evidence));
         finding.likelyCause = LikelyCause::AutomationOneDevice;
         finding.likelyCauseText =
-            "The events come from " + withSeparators(evidence.distinctDevices) +
-            (evidence.distinctDevices == 1 ? " device" : " devices") +
-            " at about " + withSeparators(events / minutes) +
-            " events per active minute over " + withSeparators(minutes) +
-            " minutes: an automated client, a test or a retry loop.";
+            "The events come from " +
+            countOf(evidence.distinctDevices, "device") + " at about " +
+            countOf(events / minutes, "event") + " per active minute over " +
+            countOf(minutes, "minute") +
+            ": an automated client, a test or a retry loop.";
     } else {
         finding.likelyCause = LikelyCause::Unknown;
         finding.likelyCauseText =
             "No single pattern stands out: " +
-            withSeparators(evidence.distinctDevices) + " devices, " +
+            countOf(evidence.distinctDevices, "device") + ", " +
             percent(duplicateShare) +
             " duplicates. Compare the top events and libraries below.";
     }

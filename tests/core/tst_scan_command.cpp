@@ -111,6 +111,8 @@ private slots:
     void failOnHot();
     void missingInput();
     void reportPathChecked();
+    void crossingTimeAsDated_data();
+    void crossingTimeAsDated();
     void idProblemsByEvents();
 
 private:
@@ -498,6 +500,46 @@ void TestScanCommand::reportPathChecked()
     QCOMPARE(full.exitCode, 1);
     QVERIFY2(full.err.contains(QStringLiteral("cannot write report")),
              qPrintable(full.err));
+}
+
+void TestScanCommand::crossingTimeAsDated_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QString>("crossing");
+    // The third event, at 12:00:02 UTC on 2024-03-06, crosses a limit of 2.
+    QTest::addRow("UTC") << QStringList{}
+                         << QStringLiteral("2024-03-06 12:00:02 UTC");
+    QTest::addRow("New York")
+        << QStringList{QStringLiteral("--timezone"),
+                       QStringLiteral("America/New_York")}
+        << QStringLiteral("2024-03-06 07:00:02 America/New_York");
+    QTest::addRow("legacy project time")
+        << QStringList{QStringLiteral("--legacy-project-time")}
+        << QStringLiteral("2024-03-06 12:00:02 project time");
+}
+
+void TestScanCommand::crossingTimeAsDated()
+{
+    QFETCH(QStringList, options);
+    QFETCH(QString, crossing);
+    std::string text;
+    for (int i = 0; i < 4; ++i)
+        text += eventLine("Login", "\"kiosk\"",
+                          std::to_string(utcSeconds(2024, 3, 6, 12, 0, i))) +
+                "\n";
+    const QString input =
+        QString::fromStdString(m_dir.write("crossing.json", text));
+
+    const Run run = runHotshard(
+        QStringList{QStringLiteral("scan"), QStringLiteral("--user-limit"),
+                    QStringLiteral("2")} +
+        options + QStringList{input});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(run.out.contains(QStringLiteral("crossing.json:3 (") + crossing +
+                              QLatin1Char(')')),
+             qPrintable(run.out));
+    QVERIFY2(run.out.contains(QStringLiteral("4 events (")),
+             qPrintable(run.out));
 }
 
 void TestScanCommand::idProblemsByEvents()

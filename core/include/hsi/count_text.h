@@ -1,0 +1,16 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace hsi {
+
+/// "1,234,567": a count with thousands separators, the same in every locale
+/// so that reports and logs compare as text.
+std::string formatCount(std::int64_t value);
+
+/// "1 record", "2 records": the count with the noun in the right number.
+/// `noun` is the singular form of a noun whose plural adds an "s".
+std::string countOf(std::int64_t count, const char *noun);
+
+} // namespace hsi

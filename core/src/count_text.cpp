@@ -1,0 +1,27 @@
+#include "hsi/count_text.h"
+
+namespace hsi {
+
+std::string formatCount(std::int64_t value)
+{
+    // Built digit by digit: inserting separators into the string trips a
+    // false -Wrestrict warning in GCC 12.
+    const std::uint64_t magnitude = value < 0
+                                        ? 0 - static_cast<std::uint64_t>(value)
+                                        : static_cast<std::uint64_t>(value);
+    const std::string digits = std::to_string(magnitude);
+    std::string text = value < 0 ? "-" : "";
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0)
+            text += ',';
+        text += digits[i];
+    }
+    return text;
+}
+
+std::string countOf(std::int64_t count, const char *noun)
+{
+    return formatCount(count) + ' ' + noun + (count == 1 ? "" : "s");
+}
+
+} // namespace hsi

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <set>
 #include <thread>
@@ -34,6 +35,29 @@ std::int64_t nowMs()
     using namespace std::chrono;
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
         .count();
+}
+
+/// Returns the resident and peak memory of the process for the debug log,
+/// or an empty string where /proc is not available.
+std::string memoryUse()
+{
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    std::string rss;
+    std::string peak;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmRSS:", 0) == 0)
+            rss = line.substr(6);
+        else if (line.rfind("VmHWM:", 0) == 0)
+            peak = line.substr(6);
+    }
+    if (rss.empty())
+        return {};
+    const auto trim = [](std::string text) {
+        text.erase(0, text.find_first_not_of(" \t"));
+        return text;
+    };
+    return "; resident " + trim(rss) + ", peak " + trim(peak);
 }
 
 /// Sums byte progress from all workers and forwards it to the caller at
@@ -172,6 +196,7 @@ private:
     void buildFindings();
     void buildVolumes();
     IdVolume volumeOf(std::uint32_t id, std::uint32_t first, std::uint32_t end);
+    std::int64_t peakEventsOf(std::uint32_t first, std::uint32_t end) const;
     void listIdProblems();
     void buildDays();
 
@@ -337,6 +362,10 @@ void ScanRun::flagPairs()
     const std::int64_t userNear = nearThreshold(m_settings.userLimit);
     const std::int64_t groupNear = nearThreshold(m_settings.groupLimit);
     m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
+        // The count check comes first, because looking up the id's space
+        // for each of millions of pairs is a cache miss.
+        if (pair.events < std::min(userNear, groupNear))
+            return;
         const std::uint32_t id = pairIdIndex(key);
         const bool isUser = m_global.ids.space(id) == kUserSpace;
         if (pair.events < (isUser ? userNear : groupNear))
@@ -468,25 +497,63 @@ void ScanRun::buildVolumes()
                                                      pair.remediated};
     });
 
-    std::vector<IdVolume> volumes(idCount);
-    for (std::uint32_t id = 0; id < idCount; ++id)
-        volumes[id] = volumeOf(id, firstOfId[id], firstOfId[id + 1]);
-    std::vector<std::uint32_t> order(idCount);
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        // Ties are ordered by the ids' hashes, so the order is the same
-        // however the input was split. Comparing id strings here cost most
-        // of the sort on a long tail where most peaks are equal.
-        if (volumes[a].peakEvents != volumes[b].peakEvents)
-            return volumes[a].peakEvents > volumes[b].peakEvents;
-        const std::uint64_t hashA = m_global.ids.hash(a);
-        const std::uint64_t hashB = m_global.ids.hash(b);
-        return hashA != hashB ? hashA < hashB : volumes[a].id < volumes[b].id;
-    });
-    m_report.ids.reserve(idCount);
-    for (std::uint32_t id : order)
-        m_report.ids.push_back(std::move(volumes[id]));
+    // The pair table is the largest structure of the scan and is not needed
+    // past this point, so it goes before the id table grows.
+    m_global.pairs = {};
+
+    // Sorting compact keys instead of the volumes keeps the sort in cache.
+    // Ties are ordered by the ids' hashes, so that the order is the same
+    // however the input was split.
+    struct SortKey {
+        std::int64_t peakEvents;
+        std::uint64_t hash;
+        std::uint32_t id;
+    };
+    std::vector<SortKey> order(idCount);
+    for (std::uint32_t id = 0; id < idCount; ++id) {
+        order[id] = {peakEventsOf(firstOfId[id], firstOfId[id + 1]),
+                     m_global.ids.hash(id), id};
+    }
+    std::sort(order.begin(), order.end(),
+              [this](const SortKey &a, const SortKey &b) {
+                  if (a.peakEvents != b.peakEvents)
+                      return a.peakEvents > b.peakEvents;
+                  if (a.hash != b.hash)
+                      return a.hash < b.hash;
+                  return m_global.ids.text(a.id) < m_global.ids.text(b.id);
+              });
+    // Volumes are built in id order, which reads the id and day tables
+    // sequentially, and each goes to its place in the sorted list.
+    std::vector<std::uint32_t> rankOfId(idCount);
+    for (std::uint32_t rank = 0; rank < idCount; ++rank)
+        rankOfId[order[rank].id] = rank;
+    order = {};
+    m_report.ids.resize(idCount);
+    const auto buildRange = [&](std::uint32_t begin, std::uint32_t end) {
+        for (std::uint32_t id = begin; id < end; ++id) {
+            m_report.ids[rankOfId[id]] =
+                volumeOf(id, firstOfId[id], firstOfId[id + 1]);
+        }
+    };
+    // Each thread writes its own ids' volumes and day ranges.
+    const auto parts = static_cast<std::uint32_t>(std::max(1, m_threads));
+    std::vector<std::thread> workers;
+    for (std::uint32_t part = 1; part < parts; ++part) {
+        workers.emplace_back(buildRange, idCount * part / parts,
+                             idCount * (part + 1) / parts);
+    }
+    buildRange(0, idCount / parts);
+    for (std::thread &worker : workers)
+        worker.join();
     listIdProblems();
+}
+
+std::int64_t ScanRun::peakEventsOf(std::uint32_t first, std::uint32_t end) const
+{
+    std::int64_t peak = 0;
+    for (std::uint32_t i = first; i < end; ++i)
+        peak = std::max(peak, m_report.idDays[i].events);
+    return peak;
 }
 
 IdVolume ScanRun::volumeOf(std::uint32_t id, std::uint32_t first,
@@ -558,17 +625,18 @@ Report ScanRun::run(const std::vector<std::string> &paths)
             m_files.size(), m_chunks.size(), m_threads);
 
     runCountingPass(countingOptions(0), true);
-    qCDebug(lcScan, "counting pass done after %lld ms: %zu ids, %zu pairs",
+    qCDebug(lcScan, "counting pass done after %lld ms: %zu ids, %zu pairs%s",
             static_cast<long long>(nowMs() - startMs), m_global.ids.size(),
-            m_global.pairs.size());
+            m_global.pairs.size(), memoryUse().c_str());
     countRecordGroupKeys();
     if (!cancelled()) {
         flagPairs();
         if (!m_flagged.empty())
             runEvidencePass();
     }
-    qCDebug(lcScan, "evidence pass done after %lld ms: %zu flagged pairs",
-            static_cast<long long>(nowMs() - startMs), m_flagged.size());
+    qCDebug(lcScan, "evidence pass done after %lld ms: %zu flagged pairs%s",
+            static_cast<long long>(nowMs() - startMs), m_flagged.size(),
+            memoryUse().c_str());
     m_report.cancelled = cancelled();
     const Totals readTotals = m_report.totals;
     m_report.totals = m_global.totals;
@@ -578,8 +646,8 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     buildVolumes();
     buildDays();
     m_report.groupKeys.assign(m_keyOfSpace.begin() + 1, m_keyOfSpace.end());
-    qCDebug(lcScan, "report built after %lld ms",
-            static_cast<long long>(nowMs() - startMs));
+    qCDebug(lcScan, "report built after %lld ms%s",
+            static_cast<long long>(nowMs() - startMs), memoryUse().c_str());
     m_report.elapsedSeconds = static_cast<double>(nowMs() - startMs) / 1000.0;
     qCDebug(lcScan, "scan finished: %lld events in %.2f s",
             static_cast<long long>(m_report.totals.events),

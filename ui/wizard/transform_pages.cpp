@@ -381,12 +381,16 @@ void VerifyPage::showResult(const recovery::VerifyResult &result)
         setStatus(QStringLiteral("The transformed file could not be read: %1")
                       .arg(QString::fromStdString(result.inputErrors.front())));
     } else {
-        setStatus(QStringLiteral("Blocked: %1 id or group and day pairs would "
-                                 "exceed their limit again. Go Back to the "
-                                 "transform page, choose "
-                                 "another distinct_id source, transform and "
-                                 "verify again.")
-                      .arg(result.offending.size()));
+        const QString pairs =
+            result.offending.size() == 1
+                ? QStringLiteral("1 id or group would exceed its daily limit")
+                : QStringLiteral("%1 id or group and day pairs would exceed "
+                                 "their limit")
+                      .arg(result.offending.size());
+        setStatus(QStringLiteral("Blocked: %1 again. Go Back to the transform "
+                                 "page, choose another distinct_id source, "
+                                 "transform and verify again.")
+                      .arg(pairs));
     }
     setDone(result.passed());
 }

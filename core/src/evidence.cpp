@@ -371,13 +371,16 @@ void explainLikelyCause(PairFinding &finding)
             percent(duplicateShare) +
             " duplicates. Compare the top events and libraries below.";
     }
+    // Appended piece by piece: prepending to a temporary string trips a
+    // false -Wrestrict warning in GCC 12.
+    std::string &text = finding.likelyCauseText;
     if (finding.idFlags & IdFlagLiteralName) {
-        finding.likelyCauseText += " " + quoted(finding) +
-                                   " looks like a property name, not an id.";
+        text.append(" ").append(quoted(finding));
+        text.append(" looks like a property name, not an id.");
     } else if (finding.idFlags & IdFlagPlaceholder) {
-        finding.likelyCauseText +=
-            " " + quoted(finding) +
-            " is a placeholder value that Mixpanel's Import API rejects.";
+        text.append(" ").append(quoted(finding));
+        text.append(" is a placeholder value that Mixpanel's Import API "
+                    "rejects.");
     }
 }
 

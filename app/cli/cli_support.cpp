@@ -1,14 +1,12 @@
 #include "cli_support.h"
 
 #include "commands.h"
-
 #include "hsi/civil_date.h"
 #include "hsi/count_text.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QTimeZone>
-
 #include <chrono>
 #include <csignal>
 #include <mutex>
@@ -108,14 +106,13 @@ void addScanOptions(QCommandLineParser &parser)
          QStringLiteral("Entries in each evidence list and summary table "
                         "(default 10)."),
          QStringLiteral("n")},
-        {kThreads,
-         QStringLiteral("Worker threads (default: one per core)."),
+        {kThreads, QStringLiteral("Worker threads (default: one per core)."),
          QStringLiteral("n")},
     });
 }
 
-std::optional<ScanSettings> scanSettingsFromParser(
-    const QCommandLineParser &parser, QString *error)
+std::optional<ScanSettings>
+scanSettingsFromParser(const QCommandLineParser &parser, QString *error)
 {
     ScanSettings settings;
     const auto userLimit =
@@ -170,7 +167,8 @@ std::optional<int> parseArguments(QCommandLineParser &parser,
     if (parser.isSet(help)) {
         // The parser names the binary's path; the subcommand reads better.
         QString text = parser.helpText();
-        text.replace(QCoreApplication::arguments().value(0), arguments.value(0));
+        text.replace(QCoreApplication::arguments().value(0),
+                     arguments.value(0));
         std::fputs(qUtf8Printable(text), stdout);
         return ExitOk;
     }
@@ -189,7 +187,10 @@ TerminalProgress::TerminalProgress(const char *label)
 {
 }
 
-TerminalProgress::~TerminalProgress() { finish(); }
+TerminalProgress::~TerminalProgress()
+{
+    finish();
+}
 
 void TerminalProgress::update(std::int64_t done, std::int64_t total,
                               std::int64_t items, const char *itemName)
@@ -203,8 +204,8 @@ void TerminalProgress::update(std::int64_t done, std::int64_t total,
     const double seconds = std::max<double>(0.001, (now - m_startMs) / 1000.0);
     const double percent = total > 0 ? 100.0 * done / total : 0.0;
     std::fprintf(stderr, "\r\033[K%s %5.1f%%  %s of %s  %s/s  %s %s", m_label,
-                 percent, formatBytes(done).c_str(),
-                 formatBytes(total).c_str(), formatBytes(done / seconds).c_str(),
+                 percent, formatBytes(done).c_str(), formatBytes(total).c_str(),
+                 formatBytes(done / seconds).c_str(),
                  formatCount(items).c_str(), itemName);
     std::fflush(stderr);
 }
@@ -255,8 +256,7 @@ std::string formatTimeMs(std::int64_t ms, const ScanSettings &settings)
     }
     const QTimeZone zone(QByteArray::fromStdString(settings.timeZone));
     const QDateTime local = QDateTime::fromMSecsSinceEpoch(ms, zone);
-    return local.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
-               .toStdString() +
+    return local.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")).toStdString() +
            ' ' + settings.timeZone;
 }
 
@@ -379,10 +379,10 @@ void printRecords(const Report &report, std::size_t top, std::FILE *out)
 {
     if (report.records.empty())
         return;
-    std::fprintf(out, "\n$hotshard_record history: %s\n",
-                 countOf(static_cast<std::int64_t>(report.records.size()),
-                         "record")
-                     .c_str());
+    std::fprintf(
+        out, "\n$hotshard_record history: %s\n",
+        countOf(static_cast<std::int64_t>(report.records.size()), "record")
+            .c_str());
     for (std::size_t i = 0; i < report.records.size() && i < top; ++i) {
         const HotshardRecord &record = report.records[i];
         if (record.groupKey.empty()) {
@@ -417,8 +417,7 @@ void printProblems(const Report &report, std::size_t top, std::FILE *out)
     for (const InputReport &input : report.inputs) {
         if (input.status == InputReport::Status::Ok && input.problemCount == 0)
             continue;
-        const char *status = input.status == InputReport::Status::Ok
-                                 ? "read"
+        const char *status = input.status == InputReport::Status::Ok ? "read"
                              : input.status == InputReport::Status::Incomplete
                                  ? "INCOMPLETE"
                                  : "ERROR";
@@ -441,7 +440,8 @@ void printProblems(const Report &report, std::size_t top, std::FILE *out)
 
 void printReportSummary(const Report &report, std::FILE *out)
 {
-    const auto top = static_cast<std::size_t>(std::max(1, report.settings.topN));
+    const auto top =
+        static_cast<std::size_t>(std::max(1, report.settings.topN));
     printOverview(report, out);
     printFindings(report, top, out);
     printRecords(report, top, out);

@@ -6,7 +6,6 @@
 
 #include <QCommandLineParser>
 #include <QString>
-
 #include <cstdio>
 #include <optional>
 
@@ -18,8 +17,8 @@ void addScanOptions(QCommandLineParser &parser);
 
 /// Reads the options added by addScanOptions(). Returns nothing and sets
 /// `error` to a message naming the option and value when one is invalid.
-std::optional<ScanSettings> scanSettingsFromParser(
-    const QCommandLineParser &parser, QString *error);
+std::optional<ScanSettings>
+scanSettingsFromParser(const QCommandLineParser &parser, QString *error);
 
 /// Parses `arguments` and handles --help and --version. Returns an exit code
 /// when the command should stop now (help shown, or a usage error printed).

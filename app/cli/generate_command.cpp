@@ -1,6 +1,5 @@
 #include "cli_support.h"
 #include "commands.h"
-
 #include "hsi/sample_generator.h"
 
 namespace hsi::cli {

@@ -2,7 +2,6 @@
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
-
 #include <cstdio>
 #include <cstring>
 
@@ -32,8 +31,8 @@ void printUsage(FILE *stream)
     std::fprintf(stream, "usage: hotshard <command> [options]\n\ncommands:\n");
     for (const Command &command : kCommands)
         std::fprintf(stream, "  %-10s %s\n", command.name, command.summary);
-    std::fprintf(stream,
-                 "\nRun 'hotshard <command> --help' for a command's options.\n");
+    std::fprintf(
+        stream, "\nRun 'hotshard <command> --help' for a command's options.\n");
 }
 
 } // namespace
@@ -42,8 +41,7 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("hotshard"));
-    QCoreApplication::setApplicationVersion(
-        QStringLiteral(HSI_VERSION_STRING));
+    QCoreApplication::setApplicationVersion(QStringLiteral(HSI_VERSION_STRING));
     QLoggingCategory::setFilterRules(
         QStringLiteral("hsi.*.debug=false\nhsi.scan.count.warning=false"));
 

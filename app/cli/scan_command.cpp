@@ -1,11 +1,9 @@
 #include "cli_support.h"
 #include "commands.h"
-
 #include "hsi/report_json.h"
 #include "hsi/scanner.h"
 
 #include <QFileInfo>
-
 #include <optional>
 
 namespace hsi::cli {

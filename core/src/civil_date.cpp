@@ -16,8 +16,7 @@ Day daysFromCivil(int year, unsigned month, unsigned day)
         (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
     const unsigned dayOfEra =
         yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
-    return static_cast<Day>(era * 146097 + static_cast<int>(dayOfEra) -
-                            719468);
+    return static_cast<Day>(era * 146097 + static_cast<int>(dayOfEra) - 719468);
 }
 
 namespace {

@@ -54,20 +54,37 @@ bool unescapeJsonString(std::string_view escaped, std::string &out)
         if (++pos >= escaped.size())
             return false;
         switch (escaped[pos]) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '/': out.push_back('/'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
+        case '"':
+            out.push_back('"');
+            break;
+        case '\\':
+            out.push_back('\\');
+            break;
+        case '/':
+            out.push_back('/');
+            break;
+        case 'b':
+            out.push_back('\b');
+            break;
+        case 'f':
+            out.push_back('\f');
+            break;
+        case 'n':
+            out.push_back('\n');
+            break;
+        case 'r':
+            out.push_back('\r');
+            break;
+        case 't':
+            out.push_back('\t');
+            break;
         case 'u': {
             std::uint32_t code = 0;
             if (!parseHex4(escaped, pos + 1, code))
                 return false;
             pos += 4;
-            if (code >= 0xD800 && code < 0xDC00 && pos + 6 < escaped.size() + 1 &&
+            if (code >= 0xD800 && code < 0xDC00 &&
+                pos + 6 < escaped.size() + 1 &&
                 escaped.substr(pos + 1, 2) == "\\u") {
                 std::uint32_t low = 0;
                 if (parseHex4(escaped, pos + 3, low) && low >= 0xDC00 &&
@@ -133,8 +150,8 @@ namespace {
 bool needsOnlyUnicodeEscapes(std::string_view key)
 {
     return std::none_of(key.begin(), key.end(), [](char c) {
-        return static_cast<unsigned char>(c) < 0x20 || c == '"' ||
-               c == '\\' || c == '/';
+        return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\' ||
+               c == '/';
     });
 }
 

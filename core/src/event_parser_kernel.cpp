@@ -3,13 +3,12 @@
 #include "hsi/civil_date.h"
 #include "hsi/record_reader.h"
 
-#include <simdjson.h>
-
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <simdjson.h>
 
 namespace hsi::detail {
 namespace HSI_PARSER_VARIANT {
@@ -53,9 +52,8 @@ struct FieldName {
 
 std::string_view trimRight(std::string_view text)
 {
-    while (!text.empty() &&
-           (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' ||
-            text.back() == '\r'))
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' ||
+                             text.back() == '\n' || text.back() == '\r'))
         text.remove_suffix(1);
     return text;
 }
@@ -81,7 +79,9 @@ bool parseIsoTime(std::string_view text, std::int64_t &ms)
     int millis = 0;
     if (pos < text.size() && text[pos] == '.') {
         int scale = 100;
-        for (++pos; pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])); ++pos) {
+        for (++pos; pos < text.size() &&
+                    std::isdigit(static_cast<unsigned char>(text[pos]));
+             ++pos) {
             millis += (text[pos] - '0') * scale;
             scale /= 10;
         }
@@ -112,23 +112,23 @@ struct Impl final : ParserKernel {
     explicit Impl(ParseOptions parseOptions)
         : options(std::move(parseOptions)), groupKeys(options.groupKeys)
     {
-        names = {{"event", Field::Event},
-                 {"event_name", Field::EventName},
-                 {"properties", Field::Properties},
-                 {"distinct_id", Field::DistinctId},
-                 {"time", Field::Time},
-                 {"$insert_id", Field::InsertId},
-                 {"insert_id", Field::PipelineInsertId},
-                 {"$device_id", Field::DeviceId},
-                 {"device_id", Field::PipelineDeviceId},
-                 {"mp_original_distinct_id", Field::OriginalDistinctId},
-                 {"mp_original_event_name", Field::OriginalEventName},
-                 {"mp_lib", Field::MpLib},
-                 {"$lib", Field::Lib},
-                 {"hotshard_distinct_id", Field::RecordDistinctId},
-                 {"hotshard_group_key", Field::RecordGroupKey},
-                 {"hotshard_group_display_name",
-                  Field::RecordGroupDisplayName}};
+        names = {
+            {"event", Field::Event},
+            {"event_name", Field::EventName},
+            {"properties", Field::Properties},
+            {"distinct_id", Field::DistinctId},
+            {"time", Field::Time},
+            {"$insert_id", Field::InsertId},
+            {"insert_id", Field::PipelineInsertId},
+            {"$device_id", Field::DeviceId},
+            {"device_id", Field::PipelineDeviceId},
+            {"mp_original_distinct_id", Field::OriginalDistinctId},
+            {"mp_original_event_name", Field::OriginalEventName},
+            {"mp_lib", Field::MpLib},
+            {"$lib", Field::Lib},
+            {"hotshard_distinct_id", Field::RecordDistinctId},
+            {"hotshard_group_key", Field::RecordGroupKey},
+            {"hotshard_group_display_name", Field::RecordGroupDisplayName}};
         for (std::uint32_t i = 0; i < options.groupKeys.size(); ++i)
             names.push_back({options.groupKeys[i], Field::GroupKey, i});
         for (const FieldName &name : names) {
@@ -290,9 +290,8 @@ TimeValue Impl::readTime(od::value &value)
     return time;
 }
 
-void Impl::readGroupValues(od::value &value,
-                                        std::uint32_t keyIndex,
-                                        ParsedEvent &event, int depth)
+void Impl::readGroupValues(od::value &value, std::uint32_t keyIndex,
+                           ParsedEvent &event, int depth)
 {
     od::json_type type;
     if (value.type().get(type))
@@ -315,9 +314,8 @@ void Impl::readGroupValues(od::value &value,
     }
 }
 
-bool Impl::readPropertyField(Field field,
-                                          std::uint32_t groupKeyIndex,
-                                          od::value &value, ParsedEvent &event)
+bool Impl::readPropertyField(Field field, std::uint32_t groupKeyIndex,
+                             od::value &value, ParsedEvent &event)
 {
     const bool evidence = options.evidenceFields;
     switch (field) {
@@ -407,9 +405,8 @@ bool Impl::needsEveryProperty(std::string_view text) const
            groupKeys.mayHoldKey(text);
 }
 
-bool Impl::iterateProperties(od::object &object,
-                                          ParsedEvent &event,
-                                          std::string &error)
+bool Impl::iterateProperties(od::object &object, ParsedEvent &event,
+                             std::string &error)
 {
     if (coreFieldsOnly)
         return findCoreProperties(object, event, error);
@@ -428,9 +425,8 @@ bool Impl::iterateProperties(od::object &object,
 }
 
 // JSON Pipelines may store `properties` as a string that contains the object.
-bool Impl::parsePropertiesText(od::value &value,
-                                            ParsedEvent &event,
-                                            std::string &error)
+bool Impl::parsePropertiesText(od::value &value, ParsedEvent &event,
+                               std::string &error)
 {
     const std::string_view text = readString(value);
     nestedText.assign(text);
@@ -439,9 +435,8 @@ bool Impl::parsePropertiesText(od::value &value,
     od::document document;
     od::object object;
     if (nestedParser
-            .iterate(simdjson::padded_string_view(nestedText.data(),
-                                                  text.size(),
-                                                  nestedText.size()))
+            .iterate(simdjson::padded_string_view(
+                nestedText.data(), text.size(), nestedText.size()))
             .get(document) ||
         document.get_object().get(object)) {
         error = "\"properties\" is a string that does not hold a JSON object";
@@ -451,7 +446,7 @@ bool Impl::parsePropertiesText(od::value &value,
 }
 
 bool Impl::parseProperties(od::value &value, ParsedEvent &event,
-                                        std::string &error)
+                           std::string &error)
 {
     od::json_type type;
     if (value.type().get(type)) {
@@ -469,7 +464,7 @@ bool Impl::parseProperties(od::value &value, ParsedEvent &event,
 }
 
 bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
-                                      std::string &error)
+                         std::string &error)
 {
     bool hasEvent = false;
     bool hasProperties = false;
@@ -527,8 +522,7 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
     return true;
 }
 
-bool Impl::parse(std::string_view text, ParsedEvent &event,
-                              std::string &error)
+bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
 {
     std::vector<GroupValue> groupValues = std::move(event.groupValues);
     groupValues.clear();

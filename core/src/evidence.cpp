@@ -27,8 +27,7 @@ public:
     EvidenceCollector(const InputFile &file, std::int32_t chunkIndex,
                       const EvidenceQuery &query, ChunkEvidence &evidence)
         : m_file(file), m_chunkIndex(chunkIndex), m_query(query),
-          m_evidence(evidence),
-          m_parser(ParseOptions{query.groupKeys, true}),
+          m_evidence(evidence), m_parser(ParseOptions{query.groupKeys, true}),
           m_days(query.timeZone, query.legacyProjectTime)
     {
         m_evidence.pairs.resize(query.pairs->size());
@@ -257,11 +256,21 @@ constexpr double kServerShare = 0.8;
 constexpr std::int64_t kManySenders = 10;
 constexpr std::int64_t kFewDevices = 3;
 
-// mp_lib / $lib values of Mixpanel's server-side SDKs and import tools; "(none)"
-// stands for events that carry no library at all.
+// mp_lib / $lib values of Mixpanel's server-side SDKs and import tools;
+// "(none)" stands for events that carry no library at all.
 constexpr std::array<std::string_view, 12> kServerLibraries = {
-    "python", "node",   "nodejs", "ruby", "php",  "java",
-    "go",     "dotnet", "rust",   "(none)", "mixpanel-import", "mp-import"};
+    "python",
+    "node",
+    "nodejs",
+    "ruby",
+    "php",
+    "java",
+    "go",
+    "dotnet",
+    "rust",
+    "(none)",
+    "mixpanel-import",
+    "mp-import"};
 
 std::string percent(double share)
 {

@@ -1,9 +1,8 @@
 #pragma once
 
 #include "flat_map.h"
-#include "input_source.h"
-
 #include "hsi/report.h"
+#include "input_source.h"
 
 #include <cstdint>
 #include <string>

@@ -212,8 +212,9 @@ public:
             return m_slots[slot].index;
         const auto index = static_cast<std::uint32_t>(m_entries.size());
         m_slots[slot] = {index, static_cast<std::uint32_t>(hash >> 32)};
-        m_entries.push_back({m_arena.size(), static_cast<std::uint32_t>(text.size()),
-                             space, hash});
+        m_entries.push_back({m_arena.size(),
+                             static_cast<std::uint32_t>(text.size()), space,
+                             hash});
         m_arena.append(text);
         return index;
     }
@@ -254,8 +255,9 @@ private:
 
     static std::uint64_t hashOf(std::uint32_t space, std::string_view text)
     {
-        return mixBits(std::hash<std::string_view>{}(text) ^
-                       (static_cast<std::uint64_t>(space) * 0x9e3779b97f4a7c15ULL));
+        return mixBits(
+            std::hash<std::string_view>{}(text) ^
+            (static_cast<std::uint64_t>(space) * 0x9e3779b97f4a7c15ULL));
     }
 
     /// Returns the slot of the id, or the empty slot where it goes.
@@ -273,7 +275,8 @@ private:
                 continue;
             const Entry &entry = m_entries[candidate.index];
             if (entry.space == space && entry.length == text.size() &&
-                std::string_view(m_arena).substr(entry.offset, entry.length) == text)
+                std::string_view(m_arena).substr(entry.offset, entry.length) ==
+                    text)
                 return slot;
         }
     }

@@ -2,12 +2,11 @@
 
 #include "hsi/record_reader.h"
 
-#include <isa-l/igzip_lib.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <isa-l/igzip_lib.h>
 #include <unistd.h>
 
 namespace hsi::detail {
@@ -191,8 +190,8 @@ bool GzipBlockReader::inflateAll(int fd)
 
     auto flushFullBlock = [&]() {
         char *begin = block.buffer.data();
-        const char *lastNewline = static_cast<const char *>(
-            memrchr(begin, '\n', block.size));
+        const char *lastNewline =
+            static_cast<const char *>(memrchr(begin, '\n', block.size));
         if (!lastNewline) {
             // One line is longer than the buffer: grow instead of cutting it.
             capacity *= 2;
@@ -215,17 +214,17 @@ bool GzipBlockReader::inflateAll(int fd)
         if (block.size == capacity)
             flushFullBlock();
 
-        state.next_out = reinterpret_cast<std::uint8_t *>(block.buffer.data() +
-                                                          block.size);
+        state.next_out =
+            reinterpret_cast<std::uint8_t *>(block.buffer.data() + block.size);
         state.avail_out = static_cast<std::uint32_t>(capacity - block.size);
         const int result = isal_inflate(&state);
         if (result < 0) {
-            fail(std::string(inflateErrorText(result)) + " at compressed byte " +
+            fail(std::string(inflateErrorText(result)) +
+                 " at compressed byte " +
                  std::to_string(bytesRead - state.avail_in));
             break;
         }
-        const std::size_t produced =
-            (capacity - block.size) - state.avail_out;
+        const std::size_t produced = (capacity - block.size) - state.avail_out;
         block.size += produced;
 
         if (state.block_state == ISAL_BLOCK_FINISH) {

@@ -13,18 +13,31 @@ namespace {
 // Values Mixpanel's Import API rejects as distinct_id, plus common
 // stand-ins for "no id" that usually come from a bug.
 constexpr std::array<std::string_view, 17> kPlaceholders = {
-    "undefined", "null",  "none", "nil",  "anonymous", "anon",
-    "unknown",   "0",     "-1",   "[]",   "{}",        "n/a",
-    "na",        "<nil>", "true", "false",
+    "undefined",
+    "null",
+    "none",
+    "nil",
+    "anonymous",
+    "anon",
+    "unknown",
+    "0",
+    "-1",
+    "[]",
+    "{}",
+    "n/a",
+    "na",
+    "<nil>",
+    "true",
+    "false",
     "00000000-0000-0000-0000-000000000000"};
 
 // Property and variable names that end up as ids when a call such as
 // identify('user_id') passes a literal instead of a value.
 constexpr std::array<std::string_view, 16> kLiteralNames = {
-    "user_id",    "userid",    "distinct_id", "distinctid",
-    "$distinct_id", "$user_id", "device_id",  "$device_id",
-    "id",         "user",      "uuid",        "customer_id",
-    "account_id", "group_id",  "company_id",  "email"};
+    "user_id",      "userid",   "distinct_id", "distinctid",
+    "$distinct_id", "$user_id", "device_id",   "$device_id",
+    "id",           "user",     "uuid",        "customer_id",
+    "account_id",   "group_id", "company_id",  "email"};
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b)
 {

@@ -2,12 +2,11 @@
 
 #include "gzip_reader.h"
 
-#include <isa-l/igzip_lib.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <isa-l/igzip_lib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -320,7 +319,8 @@ std::int64_t lineStartAtOrAfter(const char *data, std::int64_t size,
         return 0;
     if (offset >= size)
         return size;
-    const void *newline = std::memchr(data + offset - 1, '\n', size - offset + 1);
+    const void *newline =
+        std::memchr(data + offset - 1, '\n', size - offset + 1);
     return newline ? static_cast<const char *>(newline) - data + 1 : size;
 }
 
@@ -337,7 +337,8 @@ ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
         return result;
     }
     const auto size = static_cast<std::int64_t>(mapped.size());
-    const std::int64_t begin = lineStartAtOrAfter(mapped.data(), size, chunk.begin);
+    const std::int64_t begin =
+        lineStartAtOrAfter(mapped.data(), size, chunk.begin);
     const std::int64_t end = lineStartAtOrAfter(mapped.data(), size, chunk.end);
     const char *readableEnd = mapped.data() + size;
 
@@ -468,13 +469,12 @@ std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
         const std::int64_t perThread =
             (file.size + std::max(1, threads) - 1) / std::max(1, threads);
         const std::int64_t target =
-            chunkBytes > 0 ? chunkBytes
-                           : std::max(kMinChunkBytes, perThread);
+            chunkBytes > 0 ? chunkBytes : std::max(kMinChunkBytes, perThread);
         int part = 0;
         for (std::int64_t begin = 0; begin < file.size || part == 0;
              begin += target) {
-            chunks.push_back({index, begin, std::min(file.size, begin + target),
-                              part++});
+            chunks.push_back(
+                {index, begin, std::min(file.size, begin + target), part++});
             if (file.size == 0)
                 break;
         }

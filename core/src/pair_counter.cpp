@@ -3,7 +3,6 @@
 #include "id_classifier.h"
 
 #include <QLoggingCategory>
-
 #include <algorithm>
 #include <cstring>
 
@@ -26,7 +25,6 @@ std::string snippetOf(std::string_view text)
         snippet += "...";
     return snippet;
 }
-
 
 /// Counts one chunk's events; one instance per chunk and thread.
 class ChunkCounter {
@@ -262,15 +260,13 @@ std::vector<std::uint32_t> mapIds(const ChunkCounts &chunk,
         const std::uint32_t space = chunk.ids.space(local);
         const std::string_view text = chunk.ids.text(local);
         const std::size_t before = global.ids.size();
-        toGlobal[local] =
-            global.ids.intern(space, text, chunk.ids.hash(local));
+        toGlobal[local] = global.ids.intern(space, text, chunk.ids.hash(local));
         if (global.ids.size() != before) {
             const IdKind kind =
                 chunk.numericIds[local] ? IdKind::Number : IdKind::String;
-            global.idFlags.push_back(
-                classifyId(kind, text, space == kUserSpace
-                                           ? std::string_view()
-                                           : keyOfSpace[space]));
+            global.idFlags.push_back(classifyId(
+                kind, text,
+                space == kUserSpace ? std::string_view() : keyOfSpace[space]));
         }
     }
     return toGlobal;

@@ -2,10 +2,9 @@
 
 #include "event_parser.h"
 #include "flat_map.h"
+#include "hsi/report.h"
 #include "input_source.h"
 #include "time_zone.h"
-
-#include "hsi/report.h"
 
 #include <cstdint>
 #include <string>
@@ -29,7 +28,6 @@ struct GlobalPair {
     std::int32_t crossingChunk = -1;
     std::int64_t crossingRank = 0;
 };
-
 
 /// Settings of one counting pass.
 struct CountingOptions {

@@ -155,13 +155,13 @@ Json recordsToJson(const std::vector<HotshardRecord> &records)
 {
     Json list = Json::array();
     for (const HotshardRecord &record : records) {
-        list.push_back({{"time_ms", record.timeMs},
-                        {"hotshard_distinct_id", record.distinctId},
-                        {"hotshard_group_key", record.groupKey},
-                        {"hotshard_group_display_name",
-                         record.groupDisplayName},
-                        {"file", record.path},
-                        {"line", record.line}});
+        list.push_back(
+            {{"time_ms", record.timeMs},
+             {"hotshard_distinct_id", record.distinctId},
+             {"hotshard_group_key", record.groupKey},
+             {"hotshard_group_display_name", record.groupDisplayName},
+             {"file", record.path},
+             {"line", record.line}});
     }
     return list;
 }

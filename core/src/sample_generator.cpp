@@ -1,13 +1,12 @@
 #include "hsi/sample_generator.h"
 
-#include <libdeflate.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <libdeflate.h>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -98,7 +97,7 @@ Source longTailSource(std::int64_t users, std::int64_t perDay, int days)
     source.devices = users * 3 / 2;
     source.libraries = {"web", "web", "iphone", "android"};
     source.eventNames = {"Page Viewed", "Page Viewed", "Button Clicked",
-                         "Signed In", "Search", "Purchase"};
+                         "Signed In",   "Search",      "Purchase"};
     source.duplicateShare = 0.01;
     source.groupKey = "company";
     source.groupPoolSize = 200;
@@ -178,7 +177,8 @@ Scenario sampleScenario(int divisor)
 Scenario benchmarkScenario(std::int64_t targetBytes)
 {
     // About 330 bytes per event in this preset.
-    const std::int64_t totalEvents = std::max<std::int64_t>(10'000, targetBytes / 330);
+    const std::int64_t totalEvents =
+        std::max<std::int64_t>(10'000, targetBytes / 330);
     Scenario scenario;
     scenario.firstDay = daysFromCivil(2024, 5, 13);
     scenario.days = 3;
@@ -198,9 +198,11 @@ Scenario benchmarkScenario(std::int64_t targetBytes)
     server.libraries = {"python"};
     server.eventNames = {"Invoice Synced"};
     server.profile = Profile::Uniform;
-    server.eventsPerDay = {{2, std::min<std::int64_t>(150'000, totalEvents / 20)}};
+    server.eventsPerDay = {
+        {2, std::min<std::int64_t>(150'000, totalEvents / 20)}};
 
-    const std::int64_t tail = totalEvents - hot.eventsPerDay[1] - server.eventsPerDay[2];
+    const std::int64_t tail =
+        totalEvents - hot.eventsPerDay[1] - server.eventsPerDay[2];
     // A pool of 1.15 million ids gives just over a million distinct ids in
     // 1 GB.
     scenario.sources.push_back(longTailSource(1'150'000, tail / 3, 3));
@@ -220,7 +222,8 @@ std::vector<std::int64_t> minuteCounts(const Source &source, std::int64_t count)
             weight[minute] = 0.15 + std::exp(-std::pow((hour - 14.0) / 4.0, 2));
         } else if (source.profile == Profile::Burst) {
             const int offset = minute - source.burstStartMinute;
-            weight[minute] = offset >= 0 && offset < source.burstMinutes ? 1 : 0;
+            weight[minute] =
+                offset >= 0 && offset < source.burstMinutes ? 1 : 0;
         }
     }
     double total = 0;
@@ -287,14 +290,16 @@ private:
             return;
         m_bytes += static_cast<std::int64_t>(m_buffer.size());
         if (!m_compressor) {
-            m_stream.write(m_buffer.data(), static_cast<std::streamsize>(m_buffer.size()));
+            m_stream.write(m_buffer.data(),
+                           static_cast<std::streamsize>(m_buffer.size()));
         } else {
-            m_compressed.resize(libdeflate_gzip_compress_bound(m_compressor,
-                                                               m_buffer.size()));
+            m_compressed.resize(
+                libdeflate_gzip_compress_bound(m_compressor, m_buffer.size()));
             const std::size_t size = libdeflate_gzip_compress(
                 m_compressor, m_buffer.data(), m_buffer.size(),
                 m_compressed.data(), m_compressed.size());
-            m_stream.write(m_compressed.data(), static_cast<std::streamsize>(size));
+            m_stream.write(m_compressed.data(),
+                           static_cast<std::streamsize>(size));
         }
         m_buffer.clear();
     }
@@ -382,7 +387,8 @@ private:
         if (source.idStyle == IdStyle::Fixed) {
             identity.id = source.fixedId;
         } else {
-            member = m_random.below(static_cast<std::uint64_t>(source.poolSize));
+            member =
+                m_random.below(static_cast<std::uint64_t>(source.poolSize));
             identity.id = source.poolPrefix + std::to_string(member);
         }
         if (source.idStyle == IdStyle::PoolWithProblems)
@@ -400,8 +406,9 @@ private:
                 identity.groupIsList = true;
             } else {
                 identity.groupValue =
-                    "acme-" + std::to_string(member % static_cast<std::uint64_t>(
-                                                          source.groupPoolSize));
+                    "acme-" +
+                    std::to_string(member % static_cast<std::uint64_t>(
+                                                source.groupPoolSize));
             }
         }
         return identity;
@@ -518,8 +525,10 @@ private:
             out += kPages[m_random.below(kPages.size())];
             out += '"';
         } else if (library != "python") {
-            out += library == "iphone" ? ",\"$os\":\"iOS\",\"$app_version_string\":\"5.12.0\""
-                                       : ",\"$os\":\"Android\",\"$app_version_string\":\"5.12.1\"";
+            out +=
+                library == "iphone"
+                    ? ",\"$os\":\"iOS\",\"$app_version_string\":\"5.12.0\""
+                    : ",\"$os\":\"Android\",\"$app_version_string\":\"5.12.1\"";
         }
         out += ",\"$city\":\"";
         out += kCities[place];
@@ -566,8 +575,8 @@ private:
     }
 
     /// Returns whether this copy is past the user limit.
-    bool countUser(const Source &source, const EventIdentity &identity,
-                   Day day, int copy)
+    bool countUser(const Source &source, const EventIdentity &identity, Day day,
+                   int copy)
     {
         if (source.idStyle != IdStyle::Fixed)
             return false;
@@ -588,8 +597,8 @@ private:
             return false;
         const std::int64_t count = ++m_groupCounts[identity.groupValue];
         const bool hot = count > m_scenario.groupLimit;
-        ExpectedPair &pair =
-            expected(ShardKind::Group, source.groupKey, identity.groupValue, day);
+        ExpectedPair &pair = expected(ShardKind::Group, source.groupKey,
+                                      identity.groupValue, day);
         ++pair.events;
         pair.remediatedEvents += hot ? 1 : 0;
         pair.duplicates += copy;

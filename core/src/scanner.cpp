@@ -7,7 +7,6 @@
 #include "work_units.h"
 
 #include <QLoggingCategory>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -128,8 +127,8 @@ bool isExportFileName(const std::filesystem::path &path)
     if (name.empty() || name[0] == '.' || name == "manifest.json" ||
         name == "job.json")
         return false;
-    static const char *const kSuffixes[] = {".json", ".ndjson", ".jsonl",
-                                             ".gz", ".txt"};
+    static const char *const kSuffixes[] = {".json", ".ndjson", ".jsonl", ".gz",
+                                            ".txt"};
     return std::any_of(std::begin(kSuffixes), std::end(kSuffixes),
                        [&name](std::string_view suffix) {
                            return name.size() > suffix.size() &&
@@ -186,8 +185,8 @@ private:
     void openInputs(const std::vector<std::string> &paths);
     void runCountingPass(const CountingOptions &options, bool firstPass);
     void absorbUnit(const UnitInfo &unit, ChunkCounts &&counts, bool firstPass);
-    std::function<void(const WorkUnit &, std::int64_t)> blockProgress(
-        std::vector<std::int64_t> &reported);
+    std::function<void(const WorkUnit &, std::int64_t)>
+    blockProgress(std::vector<std::int64_t> &reported);
     void countRecordGroupKeys();
     CountingOptions countingOptions(std::size_t firstKey) const;
     void flagPairs();
@@ -255,7 +254,8 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
 CountingOptions ScanRun::countingOptions(std::size_t firstKey) const
 {
     CountingOptions options;
-    for (std::size_t space = firstKey + 1; space < m_keyOfSpace.size(); ++space) {
+    for (std::size_t space = firstKey + 1; space < m_keyOfSpace.size();
+         ++space) {
         options.groupKeys.push_back(m_keyOfSpace[space]);
         options.groupSpaces.push_back(static_cast<std::uint32_t>(space));
     }
@@ -356,8 +356,8 @@ void ScanRun::countRecordGroupKeys()
 void ScanRun::flagPairs()
 {
     const auto nearThreshold = [this](std::int64_t limit) {
-        return static_cast<std::int64_t>(
-            std::ceil(m_settings.nearLimitFraction * static_cast<double>(limit)));
+        return static_cast<std::int64_t>(std::ceil(
+            m_settings.nearLimitFraction * static_cast<double>(limit)));
     };
     const std::int64_t userNear = nearThreshold(m_settings.userLimit);
     const std::int64_t groupNear = nearThreshold(m_settings.groupLimit);
@@ -455,16 +455,17 @@ void ScanRun::buildFindings()
         finding.day = flagged.day;
         finding.events = pair.events;
         finding.remediatedEvents = pair.remediated;
-        finding.limit = space == kUserSpace ? m_settings.userLimit
-                                            : m_settings.groupLimit;
-        finding.overLimit = std::max<std::int64_t>(0, pair.events - finding.limit);
+        finding.limit =
+            space == kUserSpace ? m_settings.userLimit : m_settings.groupLimit;
+        finding.overLimit =
+            std::max<std::int64_t>(0, pair.events - finding.limit);
         finding.idFlags = m_global.idFlags[flagged.idIndex];
         finding.uniqueEvents = pair.events;
         if (i < m_evidence.size())
             applyEvidence(m_evidence[i], m_settings.topN, finding);
         explainLikelyCause(finding);
-        auto &list = finding.overLimit > 0 ? m_report.hotShards
-                                           : m_report.nearLimit;
+        auto &list =
+            finding.overLimit > 0 ? m_report.hotShards : m_report.nearLimit;
         list.push_back(std::move(finding));
     }
     const auto order = [](const PairFinding &a, const PairFinding &b) {
@@ -560,8 +561,9 @@ IdVolume ScanRun::volumeOf(std::uint32_t id, std::uint32_t first,
                            std::uint32_t end)
 {
     const auto days = m_report.idDays.begin();
-    std::sort(days + first, days + end,
-              [](const DayCount &a, const DayCount &b) { return a.day < b.day; });
+    std::sort(
+        days + first, days + end,
+        [](const DayCount &a, const DayCount &b) { return a.day < b.day; });
     const std::uint32_t space = m_global.ids.space(id);
     IdVolume volume;
     volume.kind = space == kUserSpace ? ShardKind::User : ShardKind::Group;
@@ -612,8 +614,9 @@ void ScanRun::buildDays()
     m_global.days.forEach([&](std::uint64_t, const DayTotal &total) {
         m_report.days.push_back(total);
     });
-    std::sort(m_report.days.begin(), m_report.days.end(),
-              [](const DayTotal &a, const DayTotal &b) { return a.day < b.day; });
+    std::sort(
+        m_report.days.begin(), m_report.days.end(),
+        [](const DayTotal &a, const DayTotal &b) { return a.day < b.day; });
 }
 
 Report ScanRun::run(const std::vector<std::string> &paths)

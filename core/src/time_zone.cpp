@@ -4,7 +4,6 @@
 
 #include <QDateTime>
 #include <QTimeZone>
-
 #include <algorithm>
 #include <limits>
 
@@ -23,10 +22,10 @@ DayResolver::DayResolver(const std::string &timeZone, bool legacyProjectTime)
     }
     // Offsets in force from 1970 to 2100 cover every time Mixpanel accepts.
     const QDateTime from = QDateTime::fromSecsSinceEpoch(0, QTimeZone::utc());
-    const QDateTime to = QDateTime(QDate(2100, 1, 1), QTime(0, 0), QTimeZone::utc());
-    m_intervals.push_back(
-        {std::numeric_limits<std::int64_t>::min(),
-         zone.offsetFromUtc(from) * 1000LL});
+    const QDateTime to =
+        QDateTime(QDate(2100, 1, 1), QTime(0, 0), QTimeZone::utc());
+    m_intervals.push_back({std::numeric_limits<std::int64_t>::min(),
+                           zone.offsetFromUtc(from) * 1000LL});
     const auto transitions = zone.transitions(from, to);
     for (const QTimeZone::OffsetData &transition : transitions) {
         m_intervals.push_back({transition.atUtc.toMSecsSinceEpoch(),
@@ -36,11 +35,11 @@ DayResolver::DayResolver(const std::string &timeZone, bool legacyProjectTime)
 
 void DayResolver::lookup(std::int64_t ms)
 {
-    auto next = std::upper_bound(
-        m_intervals.begin(), m_intervals.end(), ms,
-        [](std::int64_t value, const Interval &interval) {
-            return value < interval.startMs;
-        });
+    auto next =
+        std::upper_bound(m_intervals.begin(), m_intervals.end(), ms,
+                         [](std::int64_t value, const Interval &interval) {
+                             return value < interval.startMs;
+                         });
     const auto current = std::prev(next);
     m_cachedStart = current->startMs;
     m_cachedEnd = next == m_intervals.end()

@@ -34,7 +34,8 @@ bool WorkUnitSource::next(WorkUnit &unit, std::int64_t &compressedBytesDone)
             unit.chunkIndex = m_readerChunk;
             unit.readError = m_reader->error();
             unit.index = m_nextIndex++;
-            compressedBytesDone = m_files[m_chunks[m_readerChunk].fileIndex].size;
+            compressedBytesDone =
+                m_files[m_chunks[m_readerChunk].fileIndex].size;
             m_reader.reset();
             return true;
         }

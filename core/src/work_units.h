@@ -83,7 +83,8 @@ void runUnitsInOrder(
     const std::function<void(WorkUnit &, Result &)> &work,
     const std::function<void(const UnitInfo &, Result &&)> &merge)
 {
-    const std::size_t window = static_cast<std::size_t>(std::max(1, threads)) + 1;
+    const std::size_t window =
+        static_cast<std::size_t>(std::max(1, threads)) + 1;
     std::mutex takeMutex;
     std::mutex stateMutex;
     std::condition_variable changed;
@@ -123,8 +124,8 @@ void runUnitsInOrder(
                           std::move(unit.readError)};
             source.recycle(unit);
             std::lock_guard state(stateMutex);
-            finished.emplace(info.index,
-                             std::make_pair(std::move(info), std::move(result)));
+            finished.emplace(
+                info.index, std::make_pair(std::move(info), std::move(result)));
             changed.notify_all();
         }
     };

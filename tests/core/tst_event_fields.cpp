@@ -231,8 +231,7 @@ void TestEventFields::escapedGroupKeys()
     QCOMPARE(report.totals.skippedLines, std::int64_t{0});
     QCOMPARE(idEventsOn(report, "acme", kDate, "company"), std::int64_t{1});
     QCOMPARE(idEventsOn(report, "east", kDate, "org/unit"), std::int64_t{2});
-    QCOMPARE(idEventsOn(report, "west", kDate, "say \"hi\""),
-             std::int64_t{1});
+    QCOMPARE(idEventsOn(report, "west", kDate, "say \"hi\""), std::int64_t{1});
 }
 
 void TestEventFields::recordsHaveNoDistinctId()
@@ -240,14 +239,12 @@ void TestEventFields::recordsHaveNoDistinctId()
     // Mixpanel writes $hotshard_record without a distinct_id. Only other
     // events without one count as missing.
     const std::string record =
-        "{\"event\":\"$hotshard_record\",\"properties\":{\"time\":" +
-        kNoon +
+        "{\"event\":\"$hotshard_record\",\"properties\":{\"time\":" + kNoon +
         "000,\"hotshard_distinct_id\":\"user_id\","
         "\"hotshard_group_key\":\"\",\"hotshard_group_display_name\":\"\"}}"
         "\n";
     const std::string missing =
-        "{\"event\":\"Page View\",\"properties\":{\"time\":" + kNoon +
-        "}}\n";
+        "{\"event\":\"Page View\",\"properties\":{\"time\":" + kNoon + "}}\n";
     const Report report = scanText(record + record + missing);
 
     QCOMPARE(report.totals.events, std::int64_t{3});

@@ -186,8 +186,8 @@ void TestRecordReader::bytesAfterGzip()
     QFETCH(QByteArray, tail);
     QFETCH(bool, isError);
     FixtureDir dir;
-    const std::string text = repeatedLines("alice", kNoon, 2) +
-                             repeatedLines("bob", kNoon, 3);
+    const std::string text =
+        repeatedLines("alice", kNoon, 2) + repeatedLines("bob", kNoon, 3);
     const std::string path = dir.write(
         "padded.json.gz", gzipMember(repeatedLines("carol", kNoon, 1)) +
                               gzipMember(text) + tail.toStdString());
@@ -261,8 +261,8 @@ void TestRecordReader::lineSplitting_data()
     QTest::addRow("escaped newline")
         << bytes(escapedNewline + "\n" + b + "\n") << 2 << 2;
     const std::string bom = "\xEF\xBB\xBF";
-    QTest::addRow("byte order mark") << bytes(bom + a + "\n" + b + "\n") << 2
-                                     << 2;
+    QTest::addRow("byte order mark")
+        << bytes(bom + a + "\n" + b + "\n") << 2 << 2;
     QTest::addRow("files joined, each with a byte order mark")
         << bytes(bom + a + "\r\n" + bom + b + "\r\n") << 2 << 2;
 }

@@ -485,8 +485,8 @@ void TestScanCommand::reportPathChecked()
         m_dir.write("keep.json", repeatedLines("alice", 1709726400, 3)));
     const qint64 size = QFileInfo(input).size();
 
-    const Run onInput = runHotshard({QStringLiteral("scan"),
-                                     QStringLiteral("--json"), input, input});
+    const Run onInput = runHotshard(
+        {QStringLiteral("scan"), QStringLiteral("--json"), input, input});
     QCOMPARE(onInput.exitCode, 2);
     QVERIFY2(onInput.err.contains(QStringLiteral("overwrite")),
              qPrintable(onInput.err));
@@ -530,10 +530,10 @@ void TestScanCommand::crossingTimeAsDated()
     const QString input =
         QString::fromStdString(m_dir.write("crossing.json", text));
 
-    const Run run = runHotshard(
-        QStringList{QStringLiteral("scan"), QStringLiteral("--user-limit"),
-                    QStringLiteral("2")} +
-        options + QStringList{input});
+    const Run run = runHotshard(QStringList{QStringLiteral("scan"),
+                                            QStringLiteral("--user-limit"),
+                                            QStringLiteral("2")} +
+                                options + QStringList{input});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     QVERIFY2(run.out.contains(QStringLiteral("crossing.json:3 (") + crossing +
                               QLatin1Char(')')),
@@ -552,10 +552,9 @@ void TestScanCommand::idProblemsByEvents()
     const std::string input = m_dir.write("placeholders.json", text);
     const std::string output = m_dir.path("placeholders-report.json");
 
-    const Run run =
-        runHotshard({QStringLiteral("scan"), QStringLiteral("--json"),
-                     QString::fromStdString(output),
-                     QString::fromStdString(input)});
+    const Run run = runHotshard(
+        {QStringLiteral("scan"), QStringLiteral("--json"),
+         QString::fromStdString(output), QString::fromStdString(input)});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     const json problems = readJson(output)["id_problems"];
     QCOMPARE(problems.size(), std::size_t{2});

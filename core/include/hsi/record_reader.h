@@ -42,7 +42,8 @@ struct ReadResult {
 /// Receives one record: its text (without the line break, with
 /// kRecordPadding readable bytes after it) and its 1-based line number,
 /// counted from the start of the part being read.
-using RecordSink = std::function<void(std::string_view text, std::int64_t line)>;
+using RecordSink =
+    std::function<void(std::string_view text, std::int64_t line)>;
 
 /// Reports bytes of the file consumed so far (compressed bytes for gzip).
 using ByteProgress = std::function<void(std::int64_t bytesDone)>;

@@ -3,7 +3,6 @@
 #include "hsi/report.h"
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 namespace hsi {

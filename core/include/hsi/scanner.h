@@ -41,7 +41,8 @@ public:
 /// Expands folders into the export files they contain (sorted by name) and
 /// keeps files as they are. A path that does not exist is kept so that the
 /// scan reports it as an error.
-std::vector<std::string> expandInputPaths(const std::vector<std::string> &paths);
+std::vector<std::string>
+expandInputPaths(const std::vector<std::string> &paths);
 
 /// Reads Mixpanel export files and finds hot shards.
 ///

@@ -32,9 +32,15 @@ struct Buckets {
     double total = 0;
 };
 
-// NOTE: minute i is placed at midnight + i minutes. On a day with a
-// daylight-saving change the minutes after the change are drawn one hour
-// off, because the clock skipped or repeated an hour.
+/// Returns the local date and time of an instant in seconds, counted as if
+/// it were UTC. Per-minute counts are indexed by local minute, so only this
+/// axis shows them and the crossing at clock time on daylight-saving days.
+double wallClockSeconds(std::int64_t epochMs, const QTimeZone &zone)
+{
+    const QDateTime local = QDateTime::fromMSecsSinceEpoch(epochMs, zone);
+    return static_cast<double>(epochMs) / 1000.0 + local.offsetFromUtc();
+}
+
 Buckets sumBuckets(const std::vector<std::int32_t> &perMinute,
                    int bucketMinutes, double dayStart)
 {
@@ -279,12 +285,12 @@ void ActivityChart::setMinuteCounts(Day day, const QTimeZone &zone,
     m_zone = zone;
     m_showsDays = false;
     const Buckets buckets =
-        sumBuckets(perMinute, bucketMinutes, dayStartSeconds(day, zone));
+        sumBuckets(perMinute, bucketMinutes, day * kSecondsPerDay);
     m_bars->setWidth(bucketMinutes * 60.0 * 0.9);
     m_bars->setData(buckets.keys, buckets.counts, true);
     m_cumulative->setData(buckets.keys, buckets.runningTotals, true);
 
-    auto ticker = makeDateTicker(zone);
+    auto ticker = makeDateTicker(QTimeZone::utc());
     ticker->setDateTimeFormat(QStringLiteral("HH:mm"));
     xAxis->setTicker(ticker);
     xAxis->setLabel(
@@ -313,7 +319,7 @@ void ActivityChart::showCrossing(std::optional<std::int64_t> crossingMs)
     m_crossingLabel->setVisible(crossed);
     if (!crossed)
         return;
-    const double at = static_cast<double>(*crossingMs) / 1000.0;
+    const double at = wallClockSeconds(*crossingMs, m_zone);
     m_crossing->point1->setCoords(at, 0);
     m_crossing->point2->setCoords(at, 1);
     m_crossingLabel->position->setCoords(at, 0.08);
@@ -363,7 +369,10 @@ QString ActivityChart::keyText(double key) const
 {
     if (m_showsDays)
         return dayKeyText(key);
-    return formatTime(static_cast<std::int64_t>(key * 1000.0), m_zone);
+    const QDateTime wallClock = QDateTime::fromSecsSinceEpoch(
+        static_cast<qint64>(key), QTimeZone::utc());
+    return wallClock.toString(QStringLiteral("yyyy-MM-dd HH:mm ")) +
+           QString::fromUtf8(m_zone.id());
 }
 
 RecordTimeline::RecordTimeline(QWidget *parent)

@@ -83,7 +83,9 @@ public:
 
     QCPBars *bars() const { return m_bars; }
     QCPGraph *cumulativeGraph() const { return m_cumulative; }
-    /// Epoch seconds of the crossing marker, or nothing when none is shown.
+    /// Position of the crossing marker on the wall-clock time axis (local
+    /// date and time counted as if it were UTC), or nothing when none is
+    /// shown.
     std::optional<double> crossingSeconds() const;
 
 protected:

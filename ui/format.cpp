@@ -62,13 +62,6 @@ QString formatTime(std::int64_t epochMs, const QTimeZone &zone)
     return time.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss ")) + abbreviation;
 }
 
-double dayStartSeconds(Day day, const QTimeZone &zone)
-{
-    const QDate date = QDate(1970, 1, 1).addDays(day);
-    return static_cast<double>(
-        QDateTime(date, QTime(0, 0), zone).toSecsSinceEpoch());
-}
-
 QString formatIdFlags(std::uint32_t flags)
 {
     QStringList names;

@@ -38,9 +38,6 @@ QTimeZone reportTimeZone(const ScanSettings &settings);
 /// Formats epoch milliseconds as "YYYY-MM-DD HH:MM:SS <zone>".
 QString formatTime(std::int64_t epochMs, const QTimeZone &zone);
 
-/// Returns the epoch seconds at which `day` starts in `zone`.
-double dayStartSeconds(Day day, const QTimeZone &zone);
-
 /// Returns readable names of the bits set in IdFlag `flags`, comma-separated.
 QString formatIdFlags(std::uint32_t flags);
 

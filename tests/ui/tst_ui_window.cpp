@@ -27,6 +27,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 #include <QUrl>
 #include <qcustomplot.h>
 
@@ -55,6 +56,7 @@ private slots:
     void windowFillsCharts();
     void windowListsProblems();
     void windowDrillDown();
+    void drillDownDaylightSaving();
     void windowDayOverlay();
     void windowRescansOnSettings();
     void windowShowsScanFailure();
@@ -204,6 +206,34 @@ void UiWindowTest::windowDrillDown()
     // The 101st event of alice, one a minute from 08:00, is the first past 100.
     QCOMPARE(*chart->crossingSeconds(), kMarch6Seconds + 8 * 3600 + 100 * 60);
     QCOMPARE(window.drillDownPage()->eventModel()->rowCount(), 1);
+}
+
+void UiWindowTest::drillDownDaylightSaving()
+{
+    // New York skips 02:00-03:00 on 2024-03-10. Five events at 03:00 local
+    // time cross a limit of 4, and the bar and the marker must sit at the
+    // same clock time.
+    const QTimeZone newYork("America/New_York");
+    QVERIFY(newYork.isValid());
+    const Day day = static_cast<Day>(kMarch6Seconds / 86400) + 4;
+    std::vector<std::int32_t> perMinute(1440, 0);
+    perMinute[3 * 60] = 5;
+    const std::int64_t crossingMs =
+        QDateTime(QDate(2024, 3, 10), QTime(3, 0), newYork).toMSecsSinceEpoch();
+
+    ActivityChart chart;
+    chart.setMinuteCounts(day, newYork, perMinute, 15, 4, crossingMs);
+
+    double barKey = -1;
+    for (auto it = chart.bars()->data()->constBegin();
+         it != chart.bars()->data()->constEnd(); ++it) {
+        if (it->value > 0)
+            barKey = it->key;
+    }
+    const double clockThree = day * 86400.0 + 3 * 3600;
+    QCOMPARE(barKey, clockThree + 15 * 30);
+    QVERIFY(chart.crossingSeconds().has_value());
+    QCOMPARE(*chart.crossingSeconds(), clockThree);
 }
 
 void UiWindowTest::windowDayOverlay()

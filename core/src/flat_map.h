@@ -54,6 +54,13 @@ public:
 
     std::size_t size() const { return m_size; }
 
+    /// Starts loading the slot where `key` is looked up first, so that a
+    /// loop over many keys overlaps its cache misses.
+    void prefetch(std::uint64_t key) const
+    {
+        __builtin_prefetch(&m_slots[mixBits(key) & (m_slots.size() - 1)]);
+    }
+
     /// Calls `visit(key, value)` for every entry, in no particular order.
     template <typename Visit> void forEach(Visit &&visit) const
     {
@@ -227,6 +234,13 @@ public:
     }
 
     std::size_t size() const { return m_entries.size(); }
+
+    /// Starts loading the slot where an id with this hash is looked up.
+    void prefetch(std::uint64_t hash) const
+    {
+        __builtin_prefetch(&m_slots[hash & (m_slots.size() - 1)]);
+    }
+
     std::string_view text(std::uint32_t index) const
     {
         const Entry &entry = m_entries[index];

@@ -255,8 +255,14 @@ std::vector<std::uint32_t> mapIds(const ChunkCounts &chunk,
                                   const std::vector<std::string> &keyOfSpace,
                                   GlobalCounts &global)
 {
-    std::vector<std::uint32_t> toGlobal(chunk.ids.size());
-    for (std::uint32_t local = 0; local < chunk.ids.size(); ++local) {
+    // Loads run this many ids ahead, so that the table's cache misses
+    // overlap instead of stalling the loop one at a time.
+    constexpr std::uint32_t kLookahead = 16;
+    const auto count = static_cast<std::uint32_t>(chunk.ids.size());
+    std::vector<std::uint32_t> toGlobal(count);
+    for (std::uint32_t local = 0; local < count; ++local) {
+        if (local + kLookahead < count)
+            global.ids.prefetch(chunk.ids.hash(local + kLookahead));
         const std::uint32_t space = chunk.ids.space(local);
         const std::string_view text = chunk.ids.text(local);
         const std::size_t before = global.ids.size();
@@ -312,7 +318,11 @@ void adoptChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
             space == kUserSpace ? std::string_view() : keyOfSpace[space]);
     }
     global.pairs = std::move(chunk.pairs);
+    const std::int64_t lowestLimit =
+        std::min(settings.userLimit, settings.groupLimit);
     global.pairs.forEach([&](std::uint64_t key, GlobalPair &pair) {
+        if (pair.events <= lowestLimit)
+            return;
         const std::int64_t limit =
             limitOf(global.ids, pairIdIndex(key), settings);
         if (pair.events > limit) {
@@ -337,17 +347,37 @@ void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
     }
     const std::vector<std::uint32_t> toGlobal =
         mapIds(chunk, groupKeyOfSpace, global);
+    struct Entry {
+        std::uint64_t globalKey;
+        const GlobalPair *counts;
+    };
+    std::vector<Entry> entries;
+    entries.reserve(chunk.pairs.size());
     chunk.pairs.forEach([&](std::uint64_t key, const GlobalPair &counts) {
-        const std::uint32_t id = toGlobal[pairIdIndex(key)];
-        GlobalPair &pair = global.pairs[pairKey(id, pairDay(key))];
-        const std::int64_t limit = limitOf(global.ids, id, settings);
-        if (pair.events <= limit && pair.events + counts.events > limit) {
-            pair.crossingChunk = chunkIndex;
-            pair.crossingRank = limit + 1 - pair.events;
+        entries.push_back(
+            {pairKey(toGlobal[pairIdIndex(key)], pairDay(key)), &counts});
+    });
+    const std::int64_t lowestLimit =
+        std::min(settings.userLimit, settings.groupLimit);
+    constexpr std::size_t kLookahead = 16;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (i + kLookahead < entries.size())
+            global.pairs.prefetch(entries[i + kLookahead].globalKey);
+        const GlobalPair &counts = *entries[i].counts;
+        GlobalPair &pair = global.pairs[entries[i].globalKey];
+        // Most pairs stay far below either limit, so the id's own limit,
+        // which costs a lookup in the id table, is read only near one.
+        if (pair.events + counts.events > lowestLimit) {
+            const std::int64_t limit = limitOf(
+                global.ids, pairIdIndex(entries[i].globalKey), settings);
+            if (pair.events <= limit && pair.events + counts.events > limit) {
+                pair.crossingChunk = chunkIndex;
+                pair.crossingRank = limit + 1 - pair.events;
+            }
         }
         pair.events += counts.events;
         pair.remediated += counts.remediated;
-    });
+    }
 }
 
 } // namespace hsi::detail

@@ -19,6 +19,9 @@ namespace {
 
 constexpr std::string_view kRemediatedEvent = "$hotshard_events";
 constexpr std::string_view kRecordEvent = "$hotshard_record";
+constexpr const char *kNotAnEvent =
+    "not a Mixpanel event: expected a JSON object with \"event\" and "
+    "\"properties\"";
 // Times at or above this magnitude are milliseconds: 1e11 seconds would be
 // the year 5138, while 1e11 ms is 1973.
 constexpr double kMillisecondThreshold = 1e11;
@@ -152,6 +155,7 @@ struct Impl final : ParserKernel {
     bool findCoreProperties(od::object &object, ParsedEvent &event,
                             std::string &error);
     bool needsEveryProperty(std::string_view text) const;
+    std::string explainRejected(std::string_view text, std::string reason);
     bool readPropertyField(Field field, std::uint32_t groupKeyIndex,
                            od::value &value, ParsedEvent &event);
 
@@ -185,6 +189,8 @@ struct Impl final : ParserKernel {
     GroupKeyFilter groupKeys;
     od::parser parser;
     od::parser nestedParser;
+    /// Checks rejected records only.
+    simdjson::dom::parser validator;
     std::string nestedText;
     std::string keyScratch;
     /// End of the text being parsed, which bounds the search for a key's end.
@@ -515,11 +521,24 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
         }
     }
     if (!hasEvent || (!hasProperties && !isPipelineRow)) {
-        error = "not a Mixpanel event: expected a JSON object with \"event\" "
-                "and \"properties\"";
+        error = kNotAnEvent;
         return false;
     }
     return true;
+}
+
+// The on-demand parser reads only what it needs, so a record cut off in
+// the middle can fail as a missing field. A full parse of the rejected
+// record, which is rare, tells broken JSON apart and says where it broke.
+std::string Impl::explainRejected(std::string_view text, std::string reason)
+{
+    simdjson::dom::element element;
+    const simdjson::error_code failure =
+        validator.parse(text.data(), text.size()).get(element);
+    if (failure == simdjson::SUCCESS)
+        return reason;
+    return std::string("invalid JSON (") + simdjson::error_message(failure) +
+           ")";
 }
 
 bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
@@ -537,16 +556,17 @@ bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
     const auto padded = simdjson::padded_string_view(
         text.data(), text.size(), text.size() + kRecordPadding);
     if (parser.iterate(padded).get(document)) {
-        error = "invalid JSON";
+        error = explainRejected(text, "invalid JSON");
         return false;
     }
     if (document.get_object().get(object)) {
-        error = "not a Mixpanel event: expected a JSON object with \"event\" "
-                "and \"properties\"";
+        error = explainRejected(text, kNotAnEvent);
         return false;
     }
-    if (!parseTopLevel(object, event, error))
+    if (!parseTopLevel(object, event, error)) {
+        error = explainRejected(text, error);
         return false;
+    }
     const char *trailing = nullptr;
     if (document.current_location().get(trailing) == simdjson::SUCCESS) {
         error = "unexpected text after the JSON object";

@@ -398,6 +398,59 @@ void printRecords(const Report &report, std::size_t top, std::FILE *out)
     }
 }
 
+/// Says what a file's status means for the counts and what to do about it.
+const char *statusAdvice(const InputReport &input)
+{
+    switch (input.status) {
+    case InputReport::Status::Incomplete:
+        return "Lines that are not events were skipped and are not counted. "
+               "A last line such as \"export terminated early\" means the "
+               "export was cut short: export those days again.";
+    case InputReport::Status::Error:
+        if (input.events == 0)
+            return "No event could be read. Check the path and the file's "
+                   "permissions, or export the file again.";
+        return "The file could not be read to its end. The events before "
+               "the error are counted. Copy or export the file again.";
+    case InputReport::Status::Ok:
+        break;
+    }
+    return nullptr;
+}
+
+void printInputProblems(const InputReport &input, std::size_t top,
+                        std::FILE *out)
+{
+    const char *status = input.status == InputReport::Status::Ok ? "ok"
+                         : input.status == InputReport::Status::Incomplete
+                             ? "INCOMPLETE"
+                             : "ERROR";
+    std::fprintf(out, "\n%s: %s, %s\n", input.path.c_str(), status,
+                 countOf(input.problemCount, "problem").c_str());
+    std::size_t shown = 0;
+    for (; shown < input.problems.size() && shown < top; ++shown) {
+        const Problem &problem = input.problems[shown];
+        const char *severity =
+            problem.severity == Problem::Severity::Warning ? "warning: " : "";
+        // Line 0 marks a problem with the whole file.
+        if (problem.line > 0)
+            std::fprintf(out, "  line %lld: %s%s\n",
+                         static_cast<long long>(problem.line), severity,
+                         problem.message.c_str());
+        else
+            std::fprintf(out, "  %s%s\n", severity, problem.message.c_str());
+    }
+    if (input.problemCount > static_cast<std::int64_t>(shown)) {
+        std::fprintf(
+            out, "  ... %s more (the JSON report lists the first %zu)\n",
+            formatCount(input.problemCount - static_cast<std::int64_t>(shown))
+                .c_str(),
+            input.problems.size());
+    }
+    if (const char *advice = statusAdvice(input))
+        std::fprintf(out, "  %s\n", advice);
+}
+
 void printProblems(const Report &report, std::size_t top, std::FILE *out)
 {
     if (!report.idProblems.empty()) {
@@ -417,22 +470,7 @@ void printProblems(const Report &report, std::size_t top, std::FILE *out)
     for (const InputReport &input : report.inputs) {
         if (input.status == InputReport::Status::Ok && input.problemCount == 0)
             continue;
-        const char *status = input.status == InputReport::Status::Ok ? "read"
-                             : input.status == InputReport::Status::Incomplete
-                                 ? "INCOMPLETE"
-                                 : "ERROR";
-        std::fprintf(out, "\n%s: %s, %lld problem%s\n", input.path.c_str(),
-                     status, static_cast<long long>(input.problemCount),
-                     input.problemCount == 1 ? "" : "s");
-        for (std::size_t i = 0; i < input.problems.size() && i < top; ++i) {
-            const Problem &problem = input.problems[i];
-            std::fprintf(out, "  line %lld: %s%s\n",
-                         static_cast<long long>(problem.line),
-                         problem.severity == Problem::Severity::Warning
-                             ? "warning: "
-                             : "",
-                         problem.message.c_str());
-        }
+        printInputProblems(input, top, out);
     }
 }
 

@@ -18,6 +18,9 @@ enum ExitCode {
     /// A hot shard was found (`scan --fail-on-hot`) or would be created
     /// (`verify`).
     ExitHotShard = 3,
+    /// The scan ran, but an input was unreadable or had lines that are not
+    /// events, so its counts may be short.
+    ExitIncompleteInput = 4,
 };
 
 int runScan(const QStringList &arguments);

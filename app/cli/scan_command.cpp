@@ -100,8 +100,11 @@ int runScan(const QStringList &arguments)
     }
     if (report.cancelled)
         return ExitFailure;
+    // A hot shard found in partial input is still real, so it wins.
     if (parser.isSet(failOnHot) && !report.hotShards.empty())
         return ExitHotShard;
+    if (report.hasIncompleteInput())
+        return ExitIncompleteInput;
     return ExitOk;
 }
 

@@ -33,6 +33,13 @@ std::int64_t Report::hotGroupShards() const
     return static_cast<std::int64_t>(hotShards.size()) - hotUserShards();
 }
 
+bool Report::hasIncompleteInput() const
+{
+    return std::any_of(inputs.begin(), inputs.end(), [](const auto &input) {
+        return input.status != InputReport::Status::Ok;
+    });
+}
+
 bool Report::noInputRead() const
 {
     return std::none_of(inputs.begin(), inputs.end(), [](const auto &input) {

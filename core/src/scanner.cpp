@@ -197,6 +197,7 @@ private:
     IdVolume volumeOf(std::uint32_t id, std::uint32_t first, std::uint32_t end);
     std::int64_t peakEventsOf(std::uint32_t first, std::uint32_t end) const;
     void listIdProblems();
+    void noteEmptyInputs();
     void buildDays();
 
     const ScanSettings &m_settings;
@@ -609,6 +610,22 @@ void ScanRun::listIdProblems()
     }
 }
 
+// An empty export usually means a wrong date range or filter upstream,
+// which the user should hear about rather than read as a quiet day.
+void ScanRun::noteEmptyInputs()
+{
+    for (InputReport &input : m_report.inputs) {
+        if (input.status != InputReport::Status::Ok || input.events > 0 ||
+            input.problemCount > 0)
+            continue;
+        ++input.problemCount;
+        input.problems.push_back(
+            {Problem::Severity::Warning, 0,
+             "the file holds no events; check the export's date range and "
+             "filters"});
+    }
+}
+
 void ScanRun::buildDays()
 {
     m_global.days.forEach([&](std::uint64_t, const DayTotal &total) {
@@ -641,6 +658,8 @@ Report ScanRun::run(const std::vector<std::string> &paths)
             static_cast<long long>(nowMs() - startMs), m_flagged.size(),
             memoryUse().c_str());
     m_report.cancelled = cancelled();
+    if (!m_report.cancelled)
+        noteEmptyInputs();
     const Totals readTotals = m_report.totals;
     m_report.totals = m_global.totals;
     m_report.totals.bytes = readTotals.bytes;

@@ -111,6 +111,8 @@ private slots:
     void failOnHot();
     void missingInput();
     void reportPathChecked();
+    void incompleteInput_data();
+    void incompleteInput();
     void crossingTimeAsDated_data();
     void crossingTimeAsDated();
     void idProblemsByEvents();
@@ -461,14 +463,14 @@ void TestScanCommand::missingInput()
     const Run none = runHotshard({QStringLiteral("scan")});
     QCOMPARE(none.exitCode, 2);
 
-    // One readable input is enough for a normal exit, and the missing one is
-    // reported as an error input in the JSON report.
+    // One readable input is enough for a report. The missing one is an error
+    // input there, and exit code 4 says that the counts may be short.
     const std::string output = m_dir.path("partial.json");
     const Run partial =
         runHotshard({QStringLiteral("scan"), QStringLiteral("--json"),
                      QString::fromStdString(output), missing,
                      QString::fromStdString(m_plainPath)});
-    QCOMPARE(partial.exitCode, 0);
+    QCOMPARE(partial.exitCode, 4);
     const json report = readJson(output);
     QCOMPARE(report["inputs"].size(), std::size_t{2});
     QCOMPARE(report["inputs"][0]["status"].get<std::string>(),
@@ -500,6 +502,86 @@ void TestScanCommand::reportPathChecked()
     QCOMPARE(full.exitCode, 1);
     QVERIFY2(full.err.contains(QStringLiteral("cannot write report")),
              qPrintable(full.err));
+}
+
+void TestScanCommand::incompleteInput_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("gzip");
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("problem");
+
+    const QByteArray events = QByteArray::fromStdString(
+        repeatedLines("kiosk", utcSeconds(2024, 3, 6), 3));
+    const QStringList hot{QStringLiteral("--user-limit"), QStringLiteral("2"),
+                          QStringLiteral("--fail-on-hot")};
+    QTest::addRow("complete") << events << false << QStringList{} << 0
+                              << QStringLiteral("ok") << QString();
+    QTest::addRow("bad line")
+        << events + "export terminated early\n"
+        << false << QStringList{} << 4 << QStringLiteral("incomplete")
+        << QStringLiteral("line 4");
+    QTest::addRow("line cut mid-value")
+        << events + "{\"event\":\"a\",\"properties\":{\"time\":17\n"
+        << false << QStringList{} << 4 << QStringLiteral("incomplete")
+        << QStringLiteral("line 4: invalid JSON (");
+    QTest::addRow("cut gzip")
+        << events << true << QStringList{} << 4 << QStringLiteral("error")
+        << QStringLiteral("truncated");
+    QTest::addRow("hot shard in partial input")
+        << events + "{\"event\":\n"
+        << false << hot << 3 << QStringLiteral("incomplete")
+        << QStringLiteral("line 4");
+    QTest::addRow("empty file")
+        << QByteArray() << false << QStringList{} << 0 << QStringLiteral("ok")
+        << QStringLiteral("no events");
+}
+
+void TestScanCommand::incompleteInput()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(bool, gzip);
+    QFETCH(QStringList, options);
+    QFETCH(int, exitCode);
+    QFETCH(QString, status);
+    QFETCH(QString, problem);
+    std::string bytes = text.toStdString();
+    if (gzip) {
+        bytes = gzipMember(bytes);
+        bytes.resize(bytes.size() - 12);
+    }
+    const QString input =
+        QString::fromStdString(m_dir.write("partial-input.json", bytes));
+
+    const Run run = runHotshard(
+        QStringList{QStringLiteral("scan")} + options +
+        QStringList{QStringLiteral("--json"), QStringLiteral("-"), input});
+    QCOMPARE(run.exitCode, exitCode);
+    const json report = json::parse(run.out.toStdString(), nullptr, false);
+    QVERIFY(report.is_object());
+    const json &read = report["inputs"][0];
+    QCOMPARE(QString::fromStdString(read["status"].get<std::string>()), status);
+    QString messages;
+    for (const json &entry : read["problems"]) {
+        messages += QStringLiteral("line %1: %2\n")
+                        .arg(entry["line"].get<std::int64_t>())
+                        .arg(QString::fromStdString(
+                            entry["message"].get<std::string>()));
+    }
+    if (problem.isEmpty())
+        QVERIFY2(messages.isEmpty(), qPrintable(messages));
+    else
+        QVERIFY2(messages.contains(problem), qPrintable(messages));
+
+    // The summary says what the status means and what to do.
+    if (status == QLatin1String("incomplete"))
+        QVERIFY2(run.err.contains(QStringLiteral("export those days again")),
+                 qPrintable(run.err));
+    if (status == QLatin1String("error"))
+        QVERIFY2(run.err.contains(QStringLiteral("could not be read")),
+                 qPrintable(run.err));
 }
 
 void TestScanCommand::crossingTimeAsDated_data()

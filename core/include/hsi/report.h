@@ -208,6 +208,9 @@ struct Report {
 
     std::int64_t hotUserShards() const;
     std::int64_t hotGroupShards() const;
+    /// True when an input could not be read to its end or had lines that
+    /// are not events, so that its counts may be short.
+    bool hasIncompleteInput() const;
     /// True when every input failed before yielding a single event.
     bool noInputRead() const;
 };

@@ -50,6 +50,7 @@ TablePage::TablePage(ShardKind kind, QWidget *parent)
             &TablePage::updateCountLabel);
     connect(m_model, &IdTableModel::modelReset, this,
             &TablePage::updateTopChart);
+    connect(m_model, &IdTableModel::modelReset, this, &TablePage::fitColumns);
 
     auto *tableSide = new QWidget(this);
     auto *tableLayout = new QVBoxLayout(tableSide);
@@ -81,6 +82,18 @@ void TablePage::updateCountLabel()
                          .arg(formatCount(m_model->rowCount()),
                               formatCount(static_cast<std::int64_t>(
                                   m_model->totalCount()))));
+}
+
+// Columns fit the rows on screen (Qt samples a bounded number of rows, so
+// this stays fast on a million ids). A very long id is cut rather than
+// pushing every count column out of view.
+void TablePage::fitColumns()
+{
+    constexpr int kMaxIdWidth = 320;
+    for (int column = 0; column < IdTableModel::CauseColumn; ++column)
+        m_view->resizeColumnToContents(column);
+    if (m_view->columnWidth(IdTableModel::IdColumn) > kMaxIdWidth)
+        m_view->setColumnWidth(IdTableModel::IdColumn, kMaxIdWidth);
 }
 
 void TablePage::updateTopChart()

@@ -36,6 +36,7 @@ signals:
 
 private:
     void updateTopChart();
+    void fitColumns();
     void updateCountLabel();
 
     IdTableModel *m_model;

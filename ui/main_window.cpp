@@ -156,10 +156,14 @@ void MainWindow::buildProblemsDock()
     m_problemsDock->setWidget(panel);
     addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
     connect(m_problems, &ProblemTableModel::rowsRearranged, this, [this] {
-        m_problemsDock->setWindowTitle(
-            QStringLiteral("Problems (%1 errors, %2 warnings)")
-                .arg(m_problems->errorCount())
-                .arg(m_problems->warningCount()));
+        QString title = QStringLiteral("Problems (%1 errors, %2 warnings")
+                            .arg(m_problems->errorCount())
+                            .arg(m_problems->warningCount());
+        if (m_problems->unlistedCount() > 0) {
+            title += QStringLiteral(", %1 more not listed")
+                         .arg(formatCount(m_problems->unlistedCount()));
+        }
+        m_problemsDock->setWindowTitle(title + QLatin1Char(')'));
     });
 }
 

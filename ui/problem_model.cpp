@@ -12,6 +12,7 @@ namespace hsi::ui {
 void ProblemTableModel::setReport(const Report &report)
 {
     m_entries.clear();
+    m_unlisted = 0;
     for (const InputReport &input : report.inputs)
         addInputEntries(input);
     addIdEntries(report);
@@ -21,6 +22,7 @@ void ProblemTableModel::setReport(const Report &report)
 void ProblemTableModel::setScanFailure(const QString &message)
 {
     m_entries.clear();
+    m_unlisted = 0;
     m_entries.push_back({Problem::Severity::Error, QString(), 0,
                          QStringLiteral("The scan could not run: ") + message});
     rebuildRows();
@@ -29,6 +31,7 @@ void ProblemTableModel::setScanFailure(const QString &message)
 void ProblemTableModel::clear()
 {
     m_entries.clear();
+    m_unlisted = 0;
     rebuildRows();
 }
 
@@ -47,6 +50,7 @@ void ProblemTableModel::addInputEntries(const InputReport &input)
 
     const auto listed = static_cast<std::int64_t>(input.problems.size());
     if (input.problemCount > listed) {
+        m_unlisted += input.problemCount - listed;
         m_entries.push_back(
             {Problem::Severity::Warning, path, 0,
              QStringLiteral("%1 more problems in this file are not listed; "

@@ -44,6 +44,8 @@ public:
     const Entry &entryAt(int row) const { return m_entries[sourceIndex(row)]; }
     int errorCount() const;
     int warningCount() const;
+    /// Problems the scan counted but did not keep, beyond each file's list.
+    std::int64_t unlistedCount() const { return m_unlisted; }
 
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index,
@@ -62,6 +64,7 @@ private:
     void addIdEntries(const Report &report);
 
     std::vector<Entry> m_entries;
+    std::int64_t m_unlisted = 0;
     bool m_errorsOnly = false;
 };
 

@@ -281,6 +281,16 @@ void UiModelsTest::problemModelEntries()
              QStringLiteral("7"));
     QVERIFY(cell(model, 2, ProblemTableModel::MessageColumn)
                 .contains(QLatin1String("undefined")));
+    QCOMPARE(model.unlistedCount(), std::int64_t{0});
+
+    // The scan keeps a bounded list per file; the model counts the rest.
+    Report report = *test::makeSmallReport();
+    report.inputs[0].problemCount = 402;
+    model.setReport(report);
+    QCOMPARE(model.unlistedCount(), std::int64_t{400});
+    QCOMPARE(model.rowCount(), 4);
+    QVERIFY(cell(model, 2, ProblemTableModel::MessageColumn)
+                .contains(QLatin1String("400 more problems")));
 }
 
 QTEST_MAIN(UiModelsTest)

@@ -127,6 +127,7 @@ private slots:
     void verifyFindsUser();
     void verifyAfterKeep();
     void verifyFindsGroup();
+    void verifyNamesBadLine();
     void fixWarnings();
     void fixUsageErrors();
     void selectorCommand();
@@ -265,7 +266,7 @@ void TestCliRecovery::verifyFindsUser()
     QCOMPARE(result["offending"].size(), std::size_t(1));
     const Json &pair = result["offending"][0];
     QCOMPARE(pair["id"].get<std::string>(), std::string("hot-user"));
-    QCOMPARE(pair["day"].get<std::string>(), std::string("2024-03-01"));
+    QCOMPARE(pair["date"].get<std::string>(), std::string("2024-03-01"));
     QCOMPARE(pair["events"].get<int>(), 11);
 }
 
@@ -303,6 +304,28 @@ void TestCliRecovery::verifyFindsGroup()
     const Run after =
         runHotshard(options + QStringList{qpath("fixed.ndjson.gz")});
     QCOMPARE(after.exitCode, 0);
+}
+
+void TestCliRecovery::verifyNamesBadLine()
+{
+    std::ofstream(path("bad-line.ndjson"))
+        << "{\"event\":\"a\",\"properties\":{\"time\":1709251200,"
+           "\"distinct_id\":\"u1\"}}\n"
+        << "export terminated early\n";
+    const Run run =
+        runHotshard({QStringLiteral("verify"), QStringLiteral("--json"),
+                     qpath("bad-line.json"), qpath("bad-line.ndjson")});
+    QCOMPARE(run.exitCode, 1);
+    // The message names the file and line, so the user can find the line.
+    QVERIFY2(run.err.contains(qpath("bad-line.ndjson") +
+                              QStringLiteral(":2: invalid JSON")),
+             qPrintable(run.err));
+
+    QFile file(qpath("bad-line.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const Json result = Json::parse(file.readAll().toStdString());
+    QCOMPARE(result["input_errors"].size(), std::size_t(1));
+    QCOMPARE(result["passed"].get<bool>(), false);
 }
 
 void TestCliRecovery::fixWarnings()

@@ -4,6 +4,35 @@
 
 namespace hsi::recovery {
 
+namespace {
+
+/// Names the problem that decides a file's status, with its line. A read
+/// error (a cut gzip stream, say) is the last problem and explains the
+/// bad lines before it, so it wins over them.
+std::string describeInputError(const InputReport &input)
+{
+    const Problem *chosen = nullptr;
+    for (const Problem &problem : input.problems) {
+        if (problem.severity != Problem::Severity::Error)
+            continue;
+        const bool first = chosen == nullptr;
+        if (first || input.status == InputReport::Status::Error)
+            chosen = &problem;
+    }
+    std::string text = input.path;
+    if (!chosen)
+        return text + ": not read completely";
+    if (chosen->line > 0)
+        text += ':' + std::to_string(chosen->line);
+    text += ": " + chosen->message;
+    if (input.problemCount > 1)
+        text += " (" + std::to_string(input.problemCount) +
+                " problems in this file; hotshard scan lists them)";
+    return text;
+}
+
+} // namespace
+
 VerifyResult verifyResultFromReport(const Report &report)
 {
     VerifyResult result;
@@ -15,12 +44,8 @@ VerifyResult verifyResultFromReport(const Report &report)
                                     finding.limit});
     }
     for (const InputReport &input : report.inputs) {
-        if (input.status == InputReport::Status::Ok)
-            continue;
-        std::string reason = input.problems.empty()
-                                 ? std::string("not read completely")
-                                 : input.problems.front().message;
-        result.inputErrors.push_back(input.path + ": " + reason);
+        if (input.status != InputReport::Status::Ok)
+            result.inputErrors.push_back(describeInputError(input));
     }
     return result;
 }
@@ -40,7 +65,7 @@ nlohmann::ordered_json verifyResultToJson(const VerifyResult &result)
         if (pair.kind == ShardKind::Group)
             entry["group_key"] = pair.groupKey;
         entry["id"] = pair.id;
-        entry["day"] = formatDay(pair.day);
+        entry["date"] = formatDay(pair.day);
         entry["events"] = pair.events;
         entry["limit"] = pair.limit;
         offending.push_back(std::move(entry));

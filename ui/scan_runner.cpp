@@ -70,7 +70,8 @@ quint64 ScanRunner::start(const QStringList &paths,
     m_pass = 1;
 
     installProgressCallback(*run);
-    qCInfo(lcScan) << "starting scan" << run->generation << "of" << paths;
+    qCInfo(lcScan).noquote() << "starting scan" << run->generation << "of"
+                             << paths.join(QStringLiteral(", "));
     QFuture<void> future = launchWorker(run, toStdPaths(paths), settings);
     m_pending.removeIf(
         [](const QFuture<void> &pending) { return pending.isFinished(); });

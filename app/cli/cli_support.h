@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hsi/count_text.h"
 #include "hsi/report.h"
 #include "hsi/scan_settings.h"
 #include "hsi/scanner.h"

@@ -56,8 +56,8 @@ void printSummary(const api::ExportSummary &summary, const QString &outDir)
         summary.countWithStatus(api::DayStatus::Failed),
         summary.countWithStatus(api::DayStatus::Incomplete),
         summary.countWithStatus(api::DayStatus::Pending), summary.skippedDays);
-    std::printf("%lld events, %lld bytes on disk\n",
-                static_cast<long long>(events), static_cast<long long>(bytes));
+    std::printf("%s, %s on disk\n", countOf(events, "event").c_str(),
+                countOf(bytes, "byte").c_str());
     for (const api::DayRecord &day : summary.days) {
         if (day.status != api::DayStatus::Failed &&
             day.status != api::DayStatus::Incomplete)

@@ -99,13 +99,13 @@ recovery::TransformOptions optionsFromParser(const QCommandLineParser &parser)
 
 void printCount(const char *label, std::int64_t value)
 {
-    std::printf("  %-34s %lld\n", label, static_cast<long long>(value));
+    std::printf("  %-34s %s\n", label, formatCount(value).c_str());
 }
 
 void printSummary(const recovery::TransformStats &stats,
                   const recovery::TransformPaths &paths)
 {
-    std::printf("Read %lld events.\n", static_cast<long long>(stats.read));
+    std::printf("Read %s.\n", countOf(stats.read, "event").c_str());
     printCount("restored $hotshard_events:", stats.restored);
     printCount("  with distinct_id restored:", stats.idsRestored);
     printCount("other events changed:", stats.modified);
@@ -115,12 +115,12 @@ void printSummary(const recovery::TransformStats &stats,
     printCount("times converted to UTC:", stats.timesConverted);
     printCount("set aside:", stats.setAside);
     for (const auto &[reason, count] : stats.setAsideByReason)
-        std::printf("    %-32s %lld\n", reason.c_str(),
-                    static_cast<long long>(count));
-    std::printf("Wrote %lld events to %s.\n",
-                static_cast<long long>(stats.written()), paths.output.c_str());
-    std::printf("Set aside %lld events in %s.\n",
-                static_cast<long long>(stats.setAside),
+        std::printf("    %-32s %s\n", reason.c_str(),
+                    formatCount(count).c_str());
+    std::printf("Wrote %s to %s.\n", countOf(stats.written(), "event").c_str(),
+                paths.output.c_str());
+    std::printf("Set aside %s in %s.\n",
+                countOf(stats.setAside, "event").c_str(),
                 recovery::rejectsPathFor(paths).c_str());
 }
 

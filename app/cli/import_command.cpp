@@ -76,29 +76,28 @@ void printSummary(const api::ImportSummary &summary,
                   const api::ImportOptions &options)
 {
     const char *imported = options.dryRun ? "valid" : "imported";
-    std::printf("%s%lld events read, %lld sent, %lld %s, %lld rejected, %lld "
-                "retried requests "
-                "in %.1f s\n",
+    std::printf("%s%s read, %s sent, %s %s, %s rejected, %s in %.1f s\n",
                 options.dryRun ? "dry run: " : "",
-                static_cast<long long>(summary.eventsRead),
-                static_cast<long long>(summary.sent),
-                static_cast<long long>(summary.imported), imported,
-                static_cast<long long>(summary.rejected),
-                static_cast<long long>(summary.retries), summary.seconds);
+                countOf(summary.eventsRead, "event").c_str(),
+                formatCount(summary.sent).c_str(),
+                formatCount(summary.imported).c_str(), imported,
+                formatCount(summary.rejected).c_str(),
+                countOf(summary.retries, "retried request").c_str(),
+                summary.seconds);
     for (const auto &[reason, count] : summary.rejectedByReason)
-        std::printf("  rejected %s: %lld\n", qUtf8Printable(reason),
-                    static_cast<long long>(count));
+        std::printf("  rejected %s: %s\n", qUtf8Printable(reason),
+                    formatCount(count).c_str());
     if (summary.skippedBatches > 0)
-        std::printf("%lld events in %lld batches were already acknowledged by "
-                    "an earlier run\n",
-                    static_cast<long long>(summary.skippedEvents),
-                    static_cast<long long>(summary.skippedBatches));
+        std::printf("%s in %s were already acknowledged by an earlier run\n",
+                    countOf(summary.skippedEvents, "event").c_str(),
+                    (formatCount(summary.skippedBatches) +
+                     (summary.skippedBatches == 1 ? " batch" : " batches"))
+                        .c_str());
     if (summary.undelivered > 0 || summary.unaccounted > 0)
-        std::printf("%lld events not delivered and %lld not acknowledged; run "
-                    "the same command "
-                    "again to send them\n",
-                    static_cast<long long>(summary.undelivered),
-                    static_cast<long long>(summary.unaccounted));
+        std::printf("%s not delivered and %s not acknowledged: run the same "
+                    "command again to send them\n",
+                    countOf(summary.undelivered, "event").c_str(),
+                    formatCount(summary.unaccounted).c_str());
     if (!options.dryRun && summary.rejected > 0)
         std::printf("rejected events with reasons: %s/rejects.ndjson\n",
                     qUtf8Printable(options.jobDir));

@@ -276,7 +276,8 @@ ImportSummary ImportJob::run(const QStringList &files)
     const auto started = std::chrono::steady_clock::now();
     if (prepare(files)) {
         qCInfo(lcApi).noquote()
-            << "import of" << files.size() << "files to" << m_url.c_str()
+            << "import of" << files.size()
+            << (files.size() == 1 ? "file to" : "files to") << m_url.c_str()
             << "as" << m_credentials.describe()
             << (m_options.dryRun ? "(dry run)" : "");
         std::vector<std::thread> workers;

@@ -159,6 +159,11 @@ void TestEventTransform::rules_data()
     QTest::addRow("no properties")
         << "keep" << QByteArray(R"({"event":"A"})") << "set-aside"
         << QByteArray("properties_not_an_object");
+    QTest::addRow("hotshard record")
+        << "original"
+        << QByteArray(
+               R"({"event":"$hotshard_record","properties":{"time":1700000000000,"hotshard_distinct_id":"user_id","hotshard_group_key":""}})")
+        << "set-aside" << QByteArray("hotshard_record");
 
     const QByteArray other =
         R"({"event":"Viewed","properties":{"distinct_id":"d","mp_original_event_name":"X","$insert_id":"i-1"}})";

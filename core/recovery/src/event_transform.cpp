@@ -12,6 +12,7 @@ using Json = nlohmann::ordered_json;
 namespace {
 
 const std::string kHotshardEvents = "$hotshard_events";
+const std::string kHotshardRecord = "$hotshard_record";
 const std::string kOriginalName = "mp_original_event_name";
 const std::string kOriginalId = "mp_original_distinct_id";
 const std::string kDistinctId = "distinct_id";
@@ -70,6 +71,8 @@ const char *setAsideReasonName(SetAsideReason reason)
         return "distinct_id_not_in_map";
     case SetAsideReason::TimeInvalid:
         return "time_invalid";
+    case SetAsideReason::HotshardRecord:
+        return "hotshard_record";
     }
     return "unknown";
 }
@@ -135,6 +138,11 @@ EventOutcome EventTransformer::transform(Json &event)
 
     EventOutcome outcome;
     const auto name = event.find("event");
+    if (name != event.end() && name->is_string() &&
+        name->get_ref<const std::string &>() == kHotshardRecord)
+        return setAside(SetAsideReason::HotshardRecord,
+                        "$hotshard_record is Mixpanel's own history of "
+                        "remediations; importing it would add a second copy");
     const bool hotshard =
         name != event.end() && name->is_string() &&
         name->get_ref<const std::string &>() == kHotshardEvents;

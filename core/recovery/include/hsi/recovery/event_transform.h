@@ -62,6 +62,8 @@ enum class SetAsideReason {
     DistinctIdPropertyInvalid,
     DistinctIdNotInMap,
     TimeInvalid,
+    /// Mixpanel's own history entry, which a re-import would duplicate.
+    HotshardRecord,
 };
 
 const char *setAsideReasonName(SetAsideReason reason);

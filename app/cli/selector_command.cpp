@@ -39,6 +39,17 @@ int runSelector(const QStringList &arguments)
                        .arg(parser.value(before)));
         return ExitUsage;
     }
+    // Milliseconds below 1e11 fall before 1973, long before Mixpanel
+    // processed events, so such a value is seconds given by mistake.
+    constexpr qlonglong kEarliestMs = 100'000'000'000LL;
+    if (beforeMs < kEarliestMs) {
+        printError(command,
+                   QStringLiteral("--before %1 is before 1973 as milliseconds; "
+                                  "if it is seconds, give %2")
+                       .arg(beforeMs)
+                       .arg(beforeMs * 1000));
+        return ExitUsage;
+    }
     try {
         std::vector<recovery::GroupTarget> targets;
         for (const QString &text : parser.values(group))

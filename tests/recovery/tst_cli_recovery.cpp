@@ -404,6 +404,14 @@ void TestCliRecovery::selectorCommand()
         runHotshard({QStringLiteral("selector"), QStringLiteral("--before"),
                      QStringLiteral("5")});
     QCOMPARE(noGroup.exitCode, 2);
+
+    const Run seconds =
+        runHotshard({QStringLiteral("selector"), QStringLiteral("--group"),
+                     QStringLiteral("k=v"), QStringLiteral("--before"),
+                     QStringLiteral("1700000000")});
+    QCOMPARE(seconds.exitCode, 2);
+    QVERIFY2(seconds.err.contains(QLatin1String("give 1700000000000")),
+             qPrintable(seconds.err));
 }
 
 QTEST_GUILESS_MAIN(TestCliRecovery)

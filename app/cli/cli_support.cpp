@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QFileInfo>
 #include <QTimeZone>
 #include <chrono>
 #include <csignal>
@@ -219,9 +220,25 @@ void TerminalProgress::finish()
     }
 }
 
+/// Warns about folders that yield no file to read, which would otherwise
+/// show only as "no input could be read" or as a smaller total.
+void warnAboutEmptyFolders(const std::vector<std::string> &paths)
+{
+    for (const std::string &path : paths) {
+        if (QFileInfo(QString::fromStdString(path)).isDir() &&
+            expandInputPaths({path}).empty()) {
+            std::fprintf(stderr,
+                         "warning: folder %s holds no export files (names "
+                         "ending in .json, .ndjson, .jsonl, .gz or .txt)\n",
+                         path.c_str());
+        }
+    }
+}
+
 Report runScanWithProgress(const std::vector<std::string> &paths,
                            const ScanSettings &settings)
 {
+    warnAboutEmptyFolders(paths);
     ScanControl control;
     TerminalProgress progress("scanning");
     std::mutex progressMutex;

@@ -6,6 +6,7 @@
 #include "hsi/sample_generator.h"
 #include "test_support.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
@@ -462,6 +463,14 @@ void TestScanCommand::missingInput()
 
     const Run none = runHotshard({QStringLiteral("scan")});
     QCOMPARE(none.exitCode, 2);
+
+    const QString emptyFolder = QString::fromStdString(m_dir.path("empty"));
+    QVERIFY(QDir().mkpath(emptyFolder));
+    const Run folder = runHotshard({QStringLiteral("scan"), emptyFolder});
+    QCOMPARE(folder.exitCode, 2);
+    QVERIFY2(folder.err.contains(QStringLiteral("folder ") + emptyFolder +
+                                 QStringLiteral(" holds no export files")),
+             qPrintable(folder.err));
 
     // One readable input is enough for a report. The missing one is an error
     // input there, and exit code 4 says that the counts may be short.

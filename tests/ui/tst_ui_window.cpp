@@ -20,6 +20,8 @@
 #include <QLoggingCategory>
 #include <QMenu>
 #include <QMimeData>
+#include <QProcess>
+#include <QProcessEnvironment>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
@@ -67,6 +69,7 @@ private slots:
     void windowRemembersRecent();
     void windowFilterDebounced();
     void windowAboutVersions();
+    void helpWithoutDisplay();
     void settingsDialogRoundTrip();
     void windowOpensFolder();
     void chartSavesPngAndPdf();
@@ -438,6 +441,26 @@ void UiWindowTest::windowAboutVersions()
                                              QStringLiteral(" \\d+\\.\\d+"))),
             qPrintable(name));
     }
+}
+
+void UiWindowTest::helpWithoutDisplay()
+{
+    // --help must print even where no display can be opened, as on a
+    // server reached over ssh. The xcb platform aborts without a display.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("DISPLAY"));
+    environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"),
+                       QStringLiteral("xcb"));
+    QProcess program;
+    program.setProcessEnvironment(environment);
+    program.start(
+        QStringLiteral(HSI_BINARY_DIR "/app/gui/hotshard-investigator"),
+        {QStringLiteral("--help")});
+    QVERIFY(program.waitForFinished(30000));
+    QCOMPARE(program.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(program.exitCode(), 0);
+    QVERIFY(program.readAllStandardOutput().contains("--sample"));
 }
 
 void UiWindowTest::settingsDialogRoundTrip()

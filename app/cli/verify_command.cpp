@@ -8,6 +8,24 @@ namespace hsi::cli {
 
 namespace {
 
+/// Says which fix option spreads the events of each kind of offending pair.
+void printNextSteps(const recovery::VerifyResult &result)
+{
+    bool users = false;
+    bool groups = false;
+    for (const recovery::OffendingPair &pair : result.offending) {
+        users = users || pair.kind == ShardKind::User;
+        groups = groups || pair.kind == ShardKind::Group;
+    }
+    if (users)
+        std::printf("For users: run hotshard fix again with another "
+                    "--distinct-id (property:NAME or map:CSV gives each "
+                    "event its own user; keep leaves them unattributed).\n");
+    if (groups)
+        std::printf("For groups: run hotshard fix again with --blank-group "
+                    "KEY=ID for each group listed.\n");
+}
+
 void printOffending(const recovery::VerifyResult &result)
 {
     std::printf("Would exceed a limit: %zu pair%s\n", result.offending.size(),
@@ -88,6 +106,7 @@ int runVerify(const QStringList &arguments)
         return ExitUsage;
     if (!result.offending.empty()) {
         printOffending(result);
+        printNextSteps(result);
         return ExitHotShard;
     }
     if (!result.inputErrors.empty() || result.cancelled) {

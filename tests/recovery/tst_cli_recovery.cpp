@@ -258,6 +258,10 @@ void TestCliRecovery::verifyFindsUser()
                  "user 'hot-user' on 2024-03-01: 11 events, limit 10")),
              qPrintable(run.out));
     QVERIFY(run.out.contains(QLatin1String("Would exceed a limit: 1 pair\n")));
+    QVERIFY2(run.out.contains(QLatin1String("another --distinct-id")),
+             qPrintable(run.out));
+    QVERIFY2(!run.out.contains(QLatin1String("--blank-group")),
+             qPrintable(run.out));
 
     QFile file(qpath("verify.json"));
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -299,6 +303,8 @@ void TestCliRecovery::verifyFindsGroup()
     QCOMPARE(before.exitCode, 3);
     QVERIFY2(before.out.contains(QLatin1String(
                  "group company_id='acme' on 2024-03-01: 3 events, limit 2")),
+             qPrintable(before.out));
+    QVERIFY2(before.out.contains(QLatin1String("--blank-group KEY=ID")),
              qPrintable(before.out));
 
     const Run after =

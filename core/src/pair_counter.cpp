@@ -26,6 +26,26 @@ std::string snippetOf(std::string_view text)
     return snippet;
 }
 
+/// True for times from 2000 to 2099. Mixpanel started in 2009, so a time
+/// outside these years is almost always a wrong unit or a broken clock.
+bool isPlausibleTime(std::int64_t ms)
+{
+    constexpr std::int64_t kStartOf2000 = 946'684'800'000LL;
+    constexpr std::int64_t kStartOf2100 = 4'102'444'800'000LL;
+    return ms >= kStartOf2000 && ms < kStartOf2100;
+}
+
+std::string formatUtcDay(std::int64_t ms)
+{
+    constexpr std::int64_t kMsPerDay = 86'400'000LL;
+    // About 2,700 years either side of 1970, well inside the range of Day.
+    constexpr std::int64_t kMaxDays = 1'000'000;
+    const std::int64_t days = ms / kMsPerDay - (ms % kMsPerDay < 0 ? 1 : 0);
+    if (days > kMaxDays || days < -kMaxDays)
+        return std::to_string(ms) + " ms since the epoch";
+    return formatDay(static_cast<Day>(days)) + " (UTC)";
+}
+
 /// Counts one chunk's events; one instance per chunk and thread.
 class ChunkCounter {
 public:
@@ -91,6 +111,12 @@ private:
                            "\"time\" is a string (\"" +
                                snippetOf(time.rawText) +
                                "\"); accepted as a number");
+            if (m_options.countEverything && !isPlausibleTime(time.ms))
+                addProblem(line, Problem::Severity::Warning,
+                           "\"time\" gives " + formatUtcDay(time.ms) +
+                               ", outside 2000 to 2099: check that the "
+                               "field holds seconds or milliseconds since "
+                               "the epoch");
             day = m_days.dayOf(time.ms);
             return true;
         }

@@ -132,8 +132,8 @@ void TestEventFields::timeWarnings()
     QCOMPARE(report.totals.undatedEvents, std::int64_t{3});
     QCOMPARE(report.totals.skippedLines, std::int64_t{0});
     QVERIFY(input.status == InputReport::Status::Ok);
-    QCOMPARE(input.problemCount, std::int64_t{4});
-    QCOMPARE(input.problems.size(), std::size_t{4});
+    QCOMPARE(input.problemCount, std::int64_t{5});
+    QCOMPARE(input.problems.size(), std::size_t{5});
 
     QVERIFY(input.problems[0].severity == Problem::Severity::Warning);
     QCOMPARE(input.problems[0].line, std::int64_t{1});
@@ -143,10 +143,15 @@ void TestEventFields::timeWarnings()
              input.problems[1].message.c_str());
     QVERIFY(input.problems[2].severity == Problem::Severity::Error);
     QCOMPARE(input.problems[2].line, std::int64_t{3});
-    QVERIFY(input.problems[3].severity == Problem::Severity::Error);
-    QCOMPARE(input.problems[3].line, std::int64_t{5});
+    // time 1 is 1970-01-01: counted on that date, with a warning that the
+    // unit may be wrong.
+    QVERIFY(input.problems[3].severity == Problem::Severity::Warning);
+    QCOMPARE(input.problems[3].line, std::int64_t{4});
+    QVERIFY2(input.problems[3].message.find("1970-01-01") != std::string::npos,
+             input.problems[3].message.c_str());
+    QVERIFY(input.problems[4].severity == Problem::Severity::Error);
+    QCOMPARE(input.problems[4].line, std::int64_t{5});
 
-    // time 1 is 1970-01-01, a valid date.
     QCOMPARE(dayEvents(report, "2024-03-06"), std::int64_t{1});
     QCOMPARE(dayEvents(report, "1970-01-01"), std::int64_t{1});
 }

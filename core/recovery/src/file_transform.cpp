@@ -191,10 +191,10 @@ void checkInputRead(const std::string &path, const ReadResult &result,
         throw RecoveryError("transform cancelled while reading " + path +
                             ": no output was written");
     if (!result.error.empty()) {
-        throw RecoveryError(path + ": " + result.error + " after line " +
-                            std::to_string(result.lines) +
-                            ": no output was written; fix or re-download "
-                            "the file and run again");
+        throw RecoveryError(path + ":" + std::to_string(result.lines + 1) +
+                            ": " + result.error +
+                            ". No output was written: fix or download the "
+                            "file again and run again.");
     }
 }
 

@@ -198,6 +198,7 @@ private:
     std::int64_t peakEventsOf(std::uint32_t first, std::uint32_t end) const;
     void listIdProblems();
     void noteEmptyInputs();
+    void checkRecordsAgainstFindings();
     void buildDays();
 
     const ScanSettings &m_settings;
@@ -610,6 +611,48 @@ void ScanRun::listIdProblems()
     }
 }
 
+// A $hotshard_record marks a crossing that Mixpanel saw. When the scan finds
+// no hot shard for that id on the record's date, the usual causes are a
+// time zone other than the project's, which moves events across midnight,
+// or files that hold only part of the day. The record's line gets a
+// warning that says so.
+void ScanRun::checkRecordsAgainstFindings()
+{
+    std::set<std::tuple<std::string, std::string, Day>> hot;
+    for (const PairFinding &finding : m_report.hotShards) {
+        hot.emplace(finding.kind == ShardKind::User ? std::string()
+                                                    : finding.groupKey,
+                    finding.id, finding.day);
+    }
+    DayResolver days(m_settings.timeZone, m_settings.legacyProjectTime);
+    for (const HotshardRecord &record : m_report.records) {
+        const Day day = days.dayOf(record.timeMs);
+        if (record.distinctId.empty() ||
+            hot.count({record.groupKey, record.distinctId, day}) > 0)
+            continue;
+        const auto input =
+            std::find_if(m_report.inputs.begin(), m_report.inputs.end(),
+                         [&record](const InputReport &candidate) {
+                             return candidate.path == record.path;
+                         });
+        if (input == m_report.inputs.end())
+            continue;
+        const std::string who =
+            record.groupKey.empty()
+                ? "user '" + record.distinctId + "'"
+                : "group " + record.groupKey + "='" + record.distinctId + "'";
+        ++input->problemCount;
+        if (input->problems.size() >= kMaxProblemsPerFile)
+            continue;
+        input->problems.push_back(
+            {Problem::Severity::Warning, record.line,
+             "$hotshard_record for " + who + " on " + formatDay(day) +
+                 ", but this scan finds no hot shard for it that day: check "
+                 "that the time zone is the project's and that the files "
+                 "hold the whole day"});
+    }
+}
+
 // An empty export usually means a wrong date range or filter upstream,
 // which the user should hear about rather than read as a quiet day.
 void ScanRun::noteEmptyInputs()
@@ -663,8 +706,10 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     const Totals readTotals = m_report.totals;
     m_report.totals = m_global.totals;
     m_report.totals.bytes = readTotals.bytes;
-    if (!m_report.cancelled)
+    if (!m_report.cancelled) {
         buildFindings();
+        checkRecordsAgainstFindings();
+    }
     buildVolumes();
     buildDays();
     m_report.groupKeys.assign(m_keyOfSpace.begin() + 1, m_keyOfSpace.end());

@@ -82,6 +82,7 @@ private slots:
     void nearLimit_data();
     void nearLimit();
     void hotshardRecords();
+    void recordsCheckedAgainstFindings();
     void idFlags();
     void groupIdFlags();
     void likelyCause_data();
@@ -562,6 +563,41 @@ void TestDetection::hotshardRecords()
     QCOMPARE(group.groupKey, std::string("company"));
     QCOMPARE(group.groupDisplayName, std::string("Company"));
     QCOMPARE(group.line, std::int64_t{4});
+}
+
+void TestDetection::recordsCheckedAgainstFindings()
+{
+    // Mixpanel crossed the limit of 2 for 'kiosk' at 12:00 UTC on
+    // 2024-03-06. In UTC the scan agrees. In Los Angeles the two events at
+    // 06:00 UTC fall on the day before, so the record finds no hot shard on
+    // its date and the record's line gets a warning.
+    FixtureDir dir;
+    const std::int64_t early = utcSeconds(2024, 3, 6, 6);
+    const std::int64_t noon = utcSeconds(2024, 3, 6, 12);
+    const std::string record =
+        "{\"event\":\"$hotshard_record\",\"properties\":{\"time\":" +
+        std::to_string(noon * 1000) +
+        ",\"hotshard_distinct_id\":\"kiosk\",\"hotshard_group_key\":\"\"}}\n";
+    const std::string text = repeatedLines("kiosk", early, 2) +
+                             repeatedLines("kiosk", noon, 1) + record;
+    const std::string path = dir.write("events.json", text);
+
+    const Report utc = scanPaths({path}, withUserLimit(2));
+    QCOMPARE(utc.hotShards.size(), std::size_t{1});
+    QCOMPARE(utc.inputs[0].problemCount, std::int64_t{0});
+
+    ScanSettings losAngeles = withUserLimit(2);
+    losAngeles.timeZone = "America/Los_Angeles";
+    const Report shifted = scanPaths({path}, losAngeles);
+    QVERIFY(shifted.hotShards.empty());
+    const InputReport &input = shifted.inputs[0];
+    QCOMPARE(input.problemCount, std::int64_t{1});
+    QVERIFY(input.problems[0].severity == Problem::Severity::Warning);
+    QCOMPARE(input.problems[0].line, std::int64_t{4});
+    QVERIFY2(input.problems[0].message.find("time zone") != std::string::npos,
+             input.problems[0].message.c_str());
+    // A warning does not make the file incomplete.
+    QVERIFY(input.status == InputReport::Status::Ok);
 }
 
 void TestDetection::idFlags()

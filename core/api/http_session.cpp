@@ -3,6 +3,8 @@
 #include "api_log.h"
 #include "credential_access.h"
 
+#include <QLocale>
+#include <QTimeZone>
 #include <algorithm>
 #include <cctype>
 #include <curl/curl.h>
@@ -79,12 +81,8 @@ std::size_t readHeader(char *data, std::size_t size, std::size_t count,
         response->retryAfterSeconds.reset();
         response->contentEncoding.clear();
     } else if (startsWithNoCase(line, "retry-after:")) {
-        // NOTE: only the delta-seconds form is read. An HTTP-date value
-        // falls back to exponential backoff.
-        const std::string value = headerValue(line, 12);
-        if (!value.empty() &&
-            std::all_of(value.begin(), value.end(), ::isdigit))
-            response->retryAfterSeconds = std::stoi(value.substr(0, 9));
+        response->retryAfterSeconds = parseRetryAfter(
+            headerValue(line, 12), QDateTime::currentDateTimeUtc());
     } else if (startsWithNoCase(line, "content-encoding:")) {
         response->contentEncoding = headerValue(line, 17);
     }
@@ -96,6 +94,30 @@ void initializeCurlOnce()
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
+
+} // namespace
+
+std::optional<int> parseRetryAfter(std::string_view value, const QDateTime &now)
+{
+    if (value.empty())
+        return std::nullopt;
+    if (std::all_of(value.begin(), value.end(), ::isdigit)) {
+        // Nine digits are over 31 years, far beyond any sensible wait.
+        return std::stoi(std::string(value.substr(0, 9)));
+    }
+    // HTTP dates are always in the IMF-fixdate form with English names and
+    // GMT, so the C locale reads them.
+    QDateTime date = QLocale::c().toDateTime(
+        QString::fromLatin1(value.data(), static_cast<qsizetype>(value.size())),
+        QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+    date.setTimeZone(QTimeZone::utc());
+    if (!date.isValid())
+        return std::nullopt;
+    const qint64 seconds = now.secsTo(date);
+    return static_cast<int>(std::clamp<qint64>(seconds, 0, 999'999'999));
+}
+
+namespace {
 
 QString serverMessage(const std::string &body)
 {

@@ -2,6 +2,7 @@
 
 #include "hsi/api/credentials.h"
 
+#include <QDateTime>
 #include <QString>
 #include <functional>
 #include <optional>
@@ -51,6 +52,12 @@ enum class Disposition { Success, Retry, Fail };
 /// retried. Every other status fails at once, because resending cannot
 /// change the result.
 Disposition classify(const HttpResponse &response);
+
+/// Reads a Retry-After value: delay seconds ("120") or an HTTP date ("Wed,
+/// 21 Oct 2015 07:28:00 GMT"), which counts from `now`. A date in the past
+/// gives 0. Returns nothing for a value in neither form.
+std::optional<int> parseRetryAfter(std::string_view value,
+                                   const QDateTime &now);
 
 /// Returns a one-line explanation such as "HTTP 401: Invalid credentials"
 /// or "connection failed: Couldn't connect to server", with the server's

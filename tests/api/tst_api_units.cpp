@@ -3,6 +3,7 @@
 // credential type.
 
 #include "event_validator.h"
+#include "http_session.h"
 #include "hsi/api/connection.h"
 #include "hsi/api/credentials.h"
 #include "hsi/api/rate_limiter.h"
@@ -14,6 +15,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 #include <simdjson.h>
 #include <thread>
 #include <zlib.h>
@@ -64,6 +66,8 @@ class ApiUnitsTest : public QObject {
 private slots:
     void retryAfterWins();
     void retryDoublesToCap();
+    void retryAfterForms_data();
+    void retryAfterForms();
     void limiterPerSecond();
     void limiterWindow();
     void limiterInFlight();
@@ -101,6 +105,32 @@ void ApiUnitsTest::retryDoublesToCap()
         QVERIFY2(delay >= expected + 1000, qPrintable(QString::number(delay)));
         QVERIFY2(delay <= expected + 5000, qPrintable(QString::number(delay)));
     }
+}
+
+void ApiUnitsTest::retryAfterForms_data()
+{
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<int>("seconds");
+    // -1 stands for a value that is not read, so backoff applies.
+    QTest::addRow("seconds") << QByteArray("120") << 120;
+    QTest::addRow("zero") << QByteArray("0") << 0;
+    QTest::addRow("date ahead")
+        << QByteArray("Wed, 21 Oct 2015 07:28:30 GMT") << 30;
+    QTest::addRow("date passed")
+        << QByteArray("Wed, 21 Oct 2015 07:27:00 GMT") << 0;
+    QTest::addRow("negative") << QByteArray("-5") << -1;
+    QTest::addRow("text") << QByteArray("soon") << -1;
+    QTest::addRow("empty") << QByteArray() << -1;
+}
+
+void ApiUnitsTest::retryAfterForms()
+{
+    QFETCH(QByteArray, value);
+    QFETCH(int, seconds);
+    const QDateTime now(QDate(2015, 10, 21), QTime(7, 28), QTimeZone::utc());
+    const std::optional<int> parsed =
+        parseRetryAfter(std::string_view(value.constData(), value.size()), now);
+    QCOMPARE(parsed.value_or(-1), seconds);
 }
 
 void ApiUnitsTest::limiterPerSecond()

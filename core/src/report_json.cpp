@@ -181,22 +181,60 @@ Json idProblemsToJson(const std::vector<IdProblem> &problems)
     return list;
 }
 
+Json idToJson(const IdVolume &volume)
+{
+    Json json{{"kind", kindName(volume.kind)}};
+    if (volume.kind == ShardKind::Group)
+        json["group_key"] = volume.groupKey;
+    json["id"] = volume.id;
+    json["peak_date"] = formatDay(volume.peakDay);
+    json["peak_events"] = volume.peakEvents;
+    json["peak_remediated_events"] = volume.peakRemediatedEvents;
+    json["total_events"] = volume.totalEvents;
+    json["flags"] = idFlagsToJson(volume.idFlags);
+    return json;
+}
+
 Json idsToJson(const Report &report)
 {
     Json list = Json::array();
-    for (const IdVolume &volume : report.ids) {
-        Json json{{"kind", kindName(volume.kind)}};
-        if (volume.kind == ShardKind::Group)
-            json["group_key"] = volume.groupKey;
-        json["id"] = volume.id;
-        json["peak_date"] = formatDay(volume.peakDay);
-        json["peak_events"] = volume.peakEvents;
-        json["peak_remediated_events"] = volume.peakRemediatedEvents;
-        json["total_events"] = volume.totalEvents;
-        json["flags"] = idFlagsToJson(volume.idFlags);
-        list.push_back(json);
-    }
+    for (const IdVolume &volume : report.ids)
+        list.push_back(idToJson(volume));
     return list;
+}
+
+std::string dumpText(const Json &json, int indent)
+{
+    // Invalid UTF-8 in ids is replaced rather than aborting the whole
+    // report.
+    return json.dump(indent, ' ', false,
+                     nlohmann::json::error_handler_t::replace);
+}
+
+// A million ids as one JSON tree take about a gigabyte, so the `ids` list
+// is written one id at a time after the rest of the report, which keeps
+// memory flat however many ids there are.
+void writeReportText(std::ostream &out, const Report &report,
+                     const JsonReportOptions &options)
+{
+    Json json = reportToJson(report, {});
+    if (!options.includeIds) {
+        out << dumpText(json, 2) << '\n';
+        return;
+    }
+    json["ids"] = Json::array();
+    const std::string text = dumpText(json, 2);
+    const std::string placeholder = "\"ids\": []";
+    const std::size_t at = text.rfind(placeholder);
+    out.write(text.data(), static_cast<std::streamsize>(at));
+    out << "\"ids\": [";
+    bool first = true;
+    for (const IdVolume &volume : report.ids) {
+        out << (first ? "\n    " : ",\n    ") << dumpText(idToJson(volume), -1);
+        first = false;
+    }
+    out << (first ? "]" : "\n  ]") << text.substr(at + placeholder.size())
+        << '\n';
 }
 
 } // namespace
@@ -232,12 +270,8 @@ nlohmann::ordered_json reportToJson(const Report &report,
 void writeJsonReport(const Report &report, const std::string &path,
                      const JsonReportOptions &options)
 {
-    // Invalid UTF-8 in ids is replaced rather than aborting the whole report.
-    const std::string text =
-        reportToJson(report, options)
-            .dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     if (path == "-") {
-        std::cout << text << '\n';
+        writeReportText(std::cout, report, options);
         std::cout.flush();
         if (!std::cout)
             throw std::runtime_error("cannot write report to stdout: " +
@@ -246,7 +280,7 @@ void writeJsonReport(const Report &report, const std::string &path,
     }
     std::ofstream stream(path, std::ios::binary | std::ios::trunc);
     if (stream)
-        stream << text << '\n';
+        writeReportText(stream, report, options);
     // A full disk shows only when the buffered text is flushed.
     if (stream)
         stream.close();

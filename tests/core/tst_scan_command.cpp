@@ -112,6 +112,7 @@ private slots:
     void failOnHot();
     void missingInput();
     void reportPathChecked();
+    void allIdsListed();
     void incompleteInput_data();
     void incompleteInput();
     void crossingTimeAsDated_data();
@@ -511,6 +512,41 @@ void TestScanCommand::reportPathChecked()
     QCOMPARE(full.exitCode, 1);
     QVERIFY2(full.err.contains(QStringLiteral("cannot write report")),
              qPrintable(full.err));
+}
+
+void TestScanCommand::allIdsListed()
+{
+    // The list is written one id at a time after the rest of the report,
+    // so the file must still parse, with every id once.
+    const std::string output = m_dir.path("all-ids.json");
+    const Run run = runHotshard(
+        QStringList{QStringLiteral("scan")} + limitArguments(m_plain) +
+        QStringList{QStringLiteral("--all-ids"), QStringLiteral("--json"),
+                    QString::fromStdString(output),
+                    QString::fromStdString(m_plainPath)});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    const json report = readJson(output);
+    QVERIFY(report.is_object());
+    const Report library = scanPaths({m_plainPath});
+    QCOMPARE(report["ids"].size(), library.ids.size());
+    QVERIFY(!library.ids.empty());
+    const json &first = report["ids"][0];
+    QCOMPARE(first["id"].get<std::string>(), library.ids[0].id);
+    QCOMPARE(first["peak_events"].get<std::int64_t>(),
+             library.ids[0].peakEvents);
+
+    // A file whose events have no usable id gives an empty list.
+    const QString noIds = QString::fromStdString(m_dir.write(
+        "no-ids.json", eventLine("Page View", "\"\"", "1709726400") + "\n"));
+    const Run empty =
+        runHotshard({QStringLiteral("scan"), QStringLiteral("--all-ids"),
+                     QStringLiteral("--json"), QStringLiteral("-"), noIds});
+    QVERIFY2(empty.exitCode == 0, qPrintable(empty.err));
+    const json emptyReport =
+        json::parse(empty.out.toStdString(), nullptr, false);
+    QVERIFY(emptyReport.is_object());
+    QVERIFY(emptyReport["ids"].is_array());
+    QCOMPARE(emptyReport["ids"].size(), std::size_t{0});
 }
 
 void TestScanCommand::incompleteInput_data()

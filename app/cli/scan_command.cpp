@@ -82,7 +82,9 @@ int runScan(const QStringList &arguments)
         }
     }
 
-    const Report report = runScanWithProgress(paths, *settings);
+    ScanSettings scanSettings = *settings;
+    scanSettings.listEveryId = parser.isSet(allIds);
+    const Report report = runScanWithProgress(paths, scanSettings);
     const bool jsonToStdout = parser.value(json) == QLatin1String("-");
     printReportSummary(report, jsonToStdout ? stderr : stdout);
     if (parser.isSet(json)) {

@@ -88,7 +88,10 @@ int runVerify(const QStringList &arguments)
     for (const QString &path : parser.positionalArguments())
         paths.push_back(path.toStdString());
 
-    const Report report = runScanWithProgress(paths, *settings);
+    // Verify reports only pairs over the limit, never the list of ids.
+    ScanSettings scanSettings = *settings;
+    scanSettings.listEveryId = false;
+    const Report report = runScanWithProgress(paths, scanSettings);
     const recovery::VerifyResult result =
         recovery::verifyResultFromReport(report);
     std::printf("Verified %zu file%s: %lld events.\n", report.inputs.size(),

@@ -548,7 +548,6 @@ void ScanRun::buildVolumes()
     buildRange(0, idCount / parts);
     for (std::thread &worker : workers)
         worker.join();
-    listIdProblems();
 }
 
 std::int64_t ScanRun::peakEventsOf(std::uint32_t first, std::uint32_t end) const
@@ -588,26 +587,42 @@ IdVolume ScanRun::volumeOf(std::uint32_t id, std::uint32_t first,
 
 void ScanRun::listIdProblems()
 {
-    std::vector<const IdVolume *> flagged;
-    for (const IdVolume &volume : m_report.ids) {
-        if (volume.idFlags != IdFlagNone)
-            flagged.push_back(&volume);
+    const std::size_t idCount = m_global.ids.size();
+    std::vector<std::int64_t> totals(idCount, 0);
+    m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
+        const std::uint32_t id = pairIdIndex(key);
+        if (m_global.idFlags[id] != IdFlagNone)
+            totals[id] += pair.events;
+    });
+    std::vector<std::uint32_t> flagged;
+    for (std::uint32_t id = 0; id < idCount; ++id) {
+        if (m_global.idFlags[id] != IdFlagNone)
+            flagged.push_back(id);
     }
     // NOTE: only the ids with the most events are listed, so that a project
     // whose ids are all numeric does not get a million entries.
-    const auto moreEvents = [](const IdVolume *a, const IdVolume *b) {
-        if (a->totalEvents != b->totalEvents)
-            return a->totalEvents > b->totalEvents;
-        return std::tie(a->kind, a->groupKey, a->id) <
-               std::tie(b->kind, b->groupKey, b->id);
+    const auto moreEvents = [&](std::uint32_t a, std::uint32_t b) {
+        if (totals[a] != totals[b])
+            return totals[a] > totals[b];
+        const auto keyOf = [this](std::uint32_t id) {
+            const std::uint32_t space = m_global.ids.space(id);
+            return std::make_tuple(space != kUserSpace,
+                                   std::string_view(m_keyOfSpace[space]),
+                                   m_global.ids.text(id));
+        };
+        return keyOf(a) < keyOf(b);
     };
     const std::size_t listed = std::min(flagged.size(), kMaxIdProblems);
     std::partial_sort(flagged.begin(), flagged.begin() + listed, flagged.end(),
                       moreEvents);
     for (std::size_t i = 0; i < listed; ++i) {
-        const IdVolume &volume = *flagged[i];
-        m_report.idProblems.push_back({volume.kind, volume.groupKey, volume.id,
-                                       volume.idFlags, volume.totalEvents});
+        const std::uint32_t id = flagged[i];
+        const std::uint32_t space = m_global.ids.space(id);
+        m_report.idProblems.push_back(
+            {space == kUserSpace ? ShardKind::User : ShardKind::Group,
+             space == kUserSpace ? std::string() : m_keyOfSpace[space],
+             std::string(m_global.ids.text(id)), m_global.idFlags[id],
+             totals[id]});
     }
 }
 
@@ -710,7 +725,11 @@ Report ScanRun::run(const std::vector<std::string> &paths)
         buildFindings();
         checkRecordsAgainstFindings();
     }
-    buildVolumes();
+    listIdProblems();
+    if (m_settings.listEveryId)
+        buildVolumes();
+    else
+        m_global.pairs = {};
     buildDays();
     m_report.groupKeys.assign(m_keyOfSpace.begin() + 1, m_keyOfSpace.end());
     qCDebug(lcScan, "report built after %lld ms%s",

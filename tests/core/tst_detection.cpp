@@ -640,6 +640,20 @@ void TestDetection::idFlags()
                      (c.flags != IdFlagNone),
                  c.id.c_str());
     }
+
+    // Without the full id list the same problems are found, in the same
+    // order, from the count tables.
+    ScanSettings findingsOnly;
+    findingsOnly.listEveryId = false;
+    const Report lean = scanPaths({path}, findingsOnly);
+    QVERIFY(lean.ids.empty());
+    QVERIFY(lean.idDays.empty());
+    QCOMPARE(lean.idProblems.size(), report.idProblems.size());
+    for (std::size_t i = 0; i < lean.idProblems.size(); ++i) {
+        QCOMPARE(lean.idProblems[i].id, report.idProblems[i].id);
+        QCOMPARE(lean.idProblems[i].idFlags, report.idProblems[i].idFlags);
+        QCOMPARE(lean.idProblems[i].events, report.idProblems[i].events);
+    }
 }
 
 void TestDetection::groupIdFlags()

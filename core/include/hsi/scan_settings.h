@@ -38,6 +38,10 @@ struct ScanSettings {
     /// picks a size from the file size and thread count. Tests set it low to
     /// split small files.
     std::int64_t chunkBytes = 0;
+    /// Fills `Report::ids` and `Report::idDays` with every id. A caller that
+    /// shows only findings and id problems turns it off, which saves about
+    /// 0.3 s and 150 MB per million ids.
+    bool listEveryId = true;
 };
 
 } // namespace hsi

@@ -53,7 +53,10 @@ VerifyResult verifyResultFromReport(const Report &report)
 VerifyResult verifyFiles(const std::vector<std::string> &paths,
                          const ScanSettings &settings, ScanControl *control)
 {
-    return verifyResultFromReport(scan(paths, settings, control));
+    // The result needs only the pairs over the limit, never the list of ids.
+    ScanSettings onlyFindings = settings;
+    onlyFindings.listEveryId = false;
+    return verifyResultFromReport(scan(paths, onlyFindings, control));
 }
 
 nlohmann::ordered_json verifyResultToJson(const VerifyResult &result)

@@ -136,6 +136,8 @@ public:
     bool feed(const char *data, std::size_t size, const char *readableEnd,
               const std::atomic<bool> *cancel, std::int64_t &records)
     {
+        if (cancel && *cancel)
+            return false;
         const char *pos = data;
         const char *end = data + size;
         while (pos < end) {

@@ -739,6 +739,8 @@ void TestDetection::cancelled()
     const Report report = scan({path}, ScanSettings{}, &control);
 
     QVERIFY(report.cancelled);
+    // A scan cancelled before it started reads nothing.
+    QCOMPARE(report.totals.events, std::int64_t{0});
 }
 
 QTEST_GUILESS_MAIN(TestDetection)

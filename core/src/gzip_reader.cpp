@@ -133,9 +133,6 @@ void GzipBlockReader::run()
     m_changed.notify_all();
 }
 
-// Inflates member after member. Output is cut at the last '\n' of each full
-// buffer and the partial line is carried into the next buffer, so that every
-// block handed out holds whole lines.
 namespace {
 
 bool isPaddingByte(std::uint8_t byte)
@@ -144,8 +141,9 @@ bool isPaddingByte(std::uint8_t byte)
            byte == '\n';
 }
 
-/// Returns true when the rest of the file is NUL bytes or whitespace. gzip -d
-/// ignores such padding after the last member, and so does the scan.
+/// Returns true when the rest of the file is NUL bytes or whitespace, the
+/// padding that some tools add after the last member. gzip -d decompresses
+/// such files too, with a warning.
 bool restIsPadding(int fd, const std::uint8_t *data, std::size_t size)
 {
     if (!std::all_of(data, data + size, isPaddingByte))
@@ -162,6 +160,9 @@ bool restIsPadding(int fd, const std::uint8_t *data, std::size_t size)
 
 } // namespace
 
+// Inflates member after member. Output is cut at the last '\n' of each full
+// buffer and the partial line is carried into the next buffer, so that every
+// block handed out holds whole lines.
 bool GzipBlockReader::inflateAll(int fd)
 {
     std::vector<std::uint8_t> input(kInputSize);

@@ -171,8 +171,9 @@ void TestRecordReader::truncatedGzip()
 
 void TestRecordReader::bytesAfterGzip_data()
 {
-    // gzip -d ignores NUL or whitespace padding after the last member. Other
-    // trailing bytes are an error, but the events before them still count.
+    // NUL or whitespace padding after the last member is accepted, as gzip -d
+    // does. Other trailing bytes are an error, but the events before them
+    // still count.
     QTest::addColumn<QByteArray>("tail");
     QTest::addColumn<bool>("isError");
     QTest::addRow("newline") << QByteArray("\n") << false;

@@ -176,6 +176,17 @@ bool ExportJob::loadManifest(QString *error)
     if (!error->isEmpty())
         return false;
     if (loaded) {
+        // A manifest from before project ids were recorded reads as 0.
+        if (loaded->projectId != 0 &&
+            loaded->projectId != m_connection.projectId) {
+            *error = QStringLiteral("%1 was written for project %2, not %3; "
+                                    "use a new output folder for another "
+                                    "project")
+                         .arg(path)
+                         .arg(loaded->projectId)
+                         .arg(m_connection.projectId);
+            return false;
+        }
         if (loaded->events != m_query.events ||
             loaded->where != m_query.where) {
             *error = QStringLiteral("%1 was written for another event list or "

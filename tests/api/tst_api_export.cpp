@@ -94,6 +94,7 @@ private slots:
     void unauthorizedNotRetried();
     void resumeSkipsFinishedDays();
     void rejectsOtherQueryInFolder();
+    void rejectsOtherProjectInFolder();
     void spacesRequestsByWindow();
     void sharesLimiterAcrossJobs();
     void reportsProgress();
@@ -399,6 +400,24 @@ void ExportTest::rejectsOtherQueryInFolder()
     QVERIFY2(
         summary.error.contains(QLatin1String("another event list or where")),
         qPrintable(summary.error));
+    QCOMPARE(m_server->requestCount(QStringLiteral("/api/2.0/export")), 1);
+}
+
+void ExportTest::rejectsOtherProjectInFolder()
+{
+    QVERIFY(runExport(serviceAccount(), kFirstDay, kFirstDay).isComplete());
+    // Skipping "done" days of another project would mix two projects'
+    // events in one folder, so the folder is refused before any request.
+    ConnectionSettings settings;
+    settings.baseUrl = m_server->baseUrl();
+    settings.projectId = test::kProjectId + 1;
+    ExportQuery query;
+    query.from = kFirstDay;
+    query.to = kFirstDay + 1;
+    Exporter exporter(settings, serviceAccount(), m_options);
+    const ExportSummary summary = exporter.run(query, m_out);
+    QVERIFY2(summary.error.contains(QLatin1String("written for project")),
+             qPrintable(summary.error));
     QCOMPARE(m_server->requestCount(QStringLiteral("/api/2.0/export")), 1);
 }
 

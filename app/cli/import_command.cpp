@@ -2,8 +2,10 @@
 #include "cli_support.h"
 #include "commands.h"
 #include "hsi/api/importer.h"
+#include "hsi/scanner.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QFileInfo>
 #include <cstdio>
 #include <mutex>
@@ -23,7 +25,8 @@ void addImportOptions(QCommandLineParser &parser)
         "MIXPANEL_SERVICE_ACCOUNT_SECRET, "
         "or MIXPANEL_API_SECRET, or MIXPANEL_PROJECT_TOKEN, or a prompt."));
     parser.addPositionalArgument(QStringLiteral("FILE"),
-                                 QStringLiteral("Files to import."),
+                                 QStringLiteral("Files, or folders of export "
+                                                "files, to import."),
                                  QStringLiteral("FILE..."));
     parser.addOption(
         {QStringLiteral("dry-run"),
@@ -60,15 +63,17 @@ bool readImportOptions(const QCommandLineParser &parser,
     }
     const QStringList files = parser.positionalArguments();
     for (const QString &file : files) {
-        if (!QFileInfo(file).isFile()) {
-            *error = QStringLiteral("input file not found: %1").arg(file);
+        if (!QFileInfo::exists(file)) {
+            *error =
+                QStringLiteral("input file or folder not found: %1").arg(file);
             return false;
         }
     }
     options.dryRun = parser.isSet(QStringLiteral("dry-run"));
-    options.jobDir = parser.isSet(QStringLiteral("job"))
-                         ? parser.value(QStringLiteral("job"))
-                         : files.value(0) + QStringLiteral(".import");
+    options.jobDir =
+        parser.isSet(QStringLiteral("job"))
+            ? parser.value(QStringLiteral("job"))
+            : QDir::cleanPath(files.value(0)) + QStringLiteral(".import");
     return true;
 }
 
@@ -93,11 +98,17 @@ void printSummary(const api::ImportSummary &summary,
                     (formatCount(summary.skippedBatches) +
                      (summary.skippedBatches == 1 ? " batch" : " batches"))
                         .c_str());
-    if (summary.undelivered > 0 || summary.unaccounted > 0)
-        std::printf("%s not delivered and %s not acknowledged: run the same "
-                    "command again to send them\n",
+    if (summary.undelivered > 0 || summary.unaccounted > 0) {
+        // After a fatal error such as a 401, running again as it is would
+        // stop the same way, so the advice waits for the fix.
+        std::printf("%s not delivered and %s not acknowledged: %s\n",
                     countOf(summary.undelivered, "event").c_str(),
-                    formatCount(summary.unaccounted).c_str());
+                    countOf(summary.unaccounted, "event").c_str(),
+                    summary.error.isEmpty()
+                        ? "run the same command again to send them"
+                        : "fix the error below, then run the same command "
+                          "again to send them");
+    }
     if (!options.dryRun && summary.rejected > 0)
         std::printf("rejected events with reasons: %s/rejects.ndjson\n",
                     qUtf8Printable(options.jobDir));
@@ -152,8 +163,31 @@ int runImport(const QStringList &arguments)
     }
     options.retry = connection->retry;
 
+    // Folders are read like the scan reads them: every export file in them.
+    QStringList files;
+    std::vector<std::string> paths;
+    for (const QString &path : parser.positionalArguments())
+        paths.push_back(path.toStdString());
+    for (const std::string &file : expandInputPaths(paths))
+        files << QString::fromStdString(file);
+    if (files.isEmpty()) {
+        printError(command, QStringLiteral("no export files in %1")
+                                .arg(parser.positionalArguments().join(
+                                    QStringLiteral(", "))));
+        return ExitUsage;
+    }
+
     const api::ImportSummary summary =
-        runWithProgress(*connection, options, parser.positionalArguments());
+        runWithProgress(*connection, options, files);
+    // A job that stopped before its first request (a missing file, a file
+    // listed twice, a checkpoint that does not match) has nothing to sum up.
+    const bool stoppedBeforeStart = !summary.error.isEmpty() &&
+                                    summary.eventsRead == 0 &&
+                                    summary.requests == 0;
+    if (stoppedBeforeStart) {
+        printError(command, summary.error);
+        return ExitUsage;
+    }
     printSummary(summary, options);
     if (!summary.error.isEmpty())
         printError(command, summary.error);

@@ -220,13 +220,28 @@ private:
 
 bool ImportJob::prepare(const QStringList &files)
 {
+    QSet<QString> seen;
     for (const QString &file : files) {
-        if (!QFileInfo(file).isFile()) {
+        const QFileInfo info(file);
+        if (info.isDir()) {
+            m_summary.error =
+                QStringLiteral("%1 is a folder: name the files to import")
+                    .arg(file);
+            return false;
+        }
+        if (!info.isFile()) {
             m_summary.error =
                 QStringLiteral("input file not found: %1").arg(file);
             return false;
         }
-        m_bytesTotal += QFileInfo(file).size();
+        // Batches are named by file and index, so one file listed twice
+        // would make its second pass look acknowledged.
+        if (seen.contains(info.absoluteFilePath())) {
+            m_summary.error = QStringLiteral("%1 is listed twice").arg(file);
+            return false;
+        }
+        seen.insert(info.absoluteFilePath());
+        m_bytesTotal += info.size();
     }
     m_url = m_connection.endpoints().importUrl.toStdString() + "?strict=1";
     if (m_credentials.kind() == Credentials::Kind::ServiceAccount)
@@ -245,16 +260,8 @@ bool ImportJob::prepare(const QStringList &files)
         !m_checkpoint.checkLimits(m_options.maxBatchEvents,
                                   m_options.maxBatchBytes, &m_summary.error))
         return false;
-    QSet<QString> seen;
     for (const QString &file : files) {
         const QFileInfo info(file);
-        // Batches are named by file and index, so one file listed twice
-        // would make its second pass look acknowledged.
-        if (seen.contains(info.absoluteFilePath())) {
-            m_summary.error = QStringLiteral("%1 is listed twice").arg(file);
-            return false;
-        }
-        seen.insert(info.absoluteFilePath());
         if (!m_checkpoint.checkFile(info.absoluteFilePath(), info.size(),
                                     info.lastModified().toMSecsSinceEpoch(),
                                     &m_summary.error))
@@ -275,11 +282,15 @@ ImportSummary ImportJob::run(const QStringList &files)
 {
     const auto started = std::chrono::steady_clock::now();
     if (prepare(files)) {
-        qCInfo(lcApi).noquote()
-            << "import of" << files.size()
-            << (files.size() == 1 ? "file to" : "files to") << m_url.c_str()
-            << "as" << m_credentials.describe()
-            << (m_options.dryRun ? "(dry run)" : "");
+        const char *fileWord = files.size() == 1 ? "file" : "files";
+        if (m_options.dryRun) {
+            qCInfo(lcApi).noquote() << "dry run: validating" << files.size()
+                                    << fileWord << "without sending";
+        } else {
+            qCInfo(lcApi).noquote()
+                << "import of" << files.size() << fileWord << "to"
+                << m_url.c_str() << "as" << m_credentials.describe();
+        }
         std::vector<std::thread> workers;
         for (int i = 0; i < std::max(1, m_options.parallelRequests); ++i)
             workers.emplace_back([this] { work(); });

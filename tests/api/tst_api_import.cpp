@@ -99,6 +99,7 @@ private slots:
     void projectTokenAccepted();
     void resumesAfterFailedBatch();
     void dryRunSendsNothing();
+    void cliInputChecks();
     void undercountNotAcknowledged();
     void rejectsBadFileList();
     void exportReturnsImported();
@@ -552,6 +553,54 @@ void ImportTest::cliExitCodes()
                   m_work->filePath(QStringLiteral("job2")), input("a.ndjson")});
     QVERIFY(failing->waitForFinished(30000));
     QCOMPARE(failing->exitCode(), 1);
+}
+
+void ImportTest::cliInputChecks()
+{
+    const QString folder = m_work->filePath(QStringLiteral("days"));
+    QVERIFY(QDir().mkpath(folder));
+    test::writeEvents(folder + QStringLiteral("/2024-03-01.json"), 30, 1,
+                      kFirstDaySeconds);
+    test::writeEvents(folder + QStringLiteral("/2024-03-02.json"), 20, 1,
+                      kFirstDaySeconds + 86400);
+
+    // A folder reads like the scan reads it: every export file in it.
+    QProcess *dryRun = startCli({QStringLiteral("--dry-run"), folder});
+    QVERIFY(dryRun->waitForFinished(30000));
+    QCOMPARE(dryRun->exitCode(), 0);
+    const QByteArray dryOutput = dryRun->readAllStandardOutput();
+    QVERIFY2(dryOutput.contains("50 events read"), dryOutput.constData());
+
+    // The dry run rejects what the real run would reject.
+    const QString file = folder + QStringLiteral("/2024-03-01.json");
+    QProcess *twice = startCli({QStringLiteral("--dry-run"), file, file});
+    QVERIFY(twice->waitForFinished(30000));
+    QCOMPARE(twice->exitCode(), 2);
+    const QByteArray twiceErrors = twice->readAllStandardError();
+    QVERIFY2(twiceErrors.contains("listed twice"), twiceErrors.constData());
+    QVERIFY(twice->readAllStandardOutput().isEmpty());
+
+    // After a 401, running again unchanged cannot help, so the summary
+    // asks for the fix first.
+    auto *wrongSecret = new QProcess(this);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("MIXPANEL_SERVICE_ACCOUNT_USERNAME"),
+                       QLatin1String(test::kServiceUser));
+    environment.insert(QStringLiteral("MIXPANEL_SERVICE_ACCOUNT_SECRET"),
+                       QStringLiteral("wrong-secret"));
+    wrongSecret->setProcessEnvironment(environment);
+    wrongSecret->start(
+        QStringLiteral(HSI_BINARY_DIR "/app/hotshard"),
+        {QStringLiteral("import"), QStringLiteral("--api-url"),
+         m_server->baseUrl(), QStringLiteral("--project-id"),
+         QString::number(test::kProjectId), QStringLiteral("--job"),
+         m_work->filePath(QStringLiteral("wrong-secret-job")), file});
+    QVERIFY(wrongSecret->waitForFinished(30000));
+    QCOMPARE(wrongSecret->exitCode(), 1);
+    const QByteArray advice = wrongSecret->readAllStandardOutput();
+    QVERIFY2(advice.contains("fix the error below"), advice.constData());
+    QVERIFY2(wrongSecret->readAllStandardError().contains("401"),
+             advice.constData());
 }
 
 void ImportTest::resumesAfterKill()

@@ -14,6 +14,12 @@ QString formatCount(std::int64_t value)
     return value < 0 ? QLatin1Char('-') + digits : digits;
 }
 
+QString countOf(std::int64_t count, const char *noun)
+{
+    return formatCount(count) + QLatin1Char(' ') + QLatin1String(noun) +
+           (count == 1 ? QString() : QStringLiteral("s"));
+}
+
 QString formatBytes(std::int64_t bytes)
 {
     const double value = static_cast<double>(bytes);

@@ -21,6 +21,10 @@ inline QString toQString(const std::string &text)
 /// the system locale so that exported files read the same everywhere.
 QString formatCount(std::int64_t value);
 
+/// Formats "1 day" or "2,000 days": the count with the noun in the right
+/// number. `noun` is a singular whose plural adds an "s".
+QString countOf(std::int64_t count, const char *noun);
+
 /// Formats a byte count as "69.1 MB" (decimal units, as the CLI does).
 QString formatBytes(std::int64_t bytes);
 

@@ -22,6 +22,16 @@ namespace hsi::api {
 
 namespace {
 
+QString daysText(qint64 count)
+{
+    return QString::number(count) +
+           (count == 1 ? QStringLiteral(" day") : QStringLiteral(" days"));
+}
+
+} // namespace
+
+namespace {
+
 const char kManifestName[] = "manifest.json";
 
 std::string percentEncoded(const QString &value)
@@ -242,11 +252,10 @@ ExportSummary ExportJob::run()
     m_pending = daysToFetch();
     m_total = static_cast<int>(m_pending.size());
     summary.skippedDays = (m_query.to - m_query.from + 1) - m_total;
-    qCInfo(lcApi).noquote() << QStringLiteral("export of %1 days to %2 as %3 "
-                                              "(%4 days already done)")
-                                   .arg(m_total)
-                                   .arg(m_dir.path(), m_credentials.describe())
-                                   .arg(summary.skippedDays);
+    qCInfo(lcApi).noquote()
+        << QStringLiteral("export of %1 to %2 as %3 (%4 already done)")
+               .arg(daysText(m_total), m_dir.path(), m_credentials.describe(),
+                    daysText(summary.skippedDays));
 
     const int workers = std::min(m_total, m_limiter->limits().maxInFlight);
     std::vector<std::thread> threads;
@@ -461,7 +470,9 @@ void ExportJob::finishDay(const DayRecord &record)
     else
         qCWarning(lcApi).noquote()
             << "export of" << date << dayStatusName(record.status) << "after"
-            << record.attempts << "attempts:" << record.message;
+            << record.attempts
+            << (record.attempts == 1 ? "attempt:" : "attempts:")
+            << record.message;
     if (m_control && m_control->onDayFinished)
         m_control->onDayFinished(record);
     if (m_control && m_control->onProgress)

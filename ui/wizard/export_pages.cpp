@@ -1,5 +1,6 @@
 // The export page and the deletion-request page of the group path.
 
+#include "format.h"
 #include "recovery_wizard.h"
 #include "wizard_pages.h"
 
@@ -111,10 +112,12 @@ void ExportPage::showSummary(const api::ExportSummary &summary)
     const int failed = summary.countWithStatus(api::DayStatus::Failed) +
                        summary.countWithStatus(api::DayStatus::Incomplete);
     if (complete)
-        setStatus(QStringLiteral("All %1 days exported (%2 skipped because an "
-                                 "earlier run finished them).")
-                      .arg(summary.days.size())
-                      .arg(summary.skippedDays));
+        setStatus(
+            QStringLiteral("Exported %1 (%2 skipped because an "
+                           "earlier run finished them).")
+                .arg(countOf(static_cast<std::int64_t>(summary.days.size()),
+                             "day"),
+                     formatCount(summary.skippedDays)));
     else if (!summary.error.isEmpty())
         setStatus(QStringLiteral("The export failed: %1").arg(summary.error));
     else

@@ -1,5 +1,6 @@
 #include "recovery_job.h"
 
+#include "format.h"
 #include "hsi/recovery/deletion_request.h"
 #include "hsi/recovery/recovery_error.h"
 #include "hsi/recovery/selector.h"
@@ -377,23 +378,23 @@ RecoveryJob::importEvents(const api::ConnectionSettings &connection,
 
 QString formatImportReport(const api::ImportSummary &summary)
 {
-    QString text = QStringLiteral("Sent %1 events in %2 requests.\n"
-                                  "Imported %3, rejected %4, retried %5 "
-                                  "requests, skipped %6 events acknowledged "
-                                  "by an earlier run.\nTime: %7 s.\n")
-                       .arg(summary.sent)
-                       .arg(summary.requests)
-                       .arg(summary.imported)
-                       .arg(summary.rejected)
-                       .arg(summary.retries)
-                       .arg(summary.skippedEvents)
-                       .arg(summary.seconds, 0, 'f', 1);
+    QString text =
+        QStringLiteral("Sent %1 in %2.\n"
+                       "Imported %3, rejected %4, retried %5, "
+                       "skipped %6 acknowledged by an earlier "
+                       "run.\nTime: %7 s.\n")
+            .arg(countOf(summary.sent, "event"),
+                 countOf(summary.requests, "request"),
+                 formatCount(summary.imported), formatCount(summary.rejected),
+                 countOf(summary.retries, "request"),
+                 countOf(summary.skippedEvents, "event"))
+            .arg(summary.seconds, 0, 'f', 1);
     for (const auto &[reason, events] : summary.rejectedByReason)
         text += QStringLiteral("  rejected, %1: %2\n").arg(reason).arg(events);
     if (summary.undelivered > 0)
-        text += QStringLiteral("%1 events were not delivered; run the import "
-                               "again to send them.\n")
-                    .arg(summary.undelivered);
+        text += QStringLiteral("%1 not delivered: run the import again to "
+                               "send them.\n")
+                    .arg(countOf(summary.undelivered, "event"));
     if (!summary.error.isEmpty())
         text += QStringLiteral("Error: %1\n").arg(summary.error);
     return text;

@@ -401,7 +401,9 @@ ImportPage::ImportPage(RecoveryWizard *wizard) : StepPage(wizard)
     setSubTitle(QStringLiteral(
         "Sends the transformed events in batches of up to 2,000. Each "
         "acknowledged batch is recorded, so an interrupted import resumes "
-        "without sending a batch twice."));
+        "after the last one. Batches that were in flight when it stopped "
+        "are sent again, and Mixpanel keeps one copy of each event by its "
+        "$insert_id."));
     setFinalPage(true);
     m_import = new QPushButton(QStringLiteral("&Import"));
     m_report = new QPlainTextEdit;

@@ -3,13 +3,14 @@
 #include "hsi/recovery/verify.h"
 
 #include <fstream>
+#include <iostream>
 
 namespace hsi::cli {
 
 namespace {
 
 /// Says which fix option spreads the events of each kind of offending pair.
-void printNextSteps(const recovery::VerifyResult &result)
+void printNextSteps(const recovery::VerifyResult &result, std::FILE *out)
 {
     bool users = false;
     bool groups = false;
@@ -18,35 +19,46 @@ void printNextSteps(const recovery::VerifyResult &result)
         groups = groups || pair.kind == ShardKind::Group;
     }
     if (users)
-        std::printf("For users: run hotshard fix again with another "
-                    "--distinct-id (property:NAME or map:CSV gives each "
-                    "event its own user; keep leaves them unattributed).\n");
+        std::fprintf(out,
+                     "For users: run hotshard fix again with another "
+                     "--distinct-id (property:NAME or map:CSV gives each "
+                     "event its own user; keep leaves them unattributed).\n");
     if (groups)
-        std::printf("For groups: run hotshard fix again with --blank-group "
-                    "KEY=ID for each group listed.\n");
+        std::fprintf(out,
+                     "For groups: run hotshard fix again with --blank-group "
+                     "KEY=ID for each group listed.\n");
 }
 
-void printOffending(const recovery::VerifyResult &result)
+void printOffending(const recovery::VerifyResult &result, std::FILE *out)
 {
-    std::printf("Would exceed a limit: %zu pair%s\n", result.offending.size(),
-                result.offending.size() == 1 ? "" : "s");
+    std::fprintf(out, "Would exceed a limit: %zu pair%s\n",
+                 result.offending.size(),
+                 result.offending.size() == 1 ? "" : "s");
     for (const recovery::OffendingPair &pair : result.offending) {
         const std::string label =
             pair.kind == ShardKind::User
                 ? "user '" + pair.id + "'"
                 : "group " + pair.groupKey + "='" + pair.id + "'";
-        std::printf("  %s on %s: %lld events, limit %lld\n", label.c_str(),
-                    formatDay(pair.day).c_str(),
-                    static_cast<long long>(pair.events),
-                    static_cast<long long>(pair.limit));
+        std::fprintf(out, "  %s on %s: %lld events, limit %lld\n",
+                     label.c_str(), formatDay(pair.day).c_str(),
+                     static_cast<long long>(pair.events),
+                     static_cast<long long>(pair.limit));
     }
 }
 
+/// Writes the result to `path`, or to stdout when `path` is "-", as the
+/// scan command does.
 bool writeResultJson(const recovery::VerifyResult &result, const QString &path)
 {
+    const std::string text = recovery::verifyResultToJson(result).dump(2);
+    if (path == QLatin1String("-")) {
+        std::cout << text << '\n';
+        return static_cast<bool>(std::cout.flush());
+    }
     std::ofstream out(path.toStdString());
-    out << recovery::verifyResultToJson(result).dump(2) << "\n";
-    return static_cast<bool>(out.flush());
+    out << text << '\n';
+    out.close();
+    return static_cast<bool>(out);
 }
 
 } // namespace
@@ -94,9 +106,15 @@ int runVerify(const QStringList &arguments)
     const Report report = runScanWithProgress(paths, scanSettings);
     const recovery::VerifyResult result =
         recovery::verifyResultFromReport(report);
-    std::printf("Verified %zu file%s: %lld events.\n", report.inputs.size(),
-                report.inputs.size() == 1 ? "" : "s",
-                static_cast<long long>(result.events));
+    // With the JSON on stdout, the text goes to stderr so that the JSON
+    // stays parseable.
+    std::FILE *text =
+        parser.value(json) == QLatin1String("-") ? stderr : stdout;
+    std::fprintf(
+        text, "Verified %s: %s.\n",
+        countOf(static_cast<std::int64_t>(report.inputs.size()), "file")
+            .c_str(),
+        countOf(result.events, "event").c_str());
     if (parser.isSet(json) && !writeResultJson(result, parser.value(json))) {
         printError(command, QStringLiteral("failed to write %1: check that the "
                                            "folder exists")
@@ -108,8 +126,8 @@ int runVerify(const QStringList &arguments)
     if (report.noInputRead())
         return ExitUsage;
     if (!result.offending.empty()) {
-        printOffending(result);
-        printNextSteps(result);
+        printOffending(result, text);
+        printNextSteps(result, text);
         return ExitHotShard;
     }
     if (!result.inputErrors.empty() || result.cancelled) {
@@ -117,7 +135,7 @@ int runVerify(const QStringList &arguments)
                                            "the files above and run again"));
         return ExitFailure;
     }
-    std::printf("No id or group would exceed its limit.\n");
+    std::fprintf(text, "No id or group would exceed its limit.\n");
     return ExitOk;
 }
 

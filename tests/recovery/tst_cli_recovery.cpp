@@ -272,6 +272,20 @@ void TestCliRecovery::verifyFindsUser()
     QCOMPARE(pair["id"].get<std::string>(), std::string("hot-user"));
     QCOMPARE(pair["date"].get<std::string>(), std::string("2024-03-01"));
     QCOMPARE(pair["events"].get<int>(), 11);
+
+    // With "-" the JSON goes to stdout alone and the text to stderr.
+    const Run toStdout =
+        runHotshard({QStringLiteral("verify"), QStringLiteral("--user-limit"),
+                     QStringLiteral("10"), QStringLiteral("--json"),
+                     QStringLiteral("-"), qpath("fixed.ndjson.gz")});
+    QCOMPARE(toStdout.exitCode, 3);
+    const Json printed =
+        Json::parse(toStdout.out.toStdString(), nullptr, false);
+    QVERIFY2(!printed.is_discarded(), qPrintable(toStdout.out));
+    QCOMPARE(printed["offending"].size(), std::size_t(1));
+    QVERIFY2(toStdout.err.contains(QLatin1String("Would exceed a limit")),
+             qPrintable(toStdout.err));
+    QVERIFY(!QFile::exists(QStringLiteral("-")));
 }
 
 void TestCliRecovery::verifyAfterKeep()

@@ -653,16 +653,24 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def parse_arguments(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--data", help="folder of fixture NDJSON files")
     parser.add_argument("--state", help="folder that keeps imported events")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--project-id", type=int, default=12345)
+    parser.add_argument("--port", type=int, default=0,
+                        help="port on 127.0.0.1; 0 picks a free one")
+    parser.add_argument("--project-id", type=int, default=12345,
+                        help="the only project id accepted")
     parser.add_argument("--service-user",
-                        default="hsi-test.12345.mp-service-account")
-    parser.add_argument("--service-secret", default="test-service-secret")
-    parser.add_argument("--api-secret", default="test-api-secret")
-    parser.add_argument("--project-token", default="test-project-token")
+                        default="hsi-test.12345.mp-service-account",
+                        help="service account user name")
+    parser.add_argument("--service-secret", default="test-service-secret",
+                        help="service account secret")
+    parser.add_argument("--api-secret", default="test-api-secret",
+                        help="legacy project API secret")
+    parser.add_argument("--project-token", default="test-project-token",
+                        help="project token, accepted by import only")
     parser.add_argument("--max-body-bytes", type=int,
                         default=10 * 1024 * 1024,
                         help="request bodies above this size get 413")

@@ -50,6 +50,20 @@ std::optional<api::Credentials> credentialsFromEntry(const QByteArray &entry)
     return std::nullopt;
 }
 
+/// Describes a failed job. Without a Secret Service (a headless machine),
+/// qtkeychain reports only "Unknown error", which tells the user nothing.
+QString describeFailure(const QKeychain::Job &job)
+{
+    if (job.error() == QKeychain::NoBackendAvailable ||
+        job.errorString() == QLatin1String("Unknown error")) {
+        return QStringLiteral("no keychain service answered (on Linux a "
+                              "Secret Service such as GNOME Keyring or "
+                              "KWallet must be running): %1")
+            .arg(job.errorString());
+    }
+    return job.errorString();
+}
+
 /// Runs `job` to completion in a local event loop; qtkeychain jobs only
 /// report through signals. Returns false and sets `error` on failure.
 bool runJob(QKeychain::Job &job, QString *error)
@@ -61,9 +75,14 @@ bool runJob(QKeychain::Job &job, QString *error)
     loop.exec();
     if (job.error() == QKeychain::NoError)
         return true;
+    const QString failure = describeFailure(job);
     if (error)
-        *error = job.errorString();
-    qCWarning(lcKeychain) << "keychain request failed:" << job.errorString();
+        *error = failure;
+    // A missing entry only means that nothing was stored yet.
+    if (job.error() == QKeychain::EntryNotFound)
+        return false;
+    qCWarning(lcKeychain).noquote()
+        << "keychain request for" << job.key() << "failed:" << failure;
     return false;
 }
 

@@ -51,7 +51,7 @@ std::optional<api::Credentials> credentialsFromEntry(const QByteArray &entry)
 }
 
 /// Describes a failed job. Without a Secret Service (a headless machine),
-/// qtkeychain reports only "Unknown error", which tells the user nothing.
+/// qtkeychain reports only "Unknown error", which is no help to the user.
 QString describeFailure(const QKeychain::Job &job)
 {
     if (job.error() == QKeychain::NoBackendAvailable ||

@@ -529,7 +529,7 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
 
 // The on-demand parser reads only what it needs, so a record cut off in
 // the middle can fail as a missing field. A full parse of the rejected
-// record, which is rare, tells broken JSON apart and says where it broke.
+// record, which is rare, detects broken JSON and reports simdjson's reason.
 std::string Impl::explainRejected(std::string_view text, std::string reason)
 {
     simdjson::dom::element element;

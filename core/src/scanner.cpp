@@ -630,7 +630,7 @@ void ScanRun::listIdProblems()
 // no hot shard for that id on the record's date, the usual causes are a
 // time zone other than the project's, which moves events across midnight,
 // or files that hold only part of the day. The record's line gets a
-// warning that says so.
+// warning naming both.
 void ScanRun::checkRecordsAgainstFindings()
 {
     std::set<std::tuple<std::string, std::string, Day>> hot;

@@ -581,7 +581,7 @@ void ImportTest::cliInputChecks()
     QVERIFY(twice->readAllStandardOutput().isEmpty());
 
     // After a 401, running again unchanged cannot help, so the summary
-    // asks for the fix first.
+    // requests the fix first.
     auto *wrongSecret = new QProcess(this);
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("MIXPANEL_SERVICE_ACCOUNT_USERNAME"),

@@ -372,7 +372,7 @@ void TestRecordReader::jsonArray()
     QVERIFY(input.status == InputReport::Status::Ok);
     QCOMPARE(input.events, std::int64_t{events});
     QCOMPARE(report.totals.skippedLines, std::int64_t{0});
-    // An empty array is read fine but gets a warning that it holds nothing.
+    // An empty array is valid, but it gets a warning that it is empty.
     QCOMPARE(input.problemCount, std::int64_t{events > 0 ? 0 : 1});
     if (events == 0)
         QVERIFY(input.problems[0].severity == Problem::Severity::Warning);

@@ -474,7 +474,7 @@ void TestScanCommand::missingInput()
              qPrintable(folder.err));
 
     // One readable input is enough for a report. The missing one is an error
-    // input there, and exit code 4 says that the counts may be short.
+    // input there, and exit code 4 reports that the counts may be short.
     const std::string output = m_dir.path("partial.json");
     const Run partial =
         runHotshard({QStringLiteral("scan"), QStringLiteral("--json"),
@@ -620,7 +620,7 @@ void TestScanCommand::incompleteInput()
     else
         QVERIFY2(messages.contains(problem), qPrintable(messages));
 
-    // The summary says what the status means and what to do.
+    // The summary explains the status and what to do next.
     if (status == QLatin1String("incomplete"))
         QVERIFY2(run.err.contains(QStringLiteral("export those days again")),
                  qPrintable(run.err));

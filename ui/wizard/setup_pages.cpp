@@ -72,10 +72,10 @@ void PathPage::initializePage()
     const Report *report = m_wizard->report().get();
     const std::int64_t users = countHot(report, ShardKind::User);
     const std::int64_t groups = countHot(report, ShardKind::Group);
-    m_users->setText(QStringLiteral("User hot shards (%1 with a hot day)")
-                         .arg(countOf(users, "id and day pair")));
-    m_groups->setText(QStringLiteral("Group hot shards (%1 with a hot day)")
-                          .arg(countOf(groups, "group and day pair")));
+    m_users->setText(QStringLiteral("User hot shards (%1)")
+                         .arg(countOf(users, "hot (id, day) pair")));
+    m_groups->setText(QStringLiteral("Group hot shards (%1)")
+                          .arg(countOf(groups, "hot (group, day) pair")));
     m_users->setEnabled(users > 0);
     m_groups->setEnabled(groups > 0);
     // Without a scan the plan comes from the job folder to resume.

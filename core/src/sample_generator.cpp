@@ -468,6 +468,7 @@ private:
         const bool userHot = countUser(source, identity, day, copy);
         const bool groupHot = countGroup(source, identity, day, copy);
         const bool remediated = userHot || groupHot;
+        countPoolUser(source, identity, day, copy, remediated);
         std::string &out = m_writer.buffer();
         out += "{\"event\":";
         appendJsonString(out, remediated ? "$hotshard_events" : name);
@@ -587,6 +588,22 @@ private:
         pair.remediatedEvents += hot ? 1 : 0;
         pair.duplicates += copy;
         return hot;
+    }
+
+    /// Lists the users of small pools, such as the few customers who send a
+    /// whole group's events, because at small scales they come near the
+    /// user limit too. The long tail's pool is too large to list and its
+    /// users stay far below the limit.
+    void countPoolUser(const Source &source, const EventIdentity &identity,
+                       Day day, int copy, bool remediated)
+    {
+        constexpr std::int64_t kMaxListedPool = 20'000;
+        if (source.idStyle != IdStyle::Pool || source.poolSize > kMaxListedPool)
+            return;
+        ExpectedPair &pair = expected(ShardKind::User, "", identity.id, day);
+        ++pair.events;
+        pair.remediatedEvents += remediated ? 1 : 0;
+        pair.duplicates += copy;
     }
 
     /// Returns whether this copy is past the group limit.

@@ -1,8 +1,7 @@
 #include "event_validator.h"
 
-#include <algorithm>
-#include <array>
-#include <cctype>
+#include "hsi/import_rules.h"
+
 #include <simdjson.h>
 #include <string>
 
@@ -19,48 +18,9 @@ constexpr std::int64_t kFutureAllowanceMs = 3600LL * 1000;
 /// year 5138; 1e11 ms is 1973).
 constexpr double kMillisecondsThreshold = 1e11;
 
-// Values Mixpanel rejects as distinct_id and $insert_id (compared without
-// case).
-constexpr std::array<std::string_view, 17> kPlaceholders = {
-    "00000000-0000-0000-0000-000000000000",
-    "anon",
-    "anonymous",
-    "nil",
-    "none",
-    "null",
-    "n/a",
-    "na",
-    "undefined",
-    "unknown",
-    "<nil>",
-    "0",
-    "-1",
-    "true",
-    "false",
-    "[]",
-    "{}"};
-
 Rejection rejection(const char *reason, const char *field, QString message)
 {
     return {QLatin1String(reason), QLatin1String(field), std::move(message)};
-}
-
-bool isPlaceholder(std::string_view value)
-{
-    std::string lower(value);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    return std::find(kPlaceholders.begin(), kPlaceholders.end(), lower) !=
-           kPlaceholders.end();
-}
-
-bool isValidInsertId(std::string_view id)
-{
-    if (id.empty() || id.size() > 36 || isPlaceholder(id))
-        return false;
-    return std::all_of(id.begin(), id.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '-';
-    });
 }
 
 std::optional<Rejection> checkTime(const object &properties, std::int64_t nowMs)
@@ -95,7 +55,7 @@ std::optional<Rejection> checkDistinctId(const object &properties)
         text = std::string(id.get_string().value_unsafe());
     else
         text = simdjson::minify(id);
-    if (isPlaceholder(text))
+    if (isRejectedIdValue(text))
         return rejection("placeholder_distinct_id", "properties.distinct_id",
                          QStringLiteral("properties.distinct_id \"%1\" is a "
                                         "placeholder value Mixpanel rejects")

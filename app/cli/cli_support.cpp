@@ -112,6 +112,32 @@ void addScanOptions(QCommandLineParser &parser)
     });
 }
 
+std::vector<std::string> positionalPaths(const QCommandLineParser &parser)
+{
+    std::vector<std::string> paths;
+    for (const QString &path : parser.positionalArguments())
+        paths.push_back(path.toStdString());
+    return paths;
+}
+
+std::optional<ScanInputs> readScanInputs(const QCommandLineParser &parser,
+                                         const QString &command,
+                                         const QString &noInputMessage)
+{
+    QString error;
+    std::optional<ScanSettings> settings =
+        scanSettingsFromParser(parser, &error);
+    if (!settings) {
+        printError(command, error);
+        return std::nullopt;
+    }
+    if (parser.positionalArguments().isEmpty()) {
+        printError(command, noInputMessage);
+        return std::nullopt;
+    }
+    return ScanInputs{std::move(*settings), positionalPaths(parser)};
+}
+
 std::optional<ScanSettings>
 scanSettingsFromParser(const QCommandLineParser &parser, QString *error)
 {

@@ -21,6 +21,22 @@ void addScanOptions(QCommandLineParser &parser);
 std::optional<ScanSettings>
 scanSettingsFromParser(const QCommandLineParser &parser, QString *error);
 
+/// The settings and input paths of a command that runs a scan.
+struct ScanInputs {
+    ScanSettings settings;
+    std::vector<std::string> paths;
+};
+
+/// Reads the scan options and at least one input path. On a usage error it
+/// prints the problem (`noInputMessage` when no path was given) and returns
+/// nothing.
+std::optional<ScanInputs> readScanInputs(const QCommandLineParser &parser,
+                                         const QString &command,
+                                         const QString &noInputMessage);
+
+/// Returns the positional arguments as paths.
+std::vector<std::string> positionalPaths(const QCommandLineParser &parser);
+
 /// Parses `arguments` and handles --help and --version. Returns an exit code
 /// when the command should stop now (help shown, or a usage error printed).
 std::optional<int> parseArguments(QCommandLineParser &parser,

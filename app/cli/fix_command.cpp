@@ -187,8 +187,7 @@ int runFix(const QStringList &arguments)
     }
 
     recovery::TransformPaths paths;
-    for (const QString &input : parser.positionalArguments())
-        paths.inputs.push_back(input.toStdString());
+    paths.inputs = positionalPaths(parser);
     paths.output = parser.value(QStringLiteral("out")).toStdString();
     paths.rejects = parser.value(QStringLiteral("rejects")).toStdString();
     if (paths.inputs.empty()) {

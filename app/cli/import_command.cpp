@@ -165,10 +165,7 @@ int runImport(const QStringList &arguments)
 
     // Folders are read like the scan reads them: every export file in them.
     QStringList files;
-    std::vector<std::string> paths;
-    for (const QString &path : parser.positionalArguments())
-        paths.push_back(path.toStdString());
-    for (const std::string &file : expandInputPaths(paths))
+    for (const std::string &file : expandInputPaths(positionalPaths(parser)))
         files << QString::fromStdString(file);
     if (files.isEmpty()) {
         printError(command, QStringLiteral("no export files in %1")

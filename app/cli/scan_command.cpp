@@ -56,21 +56,12 @@ int runScan(const QStringList &arguments)
     if (const auto exitCode = parseArguments(parser, arguments))
         return *exitCode;
 
-    QString error;
-    const std::optional<ScanSettings> settings =
-        scanSettingsFromParser(parser, &error);
-    if (!settings) {
-        printError(command, error);
+    std::optional<ScanInputs> inputs = readScanInputs(
+        parser, command,
+        QStringLiteral("no input: name at least one export file or folder"));
+    if (!inputs)
         return ExitUsage;
-    }
-    if (parser.positionalArguments().isEmpty()) {
-        printError(command, QStringLiteral("no input: name at least one export "
-                                           "file or folder"));
-        return ExitUsage;
-    }
-    std::vector<std::string> paths;
-    for (const QString &path : parser.positionalArguments())
-        paths.push_back(path.toStdString());
+    const std::vector<std::string> &paths = inputs->paths;
     if (parser.isSet(json)) {
         if (const auto input = inputAt(paths, parser.value(json))) {
             printError(command,
@@ -82,9 +73,8 @@ int runScan(const QStringList &arguments)
         }
     }
 
-    ScanSettings scanSettings = *settings;
-    scanSettings.listEveryId = parser.isSet(allIds);
-    const Report report = runScanWithProgress(paths, scanSettings);
+    inputs->settings.listEveryId = parser.isSet(allIds);
+    const Report report = runScanWithProgress(paths, inputs->settings);
     const bool jsonToStdout = parser.value(json) == QLatin1String("-");
     printReportSummary(report, jsonToStdout ? stderr : stdout);
     if (parser.isSet(json)) {

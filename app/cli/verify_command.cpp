@@ -84,26 +84,15 @@ int runVerify(const QStringList &arguments)
     if (const auto exitCode = parseArguments(parser, arguments))
         return *exitCode;
 
-    QString error;
-    const std::optional<ScanSettings> settings =
-        scanSettingsFromParser(parser, &error);
-    if (!settings) {
-        printError(command, error);
+    std::optional<ScanInputs> inputs = readScanInputs(
+        parser, command,
+        QStringLiteral("no input: name at least one file to import"));
+    if (!inputs)
         return ExitUsage;
-    }
-    if (parser.positionalArguments().isEmpty()) {
-        printError(command, QStringLiteral(
-                                "no input: name at least one file to import"));
-        return ExitUsage;
-    }
-    std::vector<std::string> paths;
-    for (const QString &path : parser.positionalArguments())
-        paths.push_back(path.toStdString());
 
     // Verify reports only pairs over the limit, never the list of ids.
-    ScanSettings scanSettings = *settings;
-    scanSettings.listEveryId = false;
-    const Report report = runScanWithProgress(paths, scanSettings);
+    inputs->settings.listEveryId = false;
+    const Report report = runScanWithProgress(inputs->paths, inputs->settings);
     const recovery::VerifyResult result =
         recovery::verifyResultFromReport(report);
     // With the JSON on stdout, the text goes to stderr so that the JSON

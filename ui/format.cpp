@@ -1,23 +1,22 @@
 #include "format.h"
 
+#include "hsi/count_text.h"
+
 #include <QStringList>
 #include <cmath>
-#include <cstdlib>
 
 namespace hsi::ui {
 
+// The text comes from the core's formatters, so that the desktop program
+// and the command line write every count the same way.
 QString formatCount(std::int64_t value)
 {
-    QString digits = QString::number(std::llabs(value));
-    for (qsizetype at = digits.size() - 3; at > 0; at -= 3)
-        digits.insert(at, QLatin1Char(','));
-    return value < 0 ? QLatin1Char('-') + digits : digits;
+    return QString::fromStdString(hsi::formatCount(value));
 }
 
 QString countOf(std::int64_t count, const char *noun)
 {
-    return formatCount(count) + QLatin1Char(' ') + QLatin1String(noun) +
-           (count == 1 ? QString() : QStringLiteral("s"));
+    return QString::fromStdString(hsi::countOf(count, noun));
 }
 
 QString formatBytes(std::int64_t bytes)

@@ -470,9 +470,9 @@ void printInputProblems(const InputReport &input, std::size_t top,
                              : "ERROR";
     std::fprintf(out, "\n%s: %s, %s\n", input.path.c_str(), status,
                  countOf(input.problemCount, "problem").c_str());
-    std::size_t shown = 0;
-    for (; shown < input.problems.size() && shown < top; ++shown) {
-        const Problem &problem = input.problems[shown];
+    const std::size_t printedCount = std::min(input.problems.size(), top);
+    for (std::size_t i = 0; i < printedCount; ++i) {
+        const Problem &problem = input.problems[i];
         const char *severity =
             problem.severity == Problem::Severity::Warning ? "warning: " : "";
         // Line 0 marks a problem with the whole file.
@@ -483,12 +483,13 @@ void printInputProblems(const InputReport &input, std::size_t top,
         else
             std::fprintf(out, "  %s%s\n", severity, problem.message.c_str());
     }
-    if (input.problemCount > static_cast<std::int64_t>(shown)) {
-        std::fprintf(
-            out, "  ... %s more (the JSON report lists the first %zu)\n",
-            formatCount(input.problemCount - static_cast<std::int64_t>(shown))
-                .c_str(),
-            input.problems.size());
+    if (input.problemCount > static_cast<std::int64_t>(printedCount)) {
+        std::fprintf(out,
+                     "  ... %s more (the JSON report lists the first %zu)\n",
+                     formatCount(input.problemCount -
+                                 static_cast<std::int64_t>(printedCount))
+                         .c_str(),
+                     input.problems.size());
     }
     if (const char *advice = statusAdvice(input))
         std::fprintf(out, "  %s\n", advice);

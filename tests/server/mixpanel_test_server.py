@@ -660,6 +660,7 @@ def parse_arguments(argv):
     parser.add_argument("--state", help="folder that keeps imported events")
     parser.add_argument("--port", type=int, default=0,
                         help="port on 127.0.0.1; 0 picks a free one")
+
     parser.add_argument("--project-id", type=int, default=12345,
                         help="the only project id accepted")
     parser.add_argument("--service-user",
@@ -671,6 +672,7 @@ def parse_arguments(argv):
                         help="legacy project API secret")
     parser.add_argument("--project-token", default="test-project-token",
                         help="project token, accepted by import only")
+
     parser.add_argument("--max-body-bytes", type=int,
                         default=10 * 1024 * 1024,
                         help="request bodies above this size get 413")

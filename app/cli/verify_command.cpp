@@ -1,9 +1,7 @@
 #include "cli_support.h"
 #include "commands.h"
 #include "hsi/recovery/verify.h"
-
-#include <fstream>
-#include <iostream>
+#include "hsi/report_json.h"
 
 namespace hsi::cli {
 
@@ -44,21 +42,6 @@ void printOffending(const recovery::VerifyResult &result, std::FILE *out)
                      static_cast<long long>(pair.events),
                      static_cast<long long>(pair.limit));
     }
-}
-
-/// Writes the result to `path`, or to stdout when `path` is "-", as the
-/// scan command does.
-bool writeResultJson(const recovery::VerifyResult &result, const QString &path)
-{
-    const std::string text = recovery::verifyResultToJson(result).dump(2);
-    if (path == QLatin1String("-")) {
-        std::cout << text << '\n';
-        return static_cast<bool>(std::cout.flush());
-    }
-    std::ofstream out(path.toStdString());
-    out << text << '\n';
-    out.close();
-    return static_cast<bool>(out);
 }
 
 } // namespace
@@ -104,11 +87,19 @@ int runVerify(const QStringList &arguments)
         countOf(static_cast<std::int64_t>(report.inputs.size()), "file")
             .c_str(),
         countOf(result.events, "event").c_str());
-    if (parser.isSet(json) && !writeResultJson(result, parser.value(json))) {
-        printError(command, QStringLiteral("failed to write %1: check that the "
-                                           "folder exists")
-                                .arg(parser.value(json)));
-        return ExitFailure;
+    if (parser.isSet(json)) {
+        try {
+            writeJsonOutput(
+                parser.value(json).toStdString(), "verify result",
+                [&result](std::ostream &out) {
+                    out << recovery::verifyResultToJson(result).dump(2) << '\n';
+                });
+        } catch (const std::exception &exception) {
+            printError(command, QString::fromStdString(exception.what()) +
+                                    QStringLiteral(": check that the folder "
+                                                   "exists and has space"));
+            return ExitFailure;
+        }
     }
     for (const std::string &inputError : result.inputErrors)
         printError(command, QString::fromStdString(inputError));

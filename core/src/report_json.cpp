@@ -267,27 +267,35 @@ nlohmann::ordered_json reportToJson(const Report &report,
     return json;
 }
 
-void writeJsonReport(const Report &report, const std::string &path,
-                     const JsonReportOptions &options)
+void writeJsonOutput(const std::string &path, const std::string &what,
+                     const std::function<void(std::ostream &)> &write)
 {
     if (path == "-") {
-        writeReportText(std::cout, report, options);
+        write(std::cout);
         std::cout.flush();
         if (!std::cout)
-            throw std::runtime_error("cannot write report to stdout: " +
-                                     std::string(std::strerror(errno)));
+            throw std::runtime_error("cannot write " + what +
+                                     " to stdout: " + std::strerror(errno));
         return;
     }
     std::ofstream stream(path, std::ios::binary | std::ios::trunc);
     if (stream)
-        writeReportText(stream, report, options);
+        write(stream);
     // A full disk shows only when the buffered text is flushed.
     if (stream)
         stream.close();
     if (!stream) {
-        throw std::runtime_error("cannot write report to " + path + ": " +
+        throw std::runtime_error("cannot write " + what + " to " + path + ": " +
                                  std::strerror(errno));
     }
+}
+
+void writeJsonReport(const Report &report, const std::string &path,
+                     const JsonReportOptions &options)
+{
+    writeJsonOutput(path, "report", [&](std::ostream &out) {
+        writeReportText(out, report, options);
+    });
 }
 
 } // namespace hsi

@@ -2,9 +2,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hsi::detail {
@@ -192,9 +195,13 @@ private:
 };
 
 /// Assigns dense indexes to (namespace, text) pairs. Namespace 0 is user ids;
-/// namespace k > 0 is the k-th counted group key. Texts live in one arena and
-/// each slot keeps 32 bits of the hash, so a lookup usually touches one slot
-/// and one text.
+/// namespace k > 0 is the k-th counted group key.
+///
+/// A lookup is two dependent loads: the slot, which holds 32 bits of the
+/// hash and where the id's record starts, and the record, which holds the
+/// id's index, namespace and text side by side. With a million ids both
+/// miss the cache, so prefetchRecord() lets a caller start the second load
+/// early, as prefetch() starts the first.
 class IdInterner {
 public:
     static constexpr std::uint32_t kNotFound = 0xffffffffu;
@@ -214,15 +221,13 @@ public:
     {
         if ((m_entries.size() + 1) * 10 > m_slots.size() * 7)
             rehash(m_slots.size() * 2);
-        std::size_t slot = probe(hash, space, text);
-        if (m_slots[slot].index != kNotFound)
-            return m_slots[slot].index;
+        const std::size_t slot = probe(hash, space, text);
+        if (m_slots[slot].record != kEmpty)
+            return headerAt(m_slots[slot].record).index;
         const auto index = static_cast<std::uint32_t>(m_entries.size());
-        m_slots[slot] = {index, static_cast<std::uint32_t>(hash >> 32)};
-        m_entries.push_back({m_arena.size(),
-                             static_cast<std::uint32_t>(text.size()), space,
-                             hash});
-        m_arena.append(text);
+        const std::uint32_t record = appendRecord(index, space, text);
+        m_slots[slot] = {record, static_cast<std::uint32_t>(hash >> 32)};
+        m_entries.push_back({record, space, hash});
         return index;
     }
 
@@ -230,10 +235,18 @@ public:
     /// threads as long as no thread calls intern().
     std::uint32_t find(std::uint32_t space, std::string_view text) const
     {
-        return m_slots[probe(hashOf(space, text), space, text)].index;
+        const Slot &slot = m_slots[probe(hashOf(space, text), space, text)];
+        return slot.record == kEmpty ? kNotFound : headerAt(slot.record).index;
     }
 
     std::size_t size() const { return m_entries.size(); }
+
+    static std::uint64_t hashOf(std::uint32_t space, std::string_view text)
+    {
+        return mixBits(
+            std::hash<std::string_view>{}(text) ^
+            (static_cast<std::uint64_t>(space) * 0x9e3779b97f4a7c15ULL));
+    }
 
     /// Starts loading the slot where an id with this hash is looked up.
     void prefetch(std::uint64_t hash) const
@@ -241,10 +254,26 @@ public:
         __builtin_prefetch(&m_slots[hash & (m_slots.size() - 1)]);
     }
 
+    /// Starts loading the record of the first id whose slot matches this
+    /// hash. Call it once the slot has had time to arrive.
+    void prefetchRecord(std::uint64_t hash) const
+    {
+        const std::size_t mask = m_slots.size() - 1;
+        const auto hashHigh = static_cast<std::uint32_t>(hash >> 32);
+        for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+            const Slot &candidate = m_slots[slot];
+            if (candidate.record == kEmpty)
+                return;
+            if (candidate.hashHigh == hashHigh) {
+                __builtin_prefetch(bytesAt(candidate.record));
+                return;
+            }
+        }
+    }
+
     std::string_view text(std::uint32_t index) const
     {
-        const Entry &entry = m_entries[index];
-        return std::string_view(m_arena).substr(entry.offset, entry.length);
+        return textOf(m_entries[index].record);
     }
     std::uint32_t space(std::uint32_t index) const
     {
@@ -256,22 +285,60 @@ public:
     }
 
 private:
+    /// Records start on 8-byte boundaries, so that a 32-bit record number
+    /// addresses 32 GiB of ids.
+    static constexpr std::size_t kRecordAlign = 8;
+    static constexpr std::uint32_t kEmpty = 0xffffffffu;
+
     struct Slot {
-        std::uint32_t index = kNotFound;
+        std::uint32_t record = kEmpty;
         std::uint32_t hashHigh = 0;
     };
-    struct Entry {
-        std::size_t offset;
+    /// Header of a record in the arena; the text follows it.
+    struct Record {
+        std::uint32_t index;
+        std::uint32_t space;
         std::uint32_t length;
+    };
+    struct Entry {
+        std::uint32_t record;
         std::uint32_t space;
         std::uint64_t hash;
     };
 
-    static std::uint64_t hashOf(std::uint32_t space, std::string_view text)
+    const char *bytesAt(std::uint32_t record) const
     {
-        return mixBits(
-            std::hash<std::string_view>{}(text) ^
-            (static_cast<std::uint64_t>(space) * 0x9e3779b97f4a7c15ULL));
+        return m_arena.data() + std::size_t{record} * kRecordAlign;
+    }
+
+    Record headerAt(std::uint32_t record) const
+    {
+        Record header;
+        std::memcpy(&header, bytesAt(record), sizeof header);
+        return header;
+    }
+
+    std::string_view textOf(std::uint32_t record) const
+    {
+        return {bytesAt(record) + sizeof(Record), headerAt(record).length};
+    }
+
+    std::uint32_t appendRecord(std::uint32_t index, std::uint32_t space,
+                               std::string_view text)
+    {
+        const std::size_t offset = m_arena.size();
+        const std::size_t bytes = sizeof(Record) + text.size();
+        const std::size_t padded =
+            (bytes + kRecordAlign - 1) / kRecordAlign * kRecordAlign;
+        if ((offset + padded) / kRecordAlign >= kEmpty)
+            throw std::length_error("more than 32 GiB of distinct ids");
+        m_arena.resize(offset + padded);
+        const Record header{index, space,
+                            static_cast<std::uint32_t>(text.size())};
+        std::memcpy(m_arena.data() + offset, &header, sizeof header);
+        std::memcpy(m_arena.data() + offset + sizeof header, text.data(),
+                    text.size());
+        return static_cast<std::uint32_t>(offset / kRecordAlign);
     }
 
     /// Returns the slot of the id, or the empty slot where it goes.
@@ -280,17 +347,16 @@ private:
     {
         const std::size_t mask = m_slots.size() - 1;
         const auto hashHigh = static_cast<std::uint32_t>(hash >> 32);
-        std::size_t slot = hash & mask;
-        for (;; slot = (slot + 1) & mask) {
+        for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
             const Slot &candidate = m_slots[slot];
-            if (candidate.index == kNotFound)
+            if (candidate.record == kEmpty)
                 return slot;
             if (candidate.hashHigh != hashHigh)
                 continue;
-            const Entry &entry = m_entries[candidate.index];
-            if (entry.space == space && entry.length == text.size() &&
-                std::string_view(m_arena).substr(entry.offset, entry.length) ==
-                    text)
+            const Record header = headerAt(candidate.record);
+            if (header.space == space && header.length == text.size() &&
+                std::memcmp(bytesAt(candidate.record) + sizeof header,
+                            text.data(), text.size()) == 0)
                 return slot;
         }
     }
@@ -299,18 +365,19 @@ private:
     {
         m_slots.assign(capacity, Slot{});
         const std::size_t mask = capacity - 1;
-        for (std::uint32_t index = 0; index < m_entries.size(); ++index) {
-            const std::uint64_t hash = m_entries[index].hash;
-            std::size_t slot = hash & mask;
-            while (m_slots[slot].index != kNotFound)
+        for (const Entry &entry : m_entries) {
+            std::size_t slot = entry.hash & mask;
+            while (m_slots[slot].record != kEmpty)
                 slot = (slot + 1) & mask;
-            m_slots[slot] = {index, static_cast<std::uint32_t>(hash >> 32)};
+            m_slots[slot] = {entry.record,
+                             static_cast<std::uint32_t>(entry.hash >> 32)};
         }
     }
 
     std::vector<Slot> m_slots;
     std::vector<Entry> m_entries;
-    std::string m_arena;
+    /// Records, each padded to kRecordAlign bytes.
+    std::vector<char> m_arena;
 };
 
 /// Builds the key of an (id index, day) pair.

@@ -218,6 +218,8 @@ private:
     U64Map<std::uint32_t> m_flaggedIndex;
     std::vector<EvidenceAccumulator> m_evidence;
     std::unique_ptr<ProgressMeter> m_progress;
+    /// Time the calling thread spent merging chunks, for the debug log.
+    std::int64_t m_mergeMs = 0;
 };
 
 bool ScanRun::addGroupKey(const std::string &key)
@@ -338,7 +340,9 @@ void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass)
                        counts, cancelFlag());
         },
         [&](const UnitInfo &unit, ChunkCounts &&counts) {
+            const std::int64_t mergeStart = nowMs();
             absorbUnit(unit, std::move(counts), firstPass);
+            m_mergeMs += nowMs() - mergeStart;
         });
 }
 
@@ -703,12 +707,17 @@ Report ScanRun::run(const std::vector<std::string> &paths)
             m_files.size(), m_chunks.size(), m_threads);
 
     runCountingPass(countingOptions(0), true);
-    qCDebug(lcScan, "counting pass done after %lld ms: %zu ids, %zu pairs%s",
-            static_cast<long long>(nowMs() - startMs), m_global.ids.size(),
+    qCDebug(lcScan,
+            "counting pass done after %lld ms (%lld ms merging): %zu ids, "
+            "%zu pairs%s",
+            static_cast<long long>(nowMs() - startMs),
+            static_cast<long long>(m_mergeMs), m_global.ids.size(),
             m_global.pairs.size(), memoryUse().c_str());
     countRecordGroupKeys();
     if (!cancelled()) {
         flagPairs();
+        qCDebug(lcScan, "pairs flagged after %lld ms",
+                static_cast<long long>(nowMs() - startMs));
         if (!m_flagged.empty())
             runEvidencePass();
     }

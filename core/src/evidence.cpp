@@ -118,8 +118,8 @@ private:
                     std::int64_t line, std::string_view userId)
     {
         ++acc.events;
-        if (pair.crossingChunk == m_chunkIndex &&
-            acc.events == pair.crossingRank) {
+        if (pair.crossing.chunk == m_chunkIndex &&
+            acc.events == pair.crossing.rank) {
             acc.hasCrossing = true;
             acc.crossing = {m_file.path, line, m_event.time.ms};
         }

@@ -3,6 +3,7 @@
 #include "flat_map.h"
 #include "hsi/report.h"
 #include "input_source.h"
+#include "pair_counter.h"
 
 #include <cstdint>
 #include <string>
@@ -15,8 +16,7 @@ namespace hsi::detail {
 struct FlaggedPair {
     std::uint32_t idIndex = 0;
     Day day = 0;
-    std::int32_t crossingChunk = -1;
-    std::int64_t crossingRank = 0;
+    LimitCrossing crossing;
 };
 
 /// Evidence for one flagged pair, collected from one chunk or merged.

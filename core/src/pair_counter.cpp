@@ -439,10 +439,8 @@ void adoptChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
             return;
         const std::int64_t limit =
             limitOf(global.ids, pairIdIndex(key), settings);
-        if (pair.events > limit) {
-            pair.crossingChunk = chunkIndex;
-            pair.crossingRank = limit + 1;
-        }
+        if (pair.events > limit)
+            global.crossings[key] = {chunkIndex, limit + 1};
     });
 }
 
@@ -484,10 +482,9 @@ void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
         if (pair.events + counts.events > lowestLimit) {
             const std::int64_t limit = limitOf(
                 global.ids, pairIdIndex(entries[i].globalKey), settings);
-            if (pair.events <= limit && pair.events + counts.events > limit) {
-                pair.crossingChunk = chunkIndex;
-                pair.crossingRank = limit + 1 - pair.events;
-            }
+            if (pair.events <= limit && pair.events + counts.events > limit)
+                global.crossings[entries[i].globalKey] = {
+                    chunkIndex, limit + 1 - pair.events};
         }
         pair.events += counts.events;
         pair.remediated += counts.remediated;

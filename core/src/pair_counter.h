@@ -19,14 +19,19 @@ inline constexpr std::uint32_t kUserSpace = 0;
 inline constexpr std::size_t kMaxProblemsPerFile = 100;
 
 /// Counts of one pair. Chunks use the same type as the merged counts so that
-/// the first chunk's table can become the merged table without copying.
+/// the first chunk's table can become the merged table without copying. It
+/// is kept to 16 bytes: the tables hold millions of pairs, and a smaller
+/// slot means fewer cache misses and less memory.
 struct GlobalPair {
     std::int64_t events = 0;
     std::int64_t remediated = 0;
-    /// Chunk and 1-based rank within it of the first event past the limit;
-    /// -1 while the pair is under its limit.
-    std::int32_t crossingChunk = -1;
-    std::int64_t crossingRank = 0;
+};
+
+/// Where a pair's count first passed its limit: the chunk, and the 1-based
+/// rank of that event among the pair's events in the chunk.
+struct LimitCrossing {
+    std::int32_t chunk = -1;
+    std::int64_t rank = 0;
 };
 
 /// Settings of one counting pass.
@@ -71,6 +76,8 @@ struct GlobalCounts {
     IdInterner ids;
     std::vector<std::uint32_t> idFlags;
     U64Map<GlobalPair> pairs;
+    /// The pairs over their limit, by pair key; few, so kept apart.
+    U64Map<LimitCrossing> crossings;
     U64Map<DayTotal> days;
     Totals totals;
 };

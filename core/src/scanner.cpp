@@ -377,8 +377,9 @@ void ScanRun::flagPairs()
         if (pair.events < (isUser ? userNear : groupNear))
             return;
         m_flaggedIndex[key] = static_cast<std::uint32_t>(m_flagged.size());
+        const LimitCrossing *crossing = m_global.crossings.find(key);
         m_flagged.push_back(
-            {id, pairDay(key), pair.crossingChunk, pair.crossingRank});
+            {id, pairDay(key), crossing ? *crossing : LimitCrossing{}});
     });
 }
 

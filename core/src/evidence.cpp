@@ -35,7 +35,7 @@ public:
 
     void collect(std::string_view text, std::int64_t line)
     {
-        if (!m_query.lineFilter.empty() && !containsFilterText(text))
+        if (!m_query.lineFilter.empty() && !m_query.lineFilter.foundIn(text))
             return;
         if (!m_parser.parse(text, m_event, m_error))
             return;
@@ -58,15 +58,6 @@ public:
     }
 
 private:
-    bool containsFilterText(std::string_view text) const
-    {
-        for (const std::string &needle : m_query.lineFilter) {
-            if (text.find(needle) != std::string_view::npos)
-                return true;
-        }
-        return false;
-    }
-
     bool repeatsEarlierValue(std::size_t index) const
     {
         const GroupValue &value = m_event.groupValues[index];
@@ -209,9 +200,9 @@ void mergeEvidence(EvidenceAccumulator &&from, std::int64_t lineOffset,
 {
     into.eventNames.merge(from.eventNames);
     into.libraries.merge(from.libraries);
-    into.devices.merge(from.devices);
-    into.users.merge(from.users);
-    into.uniqueKeys.merge(from.uniqueKeys);
+    into.devices.merge(std::move(from.devices));
+    into.users.merge(std::move(from.users));
+    into.uniqueKeys.merge(std::move(from.uniqueKeys));
     into.eventsWithoutInsertId += from.eventsWithoutInsertId;
     into.events += from.events;
     if (!from.eventsPerMinute.empty()) {

@@ -4,6 +4,7 @@
 #include "hsi/report.h"
 #include "input_source.h"
 #include "pair_counter.h"
+#include "text_search.h"
 
 #include <cstdint>
 #include <string>
@@ -49,7 +50,7 @@ struct EvidenceQuery {
     bool legacyProjectTime = false;
     /// Text that every line of a flagged pair contains; empty when the ids
     /// are too short or too many to filter lines cheaply.
-    std::vector<std::string> lineFilter;
+    TextSearch lineFilter{{}};
 };
 
 struct ChunkEvidence {

@@ -136,6 +136,16 @@ public:
         ++m_size;
     }
 
+    /// Adds the values of `other`, which is left unspecified. The smaller
+    /// set is inserted into the larger, so merging a full set into an
+    /// empty one costs nothing.
+    void merge(U64Set &&other)
+    {
+        if (other.m_size > m_size)
+            std::swap(*this, other);
+        merge(static_cast<const U64Set &>(other));
+    }
+
     void merge(const U64Set &other)
     {
         for (std::uint64_t value : other.m_slots) {

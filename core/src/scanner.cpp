@@ -415,7 +415,7 @@ void ScanRun::runEvidencePass()
     query.groupSpaces = keys.groupSpaces;
     query.timeZone = m_settings.timeZone;
     query.legacyProjectTime = m_settings.legacyProjectTime;
-    query.lineFilter = lineFilterForFlaggedPairs();
+    query.lineFilter = TextSearch(lineFilterForFlaggedPairs());
 
     m_evidence.resize(m_flagged.size());
     m_progress->startPass(2);

@@ -1,10 +1,13 @@
-// The scan's own tables, each checked against a plain standard-library
-// equivalent on the same input.
+// The scan's own tables and search: the id interner, the hash set used for
+// distinct counts and the line filter of the evidence pass. Each is checked
+// against a plain standard-library equivalent on the same input.
 
 #include "flat_map.h"
+#include "text_search.h"
 
 #include <QTest>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +20,11 @@ class TestTables : public QObject {
 private slots:
     void internerMatchesMap();
     void internerSpacesAreSeparate();
+    void setMergeIsUnion_data();
+    void setMergeIsUnion();
+    void searchMatchesFind_data();
+    void searchMatchesFind();
+    void searchNearMisses();
 };
 
 namespace {
@@ -79,6 +87,96 @@ void TestTables::internerSpacesAreSeparate()
     const std::uint32_t copied =
         other.intern(3, interner.text(group), interner.hash(group));
     QCOMPARE(other.find(3, "acme"), copied);
+}
+
+void TestTables::setMergeIsUnion_data()
+{
+    QTest::addColumn<int>("left");
+    QTest::addColumn<int>("right");
+    QTest::addRow("into empty") << 0 << 5000;
+    QTest::addRow("empty into full") << 5000 << 0;
+    QTest::addRow("small into large") << 100 << 5000;
+    QTest::addRow("large into small") << 5000 << 100;
+}
+
+void TestTables::setMergeIsUnion()
+{
+    QFETCH(int, left);
+    QFETCH(int, right);
+    U64Set a;
+    U64Set b;
+    std::set<std::uint64_t> expected;
+    // The ranges overlap by half of the smaller one, and 0, which the set
+    // tracks apart from its slots, is in the right-hand set.
+    for (int i = 0; i < left; ++i) {
+        a.insert(static_cast<std::uint64_t>(i) + 1);
+        expected.insert(static_cast<std::uint64_t>(i) + 1);
+    }
+    const int start = std::min(left, right) / 2;
+    for (int i = start; i < start + right; ++i) {
+        const std::uint64_t value =
+            i == start ? 0 : static_cast<std::uint64_t>(i);
+        b.insert(value);
+        expected.insert(value);
+    }
+    a.merge(std::move(b));
+    QCOMPARE(a.size(), expected.size());
+    for (std::uint64_t value : expected) {
+        const std::size_t before = a.size();
+        a.insert(value);
+        QCOMPARE(a.size(), before);
+    }
+}
+
+void TestTables::searchMatchesFind_data()
+{
+    QTest::addColumn<QString>("needle");
+    QTest::addRow("escape") << QStringLiteral("\\u");
+    QTest::addRow("three bytes") << QStringLiteral("abc");
+    QTest::addRow("id") << QStringLiteral("backend-sync");
+    QTest::addRow("long id")
+        << QStringLiteral("0123456789abcdef0123456789abcdef0123456789");
+}
+
+void TestTables::searchMatchesFind()
+{
+    QFETCH(QString, needle);
+    const std::string pattern = needle.toStdString();
+    const TextSearch search({pattern});
+    // The needle at every offset of texts of every length up to three
+    // vector widths, so each block edge and the scalar tail are covered.
+    for (std::size_t length = 0; length <= 100; ++length) {
+        const std::string background(length, 'a');
+        QCOMPARE(search.foundIn(background),
+                 background.find(pattern) != std::string::npos);
+        for (std::size_t at = 0; at + pattern.size() <= length; ++at) {
+            std::string text = background;
+            text.replace(at, pattern.size(), pattern);
+            QVERIFY2(search.foundIn(text),
+                     qPrintable(QStringLiteral("length %1, offset %2")
+                                    .arg(length)
+                                    .arg(at)));
+        }
+    }
+}
+
+void TestTables::searchNearMisses()
+{
+    const std::string id = "user-12345";
+    const TextSearch search({"\\u", id});
+    // First and last bytes match, the middle does not.
+    std::string text(200, ' ');
+    text.replace(40, id.size(), "user-12X45");
+    text.replace(150, id.size(), "uxxxxxxxx5");
+    QVERIFY(!search.foundIn(text));
+    // One byte short at the very end of the text.
+    QVERIFY(!search.foundIn(text + id.substr(0, id.size() - 1)));
+    QVERIFY(search.foundIn(text + id));
+    QVERIFY(search.foundIn("{\"distinct_id\":\"\\u0075ser-12345\"}"));
+    // A near miss and a match among the same 32 starting positions.
+    QVERIFY(TextSearch({"abc"}).foundIn("aXcabc" + std::string(40, ' ')));
+    QVERIFY(!TextSearch({}).foundIn(text));
+    QVERIFY(TextSearch({}).empty());
 }
 
 QTEST_APPLESS_MAIN(TestTables)

@@ -56,6 +56,59 @@ public:
     }
 
     std::size_t size() const { return m_size; }
+    std::size_t slotCount() const { return m_slots.size(); }
+
+    /// Grows the table now so that `count` entries fit without growing
+    /// again, so that slots stay where they are during updateWithin().
+    void reserve(std::size_t count)
+    {
+        std::size_t capacity = m_slots.size();
+        while (count * 10 > capacity * 7)
+            capacity *= 2;
+        if (capacity != m_slots.size())
+            rehash(capacity);
+    }
+
+    /// The slot where the lookup of `key` starts.
+    std::size_t homeSlot(std::uint64_t key) const
+    {
+        return mixBits(key) & (m_slots.size() - 1);
+    }
+
+    /// Like operator[] for a key whose home slot is in [begin, end), but
+    /// reads and writes only slots in that range: it returns nullptr
+    /// when the lookup would go past `end`. Threads may therefore call it at
+    /// once on disjoint ranges, after a reserve() that makes room for every
+    /// insert; each adds its inserts to `inserted`, and the caller passes
+    /// the sum to addInserted() once all are done.
+    Value *updateWithin(std::uint64_t key, std::size_t end,
+                        std::size_t &inserted)
+    {
+        for (std::size_t slot = homeSlot(key); slot < end; ++slot) {
+            Slot &candidate = m_slots[slot];
+            if (candidate.key == key)
+                return &candidate.value;
+            if (candidate.key == kEmptyKey) {
+                candidate.key = key;
+                candidate.value = Value{};
+                ++inserted;
+                return &candidate.value;
+            }
+        }
+        return nullptr;
+    }
+
+    void addInserted(std::size_t count) { m_size += count; }
+
+    /// Calls `visit(key, value)` for every entry in slots [begin, end).
+    template <typename Visit>
+    void forEachInSlots(std::size_t begin, std::size_t end, Visit &&visit) const
+    {
+        for (std::size_t slot = begin; slot < end; ++slot) {
+            if (m_slots[slot].key != kEmptyKey)
+                visit(m_slots[slot].key, m_slots[slot].value);
+        }
+    }
 
     /// Starts loading the slot where `key` is looked up first, so that a
     /// loop over many keys overlaps its cache misses.
@@ -245,7 +298,13 @@ public:
     /// threads as long as no thread calls intern().
     std::uint32_t find(std::uint32_t space, std::string_view text) const
     {
-        const Slot &slot = m_slots[probe(hashOf(space, text), space, text)];
+        return find(space, text, hashOf(space, text));
+    }
+
+    std::uint32_t find(std::uint32_t space, std::string_view text,
+                       std::uint64_t hash) const
+    {
+        const Slot &slot = m_slots[probe(hash, space, text)];
         return slot.record == kEmpty ? kNotFound : headerAt(slot.record).index;
     }
 

@@ -84,11 +84,12 @@ struct GlobalCounts {
 
 /// Merges one chunk into the global counts. Chunks must be merged in input
 /// order, because that order decides where each limit was crossed. The
-/// first chunk's tables are moved, not copied.
+/// first chunk's tables are moved, not copied. A large chunk is merged on
+/// up to `threads` threads.
 /// `groupKeyOfSpace` names the group key of every namespace above 0.
 void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
                 const ScanSettings &settings,
-                const std::vector<std::string> &groupKeyOfSpace,
+                const std::vector<std::string> &groupKeyOfSpace, int threads,
                 GlobalCounts &global);
 
 } // namespace hsi::detail

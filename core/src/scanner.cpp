@@ -272,7 +272,7 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
                          bool firstPass)
 {
     mergeChunk(counts, static_cast<std::int32_t>(unit.index), m_settings,
-               m_keyOfSpace, m_global);
+               m_keyOfSpace, m_threads, m_global);
     if (!firstPass)
         return;
     const Chunk &chunk = m_chunks[unit.chunkIndex];

@@ -68,6 +68,8 @@ private slots:
     void crossingPoint();
     void crossingLargeFile_data();
     void crossingLargeFile();
+    void mergeLargeChunks_data();
+    void mergeLargeChunks();
     void duplicatesCounted_data();
     void duplicatesCounted();
     void evidenceEscapedId();
@@ -225,6 +227,86 @@ void TestDetection::crossingLargeFile()
     QCOMPARE(input.problems[0].line, std::int64_t{75'000});
     QCOMPARE(report.records.size(), std::size_t{1});
     QCOMPARE(report.records[0].line, std::int64_t{85'000});
+}
+
+void TestDetection::mergeLargeChunks_data()
+{
+    QTest::addColumn<int>("threads");
+    QTest::addRow("one thread") << 1;
+    QTest::addRow("two threads, ranges of the first part's size") << 2;
+}
+
+void TestDetection::mergeLargeChunks()
+{
+    QFETCH(int, threads);
+    // Two ranges with enough ids and pairs that the second is merged on
+    // several threads: ids m-45000 to m-89999 are in both, m-90000 to
+    // m-159999 and two flagged ids are new in the second, and m-0 to
+    // m-9999 come back there on the next day. zed has five events in each
+    // range, so its second one in the second range crosses limit 6.
+    const std::int64_t nextDay = kNoon + 86'400;
+    std::string first;
+    for (int i = 0; i < 90'000; ++i) {
+        first += eventOf(numbered("m-", i), kNoon);
+        if (i % 20'000 == 0)
+            first += eventOf("zed", kNoon);
+    }
+    std::int64_t line = 90'000 + 5;
+    std::int64_t crossingLine = 0;
+    std::string second;
+    for (int i = 45'000; i < 160'000; ++i) {
+        second += eventOf(numbered("m-", i), kNoon);
+        ++line;
+        if (i % 20'000 != 0)
+            continue;
+        second += eventOf("zed", kNoon + i / 100);
+        ++line;
+        if (i == 80'000)
+            crossingLine = line;
+    }
+    for (int i = 0; i < 10'000; ++i)
+        second += eventOf(numbered("m-", i), nextDay);
+    second += eventOf("undefined", kNoon);
+    second +=
+        eventLine("Page View", "4611686018427387905", std::to_string(kNoon)) +
+        "\n";
+    FixtureDir dir;
+    const std::string path = dir.write("two-ranges.json", first + second);
+
+    ScanSettings settings = withUserLimit(6);
+    settings.threads = threads;
+    settings.chunkBytes = static_cast<std::int64_t>(first.size());
+    const Report report = scan({path}, settings);
+
+    QCOMPARE(report.totals.events,
+             std::int64_t{90'000 + 5 + 115'000 + 5 + 10'000 + 2});
+    QCOMPARE(report.ids.size(), std::size_t{160'000 + 3});
+    std::int64_t attributed = 0;
+    for (const IdVolume &volume : report.ids) {
+        attributed += volume.totalEvents;
+        if (volume.id.rfind("m-", 0) != 0)
+            continue;
+        const int i = std::stoi(volume.id.substr(2));
+        const bool inBoth = i >= 45'000 && i < 90'000;
+        const bool nextDayToo = i < 10'000;
+        QCOMPARE(volume.totalEvents,
+                 std::int64_t{inBoth || nextDayToo ? 2 : 1});
+        QCOMPARE(volume.dayCount, nextDayToo ? 2u : 1u);
+    }
+    QCOMPARE(attributed, report.totals.events);
+    QCOMPARE(findId(report, "undefined")->idFlags,
+             std::uint32_t{IdFlagPlaceholder});
+    QCOMPARE(findId(report, "4611686018427387905")->idFlags,
+             std::uint32_t{IdFlagNumeric});
+    QCOMPARE(findId(report, "m-90000")->idFlags, std::uint32_t{IdFlagNone});
+
+    QCOMPARE(report.hotShards.size(), std::size_t{1});
+    const PairFinding *zed = findPair(report.hotShards, "zed", kDate);
+    QVERIFY(zed != nullptr);
+    QCOMPARE(zed->events, std::int64_t{10});
+    QVERIFY(zed->crossing.has_value());
+    QCOMPARE(zed->crossing->line, crossingLine);
+    QCOMPARE(zed->crossing->timeMs, (kNoon + 800) * 1000);
 }
 
 void TestDetection::duplicatesCounted_data()

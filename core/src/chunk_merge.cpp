@@ -14,9 +14,9 @@ namespace hsi::detail {
 namespace {
 
 /// Merge steps over fewer ids or pairs than this run on the calling
-/// thread: below it, starting threads costs more than it saves. Blocks of
-/// gzip files stay below it, and their merges already overlap the counting
-/// of later blocks.
+/// thread, because starting threads would cost more than it saves. Blocks
+/// of gzip files (4 MiB of text) usually stay below it, and their merges
+/// already overlap the counting of later blocks.
 constexpr std::size_t kParallelMinimum = 1 << 16;
 
 /// Loads run this many entries ahead, so that a loop's cache misses

@@ -289,10 +289,14 @@ void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
     // Growing the pair table touches only the pairs, so it runs while the
     // ids are mapped; it would otherwise grow during the merge.
     const std::size_t pairsAtMost = global.pairs.size() + chunk.pairs.size();
-    std::jthread grow([&] { global.pairs.reserve(pairsAtMost); });
-    const std::vector<std::uint32_t> toGlobal =
-        mapIds(chunk, groupKeyOfSpace, threads, global);
-    grow.join();
+    std::vector<std::uint32_t> toGlobal;
+    if (chunk.pairs.size() >= kParallelMinimum) {
+        std::jthread grow([&] { global.pairs.reserve(pairsAtMost); });
+        toGlobal = mapIds(chunk, groupKeyOfSpace, threads, global);
+    } else {
+        global.pairs.reserve(pairsAtMost);
+        toGlobal = mapIds(chunk, groupKeyOfSpace, threads, global);
+    }
     mergePairs(chunk, toGlobal, chunkIndex, settings, threads, global);
 }
 

@@ -9,6 +9,8 @@
 #include <array>
 #include <cstdio>
 #include <functional>
+#include <limits>
+#include <thread>
 
 namespace hsi::detail {
 
@@ -193,6 +195,118 @@ void collectEvidenceInBlock(const InputFile &file, const char *data,
         collector.collect(text, line);
     };
     evidence.read = readBlock(data, size, readableEnd, sink, cancel);
+}
+
+namespace {
+
+/// Unit number given to pieces, which no crossing names, so that the
+/// collector finds no crossing in them. Crossings in pieces are found by
+/// resolveCrossings().
+constexpr std::int32_t kPieceUnit = std::numeric_limits<std::int32_t>::min();
+
+/// Events of one pair in one piece, for a pair that crosses its limit in
+/// the piece's unit.
+struct PieceCount {
+    std::uint32_t pair;
+    std::int64_t events;
+};
+
+/// Finds the events where pairs crossed their limit inside pieces. A pair's
+/// rank is counted over its unit, so it is found by adding the pair's
+/// events piece by piece, in input order, up to the piece that holds the
+/// rank; then that piece alone is read again for the event.
+void resolveCrossings(const std::vector<InputFile> &files,
+                      const std::vector<EvidencePiece> &pieces,
+                      const std::vector<std::vector<PieceCount>> &counts,
+                      const EvidenceQuery &query,
+                      std::vector<EvidenceAccumulator> &evidence,
+                      const std::atomic<bool> *cancel)
+{
+    const std::vector<FlaggedPair> &pairs = *query.pairs;
+    std::vector<std::int64_t> seen(pairs.size(), 0);
+    for (std::size_t p = 0; p < pieces.size(); ++p) {
+        std::vector<FlaggedPair> reread;
+        for (const PieceCount &count : counts[p]) {
+            const std::int64_t before = seen[count.pair];
+            seen[count.pair] += count.events;
+            const std::int64_t rank = pairs[count.pair].crossing.rank;
+            if (rank <= before || rank > seen[count.pair])
+                continue;
+            if (reread.empty()) {
+                reread = pairs;
+                for (FlaggedPair &pair : reread)
+                    pair.crossing = {};
+            }
+            reread[count.pair].crossing = {0, rank - before};
+        }
+        if (reread.empty())
+            continue;
+        EvidenceQuery again = query;
+        again.pairs = &reread;
+        ChunkEvidence found;
+        const EvidencePiece &piece = pieces[p];
+        collectEvidence(files[piece.range.fileIndex], piece.range, 0, again,
+                        found, cancel, {});
+        for (std::size_t i = 0; i < found.pairs.size(); ++i) {
+            if (!found.pairs[i].hasCrossing)
+                continue;
+            evidence[i].hasCrossing = true;
+            evidence[i].crossing = std::move(found.pairs[i].crossing);
+            evidence[i].crossing.line += piece.linesBefore;
+        }
+    }
+}
+
+} // namespace
+
+void collectPieceEvidence(
+    const std::vector<InputFile> &files,
+    const std::vector<EvidencePiece> &pieces, const EvidenceQuery &query,
+    int threads, std::vector<EvidenceAccumulator> &evidence,
+    const std::atomic<bool> *cancel,
+    const std::function<void(std::int64_t bytes)> &onPieceDone)
+{
+    const std::size_t pairCount = query.pairs->size();
+    const auto threadCount = static_cast<std::size_t>(std::max(threads, 1));
+    // Each thread adds into its own accumulators, so that memory stays at
+    // one set per thread however many pieces there are.
+    std::vector<std::vector<EvidenceAccumulator>> perThread(
+        threadCount, std::vector<EvidenceAccumulator>(pairCount));
+    std::vector<std::vector<PieceCount>> counts(pieces.size());
+    std::atomic<std::size_t> next = 0;
+    const auto work = [&](std::size_t thread) {
+        for (std::size_t p = next++; p < pieces.size(); p = next++) {
+            if (cancel && *cancel)
+                return;
+            const EvidencePiece &piece = pieces[p];
+            ChunkEvidence found;
+            collectEvidence(files[piece.range.fileIndex], piece.range,
+                            kPieceUnit, query, found, cancel, {});
+            for (std::size_t i = 0; i < found.pairs.size(); ++i) {
+                const std::int64_t events = found.pairs[i].events;
+                if (events > 0 &&
+                    (*query.pairs)[i].crossing.chunk == piece.unit)
+                    counts[p].push_back(
+                        {static_cast<std::uint32_t>(i), events});
+                mergeEvidence(std::move(found.pairs[i]), 0,
+                              perThread[thread][i]);
+            }
+            if (onPieceDone)
+                onPieceDone(piece.range.end - piece.range.begin);
+        }
+    };
+    {
+        std::vector<std::jthread> helpers;
+        for (std::size_t thread = 1; thread < threadCount; ++thread)
+            helpers.emplace_back(work, thread);
+        work(0);
+    }
+    for (std::vector<EvidenceAccumulator> &found : perThread) {
+        for (std::size_t i = 0; i < pairCount; ++i)
+            mergeEvidence(std::move(found[i]), 0, evidence[i]);
+    }
+    if (!(cancel && *cancel))
+        resolveCrossings(files, pieces, counts, query, evidence, cancel);
 }
 
 void mergeEvidence(EvidenceAccumulator &&from, std::int64_t lineOffset,

@@ -6,7 +6,9 @@
 #include "pair_counter.h"
 #include "text_search.h"
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,26 @@ void collectEvidenceInBlock(const InputFile &file, const char *data,
                             std::int32_t unitIndex, const EvidenceQuery &query,
                             ChunkEvidence &evidence,
                             const std::atomic<bool> *cancel);
+
+/// One step of a plain chunk, read on its own by the evidence pass so that
+/// the steps worth reading are shared among all threads.
+struct EvidencePiece {
+    /// The counting pass's unit that holds the step.
+    std::int32_t unit = 0;
+    Chunk range;
+    /// Lines of the file before the piece's first line.
+    std::int64_t linesBefore = 0;
+};
+
+/// Runs the evidence pass over `pieces`, given in input order, on `threads`
+/// threads, and adds what they hold to `evidence`, indexed like
+/// `query.pairs`. `onPieceDone` receives each finished piece's bytes.
+void collectPieceEvidence(
+    const std::vector<InputFile> &files,
+    const std::vector<EvidencePiece> &pieces, const EvidenceQuery &query,
+    int threads, std::vector<EvidenceAccumulator> &evidence,
+    const std::atomic<bool> *cancel,
+    const std::function<void(std::int64_t bytes)> &onPieceDone);
 
 /// Adds one chunk's evidence; `lineOffset` turns its line numbers into line
 /// numbers of the file.

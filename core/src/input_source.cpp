@@ -329,7 +329,8 @@ std::int64_t lineStartAtOrAfter(const char *data, std::int64_t size,
 ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
                            const RecordSink &sink,
                            const std::atomic<bool> *cancel,
-                           const ByteProgress &progress)
+                           const ByteProgress &progress,
+                           const StepStart &onStep)
 {
     ReadResult result;
     std::string error;
@@ -349,6 +350,8 @@ ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
     for (std::int64_t pos = begin; pos < end;) {
         const std::int64_t stepEnd =
             lineStartAtOrAfter(mapped.data(), size, std::min(end, pos + kStep));
+        if (onStep)
+            onStep(pos, stepEnd, splitter.lines());
         if (!splitter.feed(mapped.data() + pos, stepEnd - pos, readableEnd,
                            cancel, result.records)) {
             result.cancelled = true;
@@ -504,7 +507,7 @@ ReadResult readBlock(const char *data, std::size_t size,
 
 ReadResult readChunk(const InputFile &file, const Chunk &chunk,
                      const RecordSink &sink, const std::atomic<bool> *cancel,
-                     const ByteProgress &progress)
+                     const ByteProgress &progress, const StepStart &onStep)
 {
     if (!file.openError.empty()) {
         ReadResult result;
@@ -515,7 +518,7 @@ ReadResult readChunk(const InputFile &file, const Chunk &chunk,
         return readGzipFile(file, sink, cancel, progress);
     if (file.format.layout == RecordLayout::JsonArray)
         return readMappedArray(file, sink, cancel, progress);
-    return readMappedChunk(file, chunk, sink, cancel, progress);
+    return readMappedChunk(file, chunk, sink, cancel, progress, onStep);
 }
 
 } // namespace hsi::detail

@@ -3,6 +3,7 @@
 #include "hsi/record_reader.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,11 +37,20 @@ InputFile probeInputFile(const std::string &path);
 std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
                               std::int64_t chunkBytes = 0);
 
+/// Called as reading a range of a plain file starts each step of about
+/// 8 MiB, with the step's byte range in the file, cut at line starts, and
+/// the lines of the chunk before it. A later pass can read any step on its
+/// own as a chunk of [begin, end).
+using StepStart = std::function<void(std::int64_t begin, std::int64_t end,
+                                     std::int64_t linesBefore)>;
+
 /// Reads the records of one chunk. For a range of a plain file, the chunk
-/// owns the lines that start inside [begin, end).
+/// owns the lines that start inside [begin, end), and `onStep` is called at
+/// each step; other chunks ignore it.
 ReadResult readChunk(const InputFile &file, const Chunk &chunk,
                      const RecordSink &sink, const std::atomic<bool> *cancel,
-                     const ByteProgress &progress);
+                     const ByteProgress &progress,
+                     const StepStart &onStep = {});
 
 /// Whether a chunk is read as a stream of inflated blocks, each parsed on its
 /// own so that both cores parse while a third thread inflates.

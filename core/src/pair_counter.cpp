@@ -147,6 +147,12 @@ public:
     /// Adds the events still in flight; call before reading the counts.
     void finish() { m_pairs.flush(); }
 
+    void startStep(std::int64_t begin, std::int64_t end,
+                   std::int64_t linesBefore)
+    {
+        m_counts.steps.push_back({begin, end, linesBefore});
+    }
+
     void count(std::string_view text, std::int64_t line)
     {
         if (!m_options.countEverything && !m_keyFilter.mayHoldKey(text))
@@ -158,6 +164,11 @@ public:
         }
         Day day = 0;
         const bool dated = resolveDay(line, day);
+        if (dated && !m_counts.steps.empty()) {
+            StepDays &step = m_counts.steps.back();
+            step.first = std::min(step.first, day);
+            step.last = std::max(step.last, day);
+        }
         if (m_options.countEverything) {
             ++m_counts.totals.events;
             if (m_event.isRecord)
@@ -332,7 +343,11 @@ void countChunk(const InputFile &file, const Chunk &chunk,
                                        std::int64_t line) {
         counter.count(text, line);
     };
-    counts.read = readChunk(file, chunk, sink, cancel, progress);
+    const StepStart onStep = [&counter](std::int64_t begin, std::int64_t end,
+                                        std::int64_t linesBefore) {
+        counter.startStep(begin, end, linesBefore);
+    };
+    counts.read = readChunk(file, chunk, sink, cancel, progress, onStep);
     counter.finish();
 }
 

@@ -6,7 +6,9 @@
 #include "input_source.h"
 #include "time_zone.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,25 @@ struct CountingOptions {
     bool legacyProjectTime = false;
 };
 
+/// The event dates of one step of a plain chunk (see StepStart). A later
+/// pass that looks for some dates only reads the steps that hold them.
+struct StepDays {
+    std::int64_t begin = 0;
+    std::int64_t end = 0;
+    std::int64_t linesBefore = 0;
+    /// The earliest and latest event date in the step; `first` > `last`
+    /// when no line in it has a date.
+    Day first = std::numeric_limits<Day>::max();
+    Day last = std::numeric_limits<Day>::min();
+
+    bool holdsAny(const std::vector<Day> &sortedDays) const
+    {
+        const auto next =
+            std::lower_bound(sortedDays.begin(), sortedDays.end(), first);
+        return next != sortedDays.end() && *next <= last;
+    }
+};
+
 /// Counts of one chunk, in chunk-local id indexes.
 struct ChunkCounts {
     IdInterner ids;
@@ -59,6 +80,8 @@ struct ChunkCounts {
     ReadResult read;
     /// Whether any bad line was found, which marks the file incomplete.
     bool badLines = false;
+    /// For a plain line-layout chunk, the dates in each step.
+    std::vector<StepDays> steps;
 };
 
 /// Runs the counting pass over one inflated block of a gzip file.

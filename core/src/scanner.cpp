@@ -155,6 +155,26 @@ void validateSettings(const ScanSettings &settings)
 }
 
 /// State shared by the passes of one scan.
+/// The event dates of a unit: all of them, and those of each step of a
+/// plain chunk.
+struct UnitDays {
+    std::size_t fileIndex = 0;
+    StepDays whole;
+    /// Empty unless the unit is a range of a plain file.
+    std::vector<StepDays> steps;
+};
+
+UnitDays unitDaysOf(ChunkCounts &counts)
+{
+    UnitDays days;
+    counts.days.forEach([&days](std::uint64_t, const DayTotal &total) {
+        days.whole.first = std::min(days.whole.first, total.day);
+        days.whole.last = std::max(days.whole.last, total.day);
+    });
+    days.steps = std::move(counts.steps);
+    return days;
+}
+
 class ScanRun {
 public:
     ScanRun(const ScanSettings &settings, ScanControl *control)
@@ -190,7 +210,11 @@ private:
     void countRecordGroupKeys();
     CountingOptions countingOptions(std::size_t firstKey) const;
     void flagPairs();
+    EvidenceQuery evidenceQuery() const;
     void runEvidencePass();
+    std::int64_t collectUnitEvidence(const EvidenceQuery &query,
+                                     const std::vector<Day> &flaggedDays);
+    std::vector<EvidencePiece> stepsToRead(const std::vector<Day> &flaggedDays);
     std::vector<std::string> lineFilterForFlaggedPairs() const;
     void buildFindings();
     void buildVolumes();
@@ -209,6 +233,9 @@ private:
     std::vector<Chunk> m_chunks;
     /// Line number before each unit's first line, in its file.
     std::vector<std::int64_t> m_unitLineOffsets;
+    /// Event dates of each unit, as a whole and by step, so that the
+    /// evidence pass skips what cannot hold a flagged pair.
+    std::vector<UnitDays> m_unitDays;
     /// Lines read so far in each file during the counting pass.
     std::vector<std::int64_t> m_fileLines;
     std::vector<std::string> m_keyOfSpace;
@@ -278,9 +305,13 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
     const Chunk &chunk = m_chunks[unit.chunkIndex];
     InputReport &input = m_report.inputs[chunk.fileIndex];
     const std::int64_t lineOffset = m_fileLines[chunk.fileIndex];
-    if (m_unitLineOffsets.size() <= unit.index)
+    if (m_unitLineOffsets.size() <= unit.index) {
         m_unitLineOffsets.resize(unit.index + 1);
+        m_unitDays.resize(unit.index + 1);
+    }
     m_unitLineOffsets[unit.index] = lineOffset;
+    m_unitDays[unit.index] = unitDaysOf(counts);
+    m_unitDays[unit.index].fileIndex = chunk.fileIndex;
     m_fileLines[chunk.fileIndex] += counts.read.lines;
 
     input.events += counts.totals.events;
@@ -404,7 +435,7 @@ std::vector<std::string> ScanRun::lineFilterForFlaggedPairs() const
     return {needles.begin(), needles.end()};
 }
 
-void ScanRun::runEvidencePass()
+EvidenceQuery ScanRun::evidenceQuery() const
 {
     EvidenceQuery query;
     query.pairs = &m_flagged;
@@ -416,9 +447,38 @@ void ScanRun::runEvidencePass()
     query.timeZone = m_settings.timeZone;
     query.legacyProjectTime = m_settings.legacyProjectTime;
     query.lineFilter = TextSearch(lineFilterForFlaggedPairs());
+    return query;
+}
+
+// Ranges of plain files are read step by step, and only the steps that
+// hold a flagged date; see stepsToRead(). Other units are read here, in
+// order, except gzip blocks without a flagged date. Those must still be
+// inflated, to reach the blocks after them, but are not parsed.
+void ScanRun::runEvidencePass()
+{
+    const EvidenceQuery query = evidenceQuery();
+    std::vector<Day> flaggedDays;
+    for (const FlaggedPair &pair : m_flagged)
+        flaggedDays.push_back(pair.day);
+    std::sort(flaggedDays.begin(), flaggedDays.end());
 
     m_evidence.resize(m_flagged.size());
     m_progress->startPass(2);
+    const std::int64_t blocksSkipped = collectUnitEvidence(query, flaggedDays);
+    const std::vector<EvidencePiece> pieces = stepsToRead(flaggedDays);
+    collectPieceEvidence(
+        m_files, pieces, query, m_threads, m_evidence, cancelFlag(),
+        [this](std::int64_t bytes) { m_progress->addBytes(bytes); });
+    qCDebug(lcScan,
+            "evidence pass read %zu steps and skipped %lld blocks without a "
+            "flagged date",
+            pieces.size(), static_cast<long long>(blocksSkipped));
+}
+
+std::int64_t ScanRun::collectUnitEvidence(const EvidenceQuery &query,
+                                          const std::vector<Day> &flaggedDays)
+{
+    std::atomic<std::int64_t> blocksSkipped = 0;
     WorkUnitSource source(m_files, m_chunks, cancelFlag());
     std::vector<std::int64_t> reported(m_chunks.size(), 0);
     runUnitsInOrder<ChunkEvidence>(
@@ -427,9 +487,17 @@ void ScanRun::runEvidencePass()
             const Chunk &chunk = m_chunks[unit.chunkIndex];
             const InputFile &file = m_files[chunk.fileIndex];
             const auto index = static_cast<std::int32_t>(unit.index);
+            const UnitDays *days = unit.index < m_unitDays.size()
+                                       ? &m_unitDays[unit.index]
+                                       : nullptr;
             if (!unit.isBlock) {
-                collectEvidence(file, chunk, index, query, evidence,
-                                cancelFlag(), m_progress->forChunk());
+                if (!days || days->steps.empty())
+                    collectEvidence(file, chunk, index, query, evidence,
+                                    cancelFlag(), m_progress->forChunk());
+                return;
+            }
+            if (days && !days->whole.holdsAny(flaggedDays)) {
+                ++blocksSkipped;
                 return;
             }
             const TextBlock &block = unit.block;
@@ -446,6 +514,32 @@ void ScanRun::runEvidencePass()
                 mergeEvidence(std::move(evidence.pairs[i]), lineOffset,
                               m_evidence[i]);
         });
+    return blocksSkipped;
+}
+
+// Lists the steps of plain ranges that hold a flagged date, and counts the
+// bytes of the others as done for the progress meter. In a file sorted by
+// time most steps hold one date, so only the flagged dates are read; a file
+// in random order is read whole.
+std::vector<EvidencePiece>
+ScanRun::stepsToRead(const std::vector<Day> &flaggedDays)
+{
+    std::vector<EvidencePiece> pieces;
+    for (std::size_t unit = 0; unit < m_unitDays.size(); ++unit) {
+        const UnitDays &days = m_unitDays[unit];
+        for (const StepDays &step : days.steps) {
+            if (!step.holdsAny(flaggedDays)) {
+                m_progress->addBytes(step.end - step.begin);
+                continue;
+            }
+            EvidencePiece piece;
+            piece.unit = static_cast<std::int32_t>(unit);
+            piece.range = {days.fileIndex, step.begin, step.end, 0};
+            piece.linesBefore = m_unitLineOffsets[unit] + step.linesBefore;
+            pieces.push_back(piece);
+        }
+    }
+    return pieces;
 }
 
 void ScanRun::buildFindings()

@@ -70,6 +70,8 @@ private slots:
     void crossingLargeFile();
     void mergeLargeChunks_data();
     void mergeLargeChunks();
+    void evidenceSkipsOtherDates_data();
+    void evidenceSkipsOtherDates();
     void duplicatesCounted_data();
     void duplicatesCounted();
     void evidenceEscapedId();
@@ -307,6 +309,76 @@ void TestDetection::mergeLargeChunks()
     QVERIFY(zed->crossing.has_value());
     QCOMPARE(zed->crossing->line, crossingLine);
     QCOMPARE(zed->crossing->timeMs, (kNoon + 800) * 1000);
+}
+
+void TestDetection::evidenceSkipsOtherDates_data()
+{
+    QTest::addColumn<int>("threads");
+    QTest::addRow("one thread") << 1;
+    QTest::addRow("two threads") << 2;
+}
+
+void TestDetection::evidenceSkipsOtherDates()
+{
+    QFETCH(int, threads);
+    // About 36 MB in date order: 3 MB of the first day with "near", 24 MB
+    // of the second with neither flagged id, 9 MB of the third with "hot".
+    // The evidence pass reads only the 8 MiB steps of the flagged dates, so
+    // hot's crossing lies several skipped steps into the file, and its
+    // events fall in more than one step.
+    const std::int64_t day1 = kNoon - 86'400;
+    const std::int64_t day3 = kNoon + 86'400;
+    int fillerId = 0;
+    const auto fillerOf = [&fillerId](std::int64_t time, int count) {
+        std::string text;
+        for (int i = 0; i < count; ++i)
+            text += eventOf(numbered("f-", ++fillerId), time);
+        return text;
+    };
+    std::string text;
+    std::int64_t line = 0;
+    for (int i = 0; i < 6; ++i) {
+        text += fillerOf(day1, 4'000) + eventOf("near", day1 + i);
+        line += 4'001;
+    }
+    text += fillerOf(kNoon, 240'000);
+    line += 240'000;
+    std::int64_t crossingLine = 0;
+    for (int i = 0; i < 12; ++i) {
+        text += fillerOf(day3, 7'500);
+        // Two of hot's events repeat the one before them, as retries do.
+        const int insert = i == 4 || i == 9 ? i - 1 : i;
+        text += eventLine("Sync", "\"hot\"", std::to_string(day3 + insert),
+                          "\"$insert_id\":\"hot-" + std::to_string(insert) +
+                              "\",\"$device_id\":\"d" + std::to_string(i % 3) +
+                              "\"") +
+                "\n";
+        line += 7'501;
+        if (i == 10)
+            crossingLine = line;
+    }
+    FixtureDir dir;
+    const std::string path = dir.write("by-date.json", text);
+
+    ScanSettings settings = withUserLimit(10);
+    settings.threads = threads;
+    const Report report = scan({path}, settings);
+
+    const PairFinding *hot = findPair(report.hotShards, "hot", "2024-03-07");
+    QVERIFY(hot != nullptr);
+    QCOMPARE(hot->events, std::int64_t{12});
+    QCOMPARE(hot->uniqueEvents, std::int64_t{10});
+    QCOMPARE(hot->evidence.distinctDevices, std::int64_t{3});
+    QVERIFY(hot->crossing.has_value());
+    QCOMPARE(hot->crossing->line, crossingLine);
+    QCOMPARE(hot->crossing->timeMs, (day3 + 10) * 1000);
+
+    const PairFinding *near = findPair(report.nearLimit, "near", "2024-03-05");
+    QVERIFY(near != nullptr);
+    QCOMPARE(near->events, std::int64_t{6});
+    QCOMPARE(near->uniqueEvents, std::int64_t{6});
+    QVERIFY(!near->crossing.has_value());
+    QCOMPARE(report.totals.events, line);
 }
 
 void TestDetection::duplicatesCounted_data()

@@ -271,6 +271,16 @@ public:
 
     IdInterner() { m_slots.resize(1024); }
 
+    void reserve(std::size_t count)
+    {
+        std::size_t capacity = m_slots.size();
+        while (count * 10 > capacity * 7)
+            capacity *= 2;
+        if (capacity != m_slots.size())
+            rehash(capacity);
+        m_entries.reserve(count);
+    }
+
     /// Returns the index of the id, adding it when new.
     std::uint32_t intern(std::uint32_t space, std::string_view text)
     {

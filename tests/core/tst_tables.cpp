@@ -18,6 +18,7 @@ class TestTables : public QObject {
     Q_OBJECT
 
 private slots:
+    void internerMatchesMap_data();
     void internerMatchesMap();
     void internerSpacesAreSeparate();
     void setMergeIsUnion_data();
@@ -46,9 +47,19 @@ std::vector<std::string> sampleIds(int count)
 
 } // namespace
 
+void TestTables::internerMatchesMap_data()
+{
+    QTest::addColumn<int>("reserved");
+    QTest::addRow("growing") << 0;
+    QTest::addRow("reserved up front") << 60'000;
+    QTest::addRow("reserved too little") << 5'000;
+}
+
 void TestTables::internerMatchesMap()
 {
+    QFETCH(int, reserved);
     IdInterner interner;
+    interner.reserve(static_cast<std::size_t>(reserved));
     std::map<std::string, std::uint32_t> expected;
     const std::vector<std::string> ids = sampleIds(50'000);
     // Each id is interned twice, interleaved with new ones, so lookups of

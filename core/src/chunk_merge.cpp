@@ -61,9 +61,8 @@ void mergeDays(const ChunkCounts &chunk, GlobalCounts &global)
     });
 }
 
-/// Classifies global ids [first, global.ids.size()), where `localOf` gives
-/// each one's index in the chunk, whose kind of id (number or string) it
-/// knows.
+/// Classifies global ids [first, global.ids.size()). `localOf` gives each
+/// one's index in the chunk, which records whether the id was a number.
 template <typename LocalOf>
 void classifyNewIds(const ChunkCounts &chunk, std::uint32_t first,
                     const std::vector<std::string> &keyOfSpace, int threads,

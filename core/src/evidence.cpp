@@ -213,8 +213,8 @@ struct PieceCount {
 
 /// Finds the events where pairs crossed their limit inside pieces. A pair's
 /// rank is counted over its unit, so it is found by adding the pair's
-/// events piece by piece, in input order, up to the piece that holds the
-/// rank; then that piece alone is read again for the event.
+/// events piece by piece, in input order, up to the piece that contains the
+/// rank. Then that piece alone is read again for the event.
 void resolveCrossings(const std::vector<InputFile> &files,
                       const std::vector<EvidencePiece> &pieces,
                       const std::vector<std::vector<PieceCount>> &counts,

@@ -76,11 +76,11 @@ public:
     }
 
     /// Like operator[] for a key whose home slot is in [begin, end), but
-    /// reads and writes only slots in that range: it returns nullptr
-    /// when the lookup would go past `end`. Threads may therefore call it at
-    /// once on disjoint ranges, after a reserve() that makes room for every
-    /// insert; each adds its inserts to `inserted`, and the caller passes
-    /// the sum to addInserted() once all are done.
+    /// reads and writes only slots in that range. It returns nullptr when
+    /// the lookup would go past `end`. Threads may therefore call it at once
+    /// on disjoint ranges, after a reserve() that makes room for every
+    /// insert. Each thread counts its inserts in `inserted`, and the caller
+    /// passes the sum to addInserted() once all are done.
     Value *updateWithin(std::uint64_t key, std::size_t end,
                         std::size_t &inserted)
     {
@@ -260,8 +260,8 @@ private:
 /// Assigns dense indexes to (namespace, text) pairs. Namespace 0 is user ids;
 /// namespace k > 0 is the k-th counted group key.
 ///
-/// A lookup is two dependent loads: the slot, which holds 32 bits of the
-/// hash and where the id's record starts, and the record, which holds the
+/// A lookup is two dependent loads: the slot, which contains 32 bits of the
+/// hash and where the id's record starts, and the record, which contains the
 /// id's index, namespace and text side by side. With a million ids both
 /// miss the cache, so prefetchRecord() lets a caller start the second load
 /// early, as prefetch() starts the first.

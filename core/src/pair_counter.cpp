@@ -97,11 +97,11 @@ private:
         bool numeric = false;
         bool remediated = false;
     };
-    /// How many events behind the newest one each stage runs: the record
-    /// load starts one event after the slot load, the id is interned (and
-    /// the pair's slot load starts) one event later, and the pair is counted
-    /// one event after that. Longer lags measured no faster: parsing one
-    /// line takes longer than a load from memory.
+    /// How many events behind the newest one each stage runs. The record
+    /// load starts one event after the slot load. The id is interned, and
+    /// the pair's slot load starts, one event later, and the pair is counted
+    /// one event after that. Longer lags measured no faster, because parsing
+    /// one line takes longer than a load from memory.
     static constexpr std::size_t kRecordLag = 1;
     static constexpr std::size_t kInternLag = 2;
     static constexpr std::size_t kDepth = 4;
@@ -357,9 +357,9 @@ private:
     GroupKeyFilter m_keyFilter;
     PairPipeline m_pairs;
     std::int64_t m_rangeEnd = 0;
-    /// The most entries a prediction reserves: ids repeat, so the first
-    /// step can overstate a range's ids many times over, and this keeps a
-    /// wrong guess to about 50 MB of slots per range.
+    /// The maximum number of entries a prediction reserves. Ids repeat, so
+    /// the first step can overstate a range's ids many times over; this cap
+    /// keeps a wrong guess to about 50 MB of slots per range.
     static constexpr std::size_t kMaxPredictedEntries = std::size_t{1} << 20;
 };
 

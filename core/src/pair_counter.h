@@ -29,8 +29,8 @@ struct GlobalPair {
     std::int64_t remediated = 0;
 };
 
-/// Where a pair's count first passed its limit: the chunk, and the 1-based
-/// rank of that event among the pair's events in the chunk.
+/// Position of the event that took a pair past its limit: the chunk, and the
+/// 1-based rank of that event among the pair's events in the chunk.
 struct LimitCrossing {
     std::int32_t chunk = -1;
     std::int64_t rank = 0;

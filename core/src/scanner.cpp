@@ -519,8 +519,8 @@ std::int64_t ScanRun::collectUnitEvidence(const EvidenceQuery &query,
 
 // Lists the steps of plain ranges that hold a flagged date, and counts the
 // bytes of the others as done for the progress meter. In a file sorted by
-// time most steps hold one date, so only the flagged dates are read; a file
-// in random order is read whole.
+// time, most steps contain one date, so little more than the flagged dates
+// is read. A file in random order is read whole.
 std::vector<EvidencePiece>
 ScanRun::stepsToRead(const std::vector<Day> &flaggedDays)
 {

@@ -7,8 +7,8 @@
 namespace hsi::detail {
 
 /// Tells whether a line contains any of a few fixed strings. The evidence
-/// pass asks this of every line in the input to skip those that cannot
-/// belong to a flagged id, so the search has to run near memory speed.
+/// pass calls it on every line it reads, to skip lines that cannot belong to
+/// a flagged id, so the search has to run near memory speed.
 class TextSearch {
 public:
     explicit TextSearch(std::vector<std::string> needles);

@@ -242,9 +242,9 @@ void TestDetection::mergeLargeChunks()
 {
     QFETCH(int, threads);
     // Two ranges with enough ids and pairs that the second is merged on
-    // several threads: ids m-45000 to m-89999 are in both, m-90000 to
-    // m-159999 and two flagged ids are new in the second, and m-0 to
-    // m-9999 come back there on the next day. zed has five events in each
+    // several threads. Ids m-45000 to m-89999 are in both. m-90000 to
+    // m-159999 and two flagged ids are new in the second, where m-0 to
+    // m-9999 also come back on the next day. zed has five events in each
     // range, so its second one in the second range crosses limit 6.
     const std::int64_t nextDay = kNoon + 86'400;
     std::string first;

@@ -211,50 +211,79 @@ struct PieceCount {
     std::int64_t events;
 };
 
-/// Finds the events where pairs crossed their limit inside pieces. A pair's
-/// rank is counted over its unit, so it is found by adding the pair's
-/// events piece by piece, in input order, up to the piece that contains the
-/// rank. Then that piece alone is read again for the event.
-void resolveCrossings(const std::vector<InputFile> &files,
-                      const std::vector<EvidencePiece> &pieces,
-                      const std::vector<std::vector<PieceCount>> &counts,
-                      const EvidenceQuery &query,
-                      std::vector<EvidenceAccumulator> &evidence,
-                      const std::atomic<bool> *cancel)
+/// A piece to read again, and the pairs whose crossing it contains, each
+/// with the crossing's rank among the pair's events in the piece.
+struct Reread {
+    std::size_t piece;
+    std::vector<std::pair<std::uint32_t, std::int64_t>> ranks;
+};
+
+/// Finds the pieces that contain a crossing. A pair's rank is counted over
+/// its unit, so the pair's events are added piece by piece, in input order,
+/// up to the piece that contains the rank.
+std::vector<Reread>
+piecesWithCrossings(const std::vector<FlaggedPair> &pairs,
+                    const std::vector<std::vector<PieceCount>> &counts)
 {
-    const std::vector<FlaggedPair> &pairs = *query.pairs;
+    std::vector<Reread> rereads;
     std::vector<std::int64_t> seen(pairs.size(), 0);
-    for (std::size_t p = 0; p < pieces.size(); ++p) {
-        std::vector<FlaggedPair> reread;
+    for (std::size_t p = 0; p < counts.size(); ++p) {
+        Reread reread{p, {}};
         for (const PieceCount &count : counts[p]) {
             const std::int64_t before = seen[count.pair];
             seen[count.pair] += count.events;
             const std::int64_t rank = pairs[count.pair].crossing.rank;
-            if (rank <= before || rank > seen[count.pair])
-                continue;
-            if (reread.empty()) {
-                reread = pairs;
-                for (FlaggedPair &pair : reread)
-                    pair.crossing = {};
-            }
-            reread[count.pair].crossing = {0, rank - before};
+            if (rank > before && rank <= seen[count.pair])
+                reread.ranks.emplace_back(count.pair, rank - before);
         }
-        if (reread.empty())
-            continue;
-        EvidenceQuery again = query;
-        again.pairs = &reread;
-        ChunkEvidence found;
-        const EvidencePiece &piece = pieces[p];
-        collectEvidence(files[piece.range.fileIndex], piece.range, 0, again,
-                        found, cancel, {});
-        for (std::size_t i = 0; i < found.pairs.size(); ++i) {
-            if (!found.pairs[i].hasCrossing)
-                continue;
-            evidence[i].hasCrossing = true;
-            evidence[i].crossing = std::move(found.pairs[i].crossing);
-            evidence[i].crossing.line += piece.linesBefore;
-        }
+        if (!reread.ranks.empty())
+            rereads.push_back(std::move(reread));
     }
+    return rereads;
+}
+
+/// Reads each piece that contains a crossing again, on all threads, for
+/// the crossing events. Each pair crosses once, so the threads write to
+/// different entries of `evidence`.
+void resolveCrossings(const std::vector<InputFile> &files,
+                      const std::vector<EvidencePiece> &pieces,
+                      const std::vector<std::vector<PieceCount>> &counts,
+                      const EvidenceQuery &query, int threads,
+                      std::vector<EvidenceAccumulator> &evidence,
+                      const std::atomic<bool> *cancel)
+{
+    const std::vector<Reread> rereads =
+        piecesWithCrossings(*query.pairs, counts);
+    std::atomic<std::size_t> next = 0;
+    const auto work = [&] {
+        for (std::size_t r = next++; r < rereads.size(); r = next++) {
+            if (cancel && *cancel)
+                return;
+            std::vector<FlaggedPair> pairs = *query.pairs;
+            for (FlaggedPair &pair : pairs)
+                pair.crossing = {};
+            for (const auto &[pair, rank] : rereads[r].ranks)
+                pairs[pair].crossing = {0, rank};
+            EvidenceQuery again = query;
+            again.pairs = &pairs;
+            ChunkEvidence found;
+            const EvidencePiece &piece = pieces[rereads[r].piece];
+            collectEvidence(files[piece.range.fileIndex], piece.range, 0, again,
+                            found, cancel, {});
+            for (const auto &[pair, rank] : rereads[r].ranks) {
+                EvidenceAccumulator &crossed = found.pairs[pair];
+                if (!crossed.hasCrossing)
+                    continue;
+                evidence[pair].hasCrossing = true;
+                evidence[pair].crossing = std::move(crossed.crossing);
+                evidence[pair].crossing.line += piece.linesBefore;
+            }
+        }
+    };
+    std::vector<std::jthread> helpers;
+    for (int thread = 1; thread < threads; ++thread)
+        helpers.emplace_back(work);
+    work();
 }
 
 } // namespace
@@ -306,7 +335,8 @@ void collectPieceEvidence(
             mergeEvidence(std::move(found[i]), 0, evidence[i]);
     }
     if (!(cancel && *cancel))
-        resolveCrossings(files, pieces, counts, query, evidence, cancel);
+        resolveCrossings(files, pieces, counts, query, threads, evidence,
+                         cancel);
 }
 
 void mergeEvidence(EvidenceAccumulator &&from, std::int64_t lineOffset,

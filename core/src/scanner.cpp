@@ -337,7 +337,6 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
         input.problems.push_back({Problem::Severity::Error,
                                   lineOffset + counts.read.lines, readError});
     }
-    m_progress->addEvents(counts.totals.events);
 }
 
 std::function<void(const WorkUnit &, std::int64_t)>
@@ -360,15 +359,29 @@ void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass)
         [&](WorkUnit &unit, ChunkCounts &counts) {
             const Chunk &chunk = m_chunks[unit.chunkIndex];
             const InputFile &file = m_files[chunk.fileIndex];
+            // Events are reported as each worker counts them: a range of
+            // a large file is merged only once it is done, so reporting at
+            // the merge showed no events for most of the pass.
+            std::int64_t eventsShown = 0;
+            const auto showEvents = [&] {
+                if (firstPass)
+                    m_progress->addEvents(counts.totals.events - eventsShown);
+                eventsShown = counts.totals.events;
+            };
             if (!unit.isBlock) {
+                const ByteProgress bytesRead = m_progress->forChunk();
                 countChunk(file, chunk, options, counts, cancelFlag(),
-                           m_progress->forChunk());
-                return;
+                           [&](std::int64_t done) {
+                               showEvents();
+                               bytesRead(done);
+                           });
+            } else {
+                const TextBlock &block = unit.block;
+                countBlock(file, block.buffer.data(), block.size,
+                           block.buffer.data() + block.buffer.size(), options,
+                           counts, cancelFlag());
             }
-            const TextBlock &block = unit.block;
-            countBlock(file, block.buffer.data(), block.size,
-                       block.buffer.data() + block.buffer.size(), options,
-                       counts, cancelFlag());
+            showEvents();
         },
         [&](const UnitInfo &unit, ChunkCounts &&counts) {
             const std::int64_t mergeStart = nowMs();

@@ -6,6 +6,8 @@
 #include "test_support.h"
 
 #include <QTest>
+#include <algorithm>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -92,6 +94,8 @@ private slots:
     void likelyCause_data();
     void likelyCause();
     void cancelled();
+    void progressCountsEventsOnce_data();
+    void progressCountsEventsOnce();
 };
 
 void TestDetection::limitBoundary()
@@ -895,6 +899,51 @@ void TestDetection::cancelled()
     QVERIFY(report.cancelled);
     // A scan cancelled before it started reads nothing.
     QCOMPARE(report.totals.events, std::int64_t{0});
+}
+
+void TestDetection::progressCountsEventsOnce_data()
+{
+    QTest::addColumn<bool>("gzip");
+    QTest::addRow("plain, two ranges") << false;
+    QTest::addRow("gzip, several blocks") << true;
+}
+
+void TestDetection::progressCountsEventsOnce()
+{
+    QFETCH(bool, gzip);
+    // Events are reported while each range is counted and again when it is
+    // merged; each must be counted once. The evidence pass starts with a
+    // report of the counting pass's final total.
+    std::string text = filler(60'000);
+    for (int i = 0; i < 6; ++i)
+        text += eventOf("busy", kNoon + i) + filler(10'000);
+    FixtureDir dir;
+    const std::string path = gzip
+                                 ? dir.write("events.json.gz", gzipMember(text))
+                                 : dir.write("events.json", text);
+
+    ScanSettings settings = withUserLimit(5);
+    settings.threads = 2;
+    ScanControl control;
+    std::mutex mutex;
+    std::vector<ScanProgress> reports;
+    control.onProgress = [&](const ScanProgress &progress) {
+        std::lock_guard lock(mutex);
+        reports.push_back(progress);
+    };
+    const Report report = scan({path}, settings, &control);
+
+    QCOMPARE(report.hotShards.size(), std::size_t{1});
+    const auto evidenceStart =
+        std::find_if(reports.begin(), reports.end(),
+                     [](const ScanProgress &p) { return p.pass == 2; });
+    QVERIFY(evidenceStart != reports.end());
+    QCOMPARE(evidenceStart->events, report.totals.events);
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        QVERIFY(reports[i].events <= report.totals.events);
+        if (i > 0)
+            QVERIFY(reports[i].events >= reports[i - 1].events);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDetection)

@@ -911,9 +911,9 @@ void TestDetection::progressCountsEventsOnce_data()
 void TestDetection::progressCountsEventsOnce()
 {
     QFETCH(bool, gzip);
-    // Events are reported while each range is counted and again when it is
-    // merged; each must be counted once. The evidence pass starts with a
-    // report of the counting pass's final total.
+    // Workers report events while they count, so the merge must not report
+    // them again. The evidence pass starts with a report of the counting
+    // pass's final total.
     std::string text = filler(60'000);
     for (int i = 0; i < 6; ++i)
         text += eventOf("busy", kNoon + i) + filler(10'000);

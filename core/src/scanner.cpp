@@ -212,8 +212,10 @@ private:
     void flagPairs();
     EvidenceQuery evidenceQuery() const;
     void runEvidencePass();
-    std::int64_t collectUnitEvidence(const EvidenceQuery &query,
-                                     const std::vector<Day> &flaggedDays);
+    void collectUnitEvidence(const EvidenceQuery &query,
+                             const std::vector<Day> &flaggedDays);
+    std::vector<std::size_t>
+    unitsToRead(const std::vector<Day> &flaggedDays) const;
     std::vector<EvidencePiece> stepsToRead(const std::vector<Day> &flaggedDays);
     std::vector<std::string> lineFilterForFlaggedPairs() const;
     void buildFindings();
@@ -236,6 +238,9 @@ private:
     /// Event dates of each unit, as a whole and by step, so that the
     /// evidence pass skips what cannot hold a flagged pair.
     std::vector<UnitDays> m_unitDays;
+    /// Each chunk's first unit and number of units in the counting pass.
+    std::vector<std::size_t> m_firstUnitOfChunk;
+    std::vector<std::size_t> m_unitsOfChunk;
     /// Lines read so far in each file during the counting pass.
     std::vector<std::int64_t> m_fileLines;
     std::vector<std::string> m_keyOfSpace;
@@ -279,6 +284,8 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
     m_report.totals.bytes = bytesTotal;
     m_chunks = planChunks(m_files, m_threads, m_settings.chunkBytes);
     m_fileLines.assign(m_files.size(), 0);
+    m_firstUnitOfChunk.assign(m_chunks.size(), 0);
+    m_unitsOfChunk.assign(m_chunks.size(), 0);
     m_progress = std::make_unique<ProgressMeter>(m_control, bytesTotal);
 }
 
@@ -310,6 +317,8 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
         m_unitDays.resize(unit.index + 1);
     }
     m_unitLineOffsets[unit.index] = lineOffset;
+    if (m_unitsOfChunk[unit.chunkIndex]++ == 0)
+        m_firstUnitOfChunk[unit.chunkIndex] = unit.index;
     m_unitDays[unit.index] = unitDaysOf(counts);
     m_unitDays[unit.index].fileIndex = chunk.fileIndex;
     m_fileLines[chunk.fileIndex] += counts.read.lines;
@@ -359,9 +368,8 @@ void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass)
         [&](WorkUnit &unit, ChunkCounts &counts) {
             const Chunk &chunk = m_chunks[unit.chunkIndex];
             const InputFile &file = m_files[chunk.fileIndex];
-            // Events are reported as each worker counts them: a range of
-            // a large file is merged only once it is done, so reporting at
-            // the merge showed no events for most of the pass.
+            // Events are reported as each worker counts them, because a
+            // range of a large file is merged only once it is done.
             std::int64_t eventsShown = 0;
             const auto showEvents = [&] {
                 if (firstPass)
@@ -465,8 +473,9 @@ EvidenceQuery ScanRun::evidenceQuery() const
 
 // Ranges of plain files are read step by step, and only the steps that
 // hold a flagged date; see stepsToRead(). Other units are read here, in
-// order, except gzip blocks without a flagged date. Those must still be
-// inflated, to reach the blocks after them, but are not parsed.
+// order, up to the last with a flagged date in each file; see
+// unitsToRead(). Gzip blocks before it without a flagged date must still
+// be inflated, to reach the blocks after them, but are not parsed.
 void ScanRun::runEvidencePass()
 {
     const EvidenceQuery query = evidenceQuery();
@@ -477,22 +486,22 @@ void ScanRun::runEvidencePass()
 
     m_evidence.resize(m_flagged.size());
     m_progress->startPass(2);
-    const std::int64_t blocksSkipped = collectUnitEvidence(query, flaggedDays);
+    collectUnitEvidence(query, flaggedDays);
     const std::vector<EvidencePiece> pieces = stepsToRead(flaggedDays);
     collectPieceEvidence(
         m_files, pieces, query, m_threads, m_evidence, cancelFlag(),
         [this](std::int64_t bytes) { m_progress->addBytes(bytes); });
-    qCDebug(lcScan,
-            "evidence pass read %zu steps and skipped %lld blocks without a "
-            "flagged date",
-            pieces.size(), static_cast<long long>(blocksSkipped));
+    qCDebug(lcScan, "evidence pass read %zu steps of plain files",
+            pieces.size());
 }
 
-std::int64_t ScanRun::collectUnitEvidence(const EvidenceQuery &query,
-                                          const std::vector<Day> &flaggedDays)
+void ScanRun::collectUnitEvidence(const EvidenceQuery &query,
+                                  const std::vector<Day> &flaggedDays)
 {
     std::atomic<std::int64_t> blocksSkipped = 0;
+    const std::vector<std::size_t> units = unitsToRead(flaggedDays);
     WorkUnitSource source(m_files, m_chunks, cancelFlag());
+    source.readOnly(units, m_firstUnitOfChunk);
     std::vector<std::int64_t> reported(m_chunks.size(), 0);
     runUnitsInOrder<ChunkEvidence>(
         source, m_threads, blockProgress(reported),
@@ -504,9 +513,8 @@ std::int64_t ScanRun::collectUnitEvidence(const EvidenceQuery &query,
                                        ? &m_unitDays[unit.index]
                                        : nullptr;
             if (!unit.isBlock) {
-                if (!days || days->steps.empty())
-                    collectEvidence(file, chunk, index, query, evidence,
-                                    cancelFlag(), m_progress->forChunk());
+                collectEvidence(file, chunk, index, query, evidence,
+                                cancelFlag(), m_progress->forChunk());
                 return;
             }
             if (days && !days->whole.holdsAny(flaggedDays)) {
@@ -527,7 +535,44 @@ std::int64_t ScanRun::collectUnitEvidence(const EvidenceQuery &query,
                 mergeEvidence(std::move(evidence.pairs[i]), lineOffset,
                               m_evidence[i]);
         });
-    return blocksSkipped;
+    // Bytes of files left unread count as done, so that the progress of the
+    // pass ends at its total. Ranges read by steps are counted there.
+    for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk) {
+        const std::size_t unit = m_firstUnitOfChunk[chunk];
+        if (units[chunk] == m_unitsOfChunk[chunk] ||
+            !m_unitDays[unit].steps.empty())
+            continue;
+        const InputFile &file = m_files[m_chunks[chunk].fileIndex];
+        m_progress->addBytes(readsAsBlocks(file)
+                                 ? file.size - reported[chunk]
+                                 : m_chunks[chunk].end - m_chunks[chunk].begin);
+    }
+    qCDebug(lcScan,
+            "evidence pass handed out %zu of %zu other units and parsed all "
+            "but %lld",
+            std::accumulate(units.begin(), units.end(), std::size_t{0}),
+            std::accumulate(m_unitsOfChunk.begin(), m_unitsOfChunk.end(),
+                            std::size_t{0}),
+            static_cast<long long>(blocksSkipped.load()));
+}
+
+// Counts, for each chunk, the units up to its last one with a flagged date.
+// Ranges of plain files read by steps count none, as do files without a
+// flagged date. A gzip file sorted by time is then inflated only up to its
+// last flagged date.
+std::vector<std::size_t>
+ScanRun::unitsToRead(const std::vector<Day> &flaggedDays) const
+{
+    std::vector<std::size_t> units(m_chunks.size(), 0);
+    for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk) {
+        const std::size_t first = m_firstUnitOfChunk[chunk];
+        for (std::size_t i = 0; i < m_unitsOfChunk[chunk]; ++i) {
+            const UnitDays &days = m_unitDays[first + i];
+            if (days.steps.empty() && days.whole.holdsAny(flaggedDays))
+                units[chunk] = i + 1;
+        }
+    }
+    return units;
 }
 
 // Lists the steps of plain ranges that hold a flagged date, and counts the

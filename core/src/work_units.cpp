@@ -1,5 +1,7 @@
 #include "work_units.h"
 
+#include <limits>
+
 namespace hsi::detail {
 
 WorkUnitSource::WorkUnitSource(const std::vector<InputFile> &files,
@@ -18,9 +20,15 @@ bool WorkUnitSource::next(WorkUnit &unit, std::int64_t &compressedBytesDone)
     unit.readError.clear();
     compressedBytesDone = -1;
     for (;;) {
+        if (m_reader && m_unitsLeft == 0) {
+            // The rest of the file is not needed.
+            m_reader->stop();
+            m_reader.reset();
+        }
         if (m_reader) {
             if (m_cancel && *m_cancel)
                 m_reader->stop();
+            --m_unitsLeft;
             if (m_reader->next(unit.block)) {
                 unit.isBlock = true;
                 unit.chunkIndex = m_readerChunk;
@@ -41,17 +49,40 @@ bool WorkUnitSource::next(WorkUnit &unit, std::int64_t &compressedBytesDone)
         }
         if (m_nextChunk >= m_chunks.size())
             return false;
-        const std::size_t chunkIndex = m_nextChunk++;
-        const InputFile &file = m_files[m_chunks[chunkIndex].fileIndex];
-        if (readsAsBlocks(file) && !(m_cancel && *m_cancel)) {
-            m_reader = std::make_unique<GzipBlockReader>(file.path);
-            m_readerChunk = chunkIndex;
-            continue;
-        }
-        unit.chunkIndex = chunkIndex;
-        unit.index = m_nextIndex++;
-        return true;
+        if (startChunk(unit))
+            return true;
     }
+}
+
+// Opens the next chunk. Returns true when the chunk is itself the unit to
+// hand out; false when a gzip reader was started or the chunk is skipped.
+bool WorkUnitSource::startChunk(WorkUnit &unit)
+{
+    const std::size_t chunkIndex = m_nextChunk++;
+    if (chunkIndex < m_firstUnit.size())
+        m_nextIndex = m_firstUnit[chunkIndex];
+    m_unitsLeft = chunkIndex < m_unitsToRead.size()
+                      ? m_unitsToRead[chunkIndex]
+                      : std::numeric_limits<std::size_t>::max();
+    if (m_unitsLeft == 0)
+        return false;
+    const InputFile &file = m_files[m_chunks[chunkIndex].fileIndex];
+    if (readsAsBlocks(file) && !(m_cancel && *m_cancel)) {
+        m_reader = std::make_unique<GzipBlockReader>(file.path);
+        m_readerChunk = chunkIndex;
+        return false;
+    }
+    unit.chunkIndex = chunkIndex;
+    unit.index = m_nextIndex++;
+    return true;
+}
+
+void WorkUnitSource::readOnly(std::vector<std::size_t> unitsToRead,
+                              std::vector<std::size_t> firstUnit)
+{
+    std::lock_guard lock(m_mutex);
+    m_unitsToRead = std::move(unitsToRead);
+    m_firstUnit = std::move(firstUnit);
 }
 
 void WorkUnitSource::recycle(WorkUnit &unit)

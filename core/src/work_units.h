@@ -42,7 +42,16 @@ public:
     /// Gives a block's buffer back to its reader for reuse.
     void recycle(WorkUnit &unit);
 
+    /// Makes a later pass produce only the first `unitsToRead[c]` units of
+    /// each chunk c, numbered from `firstUnit[c]` as in the pass that
+    /// produced them all. A gzip file is not inflated past its last unit
+    /// read, and a chunk with none is not opened.
+    void readOnly(std::vector<std::size_t> unitsToRead,
+                  std::vector<std::size_t> firstUnit);
+
 private:
+    bool startChunk(WorkUnit &unit);
+
     const std::vector<InputFile> &m_files;
     const std::vector<Chunk> &m_chunks;
     const std::atomic<bool> *m_cancel;
@@ -51,6 +60,10 @@ private:
     std::size_t m_nextIndex = 0;
     std::unique_ptr<GzipBlockReader> m_reader;
     std::size_t m_readerChunk = 0;
+    std::vector<std::size_t> m_unitsToRead;
+    std::vector<std::size_t> m_firstUnit;
+    /// Units of the reader's chunk still to produce.
+    std::size_t m_unitsLeft = 0;
 };
 
 } // namespace hsi::detail
@@ -71,9 +84,10 @@ struct UnitInfo {
 };
 
 /// Runs `work` on every unit of `source` on `threads` workers and calls
-/// `merge` on the calling thread in unit order, as soon as each result and
-/// all before it are ready. Workers stay at most threads + 1 units ahead of
-/// the merge, which bounds the memory held by waiting results.
+/// `merge` on the calling thread in the order the units were handed out,
+/// as soon as each result and all before it are ready. Workers stay at most
+/// threads + 1 units ahead of the merge, which bounds the memory held by
+/// waiting results.
 /// `onTaken(unit, compressedBytesDone)` runs, serialised, as each unit is
 /// handed out.
 template <typename Result>
@@ -96,6 +110,9 @@ void runUnitsInOrder(
     auto worker = [&] {
         for (;;) {
             WorkUnit unit;
+            // Results are merged in the order units are handed out. Unit
+            // numbers can skip, when a pass reads only some units.
+            std::size_t sequence = 0;
             {
                 std::lock_guard take(takeMutex);
                 {
@@ -114,7 +131,7 @@ void runUnitsInOrder(
                     changed.notify_all();
                     return;
                 }
-                ++unitsTaken;
+                sequence = unitsTaken++;
                 if (onTaken)
                     onTaken(unit, compressedBytesDone);
             }
@@ -125,7 +142,7 @@ void runUnitsInOrder(
             source.recycle(unit);
             std::lock_guard state(stateMutex);
             finished.emplace(
-                info.index, std::make_pair(std::move(info), std::move(result)));
+                sequence, std::make_pair(std::move(info), std::move(result)));
             changed.notify_all();
         }
     };

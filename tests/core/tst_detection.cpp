@@ -74,6 +74,7 @@ private slots:
     void mergeLargeChunks();
     void evidenceSkipsOtherDates_data();
     void evidenceSkipsOtherDates();
+    void evidenceStopsAfterFlaggedDates();
     void duplicatesCounted_data();
     void duplicatesCounted();
     void evidenceEscapedId();
@@ -383,6 +384,52 @@ void TestDetection::evidenceSkipsOtherDates()
     QCOMPARE(near->uniqueEvents, std::int64_t{6});
     QVERIFY(!near->crossing.has_value());
     QCOMPARE(report.totals.events, line);
+}
+
+void TestDetection::evidenceStopsAfterFlaggedDates()
+{
+    // Two gzip files in date order. The first has "early" on its first
+    // date, then about 20 MB of later dates, so the evidence pass stops
+    // inflating it after a few 4 MiB blocks. The second file's units must
+    // keep their numbers from the counting pass, or "late"'s crossing
+    // would be placed on the wrong line.
+    std::string first;
+    std::int64_t earlyCrossing = 0;
+    std::int64_t line = 0;
+    for (int i = 0; i < 8; ++i) {
+        first += filler(2'000) + eventOf("early", kNoon + i);
+        line += 2'001;
+        if (i == 6)
+            earlyCrossing = line;
+    }
+    for (int i = 0; i < 200'000; ++i)
+        first += eventOf(numbered("later-", i), kNoon + 86'400 + i % 80'000);
+    std::string second = filler(300);
+    for (int i = 0; i < 7; ++i)
+        second += filler(10) + eventOf("late", kNoon + 86'400 * 3 + i);
+    FixtureDir dir;
+    const std::string a = dir.write("a.json.gz", gzipMember(first));
+    const std::string b = dir.write("b.json.gz", gzipMember(second));
+
+    ScanSettings settings = withUserLimit(6);
+    settings.threads = 2;
+    const Report report = scan({a, b}, settings);
+
+    QCOMPARE(report.hotShards.size(), std::size_t{2});
+    const PairFinding *early = findPair(report.hotShards, "early", kDate);
+    QVERIFY(early != nullptr);
+    QCOMPARE(early->events, std::int64_t{8});
+    QCOMPARE(early->uniqueEvents, std::int64_t{8});
+    QVERIFY(early->crossing.has_value());
+    QCOMPARE(early->crossing->path, a);
+    QCOMPARE(early->crossing->line, earlyCrossing);
+    const PairFinding *late = findPair(report.hotShards, "late", "2024-03-09");
+    QVERIFY(late != nullptr);
+    QCOMPARE(late->events, std::int64_t{7});
+    QVERIFY(late->crossing.has_value());
+    QCOMPARE(late->crossing->path, b);
+    QCOMPARE(late->crossing->line, std::int64_t{300 + 7 * 11});
+    QCOMPARE(report.totals.events, line + 200'000 + 300 + 7 * 11);
 }
 
 void TestDetection::duplicatesCounted_data()

@@ -24,6 +24,15 @@ inline std::uint64_t mixBits(std::uint64_t key)
     return key;
 }
 
+/// Returns the slot count, `current` or a power-of-two multiple of it,
+/// that holds `count` entries within the 70% load at which the tables grow.
+inline std::size_t slotsFor(std::size_t count, std::size_t current)
+{
+    while (count * 10 > current * 7)
+        current *= 2;
+    return current;
+}
+
 /// Open-addressing hash map from a 64-bit key to a value, with linear
 /// probing and no erase. Key and value share one slot, so a lookup costs one
 /// cache miss. The scan does one lookup per event, and a node-based
@@ -62,9 +71,7 @@ public:
     /// again, so that slots stay where they are during updateWithin().
     void reserve(std::size_t count)
     {
-        std::size_t capacity = m_slots.size();
-        while (count * 10 > capacity * 7)
-            capacity *= 2;
+        const std::size_t capacity = slotsFor(count, m_slots.size());
         if (capacity != m_slots.size())
             rehash(capacity);
     }
@@ -271,11 +278,10 @@ public:
 
     IdInterner() { m_slots.resize(1024); }
 
+    /// Grows the table now so that `count` ids fit without growing again.
     void reserve(std::size_t count)
     {
-        std::size_t capacity = m_slots.size();
-        while (count * 10 > capacity * 7)
-            capacity *= 2;
+        const std::size_t capacity = slotsFor(count, m_slots.size());
         if (capacity != m_slots.size())
             rehash(capacity);
         m_entries.reserve(count);

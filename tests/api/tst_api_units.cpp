@@ -3,11 +3,11 @@
 // credential type.
 
 #include "event_validator.h"
-#include "http_session.h"
 #include "hsi/api/connection.h"
 #include "hsi/api/credentials.h"
 #include "hsi/api/rate_limiter.h"
 #include "hsi/api/retry.h"
+#include "http_session.h"
 #include "import_checkpoint.h"
 #include "ndjson_checker.h"
 

@@ -203,26 +203,18 @@ private:
     std::int64_t m_lowestLimit;
 };
 
-/// Merges the chunk's pairs with one thread per part of the global table,
-/// which must have room for all of them:
-/// each thread takes the pairs whose lookup starts in its part and updates
-/// only slots there. The few whose lookup runs past the part's end are
-/// merged afterwards on the calling thread.
-void mergePairs(const ChunkCounts &chunk,
-                const std::vector<std::uint32_t> &toGlobal,
-                std::int32_t chunkIndex, const ScanSettings &settings,
-                int threads, GlobalCounts &global)
-{
-    const auto parts = static_cast<std::size_t>(
-        chunk.pairs.size() >= kParallelMinimum ? std::max(threads, 1) : 1);
-    const std::size_t slots = global.pairs.slotCount();
-    const auto partEnd = [&](std::size_t part) {
-        return slots * (part + 1) / parts;
-    };
+/// Pairs of a chunk, grouped for a merge on several threads: [from][to]
+/// contains the pairs that thread `from` read for part `to` of the table.
+using PartUpdates = std::vector<std::vector<std::vector<PairUpdate>>>;
 
-    // updates[from][to]: pairs read by thread `from` for part `to`.
-    std::vector<std::vector<std::vector<PairUpdate>>> updates(
-        parts, std::vector<std::vector<PairUpdate>>(parts));
+/// Reads the chunk's pairs on `parts` threads and sorts them by the part
+/// of the global table where their lookup starts.
+PartUpdates updatesByPart(const ChunkCounts &chunk,
+                          const std::vector<std::uint32_t> &toGlobal,
+                          std::size_t parts, const GlobalCounts &global)
+{
+    const std::size_t slots = global.pairs.slotCount();
+    PartUpdates updates(parts, std::vector<std::vector<PairUpdate>>(parts));
     forEachPart(
         static_cast<int>(parts), chunk.pairs.slotCount(),
         [&](std::size_t from, std::size_t begin, std::size_t end) {
@@ -235,6 +227,26 @@ void mergePairs(const ChunkCounts &chunk,
                     updates[from][to].push_back({globalKey, &counts});
                 });
         });
+    return updates;
+}
+
+/// Merges the chunk's pairs with one thread per part of the global table,
+/// which must have room for all of them. Each thread takes the pairs whose
+/// lookup starts in its part and updates only slots there. The few whose
+/// lookup runs past the part's end are merged afterwards on the calling
+/// thread.
+void mergePairs(const ChunkCounts &chunk,
+                const std::vector<std::uint32_t> &toGlobal,
+                std::int32_t chunkIndex, const ScanSettings &settings,
+                int threads, GlobalCounts &global)
+{
+    const auto parts = static_cast<std::size_t>(
+        chunk.pairs.size() >= kParallelMinimum ? std::max(threads, 1) : 1);
+    const std::size_t slots = global.pairs.slotCount();
+    const auto partEnd = [&](std::size_t part) {
+        return slots * (part + 1) / parts;
+    };
+    const PartUpdates updates = updatesByPart(chunk, toGlobal, parts, global);
 
     std::vector<std::vector<std::pair<std::uint64_t, LimitCrossing>>> crossings(
         parts);
@@ -285,15 +297,17 @@ void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
                    global);
         return;
     }
-    // Growing the pair table touches only the pairs, so it runs while the
-    // ids are mapped; it would otherwise grow during the merge.
+    // Growing the pair table touches only the pairs, so for a large chunk
+    // it runs while the ids are mapped; it would otherwise grow during the
+    // merge.
     const std::size_t pairsAtMost = global.pairs.size() + chunk.pairs.size();
     std::vector<std::uint32_t> toGlobal;
-    if (chunk.pairs.size() >= kParallelMinimum) {
-        std::jthread grow([&] { global.pairs.reserve(pairsAtMost); });
-        toGlobal = mapIds(chunk, groupKeyOfSpace, threads, global);
-    } else {
-        global.pairs.reserve(pairsAtMost);
+    {
+        std::jthread grow;
+        if (chunk.pairs.size() >= kParallelMinimum)
+            grow = std::jthread([&] { global.pairs.reserve(pairsAtMost); });
+        else
+            global.pairs.reserve(pairsAtMost);
         toGlobal = mapIds(chunk, groupKeyOfSpace, threads, global);
     }
     mergePairs(chunk, toGlobal, chunkIndex, settings, threads, global);

@@ -297,9 +297,8 @@ void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
                    global);
         return;
     }
-    // Growing the pair table touches only the pairs, so for a large chunk
-    // it runs while the ids are mapped; it would otherwise grow during the
-    // merge.
+    // The pair table must not grow during the merge. Growing it touches only
+    // the pairs, so for a large chunk it runs while the ids are mapped.
     const std::size_t pairsAtMost = global.pairs.size() + chunk.pairs.size();
     std::vector<std::uint32_t> toGlobal;
     {

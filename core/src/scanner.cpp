@@ -162,7 +162,6 @@ void validateSettings(const ScanSettings &settings)
     DayResolver resolver(settings.timeZone, settings.legacyProjectTime);
 }
 
-/// State shared by the passes of one scan.
 /// The event dates of a unit: all of them, and those of each step of a
 /// plain chunk.
 struct UnitDays {
@@ -183,6 +182,7 @@ UnitDays unitDaysOf(ChunkCounts &counts)
     return days;
 }
 
+/// State shared by the passes of one scan.
 class ScanRun {
 public:
     ScanRun(const ScanSettings &settings, ScanControl *control)

@@ -409,9 +409,6 @@ void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass)
         });
 }
 
-// Group keys named by `$hotshard_record` events are only known once the
-// records are read, so their values are counted in an extra pass that reads
-// only lines mentioning those keys.
 // Grows the merged tables once, to the size that the share of the input
 // read so far predicts. Gzip files are merged in 4 MiB blocks, and without
 // this the tables doubled about ten times, each time moving every entry:
@@ -436,6 +433,9 @@ void ScanRun::growForInput()
     m_global.pairs.reserve(predict(m_global.pairs.size()));
 }
 
+// Group keys named by `$hotshard_record` events are only known once the
+// records are read, so their values are counted in an extra pass that reads
+// only lines mentioning those keys.
 void ScanRun::countRecordGroupKeys()
 {
     if (m_keyOfSpace.size() - 1 <= m_configuredKeys || cancelled())

@@ -5,6 +5,7 @@
 
 #include "id_classifier.h"
 #include "pair_counter.h"
+#include "parallel.h"
 
 #include <algorithm>
 #include <thread>
@@ -22,21 +23,6 @@ constexpr std::size_t kParallelMinimum = 1 << 16;
 /// Loads run this many entries ahead, so that a loop's cache misses
 /// overlap instead of stalling it one at a time.
 constexpr std::size_t kLookahead = 16;
-
-/// Calls `work(part, begin, end)` for `parts` contiguous parts of
-/// [0, count), each on its own thread, the last on the calling thread.
-/// Returns when all are done.
-template <typename Work>
-void forEachPart(int parts, std::size_t count, Work &&work)
-{
-    const auto partCount = static_cast<std::size_t>(std::max(parts, 1));
-    std::vector<std::jthread> helpers;
-    for (std::size_t part = 0; part + 1 < partCount; ++part) {
-        helpers.emplace_back(work, part, count * part / partCount,
-                             count * (part + 1) / partCount);
-    }
-    work(partCount - 1, count * (partCount - 1) / partCount, count);
-}
 
 void mergeTotals(const Totals &from, Totals &to)
 {

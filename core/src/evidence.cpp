@@ -3,6 +3,7 @@
 #include "event_parser.h"
 #include "hsi/count_text.h"
 #include "pair_counter.h"
+#include "parallel.h"
 #include "time_zone.h"
 
 #include <algorithm>
@@ -10,7 +11,6 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
-#include <thread>
 
 namespace hsi::detail {
 
@@ -254,36 +254,31 @@ void resolveCrossings(const std::vector<InputFile> &files,
 {
     const std::vector<Reread> rereads =
         piecesWithCrossings(*query.pairs, counts);
-    std::atomic<std::size_t> next = 0;
-    const auto work = [&] {
-        for (std::size_t r = next++; r < rereads.size(); r = next++) {
-            if (cancel && *cancel)
-                return;
-            std::vector<FlaggedPair> pairs = *query.pairs;
-            for (FlaggedPair &pair : pairs)
-                pair.crossing = {};
-            for (const auto &[pair, rank] : rereads[r].ranks)
-                pairs[pair].crossing = {0, rank};
-            EvidenceQuery again = query;
-            again.pairs = &pairs;
-            ChunkEvidence found;
-            const EvidencePiece &piece = pieces[rereads[r].piece];
-            collectEvidence(files[piece.range.fileIndex], piece.range, 0, again,
-                            found, cancel, {});
-            for (const auto &[pair, rank] : rereads[r].ranks) {
-                EvidenceAccumulator &crossed = found.pairs[pair];
-                if (!crossed.hasCrossing)
-                    continue;
-                evidence[pair].hasCrossing = true;
-                evidence[pair].crossing = std::move(crossed.crossing);
-                evidence[pair].crossing.line += piece.linesBefore;
-            }
-        }
+    const auto stop = [cancel] {
+        return cancel && *cancel;
     };
-    std::vector<std::jthread> helpers;
-    for (int thread = 1; thread < threads; ++thread)
-        helpers.emplace_back(work);
-    work();
+    forEachIndex(threads, rereads.size(), stop,
+                 [&](std::size_t, std::size_t r) {
+                     std::vector<FlaggedPair> pairs = *query.pairs;
+                     for (FlaggedPair &pair : pairs)
+                         pair.crossing = {};
+                     for (const auto &[pair, rank] : rereads[r].ranks)
+                         pairs[pair].crossing = {0, rank};
+                     EvidenceQuery again = query;
+                     again.pairs = &pairs;
+                     ChunkEvidence found;
+                     const EvidencePiece &piece = pieces[rereads[r].piece];
+                     collectEvidence(files[piece.range.fileIndex], piece.range,
+                                     0, again, found, cancel, {});
+                     for (const auto &[pair, rank] : rereads[r].ranks) {
+                         EvidenceAccumulator &crossed = found.pairs[pair];
+                         if (!crossed.hasCrossing)
+                             continue;
+                         evidence[pair].hasCrossing = true;
+                         evidence[pair].crossing = std::move(crossed.crossing);
+                         evidence[pair].crossing.line += piece.linesBefore;
+                     }
+                 });
 }
 
 } // namespace
@@ -302,34 +297,27 @@ void collectPieceEvidence(
     std::vector<std::vector<EvidenceAccumulator>> perThread(
         threadCount, std::vector<EvidenceAccumulator>(pairCount));
     std::vector<std::vector<PieceCount>> counts(pieces.size());
-    std::atomic<std::size_t> next = 0;
-    const auto work = [&](std::size_t thread) {
-        for (std::size_t p = next++; p < pieces.size(); p = next++) {
-            if (cancel && *cancel)
-                return;
-            const EvidencePiece &piece = pieces[p];
-            ChunkEvidence found;
-            collectEvidence(files[piece.range.fileIndex], piece.range,
-                            kPieceUnit, query, found, cancel, {});
-            for (std::size_t i = 0; i < found.pairs.size(); ++i) {
-                const std::int64_t events = found.pairs[i].events;
-                if (events > 0 &&
-                    (*query.pairs)[i].crossing.chunk == piece.unit)
-                    counts[p].push_back(
-                        {static_cast<std::uint32_t>(i), events});
-                mergeEvidence(std::move(found.pairs[i]), 0,
-                              perThread[thread][i]);
-            }
-            if (onPieceDone)
-                onPieceDone(piece.range.end - piece.range.begin);
-        }
+    const auto stop = [cancel] {
+        return cancel && *cancel;
     };
-    {
-        std::vector<std::jthread> helpers;
-        for (std::size_t thread = 1; thread < threadCount; ++thread)
-            helpers.emplace_back(work, thread);
-        work(0);
-    }
+    forEachIndex(threads, pieces.size(), stop,
+                 [&](std::size_t thread, std::size_t p) {
+                     const EvidencePiece &piece = pieces[p];
+                     ChunkEvidence found;
+                     collectEvidence(files[piece.range.fileIndex], piece.range,
+                                     kPieceUnit, query, found, cancel, {});
+                     for (std::size_t i = 0; i < found.pairs.size(); ++i) {
+                         const std::int64_t events = found.pairs[i].events;
+                         if (events > 0 &&
+                             (*query.pairs)[i].crossing.chunk == piece.unit)
+                             counts[p].push_back(
+                                 {static_cast<std::uint32_t>(i), events});
+                         mergeEvidence(std::move(found.pairs[i]), 0,
+                                       perThread[thread][i]);
+                     }
+                     if (onPieceDone)
+                         onPieceDone(piece.range.end - piece.range.begin);
+                 });
     for (std::vector<EvidenceAccumulator> &found : perThread) {
         for (std::size_t i = 0; i < pairCount; ++i)
             mergeEvidence(std::move(found[i]), 0, evidence[i]);

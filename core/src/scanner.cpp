@@ -3,6 +3,7 @@
 #include "evidence.h"
 #include "input_source.h"
 #include "pair_counter.h"
+#include "parallel.h"
 #include "time_zone.h"
 #include "work_units.h"
 
@@ -724,22 +725,15 @@ void ScanRun::buildVolumes()
         rankOfId[order[rank].id] = rank;
     order = {};
     m_report.ids.resize(idCount);
-    const auto buildRange = [&](std::uint32_t begin, std::uint32_t end) {
-        for (std::uint32_t id = begin; id < end; ++id) {
-            m_report.ids[rankOfId[id]] =
-                volumeOf(id, firstOfId[id], firstOfId[id + 1]);
-        }
-    };
     // Each thread writes its own ids' volumes and day ranges.
-    const auto parts = static_cast<std::uint32_t>(std::max(1, m_threads));
-    std::vector<std::thread> workers;
-    for (std::uint32_t part = 1; part < parts; ++part) {
-        workers.emplace_back(buildRange, idCount * part / parts,
-                             idCount * (part + 1) / parts);
-    }
-    buildRange(0, idCount / parts);
-    for (std::thread &worker : workers)
-        worker.join();
+    forEachPart(m_threads, idCount,
+                [&](std::size_t, std::size_t begin, std::size_t end) {
+                    for (auto id = static_cast<std::uint32_t>(begin); id < end;
+                         ++id) {
+                        m_report.ids[rankOfId[id]] =
+                            volumeOf(id, firstOfId[id], firstOfId[id + 1]);
+                    }
+                });
 }
 
 std::int64_t ScanRun::peakEventsOf(std::uint32_t first, std::uint32_t end) const

@@ -187,9 +187,8 @@ public:
 
 private:
     // Grows the tables once, to the size the first step predicts for the
-    // whole range. Growing them step by step as they fill moves every entry
-    // again at each doubling, which cost about a tenth of the counting time
-    // on a range of half a million ids.
+    // whole range. Growing them as they fill cost about a tenth of the
+    // counting time on a range of half a million ids.
     void growForChunk(std::int64_t firstStepEnd)
     {
         const std::int64_t firstStepBegin = m_counts.steps.front().begin;
@@ -197,13 +196,7 @@ private:
             return;
         const double scale = static_cast<double>(m_rangeEnd - firstStepBegin) /
                              static_cast<double>(firstStepEnd - firstStepBegin);
-        const auto predict = [scale](std::size_t entries) {
-            return std::min(
-                kMaxPredictedEntries,
-                static_cast<std::size_t>(static_cast<double>(entries) * scale));
-        };
-        m_counts.ids.reserve(predict(m_counts.ids.size()));
-        m_counts.pairs.reserve(predict(m_counts.pairs.size()));
+        growTables(m_counts.ids, m_counts.pairs, scale, kMaxPredictedEntries);
     }
 
     void addProblem(std::int64_t line, Problem::Severity severity,
@@ -358,7 +351,7 @@ private:
     PairPipeline m_pairs;
     std::int64_t m_rangeEnd = 0;
     /// The maximum number of entries a prediction reserves. Ids repeat, so
-    /// the first step can overstate a range's ids many times over; this cap
+    /// the first step can overstate a range's ids many times over. This cap
     /// keeps a wrong guess to about 50 MB of slots per range.
     static constexpr std::size_t kMaxPredictedEntries = std::size_t{1} << 20;
 };

@@ -94,6 +94,23 @@ void countChunk(const InputFile &file, const Chunk &chunk,
                 const CountingOptions &options, ChunkCounts &counts,
                 const std::atomic<bool> *cancel, const ByteProgress &progress);
 
+/// Grows an id table and its pair table once, to `scale` times their
+/// current sizes but at most `maxEntries` each. Tables left to grow as they
+/// fill double about ten times on a large input, and each doubling moves
+/// every entry.
+inline void growTables(IdInterner &ids, U64Map<GlobalPair> &pairs, double scale,
+                       std::size_t maxEntries)
+{
+    const auto predict = [scale, maxEntries](std::size_t entries) {
+        const double predicted = static_cast<double>(entries) * scale;
+        return predicted >= static_cast<double>(maxEntries)
+                   ? maxEntries
+                   : static_cast<std::size_t>(predicted);
+    };
+    ids.reserve(predict(ids.size()));
+    pairs.reserve(predict(pairs.size()));
+}
+
 /// Counts merged over all chunks, in input order.
 struct GlobalCounts {
     IdInterner ids;

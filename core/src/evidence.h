@@ -77,7 +77,7 @@ void collectEvidenceInBlock(const InputFile &file, const char *data,
 /// One step of a plain chunk, read on its own by the evidence pass so that
 /// the steps worth reading are shared among all threads.
 struct EvidencePiece {
-    /// The counting pass's unit that holds the step.
+    /// The counting pass's unit that contains the step.
     std::int32_t unit = 0;
     Chunk range;
     /// Lines of the file before the piece's first line.

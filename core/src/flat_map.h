@@ -25,7 +25,7 @@ inline std::uint64_t mixBits(std::uint64_t key)
 }
 
 /// Returns the slot count, `current` or a power-of-two multiple of it,
-/// that holds `count` entries within the 70% load at which the tables grow.
+/// that fits `count` entries within the 70% load at which the tables grow.
 inline std::size_t slotsFor(std::size_t count, std::size_t current)
 {
     while (count * 10 > current * 7)
@@ -121,7 +121,7 @@ public:
     /// loop over many keys overlaps its cache misses.
     void prefetch(std::uint64_t key) const
     {
-        __builtin_prefetch(&m_slots[mixBits(key) & (m_slots.size() - 1)]);
+        __builtin_prefetch(&m_slots[homeSlot(key)]);
     }
 
     /// Calls `visit(key, value)` for every entry, in no particular order.

@@ -46,7 +46,7 @@ using StepStart = std::function<void(std::int64_t begin, std::int64_t end,
 
 /// Reads the records of one chunk. For a range of a plain file, the chunk
 /// owns the lines that start inside [begin, end), and `onStep` is called at
-/// each step; other chunks ignore it.
+/// each step. Other chunks ignore it.
 ReadResult readChunk(const InputFile &file, const Chunk &chunk,
                      const RecordSink &sink, const std::atomic<bool> *cancel,
                      const ByteProgress &progress,

@@ -22,7 +22,7 @@ inline constexpr std::size_t kMaxProblemsPerFile = 100;
 
 /// Counts of one pair. Chunks use the same type as the merged counts so that
 /// the first chunk's table can become the merged table without copying. It
-/// is kept to 16 bytes: the tables hold millions of pairs, and a smaller
+/// is kept to 16 bytes: the tables contain millions of pairs, and a smaller
 /// slot means fewer cache misses and less memory.
 struct GlobalPair {
     std::int64_t events = 0;
@@ -49,17 +49,17 @@ struct CountingOptions {
 };
 
 /// The event dates of one step of a plain chunk (see StepStart). A later
-/// pass that looks for some dates only reads the steps that hold them.
+/// pass that looks for some dates only reads the steps that contain them.
 struct StepDays {
     std::int64_t begin = 0;
     std::int64_t end = 0;
     std::int64_t linesBefore = 0;
-    /// The earliest and latest event date in the step; `first` > `last`
-    /// when no line in it has a date.
+    /// The earliest and latest event date in the step. `first` is greater
+    /// than `last` when no line in the step has a date.
     Day first = std::numeric_limits<Day>::max();
     Day last = std::numeric_limits<Day>::min();
 
-    bool holdsAny(const std::vector<Day> &sortedDays) const
+    bool containsAny(const std::vector<Day> &sortedDays) const
     {
         const auto next =
             std::lower_bound(sortedDays.begin(), sortedDays.end(), first);
@@ -116,7 +116,8 @@ struct GlobalCounts {
     IdInterner ids;
     std::vector<std::uint32_t> idFlags;
     U64Map<GlobalPair> pairs;
-    /// The pairs over their limit, by pair key; few, so kept apart.
+    /// The pairs over their limit, by pair key. They are few, so they are
+    /// kept apart from the pair table.
     U64Map<LimitCrossing> crossings;
     U64Map<DayTotal> days;
     Totals totals;

@@ -55,7 +55,8 @@ bool WorkUnitSource::next(WorkUnit &unit, std::int64_t &compressedBytesDone)
 }
 
 // Opens the next chunk. Returns true when the chunk is itself the unit to
-// hand out; false when a gzip reader was started or the chunk is skipped.
+// hand out, and false when a gzip reader was started or the chunk is
+// skipped.
 bool WorkUnitSource::startChunk(WorkUnit &unit)
 {
     const std::size_t chunkIndex = m_nextChunk++;

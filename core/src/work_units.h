@@ -111,7 +111,7 @@ void runUnitsInOrder(
         for (;;) {
             WorkUnit unit;
             // Results are merged in the order units are handed out. Unit
-            // numbers can skip, when a pass reads only some units.
+            // numbers can skip values when a pass reads only some units.
             std::size_t sequence = 0;
             {
                 std::lock_guard take(takeMutex);

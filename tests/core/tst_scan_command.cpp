@@ -2,6 +2,7 @@
 // runs in a QProcess on a generated multi-day export whose hot and
 // near-limit pairs the generator returns exactly.
 
+#include "hotshard_process.h"
 #include "hsi/civil_date.h"
 #include "hsi/sample_generator.h"
 #include "test_support.h"
@@ -9,7 +10,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QProcess>
 #include <QTest>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -28,30 +28,6 @@ namespace {
 constexpr int kScaleDivisor = 200;
 
 const QString kHotshard = QStringLiteral(HSI_BINARY_DIR "/app/hotshard");
-
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runHotshard(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(kHotshard, arguments);
-    Run run;
-    if (!process.waitForFinished(60'000)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = QStringLiteral("hotshard did not finish within 60 s");
-        return run;
-    }
-    run.exitCode =
-        process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
-}
 
 json readJson(const std::string &path)
 {
@@ -170,7 +146,7 @@ void TestScanCommand::expectedPairs()
     const std::string input = gzip ? m_gzipPath : m_plainPath;
     const std::string output = m_dir.path("report.json");
 
-    const Run run = runHotshard(
+    const HotshardRun run = runHotshard(
         QStringList{QStringLiteral("scan")} + limitArguments(summary) + extra +
         QStringList{QStringLiteral("--json"), QString::fromStdString(output),
                     QString::fromStdString(input)});
@@ -236,7 +212,7 @@ void TestScanCommand::expectedPairs()
 
 void TestScanCommand::jsonSchema()
 {
-    const Run run = runHotshard(
+    const HotshardRun run = runHotshard(
         QStringList{QStringLiteral("scan")} + limitArguments(m_plain) +
         QStringList{QStringLiteral("--json"), QStringLiteral("-"),
                     QString::fromStdString(m_plainPath)});
@@ -345,7 +321,7 @@ void TestScanCommand::numericIdsAndTimeZone()
     const std::string input = m_dir.write("numeric.json", text);
     const std::string output = m_dir.path("numeric-report.json");
 
-    const Run run = runHotshard(
+    const HotshardRun run = runHotshard(
         {QStringLiteral("scan"), QStringLiteral("--user-limit"),
          QStringLiteral("1"), QStringLiteral("--timezone"), timeZone,
          QStringLiteral("--json"), QString::fromStdString(output),
@@ -377,7 +353,7 @@ void TestScanCommand::numericIdsAndTimeZone()
 void TestScanCommand::generateMatchesLibrary()
 {
     const std::string output = m_dir.path("generated.json");
-    const Run run = runHotshard(
+    const HotshardRun run = runHotshard(
         {QStringLiteral("generate"), QStringLiteral("--preset"),
          QStringLiteral("sample"), QStringLiteral("--scale-divisor"),
          QString::number(kScaleDivisor), QStringLiteral("--out"),
@@ -423,7 +399,7 @@ void TestScanCommand::exitCodes()
     QFETCH(QStringList, options);
     QFETCH(int, exitCode);
     QFETCH(QString, message);
-    const Run run =
+    const HotshardRun run =
         runHotshard(QStringList{QStringLiteral("scan")} + options +
                     QStringList{QString::fromStdString(m_plainPath)});
     QCOMPARE(run.exitCode, exitCode);
@@ -434,12 +410,12 @@ void TestScanCommand::exitCodes()
 void TestScanCommand::failOnHot()
 {
     const QString input = QString::fromStdString(m_plainPath);
-    const Run hot = runHotshard(
+    const HotshardRun hot = runHotshard(
         QStringList{QStringLiteral("scan")} + limitArguments(m_plain) +
         QStringList{QStringLiteral("--fail-on-hot"), input});
     QCOMPARE(hot.exitCode, 3);
 
-    const Run cold = runHotshard(
+    const HotshardRun cold = runHotshard(
         {QStringLiteral("scan"), QStringLiteral("--fail-on-hot"), input});
     QVERIFY2(cold.exitCode == 0, qPrintable(cold.err));
 }
@@ -447,17 +423,18 @@ void TestScanCommand::failOnHot()
 void TestScanCommand::missingInput()
 {
     const QString missing = QString::fromStdString(m_dir.path("missing.json"));
-    const Run run = runHotshard({QStringLiteral("scan"), missing});
+    const HotshardRun run = runHotshard({QStringLiteral("scan"), missing});
     QCOMPARE(run.exitCode, 2);
     const QString messages = run.out + run.err;
     QVERIFY2(messages.contains(missing), qPrintable(messages));
 
-    const Run none = runHotshard({QStringLiteral("scan")});
+    const HotshardRun none = runHotshard({QStringLiteral("scan")});
     QCOMPARE(none.exitCode, 2);
 
     const QString emptyFolder = QString::fromStdString(m_dir.path("empty"));
     QVERIFY(QDir().mkpath(emptyFolder));
-    const Run folder = runHotshard({QStringLiteral("scan"), emptyFolder});
+    const HotshardRun folder =
+        runHotshard({QStringLiteral("scan"), emptyFolder});
     QCOMPARE(folder.exitCode, 2);
     QVERIFY2(folder.err.contains(QStringLiteral("folder ") + emptyFolder +
                                  QStringLiteral(" holds no export files")),
@@ -466,7 +443,7 @@ void TestScanCommand::missingInput()
     // One readable input is enough for a report. The missing one is an error
     // input there, and exit code 4 reports that the counts may be short.
     const std::string output = m_dir.path("partial.json");
-    const Run partial =
+    const HotshardRun partial =
         runHotshard({QStringLiteral("scan"), QStringLiteral("--json"),
                      QString::fromStdString(output), missing,
                      QString::fromStdString(m_plainPath)});
@@ -487,7 +464,7 @@ void TestScanCommand::reportPathChecked()
         m_dir.write("keep.json", repeatedLines("alice", 1709726400, 3)));
     const qint64 size = QFileInfo(input).size();
 
-    const Run onInput = runHotshard(
+    const HotshardRun onInput = runHotshard(
         {QStringLiteral("scan"), QStringLiteral("--json"), input, input});
     QCOMPARE(onInput.exitCode, 2);
     QVERIFY2(onInput.err.contains(QStringLiteral("overwrite")),
@@ -496,7 +473,7 @@ void TestScanCommand::reportPathChecked()
 
     if (!QFileInfo::exists(QStringLiteral("/dev/full")))
         QSKIP("this system has no /dev/full to fill");
-    const Run full =
+    const HotshardRun full =
         runHotshard({QStringLiteral("scan"), QStringLiteral("--json"),
                      QStringLiteral("/dev/full"), input});
     QCOMPARE(full.exitCode, 1);
@@ -509,7 +486,7 @@ void TestScanCommand::allIdsListed()
     // The list is written one id at a time after the rest of the report,
     // so the file must still parse, with every id once.
     const std::string output = m_dir.path("all-ids.json");
-    const Run run = runHotshard(
+    const HotshardRun run = runHotshard(
         QStringList{QStringLiteral("scan")} + limitArguments(m_plain) +
         QStringList{QStringLiteral("--all-ids"), QStringLiteral("--json"),
                     QString::fromStdString(output),
@@ -528,7 +505,7 @@ void TestScanCommand::allIdsListed()
     // A file whose events have no usable id gives an empty list.
     const QString noIds = QString::fromStdString(m_dir.write(
         "no-ids.json", eventLine("Page View", "\"\"", "1709726400") + "\n"));
-    const Run empty =
+    const HotshardRun empty =
         runHotshard({QStringLiteral("scan"), QStringLiteral("--all-ids"),
                      QStringLiteral("--json"), QStringLiteral("-"), noIds});
     QVERIFY2(empty.exitCode == 0, qPrintable(empty.err));
@@ -590,7 +567,7 @@ void TestScanCommand::incompleteInput()
     const QString input =
         QString::fromStdString(m_dir.write("partial-input.json", bytes));
 
-    const Run run = runHotshard(
+    const HotshardRun run = runHotshard(
         QStringList{QStringLiteral("scan")} + options +
         QStringList{QStringLiteral("--json"), QStringLiteral("-"), input});
     QCOMPARE(run.exitCode, exitCode);
@@ -647,10 +624,10 @@ void TestScanCommand::crossingTimeAsDated()
     const QString input =
         QString::fromStdString(m_dir.write("crossing.json", text));
 
-    const Run run = runHotshard(QStringList{QStringLiteral("scan"),
-                                            QStringLiteral("--user-limit"),
-                                            QStringLiteral("2")} +
-                                options + QStringList{input});
+    const HotshardRun run = runHotshard(
+        QStringList{QStringLiteral("scan"), QStringLiteral("--user-limit"),
+                    QStringLiteral("2")} +
+        options + QStringList{input});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     QVERIFY2(run.out.contains(QStringLiteral("crossing.json:3 (") + crossing +
                               QLatin1Char(')')),
@@ -669,7 +646,7 @@ void TestScanCommand::idProblemsByEvents()
     const std::string input = m_dir.write("placeholders.json", text);
     const std::string output = m_dir.path("placeholders-report.json");
 
-    const Run run = runHotshard(
+    const HotshardRun run = runHotshard(
         {QStringLiteral("scan"), QStringLiteral("--json"),
          QString::fromStdString(output), QString::fromStdString(input)});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));

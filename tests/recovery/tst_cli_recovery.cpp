@@ -1,5 +1,6 @@
+#include "hotshard_process.h"
+
 #include <QFile>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -10,31 +11,13 @@
 
 using Json = nlohmann::ordered_json;
 
+using namespace hsi::test;
+
 namespace {
 
 constexpr int kInputEvents = 28;
 // 2024-03-01 12:00:00 UTC in milliseconds.
 constexpr std::int64_t kNoonMs = 1709294400000;
-
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runHotshard(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(QStringLiteral(HSI_BINARY_DIR "/app/hotshard"), arguments);
-    Run run;
-    if (!process.waitForFinished(30000))
-        return run;
-    run.exitCode =
-        process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
-}
 
 std::string event(int seq, const std::string &name,
                   const std::string &properties)
@@ -143,7 +126,7 @@ private:
     }
 
     QTemporaryDir m_dir;
-    Run m_fix;
+    HotshardRun m_fix;
 };
 
 void TestCliRecovery::initTestCase()
@@ -249,7 +232,7 @@ void TestCliRecovery::fixedEvents()
 
 void TestCliRecovery::verifyFindsUser()
 {
-    const Run run =
+    const HotshardRun run =
         runHotshard({QStringLiteral("verify"), QStringLiteral("--user-limit"),
                      QStringLiteral("10"), QStringLiteral("--json"),
                      qpath("verify.json"), qpath("fixed.ndjson.gz")});
@@ -274,7 +257,7 @@ void TestCliRecovery::verifyFindsUser()
     QCOMPARE(pair["events"].get<int>(), 11);
 
     // With "-" the JSON goes to stdout alone and the text to stderr.
-    const Run toStdout =
+    const HotshardRun toStdout =
         runHotshard({QStringLiteral("verify"), QStringLiteral("--user-limit"),
                      QStringLiteral("10"), QStringLiteral("--json"),
                      QStringLiteral("-"), qpath("fixed.ndjson.gz")});
@@ -290,7 +273,7 @@ void TestCliRecovery::verifyFindsUser()
 
 void TestCliRecovery::verifyAfterKeep()
 {
-    const Run fix =
+    const HotshardRun fix =
         runHotshard({QStringLiteral("fix"), QStringLiteral("--distinct-id"),
                      QStringLiteral("keep"), QStringLiteral("--out"),
                      qpath("kept.ndjson"), qpath("input.ndjson")});
@@ -298,7 +281,7 @@ void TestCliRecovery::verifyAfterKeep()
     QCOMPARE(
         summaryCount(fix.out, QStringLiteral("with distinct_id restored:")), 0);
 
-    const Run run =
+    const HotshardRun run =
         runHotshard({QStringLiteral("verify"), QStringLiteral("--user-limit"),
                      QStringLiteral("10"), qpath("kept.ndjson")});
     QCOMPARE(run.exitCode, 0);
@@ -312,7 +295,7 @@ void TestCliRecovery::verifyFindsGroup()
         QStringLiteral("verify"), QStringLiteral("--group-key"),
         QStringLiteral("company_id"), QStringLiteral("--group-limit"),
         QStringLiteral("2")};
-    const Run before =
+    const HotshardRun before =
         runHotshard(options + QStringList{qpath("input.ndjson")});
     QCOMPARE(before.exitCode, 3);
     QVERIFY2(before.out.contains(QLatin1String(
@@ -321,7 +304,7 @@ void TestCliRecovery::verifyFindsGroup()
     QVERIFY2(before.out.contains(QLatin1String("--blank-group KEY=ID")),
              qPrintable(before.out));
 
-    const Run after =
+    const HotshardRun after =
         runHotshard(options + QStringList{qpath("fixed.ndjson.gz")});
     QCOMPARE(after.exitCode, 0);
 }
@@ -332,7 +315,7 @@ void TestCliRecovery::verifyNamesBadLine()
         << "{\"event\":\"a\",\"properties\":{\"time\":1709251200,"
            "\"distinct_id\":\"u1\"}}\n"
         << "export terminated early\n";
-    const Run run =
+    const HotshardRun run =
         runHotshard({QStringLiteral("verify"), QStringLiteral("--json"),
                      qpath("bad-line.json"), qpath("bad-line.ndjson")});
     QCOMPARE(run.exitCode, 1);
@@ -355,7 +338,7 @@ void TestCliRecovery::fixWarnings()
         << "\n"
         << R"({"event":"B","properties":{"distinct_id":"u","ratio":1.50,"$insert_id":"ok-1","company_id":"acme"}})"
         << "\n";
-    const Run run = runHotshard(
+    const HotshardRun run = runHotshard(
         {QStringLiteral("fix"), QStringLiteral("--distinct-id"),
          QStringLiteral("original"), QStringLiteral("--blank-group"),
          QStringLiteral("company_id=acme"), QStringLiteral("--out"),
@@ -373,13 +356,13 @@ void TestCliRecovery::fixWarnings()
 
 void TestCliRecovery::fixUsageErrors()
 {
-    const Run noOut =
+    const HotshardRun noOut =
         runHotshard({QStringLiteral("fix"), qpath("input.ndjson")});
     QCOMPARE(noOut.exitCode, 2);
     QVERIFY(noOut.err.contains(QLatin1String("missing --out")));
 
     const QString missingMap = qpath("absent.csv");
-    const Run badMap = runHotshard(
+    const HotshardRun badMap = runHotshard(
         {QStringLiteral("fix"), QStringLiteral("--distinct-id"),
          QStringLiteral("map:") + missingMap, QStringLiteral("--out"),
          qpath("never.ndjson"), qpath("input.ndjson")});
@@ -387,14 +370,14 @@ void TestCliRecovery::fixUsageErrors()
     QVERIFY(badMap.err.contains(missingMap));
     QVERIFY(!QFile::exists(qpath("never.ndjson")));
 
-    const Run noZone = runHotshard(
+    const HotshardRun noZone = runHotshard(
         {QStringLiteral("fix"), QStringLiteral("--legacy-project-time"),
          QStringLiteral("--out"), qpath("never.ndjson"),
          qpath("input.ndjson")});
     QCOMPARE(noZone.exitCode, 2);
     QVERIFY(noZone.err.contains(QLatin1String("--timezone")));
 
-    const Run missingInput =
+    const HotshardRun missingInput =
         runHotshard({QStringLiteral("fix"), QStringLiteral("--out"),
                      qpath("never.ndjson"), qpath("absent.ndjson")});
     QCOMPARE(missingInput.exitCode, 1);
@@ -404,7 +387,7 @@ void TestCliRecovery::fixUsageErrors()
 
 void TestCliRecovery::selectorCommand()
 {
-    const Run run = runHotshard(
+    const HotshardRun run = runHotshard(
         {QStringLiteral("selector"), QStringLiteral("--group"),
          QStringLiteral("company_id=ac\"me"), QStringLiteral("--before"),
          QStringLiteral("1700000000000")});
@@ -416,16 +399,16 @@ void TestCliRecovery::selectorCommand()
         QLatin1String(" AND (number(properties[\"mp_processing_time_ms\"]) < "
                       "1700000000000)\n")));
 
-    const Run noBefore =
+    const HotshardRun noBefore =
         runHotshard({QStringLiteral("selector"), QStringLiteral("--group"),
                      QStringLiteral("k=v")});
     QCOMPARE(noBefore.exitCode, 2);
-    const Run noGroup =
+    const HotshardRun noGroup =
         runHotshard({QStringLiteral("selector"), QStringLiteral("--before"),
                      QStringLiteral("5")});
     QCOMPARE(noGroup.exitCode, 2);
 
-    const Run seconds =
+    const HotshardRun seconds =
         runHotshard({QStringLiteral("selector"), QStringLiteral("--group"),
                      QStringLiteral("k=v"), QStringLiteral("--before"),
                      QStringLiteral("1700000000")});

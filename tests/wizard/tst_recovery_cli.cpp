@@ -2,12 +2,12 @@
 // export -> (selector) -> fix -> verify -> import, for both paths.
 
 #include "../api/test_server.h"
+#include "hotshard_process.h"
 #include "recovery_fixture.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QJsonArray>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -64,24 +64,14 @@ void RecoveryCliTest::cleanup()
 
 Run RecoveryCliTest::hotshard(const QStringList &arguments) const
 {
-    QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("MIXPANEL_SERVICE_ACCOUNT_USERNAME"),
                        QString::fromLatin1(kServiceUser));
     environment.insert(QStringLiteral("MIXPANEL_SERVICE_ACCOUNT_SECRET"),
                        QString::fromLatin1(kServiceSecret));
-    process.setProcessEnvironment(environment);
-    process.setWorkingDirectory(m_dir->path());
-    process.start(QStringLiteral(HSI_BINARY_DIR "/app/hotshard"), arguments);
-    Run run;
-    if (!process.waitForFinished(60000))
-        return run;
-    run.exitCode =
-        process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    run.standardOutput = QString::fromUtf8(process.readAllStandardOutput());
-    run.output =
-        run.standardOutput + QString::fromUtf8(process.readAllStandardError());
-    return run;
+    const hsi::test::HotshardRun run =
+        hsi::test::runHotshard(arguments, environment, m_dir->path());
+    return {run.exitCode, run.out + run.err, run.out};
 }
 
 QStringList RecoveryCliTest::apiArguments() const

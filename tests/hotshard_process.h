@@ -17,7 +17,7 @@ struct HotshardRun {
 };
 
 /// Runs `hotshard` with `arguments` and waits up to a minute for it. A
-/// command still running then is killed, and `err` says so.
+/// command still running then is killed, and `err` reports the timeout.
 inline HotshardRun runHotshard(const QStringList &arguments,
                                const QProcessEnvironment &environment =
                                    QProcessEnvironment::systemEnvironment(),

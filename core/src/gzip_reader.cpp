@@ -40,9 +40,195 @@ bool isGzipMagic(const std::uint8_t *data, std::size_t size)
     return size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
 }
 
+bool isPaddingByte(std::uint8_t byte)
+{
+    return byte == 0 || byte == ' ' || byte == '\t' || byte == '\r' ||
+           byte == '\n';
+}
+
+void startMember(inflate_state &state)
+{
+    state.crc_flag = ISAL_GZIP;
+}
+
 } // namespace
 
-GzipBlockReader::GzipBlockReader(std::string path) : m_path(std::move(path))
+GzipInflater::GzipInflater(int fd, const GzipCheckpoint *from)
+    : m_fd(fd), m_state(std::make_unique<inflate_state>()), m_input(kInputSize),
+      m_capacity(kBlockSize)
+{
+    if (!from || !from->state) {
+        isal_inflate_init(m_state.get());
+        startMember(*m_state);
+        m_state->avail_in = 0;
+        return;
+    }
+    // The state is plain data apart from its buffer pointers, which the
+    // next refill and inflateInto() set.
+    std::memcpy(m_state.get(), from->state.get(), sizeof(inflate_state));
+    m_state->next_in = nullptr;
+    m_state->avail_in = 0;
+    m_bytesRead = from->compressedOffset;
+    m_capacity = from->capacity;
+    m_carry = from->carry;
+    m_block = from->block;
+}
+
+GzipInflater::~GzipInflater() = default;
+
+GzipCheckpoint GzipInflater::checkpoint() const
+{
+    GzipCheckpoint checkpoint;
+    checkpoint.block = m_block;
+    checkpoint.compressedOffset = m_bytesRead - m_state->avail_in;
+    checkpoint.capacity = m_capacity;
+    checkpoint.carry = m_carry;
+    auto state = std::make_shared<inflate_state>();
+    std::memcpy(state.get(), m_state.get(), sizeof(inflate_state));
+    checkpoint.state = std::move(state);
+    return checkpoint;
+}
+
+bool GzipInflater::refill()
+{
+    const ssize_t count =
+        ::pread(m_fd, m_input.data(), m_input.size(), m_bytesRead);
+    if (count < 0) {
+        m_error = "read failed: " + std::string(std::strerror(errno));
+        return false;
+    }
+    m_endOfFile = count == 0;
+    m_bytesRead += count;
+    m_state->next_in = m_input.data();
+    m_state->avail_in = static_cast<std::uint32_t>(count);
+    return true;
+}
+
+// Returns true when the rest of the file is NUL bytes or whitespace, the
+// padding that some tools add after the last member. gzip -d decompresses
+// such files too, with a warning.
+bool GzipInflater::restIsPadding()
+{
+    for (;;) {
+        const std::uint8_t *data = m_state->next_in;
+        if (!std::all_of(data, data + m_state->avail_in, isPaddingByte))
+            return false;
+        m_state->avail_in = 0;
+        if (!refill())
+            return false;
+        if (m_endOfFile)
+            return true;
+    }
+}
+
+// Cuts a full block at its last '\n' and keeps the partial line for the
+// next block. Returns false when no line ends in the block: then one line is
+// longer than the buffer, which grows instead.
+bool GzipInflater::cutFullBlock(TextBlock &block)
+{
+    const char *begin = block.buffer.data();
+    const char *lastNewline =
+        static_cast<const char *>(memrchr(begin, '\n', block.size));
+    if (!lastNewline) {
+        m_capacity *= 2;
+        block.buffer.resize(m_capacity + kRecordPadding);
+        return false;
+    }
+    const std::size_t keep = lastNewline - begin + 1;
+    m_carry.assign(begin + keep, begin + block.size);
+    block.size = keep;
+    block.compressedBytesDone = m_bytesRead - m_state->avail_in;
+    return true;
+}
+
+// Another gzip member follows the end of a member: concatenated gzip files
+// are one stream, as gzip -d treats them. Returns false at the end of the
+// stream.
+bool GzipInflater::startNextMember()
+{
+    if (m_state->avail_in == 0 && !m_endOfFile && !refill())
+        return false;
+    if (m_state->avail_in == 0 && m_endOfFile)
+        return false;
+    if (!isGzipMagic(m_state->next_in, m_state->avail_in)) {
+        // The events already inflated still count, and the file is
+        // reported with the error.
+        const std::int64_t offset = m_bytesRead - m_state->avail_in;
+        if (!restIsPadding() && m_error.empty())
+            m_error = "unexpected data after the end of the gzip stream at "
+                      "compressed byte " +
+                      std::to_string(offset);
+        return false;
+    }
+    isal_inflate_reset(m_state.get());
+    startMember(*m_state);
+    return true;
+}
+
+// Inflates until the block is full. Returns false when the stream ended or
+// failed, leaving the last lines in the block.
+bool GzipInflater::inflateInto(TextBlock &block)
+{
+    while (block.size < m_capacity) {
+        if (m_state->avail_in == 0 && !m_endOfFile && !refill())
+            return false;
+        m_state->next_out =
+            reinterpret_cast<std::uint8_t *>(block.buffer.data() + block.size);
+        m_state->avail_out =
+            static_cast<std::uint32_t>(m_capacity - block.size);
+        const int result = isal_inflate(m_state.get());
+        if (result < 0) {
+            m_error = std::string(inflateErrorText(result)) +
+                      " at compressed byte " +
+                      std::to_string(m_bytesRead - m_state->avail_in);
+            return false;
+        }
+        const std::size_t produced =
+            (m_capacity - block.size) - m_state->avail_out;
+        block.size += produced;
+        if (m_state->block_state == ISAL_BLOCK_FINISH) {
+            if (!startNextMember())
+                return false;
+            continue;
+        }
+        if (m_state->avail_in == 0 && m_endOfFile && produced == 0) {
+            m_error = "gzip stream is truncated after " +
+                      std::to_string(m_bytesRead) + " compressed bytes";
+            return false;
+        }
+    }
+    return true;
+}
+
+bool GzipInflater::next(TextBlock &block)
+{
+    if (m_done)
+        return false;
+    if (block.buffer.size() < m_capacity + kRecordPadding)
+        block.buffer.resize(m_capacity + kRecordPadding);
+    block.size = m_carry.size();
+    std::copy(m_carry.begin(), m_carry.end(), block.buffer.begin());
+    m_carry.clear();
+    for (;;) {
+        if (!inflateInto(block))
+            break;
+        if (cutFullBlock(block)) {
+            ++m_block;
+            return true;
+        }
+    }
+    // The stream ended or failed, so the rest is the last block. A read
+    // error drops it, because its lines may be cut short.
+    m_done = true;
+    block.compressedBytesDone = m_bytesRead;
+    if (block.size == 0 || m_error.starts_with("read failed"))
+        return false;
+    ++m_block;
+    return true;
+}
+
+GzipBlockReader::GzipBlockReader(std::string path, CheckpointPlan plan)
+    : m_path(std::move(path)), m_plan(plan)
 {
     m_thread = std::thread([this] { run(); });
 }
@@ -85,6 +271,12 @@ std::string GzipBlockReader::error() const
     return m_error;
 }
 
+std::vector<GzipCheckpoint> GzipBlockReader::takeCheckpoints()
+{
+    std::lock_guard lock(m_mutex);
+    return std::move(m_checkpoints);
+}
+
 void GzipBlockReader::fail(std::string message)
 {
     std::lock_guard lock(m_mutex);
@@ -102,20 +294,40 @@ void GzipBlockReader::pushBlock(TextBlock &&block)
     m_changed.notify_all();
 }
 
-TextBlock GzipBlockReader::takeFreeBlock(std::size_t capacity)
+TextBlock GzipBlockReader::takeFreeBlock()
 {
-    TextBlock block;
-    {
-        std::lock_guard lock(m_mutex);
-        if (!m_free.empty()) {
-            block = std::move(m_free.back());
-            m_free.pop_back();
-        }
-    }
-    block.size = 0;
-    if (block.buffer.size() < capacity + kRecordPadding)
-        block.buffer.resize(capacity + kRecordPadding);
+    std::lock_guard lock(m_mutex);
+    if (m_free.empty())
+        return {};
+    TextBlock block = std::move(m_free.back());
+    m_free.pop_back();
     return block;
+}
+
+void GzipBlockReader::saveCheckpoint(const GzipInflater &inflater)
+{
+    const std::size_t block = inflater.nextBlock();
+    if (!m_plan.budget || block == 0 || block % m_plan.every != 0)
+        return;
+    if (m_checkpoints.size() >= m_plan.maxKept) {
+        const std::size_t every = m_plan.every * 2;
+        std::lock_guard lock(m_mutex);
+        const std::size_t dropped =
+            std::erase_if(m_checkpoints, [every](const GzipCheckpoint &kept) {
+                return kept.block % every != 0;
+            });
+        *m_plan.budget += static_cast<int>(dropped);
+        m_plan.every = every;
+        if (block % every != 0)
+            return;
+    }
+    if (m_plan.budget->fetch_sub(1) <= 0) {
+        ++*m_plan.budget;
+        return;
+    }
+    GzipCheckpoint checkpoint = inflater.checkpoint();
+    std::lock_guard lock(m_mutex);
+    m_checkpoints.push_back(std::move(checkpoint));
 }
 
 void GzipBlockReader::run()
@@ -125,141 +337,21 @@ void GzipBlockReader::run()
         fail("cannot open file: " + std::string(std::strerror(errno)));
     } else {
         ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-        inflateAll(fd);
+        GzipInflater inflater(fd);
+        while (!m_stopRequested) {
+            saveCheckpoint(inflater);
+            TextBlock block = takeFreeBlock();
+            if (!inflater.next(block))
+                break;
+            pushBlock(std::move(block));
+        }
+        if (!inflater.error().empty())
+            fail(inflater.error());
         ::close(fd);
     }
     std::lock_guard lock(m_mutex);
     m_finished = true;
     m_changed.notify_all();
-}
-
-namespace {
-
-bool isPaddingByte(std::uint8_t byte)
-{
-    return byte == 0 || byte == ' ' || byte == '\t' || byte == '\r' ||
-           byte == '\n';
-}
-
-/// Returns true when the rest of the file is NUL bytes or whitespace, the
-/// padding that some tools add after the last member. gzip -d decompresses
-/// such files too, with a warning.
-bool restIsPadding(int fd, const std::uint8_t *data, std::size_t size)
-{
-    if (!std::all_of(data, data + size, isPaddingByte))
-        return false;
-    std::vector<std::uint8_t> buffer(64 << 10);
-    for (;;) {
-        const ssize_t count = ::read(fd, buffer.data(), buffer.size());
-        if (count <= 0)
-            return count == 0;
-        if (!std::all_of(buffer.begin(), buffer.begin() + count, isPaddingByte))
-            return false;
-    }
-}
-
-} // namespace
-
-// Inflates member after member. Output is cut at the last '\n' of each full
-// buffer and the partial line is carried into the next buffer, so that every
-// block handed out holds whole lines.
-bool GzipBlockReader::inflateAll(int fd)
-{
-    std::vector<std::uint8_t> input(kInputSize);
-    inflate_state state;
-    isal_inflate_init(&state);
-    state.crc_flag = ISAL_GZIP;
-    state.avail_in = 0;
-
-    std::int64_t bytesRead = 0;
-    bool endOfFile = false;
-    std::size_t capacity = kBlockSize;
-    TextBlock block = takeFreeBlock(capacity);
-
-    auto refill = [&]() -> bool {
-        const ssize_t count = ::read(fd, input.data(), input.size());
-        if (count < 0) {
-            fail("read failed: " + std::string(std::strerror(errno)));
-            return false;
-        }
-        endOfFile = count == 0;
-        bytesRead += count;
-        state.next_in = input.data();
-        state.avail_in = static_cast<std::uint32_t>(count);
-        return true;
-    };
-
-    auto flushFullBlock = [&]() {
-        char *begin = block.buffer.data();
-        const char *lastNewline =
-            static_cast<const char *>(memrchr(begin, '\n', block.size));
-        if (!lastNewline) {
-            // One line is longer than the buffer: grow instead of cutting it.
-            capacity *= 2;
-            block.buffer.resize(capacity + kRecordPadding);
-            return;
-        }
-        const std::size_t keep = lastNewline - begin + 1;
-        TextBlock nextBlock = takeFreeBlock(capacity);
-        nextBlock.size = block.size - keep;
-        std::memcpy(nextBlock.buffer.data(), begin + keep, nextBlock.size);
-        block.size = keep;
-        block.compressedBytesDone = bytesRead - state.avail_in;
-        pushBlock(std::move(block));
-        block = std::move(nextBlock);
-    };
-
-    while (!m_stopRequested) {
-        if (state.avail_in == 0 && !endOfFile && !refill())
-            return false;
-        if (block.size == capacity)
-            flushFullBlock();
-
-        state.next_out =
-            reinterpret_cast<std::uint8_t *>(block.buffer.data() + block.size);
-        state.avail_out = static_cast<std::uint32_t>(capacity - block.size);
-        const int result = isal_inflate(&state);
-        if (result < 0) {
-            fail(std::string(inflateErrorText(result)) +
-                 " at compressed byte " +
-                 std::to_string(bytesRead - state.avail_in));
-            break;
-        }
-        const std::size_t produced = (capacity - block.size) - state.avail_out;
-        block.size += produced;
-
-        if (state.block_state == ISAL_BLOCK_FINISH) {
-            if (state.avail_in == 0 && !endOfFile && !refill())
-                return false;
-            if (state.avail_in == 0 && endOfFile)
-                break;
-            if (!isGzipMagic(state.next_in, state.avail_in)) {
-                // The events already inflated still count, and the file is
-                // reported with the error.
-                const std::int64_t offset = bytesRead - state.avail_in;
-                if (!restIsPadding(fd, state.next_in, state.avail_in))
-                    fail("unexpected data after the end of the gzip stream "
-                         "at compressed byte " +
-                         std::to_string(offset));
-                break;
-            }
-            // Another gzip member follows: concatenated gzip files are one
-            // stream, as gzip -d treats them.
-            isal_inflate_reset(&state);
-            state.crc_flag = ISAL_GZIP;
-            continue;
-        }
-        if (state.avail_in == 0 && endOfFile && produced == 0 &&
-            block.size < capacity) {
-            fail("gzip stream is truncated after " + std::to_string(bytesRead) +
-                 " compressed bytes");
-            break;
-        }
-    }
-    block.compressedBytesDone = bytesRead;
-    if (block.size > 0)
-        pushBlock(std::move(block));
-    return error().empty();
 }
 
 } // namespace hsi::detail

@@ -4,10 +4,13 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+struct inflate_state;
 
 namespace hsi::detail {
 
@@ -20,12 +23,83 @@ struct TextBlock {
     std::int64_t compressedBytesDone = 0;
 };
 
-/// Inflates a gzip file (multi-member included) with isa-l on its own thread
-/// and hands out line-aligned text blocks, so that inflating and parsing run
-/// on separate cores.
+/// The state from which an inflater can go on at the start of one block, as
+/// if it had inflated the whole file up to there. It contains the decoder's
+/// state, with the last 32 KiB of output that later data may refer back to,
+/// the position in the compressed file, and the block's first partial line.
+struct GzipCheckpoint {
+    /// The block that starts here, counted from 0 in the file.
+    std::size_t block = 0;
+    std::int64_t compressedOffset = 0;
+    std::size_t capacity = 0;
+    std::vector<char> carry;
+    std::shared_ptr<const inflate_state> state;
+};
+
+/// Inflates a gzip file (multi-member included) with isa-l into
+/// line-aligned text blocks, on the calling thread. Blocks are cut the same
+/// way whether the inflater starts at the beginning of the file or at a
+/// checkpoint, so both give the same blocks with the same numbers.
+class GzipInflater {
+public:
+    /// Starts at the beginning of the file open as `fd`, or at `from`.
+    explicit GzipInflater(int fd, const GzipCheckpoint *from = nullptr);
+    ~GzipInflater();
+
+    GzipInflater(const GzipInflater &) = delete;
+    GzipInflater &operator=(const GzipInflater &) = delete;
+
+    /// Fills `block` with the next whole lines. Returns false at the end of
+    /// the stream or after an error (see error()).
+    bool next(TextBlock &block);
+    /// The number of the block that next() returns next.
+    std::size_t nextBlock() const { return m_block; }
+    /// The state before the next block; valid until next() is called.
+    GzipCheckpoint checkpoint() const;
+    /// Empty unless the stream was unreadable, corrupt or truncated.
+    const std::string &error() const { return m_error; }
+
+private:
+    bool refill();
+    bool cutFullBlock(TextBlock &block);
+    bool inflateInto(TextBlock &block);
+    bool startNextMember();
+    bool restIsPadding();
+
+    int m_fd;
+    std::unique_ptr<inflate_state> m_state;
+    std::vector<std::uint8_t> m_input;
+    /// Compressed bytes read from the file so far.
+    std::int64_t m_bytesRead = 0;
+    bool m_endOfFile = false;
+    bool m_done = false;
+    std::size_t m_capacity;
+    std::vector<char> m_carry;
+    std::size_t m_block = 0;
+    std::string m_error;
+};
+
+/// When a GzipBlockReader saves checkpoints. One costs about 87 KB.
+struct CheckpointPlan {
+    /// Checkpoints left to save, shared by all readers of a scan; none are
+    /// saved without it.
+    std::atomic<int> *budget = nullptr;
+    /// Blocks from one checkpoint to the next, to start with: 8 blocks are
+    /// 32 MiB of text.
+    std::size_t every = 8;
+    /// The maximum number of checkpoints one file keeps. Past that, every
+    /// other one is dropped and the spacing doubles, so a huge file keeps
+    /// about 2.8 MB of them.
+    std::size_t maxKept = 32;
+};
+
+/// Runs a GzipInflater on its own thread and hands out its blocks, so that
+/// inflating and parsing run on separate cores.
 class GzipBlockReader {
 public:
-    explicit GzipBlockReader(std::string path);
+    /// The reader saves checkpoints following `plan`, so that a later pass
+    /// can inflate parts of the file in parallel.
+    explicit GzipBlockReader(std::string path, CheckpointPlan plan = {});
     ~GzipBlockReader();
 
     GzipBlockReader(const GzipBlockReader &) = delete;
@@ -40,15 +114,20 @@ public:
     std::string error() const;
     /// Stops the inflating thread early.
     void stop();
+    /// The checkpoints saved, in file order; call after next() returned
+    /// false.
+    std::vector<GzipCheckpoint> takeCheckpoints();
 
 private:
     void run();
-    bool inflateAll(int fd);
+    void saveCheckpoint(const GzipInflater &inflater);
     void pushBlock(TextBlock &&block);
-    TextBlock takeFreeBlock(std::size_t capacity);
+    TextBlock takeFreeBlock();
     void fail(std::string message);
 
     std::string m_path;
+    CheckpointPlan m_plan;
+    std::vector<GzipCheckpoint> m_checkpoints;
     std::thread m_thread;
     mutable std::mutex m_mutex;
     std::condition_variable m_changed;

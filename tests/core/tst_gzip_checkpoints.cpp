@@ -1,0 +1,194 @@
+// Checkpoints of the gzip inflater: an inflater that starts at a checkpoint
+// must produce the same blocks, with the same numbers and compressed
+// positions, as one that inflated the file from its start. The files are
+// real gzip members written with zlib.
+
+#include "gzip_reader.h"
+#include "test_support.h"
+
+#include <QTest>
+#include <fcntl.h>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+using namespace hsi::detail;
+using hsi::test::FixtureDir;
+using hsi::test::gzipMember;
+
+class TestGzipCheckpoints : public QObject {
+    Q_OBJECT
+
+private slots:
+    void resumeMatchesWholeRead();
+    void resumeReportsTruncation();
+    void readerThinsCheckpoints_data();
+    void readerThinsCheckpoints();
+};
+
+namespace {
+
+struct Block {
+    std::string text;
+    std::int64_t compressedBytesDone = 0;
+};
+
+/// Lines of varied lengths, `bytes` in all.
+std::string linesOf(std::size_t bytes, int seed)
+{
+    std::string text;
+    for (int i = 0; text.size() < bytes; ++i) {
+        text += "{\"event\":\"e" + std::to_string(seed) +
+                "\",\"n\":" + std::to_string(i) + ",\"pad\":\"";
+        text.append(static_cast<std::size_t>((i * 37 + seed) % 400), 'x');
+        text += "\"}\n";
+    }
+    return text;
+}
+
+/// An open file descriptor, closed when it goes out of scope.
+class OpenFile {
+public:
+    explicit OpenFile(const std::string &path)
+        : m_fd(::open(path.c_str(), O_RDONLY))
+    {
+    }
+    ~OpenFile() { ::close(m_fd); }
+    int fd() const { return m_fd; }
+
+private:
+    int m_fd;
+};
+
+/// Reads the rest of the stream, saving a checkpoint before each block
+/// when `checkpoints` is given.
+std::vector<Block> readRest(GzipInflater &inflater,
+                            std::vector<GzipCheckpoint> *checkpoints = nullptr)
+{
+    std::vector<Block> blocks;
+    TextBlock block;
+    for (;;) {
+        if (checkpoints)
+            checkpoints->push_back(inflater.checkpoint());
+        if (!inflater.next(block))
+            break;
+        blocks.push_back({std::string(block.buffer.data(), block.size),
+                          block.compressedBytesDone});
+    }
+    if (checkpoints)
+        checkpoints->pop_back();
+    return blocks;
+}
+
+void compareFrom(const std::string &path,
+                 const std::vector<GzipCheckpoint> &checkpoints,
+                 const std::vector<Block> &whole, const std::string &error)
+{
+    for (const GzipCheckpoint &checkpoint : checkpoints) {
+        OpenFile file(path);
+        GzipInflater resumed(file.fd(), &checkpoint);
+        QCOMPARE(resumed.nextBlock(), checkpoint.block);
+        const std::vector<Block> rest = readRest(resumed);
+        QCOMPARE(rest.size(), whole.size() - checkpoint.block);
+        for (std::size_t i = 0; i < rest.size(); ++i) {
+            const Block &expected = whole[checkpoint.block + i];
+            QVERIFY2(rest[i].text == expected.text,
+                     qPrintable(QStringLiteral("block %1 from checkpoint %2")
+                                    .arg(checkpoint.block + i)
+                                    .arg(checkpoint.block)));
+            QCOMPARE(rest[i].compressedBytesDone, expected.compressedBytesDone);
+        }
+        QCOMPARE(resumed.error(), error);
+    }
+}
+
+} // namespace
+
+void TestGzipCheckpoints::resumeMatchesWholeRead()
+{
+    // Two members; the first contains a 5 MiB line, which makes the inflater
+    // double its block size before some of the checkpoints.
+    const std::string first = linesOf(6 << 20, 1) + "{\"long\":\"" +
+                              std::string(5 << 20, 'y') + "\"}\n" +
+                              linesOf(3 << 20, 2);
+    const std::string second = linesOf(9 << 20, 3);
+    FixtureDir dir;
+    const std::string path =
+        dir.write("two.json.gz", gzipMember(first) + gzipMember(second));
+
+    OpenFile file(path);
+    GzipInflater inflater(file.fd());
+    std::vector<GzipCheckpoint> checkpoints;
+    const std::vector<Block> whole = readRest(inflater, &checkpoints);
+    QVERIFY(inflater.error().empty());
+    QVERIFY(whole.size() >= 5);
+    std::string joined;
+    for (const Block &block : whole)
+        joined += block.text;
+    QVERIFY(joined == first + second);
+
+    compareFrom(path, checkpoints, whole, {});
+}
+
+void TestGzipCheckpoints::resumeReportsTruncation()
+{
+    const std::string compressed = gzipMember(linesOf(14 << 20, 4));
+    FixtureDir dir;
+    const std::string path =
+        dir.write("cut.json.gz", compressed.substr(0, compressed.size() - 500));
+
+    OpenFile file(path);
+    GzipInflater inflater(file.fd());
+    std::vector<GzipCheckpoint> checkpoints;
+    const std::vector<Block> whole = readRest(inflater, &checkpoints);
+    QVERIFY(inflater.error().starts_with("gzip stream is truncated"));
+    QVERIFY(checkpoints.size() >= 3);
+
+    compareFrom(path, checkpoints, whole, inflater.error());
+}
+
+void TestGzipCheckpoints::readerThinsCheckpoints_data()
+{
+    QTest::addColumn<int>("budget");
+    QTest::addColumn<std::vector<std::size_t>>("kept");
+    QTest::addColumn<int>("budgetLeft");
+    // Blocks 1 to 6 can hold a checkpoint. With room for two per file:
+    // {1, 2}, then {2} and every 2nd block, {2, 4}, then {4} and every 4th.
+    QTest::addRow("room for two") << 100 << std::vector<std::size_t>{4} << 99;
+    QTest::addRow("budget of one") << 1 << std::vector<std::size_t>{1} << 0;
+}
+
+void TestGzipCheckpoints::readerThinsCheckpoints()
+{
+    QFETCH(int, budget);
+    QFETCH(std::vector<std::size_t>, kept);
+    QFETCH(int, budgetLeft);
+    // Lines of 100 bytes: each 4 MiB block contains 41,943 of them, so 290,000
+    // lines make blocks 0 to 6.
+    std::string text;
+    for (int i = 0; i < 290'000; ++i) {
+        std::string line = "{\"n\":" + std::to_string(i) + ",\"pad\":\"";
+        line.append(100 - line.size() - 3, 'z');
+        text += line + "\"}\n";
+    }
+    FixtureDir dir;
+    const std::string path = dir.write("even.json.gz", gzipMember(text));
+
+    std::atomic<int> left = budget;
+    GzipBlockReader reader(path, CheckpointPlan{&left, 1, 2});
+    TextBlock block;
+    std::size_t blocks = 0;
+    while (reader.next(block)) {
+        ++blocks;
+        reader.recycle(std::move(block));
+    }
+    QCOMPARE(blocks, std::size_t{7});
+    std::vector<std::size_t> saved;
+    for (const GzipCheckpoint &checkpoint : reader.takeCheckpoints())
+        saved.push_back(checkpoint.block);
+    QCOMPARE(saved, kept);
+    QCOMPARE(left.load(), budgetLeft);
+}
+
+QTEST_APPLESS_MAIN(TestGzipCheckpoints)
+#include "tst_gzip_checkpoints.moc"

@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <fcntl.h>
 #include <functional>
 #include <limits>
+#include <unistd.h>
 
 namespace hsi::detail {
 
@@ -281,7 +283,90 @@ void resolveCrossings(const std::vector<InputFile> &files,
                  });
 }
 
+/// Calls `collect(task, accumulators)` for every task in [0, tasks) on
+/// `threads` threads, then adds what they collected to `evidence`. Each
+/// thread adds into its own accumulators, so that memory stays at one set
+/// per thread however many tasks there are.
+template <typename Collect>
+void collectOnThreads(int threads, std::size_t tasks,
+                      const std::atomic<bool> *cancel,
+                      std::vector<EvidenceAccumulator> &evidence,
+                      Collect &&collect)
+{
+    const auto threadCount = static_cast<std::size_t>(std::max(threads, 1));
+    std::vector<std::vector<EvidenceAccumulator>> perThread(
+        threadCount, std::vector<EvidenceAccumulator>(evidence.size()));
+    const auto stop = [cancel] {
+        return cancel && *cancel;
+    };
+    forEachIndex(threads, tasks, stop,
+                 [&](std::size_t thread, std::size_t task) {
+                     collect(task, perThread[thread]);
+                 });
+    for (std::vector<EvidenceAccumulator> &found : perThread) {
+        for (std::size_t i = 0; i < evidence.size(); ++i)
+            mergeEvidence(std::move(found[i]), 0, evidence[i]);
+    }
+}
+
+/// Inflates one segment and collects the evidence in the blocks it marks.
+/// Returns the compressed bytes it inflated.
+std::int64_t collectInSegment(const InputFile &file, const GzipSegment &segment,
+                              const std::vector<std::int64_t> &unitLineOffsets,
+                              const EvidenceQuery &query,
+                              std::vector<EvidenceAccumulator> &evidence,
+                              const std::atomic<bool> *cancel)
+{
+    const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    GzipInflater inflater(fd, segment.from);
+    const std::size_t firstBlock = inflater.nextBlock();
+    const std::int64_t start =
+        segment.from ? segment.from->compressedOffset : 0;
+    TextBlock block;
+    for (bool parse : segment.parse) {
+        if ((cancel && *cancel) || !inflater.next(block))
+            break;
+        if (!parse)
+            continue;
+        const std::size_t unit = segment.firstUnit + inflater.nextBlock() - 1;
+        ChunkEvidence found;
+        collectEvidenceInBlock(file, block.buffer.data(), block.size,
+                               block.buffer.data() + block.buffer.size(),
+                               static_cast<std::int32_t>(unit), query, found,
+                               cancel);
+        for (std::size_t i = 0; i < found.pairs.size(); ++i)
+            mergeEvidence(std::move(found.pairs[i]), unitLineOffsets[unit],
+                          evidence[i]);
+    }
+    ::close(fd);
+    return inflater.nextBlock() > firstBlock ? block.compressedBytesDone - start
+                                             : 0;
+}
+
 } // namespace
+
+void collectSegmentEvidence(
+    const std::vector<InputFile> &files,
+    const std::vector<GzipSegment> &segments,
+    const std::vector<std::int64_t> &unitLineOffsets,
+    const EvidenceQuery &query, int threads,
+    std::vector<EvidenceAccumulator> &evidence, const std::atomic<bool> *cancel,
+    const std::function<void(std::size_t segment, std::int64_t bytes)>
+        &onSegmentDone)
+{
+    collectOnThreads(
+        threads, segments.size(), cancel, evidence,
+        [&](std::size_t s, std::vector<EvidenceAccumulator> &found) {
+            const GzipSegment &segment = segments[s];
+            const std::int64_t bytes =
+                collectInSegment(files[segment.fileIndex], segment,
+                                 unitLineOffsets, query, found, cancel);
+            if (onSegmentDone)
+                onSegmentDone(s, bytes);
+        });
+}
 
 void collectPieceEvidence(
     const std::vector<InputFile> &files,
@@ -290,38 +375,25 @@ void collectPieceEvidence(
     const std::atomic<bool> *cancel,
     const std::function<void(std::int64_t bytes)> &onPieceDone)
 {
-    const std::size_t pairCount = query.pairs->size();
-    const auto threadCount = static_cast<std::size_t>(std::max(threads, 1));
-    // Each thread adds into its own accumulators, so that memory stays at
-    // one set per thread however many pieces there are.
-    std::vector<std::vector<EvidenceAccumulator>> perThread(
-        threadCount, std::vector<EvidenceAccumulator>(pairCount));
     std::vector<std::vector<PieceCount>> counts(pieces.size());
-    const auto stop = [cancel] {
-        return cancel && *cancel;
-    };
-    forEachIndex(threads, pieces.size(), stop,
-                 [&](std::size_t thread, std::size_t p) {
-                     const EvidencePiece &piece = pieces[p];
-                     ChunkEvidence found;
-                     collectEvidence(files[piece.range.fileIndex], piece.range,
-                                     kPieceUnit, query, found, cancel, {});
-                     for (std::size_t i = 0; i < found.pairs.size(); ++i) {
-                         const std::int64_t events = found.pairs[i].events;
-                         if (events > 0 &&
-                             (*query.pairs)[i].crossing.chunk == piece.unit)
-                             counts[p].push_back(
-                                 {static_cast<std::uint32_t>(i), events});
-                         mergeEvidence(std::move(found.pairs[i]), 0,
-                                       perThread[thread][i]);
-                     }
-                     if (onPieceDone)
-                         onPieceDone(piece.range.end - piece.range.begin);
-                 });
-    for (std::vector<EvidenceAccumulator> &found : perThread) {
-        for (std::size_t i = 0; i < pairCount; ++i)
-            mergeEvidence(std::move(found[i]), 0, evidence[i]);
-    }
+    collectOnThreads(
+        threads, pieces.size(), cancel, evidence,
+        [&](std::size_t p, std::vector<EvidenceAccumulator> &into) {
+            const EvidencePiece &piece = pieces[p];
+            ChunkEvidence found;
+            collectEvidence(files[piece.range.fileIndex], piece.range,
+                            kPieceUnit, query, found, cancel, {});
+            for (std::size_t i = 0; i < found.pairs.size(); ++i) {
+                const std::int64_t events = found.pairs[i].events;
+                if (events > 0 &&
+                    (*query.pairs)[i].crossing.chunk == piece.unit)
+                    counts[p].push_back(
+                        {static_cast<std::uint32_t>(i), events});
+                mergeEvidence(std::move(found.pairs[i]), 0, into[i]);
+            }
+            if (onPieceDone)
+                onPieceDone(piece.range.end - piece.range.begin);
+        });
     if (!(cancel && *cancel))
         resolveCrossings(files, pieces, counts, query, threads, evidence,
                          cancel);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "flat_map.h"
+#include "gzip_reader.h"
 #include "hsi/report.h"
 #include "input_source.h"
 #include "pair_counter.h"
@@ -93,6 +94,34 @@ void collectPieceEvidence(
     int threads, std::vector<EvidenceAccumulator> &evidence,
     const std::atomic<bool> *cancel,
     const std::function<void(std::int64_t bytes)> &onPieceDone);
+
+/// A stretch of a gzip file that the evidence pass inflates on its own,
+/// from a checkpoint that the counting pass saved or from the file's start,
+/// so that several threads can inflate one file.
+struct GzipSegment {
+    std::size_t fileIndex = 0;
+    /// Null to start at the beginning of the file.
+    const GzipCheckpoint *from = nullptr;
+    /// The unit number of the file's first block.
+    std::size_t firstUnit = 0;
+    /// Whether to parse each block from the segment's first on; inflating
+    /// stops after the last entry.
+    std::vector<bool> parse;
+};
+
+/// Runs the evidence pass over `segments` on `threads` threads and adds
+/// the evidence found to `evidence`, indexed like `query.pairs`. Blocks keep
+/// their unit numbers, so `unitLineOffsets` gives their first lines and a
+/// crossing is found by its rank in its unit. `onSegmentDone` receives each
+/// finished segment's index and compressed bytes.
+void collectSegmentEvidence(
+    const std::vector<InputFile> &files,
+    const std::vector<GzipSegment> &segments,
+    const std::vector<std::int64_t> &unitLineOffsets,
+    const EvidenceQuery &query, int threads,
+    std::vector<EvidenceAccumulator> &evidence, const std::atomic<bool> *cancel,
+    const std::function<void(std::size_t segment, std::int64_t bytes)>
+        &onSegmentDone);
 
 /// Adds one chunk's evidence; `lineOffset` turns its line numbers into line
 /// numbers of the file.

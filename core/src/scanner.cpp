@@ -227,6 +227,10 @@ private:
     std::vector<std::size_t>
     unitsToRead(const std::vector<Day> &flaggedDays) const;
     std::vector<EvidencePiece> stepsToRead(const std::vector<Day> &flaggedDays);
+    void collectGzipEvidence(const EvidenceQuery &query,
+                             const std::vector<Day> &flaggedDays);
+    std::vector<GzipSegment>
+    gzipSegmentsToRead(const std::vector<Day> &flaggedDays) const;
     std::vector<std::string> lineFilterForFlaggedPairs() const;
     void buildFindings();
     void buildVolumes();
@@ -248,6 +252,8 @@ private:
     /// Event dates of each unit, as a whole and by step, so that the
     /// evidence pass skips what cannot hold a flagged pair.
     std::vector<UnitDays> m_unitDays;
+    /// Checkpoints of the gzip files, by chunk, saved by the counting pass.
+    std::vector<std::vector<GzipCheckpoint>> m_checkpoints;
     /// Each chunk's first unit and number of units in the counting pass.
     std::vector<std::size_t> m_firstUnitOfChunk;
     std::vector<std::size_t> m_unitsOfChunk;
@@ -374,6 +380,8 @@ ScanRun::blockProgress(std::vector<std::int64_t> &reported)
 void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass)
 {
     WorkUnitSource source(m_files, m_chunks, cancelFlag());
+    if (firstPass)
+        source.keepCheckpoints();
     std::vector<std::int64_t> reported(m_chunks.size(), 0);
     runUnitsInOrder<ChunkCounts>(
         source, m_threads, blockProgress(reported),
@@ -408,6 +416,8 @@ void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass)
             absorbUnit(unit, std::move(counts), firstPass);
             m_mergeMs += nowMs() - mergeStart;
         });
+    if (firstPass)
+        m_checkpoints = source.takeCheckpoints();
 }
 
 // Grows the merged tables once, to the size that the share of the input
@@ -504,10 +514,10 @@ EvidenceQuery ScanRun::evidenceQuery() const
 }
 
 // Ranges of plain files are read step by step, and only the steps that
-// hold a flagged date; see stepsToRead(). Other units are read here, in
-// order, up to the last with a flagged date in each file; see
-// unitsToRead(). Gzip blocks before it without a flagged date must still
-// be inflated, to reach the blocks after them, but are not parsed.
+// hold a flagged date; see stepsToRead(). Gzip files are inflated in
+// segments from checkpoints, and only the blocks with a flagged date are
+// parsed; see gzipSegmentsToRead(). Other units are read in order, up to
+// the last with a flagged date in each file; see unitsToRead().
 void ScanRun::runEvidencePass()
 {
     const EvidenceQuery query = evidenceQuery();
@@ -519,6 +529,7 @@ void ScanRun::runEvidencePass()
     m_evidence.resize(m_flagged.size());
     m_progress->startPass(2);
     collectUnitEvidence(query, flaggedDays);
+    collectGzipEvidence(query, flaggedDays);
     const std::vector<EvidencePiece> pieces = stepsToRead(flaggedDays);
     collectPieceEvidence(
         m_files, pieces, query, m_threads, m_evidence, cancelFlag(),
@@ -530,33 +541,16 @@ void ScanRun::runEvidencePass()
 void ScanRun::collectUnitEvidence(const EvidenceQuery &query,
                                   const std::vector<Day> &flaggedDays)
 {
-    std::atomic<std::int64_t> blocksSkipped = 0;
     const std::vector<std::size_t> units = unitsToRead(flaggedDays);
     WorkUnitSource source(m_files, m_chunks, cancelFlag());
     source.readOnly(units, m_firstUnitOfChunk);
-    std::vector<std::int64_t> reported(m_chunks.size(), 0);
     runUnitsInOrder<ChunkEvidence>(
-        source, m_threads, blockProgress(reported),
+        source, m_threads, {},
         [&](WorkUnit &unit, ChunkEvidence &evidence) {
             const Chunk &chunk = m_chunks[unit.chunkIndex];
-            const InputFile &file = m_files[chunk.fileIndex];
-            const auto index = static_cast<std::int32_t>(unit.index);
-            const UnitDays *days = unit.index < m_unitDays.size()
-                                       ? &m_unitDays[unit.index]
-                                       : nullptr;
-            if (!unit.isBlock) {
-                collectEvidence(file, chunk, index, query, evidence,
-                                cancelFlag(), m_progress->forChunk());
-                return;
-            }
-            if (days && !days->whole.containsAny(flaggedDays)) {
-                ++blocksSkipped;
-                return;
-            }
-            const TextBlock &block = unit.block;
-            collectEvidenceInBlock(file, block.buffer.data(), block.size,
-                                   block.buffer.data() + block.buffer.size(),
-                                   index, query, evidence, cancelFlag());
+            collectEvidence(m_files[chunk.fileIndex], chunk,
+                            static_cast<std::int32_t>(unit.index), query,
+                            evidence, cancelFlag(), m_progress->forChunk());
         },
         [&](const UnitInfo &unit, ChunkEvidence &&evidence) {
             const std::int64_t lineOffset =
@@ -568,24 +562,82 @@ void ScanRun::collectUnitEvidence(const EvidenceQuery &query,
                               m_evidence[i]);
         });
     // Bytes of files left unread count as done, so that the progress of the
-    // pass ends at its total. Ranges read by steps are counted there.
+    // pass ends at its total. Ranges read by steps and gzip files are
+    // counted where they are read.
     for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk) {
         const std::size_t unit = m_firstUnitOfChunk[chunk];
-        if (units[chunk] == m_unitsOfChunk[chunk] ||
+        const InputFile &file = m_files[m_chunks[chunk].fileIndex];
+        if (units[chunk] == m_unitsOfChunk[chunk] || readsAsBlocks(file) ||
             !m_unitDays[unit].steps.empty())
             continue;
-        const InputFile &file = m_files[m_chunks[chunk].fileIndex];
-        m_progress->addBytes(readsAsBlocks(file)
-                                 ? file.size - reported[chunk]
-                                 : m_chunks[chunk].end - m_chunks[chunk].begin);
+        m_progress->addBytes(m_chunks[chunk].end - m_chunks[chunk].begin);
     }
-    qCDebug(lcScan,
-            "evidence pass handed out %zu of %zu other units and parsed all "
-            "but %lld",
+    qCDebug(lcScan, "evidence pass read %zu of %zu units in order",
             std::accumulate(units.begin(), units.end(), std::size_t{0}),
             std::accumulate(m_unitsOfChunk.begin(), m_unitsOfChunk.end(),
-                            std::size_t{0}),
-            static_cast<long long>(blocksSkipped.load()));
+                            std::size_t{0}));
+}
+
+// Each segment starts at a checkpoint and is inflated on its own thread,
+// so both cores inflate. A segment without a flagged date is not read, and
+// a segment is inflated only up to its last block with one.
+void ScanRun::collectGzipEvidence(const EvidenceQuery &query,
+                                  const std::vector<Day> &flaggedDays)
+{
+    const std::vector<GzipSegment> segments = gzipSegmentsToRead(flaggedDays);
+    std::vector<std::int64_t> bytesRead(segments.size(), 0);
+    collectSegmentEvidence(m_files, segments, m_unitLineOffsets, query,
+                           m_threads, m_evidence, cancelFlag(),
+                           [&](std::size_t segment, std::int64_t bytes) {
+                               bytesRead[segment] = bytes;
+                               m_progress->addBytes(bytes);
+                           });
+    // The bytes not inflated count as done, so that the pass ends at its
+    // total.
+    std::int64_t unread = 0;
+    for (const InputFile &file : m_files) {
+        if (readsAsBlocks(file))
+            unread += file.size;
+    }
+    m_progress->addBytes(unread - std::accumulate(bytesRead.begin(),
+                                                  bytesRead.end(),
+                                                  std::int64_t{0}));
+    qCDebug(lcScan, "evidence pass inflated %zu gzip segments",
+            segments.size());
+}
+
+std::vector<GzipSegment>
+ScanRun::gzipSegmentsToRead(const std::vector<Day> &flaggedDays) const
+{
+    std::vector<GzipSegment> segments;
+    for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk) {
+        const std::size_t fileIndex = m_chunks[chunk].fileIndex;
+        if (!readsAsBlocks(m_files[fileIndex]) || m_unitsOfChunk[chunk] == 0)
+            continue;
+        const std::size_t firstUnit = m_firstUnitOfChunk[chunk];
+        const std::size_t blocks = m_unitsOfChunk[chunk];
+        const std::vector<GzipCheckpoint> &checkpoints = m_checkpoints[chunk];
+        for (std::size_t s = 0; s <= checkpoints.size(); ++s) {
+            GzipSegment segment;
+            segment.fileIndex = fileIndex;
+            segment.from = s > 0 ? &checkpoints[s - 1] : nullptr;
+            segment.firstUnit = firstUnit;
+            const std::size_t begin = s > 0 ? checkpoints[s - 1].block : 0;
+            const std::size_t end =
+                s < checkpoints.size() ? checkpoints[s].block : blocks;
+            for (std::size_t block = begin; block < end; ++block) {
+                const bool flagged =
+                    m_unitDays[firstUnit + block].whole.containsAny(
+                        flaggedDays);
+                segment.parse.push_back(flagged);
+            }
+            while (!segment.parse.empty() && !segment.parse.back())
+                segment.parse.pop_back();
+            if (!segment.parse.empty())
+                segments.push_back(std::move(segment));
+        }
+    }
+    return segments;
 }
 
 // Counts, for each chunk, the units up to its last one with a flagged date.
@@ -598,6 +650,8 @@ ScanRun::unitsToRead(const std::vector<Day> &flaggedDays) const
     std::vector<std::size_t> units(m_chunks.size(), 0);
     for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk) {
         const std::size_t first = m_firstUnitOfChunk[chunk];
+        if (readsAsBlocks(m_files[m_chunks[chunk].fileIndex]))
+            continue;
         for (std::size_t i = 0; i < m_unitsOfChunk[chunk]; ++i) {
             const UnitDays &days = m_unitDays[first + i];
             if (days.steps.empty() && days.whole.containsAny(flaggedDays))
@@ -899,6 +953,7 @@ Report ScanRun::run(const std::vector<std::string> &paths)
         if (!m_flagged.empty())
             runEvidencePass();
     }
+    m_checkpoints = {};
     qCDebug(lcScan, "evidence pass done after %lld ms: %zu flagged pairs%s",
             static_cast<long long>(nowMs() - startMs), m_flagged.size(),
             memoryUse().c_str());

@@ -44,6 +44,10 @@ bool WorkUnitSource::next(WorkUnit &unit, std::int64_t &compressedBytesDone)
             unit.index = m_nextIndex++;
             compressedBytesDone =
                 m_files[m_chunks[m_readerChunk].fileIndex].size;
+            if (m_keepCheckpoints) {
+                m_checkpoints.resize(m_chunks.size());
+                m_checkpoints[m_readerChunk] = m_reader->takeCheckpoints();
+            }
             m_reader.reset();
             return true;
         }
@@ -69,7 +73,9 @@ bool WorkUnitSource::startChunk(WorkUnit &unit)
         return false;
     const InputFile &file = m_files[m_chunks[chunkIndex].fileIndex];
     if (readsAsBlocks(file) && !(m_cancel && *m_cancel)) {
-        m_reader = std::make_unique<GzipBlockReader>(file.path);
+        m_reader = std::make_unique<GzipBlockReader>(
+            file.path,
+            CheckpointPlan{m_keepCheckpoints ? &m_checkpointBudget : nullptr});
         m_readerChunk = chunkIndex;
         return false;
     }
@@ -84,6 +90,21 @@ void WorkUnitSource::readOnly(std::vector<std::size_t> unitsToRead,
     std::lock_guard lock(m_mutex);
     m_unitsToRead = std::move(unitsToRead);
     m_firstUnit = std::move(firstUnit);
+}
+
+void WorkUnitSource::keepCheckpoints()
+{
+    std::lock_guard lock(m_mutex);
+    m_keepCheckpoints = true;
+}
+
+std::vector<std::vector<GzipCheckpoint>> WorkUnitSource::takeCheckpoints()
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<std::vector<GzipCheckpoint>> checkpoints =
+        std::move(m_checkpoints);
+    checkpoints.resize(m_chunks.size());
+    return checkpoints;
 }
 
 void WorkUnitSource::recycle(WorkUnit &unit)

@@ -49,6 +49,12 @@ public:
     void readOnly(std::vector<std::size_t> unitsToRead,
                   std::vector<std::size_t> firstUnit);
 
+    /// Makes gzip readers save checkpoints, so that a later pass can
+    /// inflate parts of a file in parallel; see GzipBlockReader.
+    void keepCheckpoints();
+    /// The checkpoints of each chunk read to its end, indexed by chunk.
+    std::vector<std::vector<GzipCheckpoint>> takeCheckpoints();
+
 private:
     bool startChunk(WorkUnit &unit);
 
@@ -64,6 +70,11 @@ private:
     std::vector<std::size_t> m_firstUnit;
     /// Units of the reader's chunk still to produce.
     std::size_t m_unitsLeft = 0;
+    bool m_keepCheckpoints = false;
+    /// Checkpoints left to save in all files: each is about 87 KB of
+    /// decoder state, so this caps them at about 33 MB.
+    std::atomic<int> m_checkpointBudget{384};
+    std::vector<std::vector<GzipCheckpoint>> m_checkpoints;
 };
 
 } // namespace hsi::detail

@@ -75,6 +75,7 @@ private slots:
     void evidenceSkipsOtherDates_data();
     void evidenceSkipsOtherDates();
     void evidenceStopsAfterFlaggedDates();
+    void evidenceFromGzipCheckpoints();
     void duplicatesCounted_data();
     void duplicatesCounted();
     void evidenceEscapedId();
@@ -430,6 +431,72 @@ void TestDetection::evidenceStopsAfterFlaggedDates()
     QCOMPARE(late->crossing->path, b);
     QCOMPARE(late->crossing->line, std::int64_t{300 + 7 * 11});
     QCOMPARE(report.totals.events, line + 200'000 + 300 + 7 * 11);
+}
+
+void TestDetection::evidenceFromGzipCheckpoints()
+{
+    // About 45 MB in date order, in two gzip members, so that the counting
+    // pass saves checkpoints every 32 MiB and the evidence pass inflates
+    // segments of the file on both threads. "near" has events on the first
+    // date only. The second date, with neither flagged id, fills the middle.
+    // "hot" has events all through the third date. The gzip report must
+    // match the report on the same text uncompressed.
+    const std::int64_t day1 = kNoon - 86'400;
+    const std::int64_t day3 = kNoon + 86'400;
+    int fillerId = 0;
+    const auto fillerOf = [&fillerId](std::int64_t time, int count) {
+        std::string text;
+        for (int i = 0; i < count; ++i)
+            text += eventOf(numbered("g-", ++fillerId), time);
+        return text;
+    };
+    std::string first;
+    for (int i = 0; i < 6; ++i)
+        first += fillerOf(day1, 9'000) + eventOf("near", day1 + i);
+    first += fillerOf(kNoon, 100'000);
+    std::string second = fillerOf(kNoon, 60'000);
+    for (int i = 0; i < 12; ++i) {
+        second += fillerOf(day3, 20'000) +
+                  eventLine("Sync", "\"hot\"", std::to_string(day3 + i),
+                            "\"$insert_id\":\"hot-" + std::to_string(i % 9) +
+                                "\",\"$device_id\":\"d" +
+                                std::to_string(i % 4) + "\"") +
+                  "\n";
+    }
+    QVERIFY(first.size() + second.size() > std::size_t{40} << 20);
+    FixtureDir dir;
+    const std::string plain = dir.write("by-date.json", first + second);
+    const std::string gzip =
+        dir.write("by-date.json.gz", gzipMember(first) + gzipMember(second));
+
+    ScanSettings settings = withUserLimit(10);
+    settings.threads = 2;
+    const Report plainReport = scan({plain}, settings);
+    const Report gzipReport = scan({gzip}, settings);
+
+    const PairFinding *hot =
+        findPair(gzipReport.hotShards, "hot", "2024-03-07");
+    const PairFinding *plainHot =
+        findPair(plainReport.hotShards, "hot", "2024-03-07");
+    QVERIFY(hot != nullptr && plainHot != nullptr);
+    QCOMPARE(hot->events, std::int64_t{12});
+    QCOMPARE(hot->uniqueEvents, std::int64_t{12});
+    QCOMPARE(hot->evidence.distinctDevices, std::int64_t{4});
+    QCOMPARE(hot->evidence.topEvents.size(), std::size_t{1});
+    QCOMPARE(hot->evidence.topEvents[0].name, std::string("Sync"));
+    QVERIFY(hot->crossing.has_value() && plainHot->crossing.has_value());
+    const std::int64_t firstLines = 6 * 9'001 + 100'000;
+    QCOMPARE(hot->crossing->line, firstLines + 60'000 + 11 * 20'001);
+    QCOMPARE(hot->crossing->line, plainHot->crossing->line);
+    QCOMPARE(hot->crossing->timeMs, (day3 + 10) * 1000);
+    QCOMPARE(hot->evidence.eventsPerMinute, plainHot->evidence.eventsPerMinute);
+
+    const PairFinding *near =
+        findPair(gzipReport.nearLimit, "near", "2024-03-05");
+    QVERIFY(near != nullptr);
+    QCOMPARE(near->events, std::int64_t{6});
+    QCOMPARE(near->uniqueEvents, std::int64_t{6});
+    QCOMPARE(gzipReport.totals.events, plainReport.totals.events);
 }
 
 void TestDetection::duplicatesCounted_data()

@@ -206,6 +206,26 @@ namespace {
 /// resolveCrossings().
 constexpr std::int32_t kPieceUnit = std::numeric_limits<std::int32_t>::min();
 
+/// Collects the evidence in one piece. With a line filter, the text between
+/// matching lines is searched, not split, because a piece's line numbers
+/// are not needed.
+void collectInPiece(const InputFile &file, const Chunk &range,
+                    const EvidenceQuery &query, ChunkEvidence &evidence,
+                    const std::atomic<bool> *cancel)
+{
+    if (query.lineFilter.empty()) {
+        collectEvidence(file, range, kPieceUnit, query, evidence, cancel, {});
+        return;
+    }
+    EvidenceCollector collector(file, kPieceUnit, query, evidence);
+    const RecordSink sink = [&collector](std::string_view text,
+                                         std::int64_t line) {
+        collector.collect(text, line);
+    };
+    evidence.read =
+        readMatchingLines(file, range, query.lineFilter, sink, cancel);
+}
+
 /// Events of one pair in one piece, for a pair that crosses its limit in
 /// the piece's unit.
 struct PieceCount {
@@ -381,8 +401,8 @@ void collectPieceEvidence(
         [&](std::size_t p, std::vector<EvidenceAccumulator> &into) {
             const EvidencePiece &piece = pieces[p];
             ChunkEvidence found;
-            collectEvidence(files[piece.range.fileIndex], piece.range,
-                            kPieceUnit, query, found, cancel, {});
+            collectInPiece(files[piece.range.fileIndex], piece.range, query,
+                           found, cancel);
             for (std::size_t i = 0; i < found.pairs.size(); ++i) {
                 const std::int64_t events = found.pairs[i].events;
                 if (events > 0 &&

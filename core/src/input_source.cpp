@@ -153,6 +153,36 @@ public:
         return true;
     }
 
+    /// Feeds only the lines that contain a needle of `filter`, without
+    /// counting lines. Returns false when cancelled.
+    bool feedMatching(const char *data, std::size_t size,
+                      const char *readableEnd, const TextSearch &filter,
+                      const std::atomic<bool> *cancel, std::int64_t &records)
+    {
+        const char *pos = data;
+        const char *end = data + size;
+        while (pos < end) {
+            if (cancel && *cancel)
+                return false;
+            const std::size_t found =
+                filter.find(std::string_view(pos, end - pos));
+            if (found == std::string_view::npos)
+                break;
+            // The evidence pass searches for ids and escapes, which contain no
+            // '\n', so each match lies inside one line.
+            const char *match = pos + found;
+            const void *before = memrchr(pos, '\n', match - pos);
+            const char *lineStart =
+                before ? static_cast<const char *>(before) + 1 : pos;
+            const void *after = std::memchr(match, '\n', end - match);
+            const char *lineEnd =
+                after ? static_cast<const char *>(after) : end;
+            emit(lineStart, lineEnd, readableEnd, records);
+            pos = lineEnd + 1;
+        }
+        return true;
+    }
+
     std::int64_t lines() const { return m_lines; }
 
 private:
@@ -370,6 +400,32 @@ ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
     result.lines = splitter.lines();
     return result;
 }
+
+} // namespace
+
+ReadResult readMatchingLines(const InputFile &file, const Chunk &chunk,
+                             const TextSearch &filter, const RecordSink &sink,
+                             const std::atomic<bool> *cancel)
+{
+    ReadResult result;
+    std::string error;
+    MappedFile mapped(file.path, error);
+    if (!error.empty()) {
+        result.error = "cannot read file: " + error;
+        return result;
+    }
+    const auto size = static_cast<std::int64_t>(mapped.size());
+    const std::int64_t begin =
+        lineStartAtOrAfter(mapped.data(), size, chunk.begin);
+    const std::int64_t end = lineStartAtOrAfter(mapped.data(), size, chunk.end);
+    LineSplitter splitter(sink);
+    result.cancelled = !splitter.feedMatching(mapped.data() + begin,
+                                              end - begin, mapped.data() + size,
+                                              filter, cancel, result.records);
+    return result;
+}
+
+namespace {
 
 ReadResult readMappedArray(const InputFile &file, const RecordSink &sink,
                            const std::atomic<bool> *cancel,

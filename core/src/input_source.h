@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hsi/record_reader.h"
+#include "text_search.h"
 
 #include <cstdint>
 #include <functional>
@@ -51,6 +52,13 @@ ReadResult readChunk(const InputFile &file, const Chunk &chunk,
                      const RecordSink &sink, const std::atomic<bool> *cancel,
                      const ByteProgress &progress,
                      const StepStart &onStep = {});
+
+/// Reads only the lines of a range of a plain line-layout file that contain
+/// a needle of `filter`. The text between matches is searched, not split
+/// into lines, so line numbers are not counted and the sink receives 0.
+ReadResult readMatchingLines(const InputFile &file, const Chunk &chunk,
+                             const TextSearch &filter, const RecordSink &sink,
+                             const std::atomic<bool> *cancel);
 
 /// Whether a chunk is read as a stream of inflated blocks, each parsed on its
 /// own so that both cores parse while a third thread inflates.

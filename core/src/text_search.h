@@ -6,18 +6,24 @@
 
 namespace hsi::detail {
 
-/// Tells whether a line contains any of a few fixed strings. The evidence
-/// pass calls it on every line it reads, to skip lines that cannot belong to
-/// a flagged id, so the search has to run near memory speed.
+/// Finds any of a few fixed strings in text. The evidence pass runs it over
+/// every byte it reads, to skip lines that cannot belong to a flagged id, so
+/// the search has to run near memory speed.
 class TextSearch {
 public:
     explicit TextSearch(std::vector<std::string> needles);
 
     bool empty() const { return m_needles.empty(); }
-    bool foundIn(std::string_view text) const;
+    /// Returns the position of the first needle in `text`, or npos.
+    std::size_t find(std::string_view text) const;
+    bool foundIn(std::string_view text) const
+    {
+        return find(text) != std::string_view::npos;
+    }
 
 private:
     std::vector<std::string> m_needles;
+    std::size_t m_longest = 0;
     bool m_vectorised = false;
 };
 

@@ -3,9 +3,12 @@
 // against a plain standard-library equivalent on the same input.
 
 #include "flat_map.h"
+#include "input_source.h"
 #include "text_search.h"
 
+#include <QTemporaryDir>
 #include <QTest>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -26,6 +29,8 @@ private slots:
     void searchMatchesFind_data();
     void searchMatchesFind();
     void searchNearMisses();
+    void searchFindsFirstOfSeveral();
+    void matchingLinesOnly();
 };
 
 namespace {
@@ -188,6 +193,69 @@ void TestTables::searchNearMisses()
     QVERIFY(TextSearch({"abc"}).foundIn("aXcabc" + std::string(40, ' ')));
     QVERIFY(!TextSearch({}).foundIn(text));
     QVERIFY(TextSearch({}).empty());
+}
+
+void TestTables::searchFindsFirstOfSeveral()
+{
+    // Needles of different lengths, where one needle is a part of another,
+    // placed at varied offsets of varied texts. find() must return the
+    // earliest start of any needle, as the minimum over std::string::find.
+    const std::vector<std::string> needles = {"\\u", "user_id", "user",
+                                              "backend-sync", "ync\""};
+    const TextSearch search(needles);
+    std::uint32_t random = 12345;
+    const auto next = [&random](std::uint32_t below) {
+        random = random * 1103515245u + 12345u;
+        return (random >> 16) % below;
+    };
+    for (int round = 0; round < 2000; ++round) {
+        std::string text(next(200), '.');
+        for (std::uint32_t placed = next(4); placed > 0; --placed) {
+            const std::string &needle = needles[next(needles.size())];
+            if (needle.size() <= text.size())
+                text.replace(next(text.size() - needle.size() + 1),
+                             needle.size(), needle);
+        }
+        std::size_t expected = std::string::npos;
+        for (const std::string &needle : needles)
+            expected = std::min(expected, text.find(needle));
+        QVERIFY2(search.find(text) == expected, text.c_str());
+    }
+}
+
+void TestTables::matchingLinesOnly()
+{
+    // Matches on the first line after a byte order mark, on lines ending in
+    // \r\n, twice on one line, on adjacent lines, and on a last line without
+    // '\n'. Each matching line reaches the sink once, in order, as the line
+    // splitter would pass it.
+    const std::string text = "\xEF\xBB\xBF{\"id\":\"user_id\"}\r\n"
+                             "{\"id\":\"other\"}\r\n"
+                             "{\"a\":\"user_id\",\"b\":\"backend-sync\"}\n"
+                             "{\"id\":\"backend-sync\"}\n"
+                             "{\"id\":\"other\"}\n"
+                             "{\"id\":\"user_id\"}";
+    QTemporaryDir dir;
+    const std::string path =
+        dir.filePath(QStringLiteral("lines.json")).toStdString();
+    std::ofstream(path, std::ios::binary) << text;
+    const InputFile file = probeInputFile(path);
+    const TextSearch filter({"user_id", "backend-sync"});
+
+    std::vector<std::string> lines;
+    const hsi::RecordSink sink = [&lines](std::string_view line, std::int64_t) {
+        lines.emplace_back(line);
+    };
+    const Chunk whole{0, 0, file.size, 0};
+    const hsi::ReadResult result =
+        readMatchingLines(file, whole, filter, sink, nullptr);
+
+    const std::vector<std::string> expected = {
+        "{\"id\":\"user_id\"}", "{\"a\":\"user_id\",\"b\":\"backend-sync\"}",
+        "{\"id\":\"backend-sync\"}", "{\"id\":\"user_id\"}"};
+    QCOMPARE(lines, expected);
+    QCOMPARE(result.records, std::int64_t{4});
+    QVERIFY(result.error.empty());
 }
 
 QTEST_APPLESS_MAIN(TestTables)

@@ -329,10 +329,30 @@ void collectOnThreads(int threads, std::size_t tasks,
     }
 }
 
+/// Collects the evidence in a block without a crossing. Its line numbers
+/// are not needed, so the text between matching lines is searched, not
+/// split.
+void collectMatchingInBlock(const InputFile &file, const TextBlock &block,
+                            std::int32_t unitIndex, const EvidenceQuery &query,
+                            ChunkEvidence &evidence,
+                            const std::atomic<bool> *cancel)
+{
+    EvidenceCollector collector(file, unitIndex, query, evidence);
+    const RecordSink sink = [&collector](std::string_view text,
+                                         std::int64_t line) {
+        collector.collect(text, line);
+    };
+    evidence.read =
+        readMatchingInBlock(block.buffer.data(), block.size,
+                            block.buffer.data() + block.buffer.size(),
+                            query.lineFilter, sink, cancel);
+}
+
 /// Inflates one segment and collects the evidence in the blocks it marks.
 /// Returns the compressed bytes it inflated.
 std::int64_t collectInSegment(const InputFile &file, const GzipSegment &segment,
                               const std::vector<std::int64_t> &unitLineOffsets,
+                              const std::vector<std::int32_t> &crossingUnits,
                               const EvidenceQuery &query,
                               std::vector<EvidenceAccumulator> &evidence,
                               const std::atomic<bool> *cancel)
@@ -351,11 +371,18 @@ std::int64_t collectInSegment(const InputFile &file, const GzipSegment &segment,
         if (!parse)
             continue;
         const std::size_t unit = segment.firstUnit + inflater.nextBlock() - 1;
+        const auto unitIndex = static_cast<std::int32_t>(unit);
         ChunkEvidence found;
-        collectEvidenceInBlock(file, block.buffer.data(), block.size,
-                               block.buffer.data() + block.buffer.size(),
-                               static_cast<std::int32_t>(unit), query, found,
-                               cancel);
+        if (query.lineFilter.empty() ||
+            std::binary_search(crossingUnits.begin(), crossingUnits.end(),
+                               unitIndex)) {
+            collectEvidenceInBlock(file, block.buffer.data(), block.size,
+                                   block.buffer.data() + block.buffer.size(),
+                                   unitIndex, query, found, cancel);
+        } else {
+            collectMatchingInBlock(file, block, unitIndex, query, found,
+                                   cancel);
+        }
         for (std::size_t i = 0; i < found.pairs.size(); ++i)
             mergeEvidence(std::move(found.pairs[i]), unitLineOffsets[unit],
                           evidence[i]);
@@ -376,13 +403,19 @@ void collectSegmentEvidence(
     const std::function<void(std::size_t segment, std::int64_t bytes)>
         &onSegmentDone)
 {
+    std::vector<std::int32_t> crossingUnits;
+    for (const FlaggedPair &pair : *query.pairs) {
+        if (pair.crossing.chunk >= 0)
+            crossingUnits.push_back(pair.crossing.chunk);
+    }
+    std::sort(crossingUnits.begin(), crossingUnits.end());
     collectOnThreads(
         threads, segments.size(), cancel, evidence,
         [&](std::size_t s, std::vector<EvidenceAccumulator> &found) {
             const GzipSegment &segment = segments[s];
-            const std::int64_t bytes =
-                collectInSegment(files[segment.fileIndex], segment,
-                                 unitLineOffsets, query, found, cancel);
+            const std::int64_t bytes = collectInSegment(
+                files[segment.fileIndex], segment, unitLineOffsets,
+                crossingUnits, query, found, cancel);
             if (onSegmentDone)
                 onSegmentDone(s, bytes);
         });

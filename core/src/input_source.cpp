@@ -549,6 +549,18 @@ bool readsAsBlocks(const InputFile &file)
            file.format.layout == RecordLayout::Lines;
 }
 
+ReadResult readMatchingInBlock(const char *data, std::size_t size,
+                               const char *readableEnd,
+                               const TextSearch &filter, const RecordSink &sink,
+                               const std::atomic<bool> *cancel)
+{
+    ReadResult result;
+    LineSplitter splitter(sink);
+    result.cancelled = !splitter.feedMatching(data, size, readableEnd, filter,
+                                              cancel, result.records);
+    return result;
+}
+
 ReadResult readBlock(const char *data, std::size_t size,
                      const char *readableEnd, const RecordSink &sink,
                      const std::atomic<bool> *cancel)

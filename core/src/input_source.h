@@ -60,6 +60,13 @@ ReadResult readMatchingLines(const InputFile &file, const Chunk &chunk,
                              const TextSearch &filter, const RecordSink &sink,
                              const std::atomic<bool> *cancel);
 
+/// Reads only the lines of an inflated block that contain a needle of
+/// `filter`, as readMatchingLines() does.
+ReadResult readMatchingInBlock(const char *data, std::size_t size,
+                               const char *readableEnd,
+                               const TextSearch &filter, const RecordSink &sink,
+                               const std::atomic<bool> *cancel);
+
 /// Whether a chunk is read as a stream of inflated blocks, each parsed on its
 /// own so that both cores parse while a third thread inflates.
 bool readsAsBlocks(const InputFile &file);

@@ -437,10 +437,12 @@ void TestDetection::evidenceFromGzipCheckpoints()
 {
     // About 45 MB in date order, in two gzip members, so that the counting
     // pass saves checkpoints every 32 MiB and the evidence pass inflates
-    // segments of the file on both threads. "near" has events on the first
+    // segments of the file on both threads. "nearby" has events on the first
     // date only. The second date, with neither flagged id, fills the middle.
-    // "hot" has events all through the third date. The gzip report must
-    // match the report on the same text uncompressed.
+    // "hot-sync" has events all through the third date. Both ids are long
+    // enough for the evidence pass to search blocks for them instead of
+    // splitting every line. The gzip report must match the report on the
+    // same text uncompressed.
     const std::int64_t day1 = kNoon - 86'400;
     const std::int64_t day3 = kNoon + 86'400;
     int fillerId = 0;
@@ -452,12 +454,12 @@ void TestDetection::evidenceFromGzipCheckpoints()
     };
     std::string first;
     for (int i = 0; i < 6; ++i)
-        first += fillerOf(day1, 9'000) + eventOf("near", day1 + i);
+        first += fillerOf(day1, 9'000) + eventOf("nearby", day1 + i);
     first += fillerOf(kNoon, 100'000);
     std::string second = fillerOf(kNoon, 60'000);
     for (int i = 0; i < 12; ++i) {
         second += fillerOf(day3, 20'000) +
-                  eventLine("Sync", "\"hot\"", std::to_string(day3 + i),
+                  eventLine("Sync", "\"hot-sync\"", std::to_string(day3 + i),
                             "\"$insert_id\":\"hot-" + std::to_string(i % 9) +
                                 "\",\"$device_id\":\"d" +
                                 std::to_string(i % 4) + "\"") +
@@ -475,9 +477,9 @@ void TestDetection::evidenceFromGzipCheckpoints()
     const Report gzipReport = scan({gzip}, settings);
 
     const PairFinding *hot =
-        findPair(gzipReport.hotShards, "hot", "2024-03-07");
+        findPair(gzipReport.hotShards, "hot-sync", "2024-03-07");
     const PairFinding *plainHot =
-        findPair(plainReport.hotShards, "hot", "2024-03-07");
+        findPair(plainReport.hotShards, "hot-sync", "2024-03-07");
     QVERIFY(hot != nullptr && plainHot != nullptr);
     QCOMPARE(hot->events, std::int64_t{12});
     QCOMPARE(hot->uniqueEvents, std::int64_t{12});
@@ -492,7 +494,7 @@ void TestDetection::evidenceFromGzipCheckpoints()
     QCOMPARE(hot->evidence.eventsPerMinute, plainHot->evidence.eventsPerMinute);
 
     const PairFinding *near =
-        findPair(gzipReport.nearLimit, "near", "2024-03-05");
+        findPair(gzipReport.nearLimit, "nearby", "2024-03-05");
     QVERIFY(near != nullptr);
     QCOMPARE(near->events, std::int64_t{6});
     QCOMPARE(near->uniqueEvents, std::int64_t{6});

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <functional>
 #include <limits>
@@ -348,20 +350,30 @@ void collectMatchingInBlock(const InputFile &file, const TextBlock &block,
                             query.lineFilter, sink, cancel);
 }
 
+/// What inflating one segment read.
+struct SegmentRead {
+    std::int64_t compressedBytes = 0;
+    /// Empty unless the segment ended before its last block or failed.
+    std::string error;
+};
+
 /// Inflates one segment and collects the evidence in the blocks it marks.
-/// Returns the compressed bytes it inflated.
-std::int64_t collectInSegment(const InputFile &file, const GzipSegment &segment,
-                              const std::vector<std::int64_t> &unitLineOffsets,
-                              const std::vector<std::int32_t> &crossingUnits,
-                              const EvidenceQuery &query,
-                              std::vector<EvidenceAccumulator> &evidence,
-                              const std::atomic<bool> *cancel)
+SegmentRead collectInSegment(const InputFile &file, const GzipSegment &segment,
+                             const std::vector<std::int64_t> &unitLineOffsets,
+                             const std::vector<std::int32_t> &crossingUnits,
+                             const EvidenceQuery &query,
+                             std::vector<EvidenceAccumulator> &evidence,
+                             const std::atomic<bool> *cancel)
 {
+    SegmentRead read;
     const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
+    if (fd < 0) {
+        read.error = "cannot open file: " + std::string(std::strerror(errno));
+        return read;
+    }
     GzipInflater inflater(fd, segment.from);
     const std::size_t firstBlock = inflater.nextBlock();
+    const std::size_t endBlock = firstBlock + segment.parse.size();
     const std::int64_t start =
         segment.from ? segment.from->compressedOffset : 0;
     TextBlock block;
@@ -388,8 +400,17 @@ std::int64_t collectInSegment(const InputFile &file, const GzipSegment &segment,
                           evidence[i]);
     }
     ::close(fd);
-    return inflater.nextBlock() > firstBlock ? block.compressedBytesDone - start
-                                             : 0;
+    if (inflater.nextBlock() > firstBlock)
+        read.compressedBytes = block.compressedBytesDone - start;
+    // The counting pass read these blocks, so the file changed or could not
+    // be read again.
+    if ((inflater.nextBlock() < endBlock || !inflater.error().empty()) &&
+        !(cancel && *cancel)) {
+        read.error = inflater.error().empty() ? "the file ended before block " +
+                                                    std::to_string(endBlock)
+                                              : inflater.error();
+    }
+    return read;
 }
 
 } // namespace
@@ -400,8 +421,8 @@ void collectSegmentEvidence(
     const std::vector<std::int64_t> &unitLineOffsets,
     const EvidenceQuery &query, int threads,
     std::vector<EvidenceAccumulator> &evidence, const std::atomic<bool> *cancel,
-    const std::function<void(std::size_t segment, std::int64_t bytes)>
-        &onSegmentDone)
+    const std::function<void(std::size_t segment, std::int64_t bytes,
+                             const std::string &error)> &onSegmentDone)
 {
     std::vector<std::int32_t> crossingUnits;
     for (const FlaggedPair &pair : *query.pairs) {
@@ -413,11 +434,11 @@ void collectSegmentEvidence(
         threads, segments.size(), cancel, evidence,
         [&](std::size_t s, std::vector<EvidenceAccumulator> &found) {
             const GzipSegment &segment = segments[s];
-            const std::int64_t bytes = collectInSegment(
+            const SegmentRead read = collectInSegment(
                 files[segment.fileIndex], segment, unitLineOffsets,
                 crossingUnits, query, found, cancel);
             if (onSegmentDone)
-                onSegmentDone(s, bytes);
+                onSegmentDone(s, read.compressedBytes, read.error);
         });
 }
 

@@ -113,15 +113,16 @@ struct GzipSegment {
 /// the evidence found to `evidence`, indexed like `query.pairs`. Blocks keep
 /// their unit numbers, so `unitLineOffsets` gives their first lines and a
 /// crossing is found by its rank in its unit. `onSegmentDone` receives each
-/// finished segment's index and compressed bytes.
+/// finished segment's index, its compressed bytes, and an error message
+/// when the segment could not be read to its last block.
 void collectSegmentEvidence(
     const std::vector<InputFile> &files,
     const std::vector<GzipSegment> &segments,
     const std::vector<std::int64_t> &unitLineOffsets,
     const EvidenceQuery &query, int threads,
     std::vector<EvidenceAccumulator> &evidence, const std::atomic<bool> *cancel,
-    const std::function<void(std::size_t segment, std::int64_t bytes)>
-        &onSegmentDone);
+    const std::function<void(std::size_t segment, std::int64_t bytes,
+                             const std::string &error)> &onSegmentDone);
 
 /// Adds one chunk's evidence; `lineOffset` turns its line numbers into line
 /// numbers of the file.

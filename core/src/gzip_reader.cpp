@@ -16,6 +16,9 @@ namespace {
 constexpr std::size_t kInputSize = 1 << 20;
 constexpr std::size_t kBlockSize = 4 << 20;
 constexpr std::size_t kMaxQueuedBlocks = 4;
+/// A checkpoint copies the partial line that starts the next block, so a
+/// block boundary inside a longer line gets no checkpoint.
+constexpr std::size_t kMaxCheckpointCarry = 64 << 10;
 
 const char *inflateErrorText(int code)
 {
@@ -146,8 +149,14 @@ bool GzipInflater::cutFullBlock(TextBlock &block)
 // stream.
 bool GzipInflater::startNextMember()
 {
-    if (m_state->avail_in == 0 && !m_endOfFile && !refill())
-        return false;
+    // The magic check below needs two bytes. A read can end between them,
+    // so the input is read again from the first byte not yet consumed.
+    if (m_state->avail_in < 2 && !m_endOfFile) {
+        m_bytesRead -= m_state->avail_in;
+        m_state->avail_in = 0;
+        if (!refill())
+            return false;
+    }
     if (m_state->avail_in == 0 && m_endOfFile)
         return false;
     if (!isGzipMagic(m_state->next_in, m_state->avail_in)) {
@@ -307,7 +316,8 @@ TextBlock GzipBlockReader::takeFreeBlock()
 void GzipBlockReader::saveCheckpoint(const GzipInflater &inflater)
 {
     const std::size_t block = inflater.nextBlock();
-    if (!m_plan.budget || block == 0 || block % m_plan.every != 0)
+    if (!m_plan.budget || block == 0 || block % m_plan.every != 0 ||
+        inflater.ended() || inflater.carrySize() > kMaxCheckpointCarry)
         return;
     if (m_checkpoints.size() >= m_plan.maxKept) {
         const std::size_t every = m_plan.every * 2;

@@ -54,6 +54,10 @@ public:
     bool next(TextBlock &block);
     /// The number of the block that next() returns next.
     std::size_t nextBlock() const { return m_block; }
+    /// The length of the partial line that starts the next block.
+    std::size_t carrySize() const { return m_carry.size(); }
+    /// Whether the stream ended or failed, so that next() returns false.
+    bool ended() const { return m_done; }
     /// The state before the next block; valid until next() is called.
     GzipCheckpoint checkpoint() const;
     /// Empty unless the stream was unreadable, corrupt or truncated.
@@ -79,7 +83,8 @@ private:
     std::string m_error;
 };
 
-/// When a GzipBlockReader saves checkpoints. One costs about 87 KB.
+/// When a GzipBlockReader saves checkpoints. One costs about 87 KB plus a
+/// partial line of at most 64 KiB.
 struct CheckpointPlan {
     /// Checkpoints left to save, shared by all readers of a scan; none are
     /// saved without it.
@@ -89,7 +94,7 @@ struct CheckpointPlan {
     std::size_t every = 8;
     /// The maximum number of checkpoints one file keeps. Past that, every
     /// other one is dropped and the spacing doubles, so a huge file keeps
-    /// about 2.8 MB of them.
+    /// at most about 4.9 MB of them.
     std::size_t maxKept = 32;
 };
 

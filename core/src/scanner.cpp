@@ -231,6 +231,7 @@ private:
                              const std::vector<Day> &flaggedDays);
     std::vector<GzipSegment>
     gzipSegmentsToRead(const std::vector<Day> &flaggedDays) const;
+    void noteEvidenceReadError(std::size_t fileIndex, const std::string &error);
     std::vector<std::string> lineFilterForFlaggedPairs() const;
     void buildFindings();
     void buildVolumes();
@@ -586,12 +587,19 @@ void ScanRun::collectGzipEvidence(const EvidenceQuery &query,
 {
     const std::vector<GzipSegment> segments = gzipSegmentsToRead(flaggedDays);
     std::vector<std::int64_t> bytesRead(segments.size(), 0);
-    collectSegmentEvidence(m_files, segments, m_unitLineOffsets, query,
-                           m_threads, m_evidence, cancelFlag(),
-                           [&](std::size_t segment, std::int64_t bytes) {
-                               bytesRead[segment] = bytes;
-                               m_progress->addBytes(bytes);
-                           });
+    std::vector<std::string> errors(segments.size());
+    collectSegmentEvidence(
+        m_files, segments, m_unitLineOffsets, query, m_threads, m_evidence,
+        cancelFlag(),
+        [&](std::size_t segment, std::int64_t bytes, const std::string &error) {
+            bytesRead[segment] = bytes;
+            errors[segment] = error;
+            m_progress->addBytes(bytes);
+        });
+    for (std::size_t segment = 0; segment < segments.size(); ++segment) {
+        if (!errors[segment].empty())
+            noteEvidenceReadError(segments[segment].fileIndex, errors[segment]);
+    }
     // The bytes not inflated count as done, so that the pass ends at its
     // total.
     std::int64_t unread = 0;
@@ -604,6 +612,30 @@ void ScanRun::collectGzipEvidence(const EvidenceQuery &query,
                                                   std::int64_t{0}));
     qCDebug(lcScan, "evidence pass inflated %zu gzip segments",
             segments.size());
+}
+
+// A file whose counting pass ended with a read error fails again where it
+// did then, which its report already says. In any other file, a segment
+// fails only when the file changed or became unreadable between the passes.
+// The counts stand, but the evidence of the file's flagged pairs is then
+// incomplete.
+void ScanRun::noteEvidenceReadError(std::size_t fileIndex,
+                                    const std::string &error)
+{
+    InputReport &input = m_report.inputs[fileIndex];
+    if (input.status == InputReport::Status::Error)
+        return;
+    qCWarning(lcScan, "%s: evidence pass: %s", input.path.c_str(),
+              error.c_str());
+    ++input.problemCount;
+    if (input.problems.size() < kMaxProblemsPerFile)
+        input.problems.push_back(
+            {Problem::Severity::Error, 0,
+             "reading the file again for the evidence of hot and near-limit "
+             "pairs failed (" +
+                 error +
+                 "), so that evidence is incomplete: check that nothing is "
+                 "writing to the file, then scan it again"});
 }
 
 std::vector<GzipSegment>

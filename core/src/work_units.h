@@ -71,9 +71,10 @@ private:
     /// Units of the reader's chunk still to produce.
     std::size_t m_unitsLeft = 0;
     bool m_keepCheckpoints = false;
-    /// Checkpoints left to save in all files: each is about 87 KB of
-    /// decoder state, so this caps them at about 33 MB.
-    std::atomic<int> m_checkpointBudget{384};
+    /// Checkpoints left to save in all files. Each is about 87 KB of
+    /// decoder state plus at most 64 KiB of text, so together they take at
+    /// most about 39 MB, and about 22 MB when lines are short.
+    std::atomic<int> m_checkpointBudget{256};
     std::vector<std::vector<GzipCheckpoint>> m_checkpoints;
 };
 

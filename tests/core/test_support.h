@@ -62,12 +62,13 @@ inline std::string repeatedLines(const std::string &id, std::int64_t time,
     return text;
 }
 
-/// Compresses `text` as one complete gzip member.
-inline std::string gzipMember(const std::string &text)
+/// Compresses `text` as one complete gzip member; level 0 stores it.
+inline std::string gzipMember(const std::string &text,
+                              int level = Z_DEFAULT_COMPRESSION)
 {
     z_stream stream{};
     // windowBits 15 + 16 selects the gzip wrapper.
-    if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+    if (deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8,
                      Z_DEFAULT_STRATEGY) != Z_OK)
         throw std::runtime_error("deflateInit2 failed");
     std::string out(deflateBound(&stream, text.size()) + 32, '\0');

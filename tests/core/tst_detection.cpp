@@ -76,6 +76,7 @@ private slots:
     void evidenceSkipsOtherDates();
     void evidenceStopsAfterFlaggedDates();
     void evidenceFromGzipCheckpoints();
+    void evidenceRereadFailureReported();
     void duplicatesCounted_data();
     void duplicatesCounted();
     void evidenceEscapedId();
@@ -499,6 +500,35 @@ void TestDetection::evidenceFromGzipCheckpoints()
     QCOMPARE(near->events, std::int64_t{6});
     QCOMPARE(near->uniqueEvents, std::int64_t{6});
     QCOMPARE(gzipReport.totals.events, plainReport.totals.events);
+}
+
+void TestDetection::evidenceRereadFailureReported()
+{
+    // The file is cut short after the counting pass, before the evidence
+    // pass reads it again. The counts stand, and the file's problems say
+    // that the evidence is incomplete.
+    std::string text = filler(5'000);
+    for (int i = 0; i < 4; ++i)
+        text += eventOf("changing", kNoon + i) + filler(5'000);
+    FixtureDir dir;
+    const std::string compressed = gzipMember(text);
+    const std::string path = dir.write("changing.json.gz", compressed);
+
+    ScanControl control;
+    control.onProgress = [&](const ScanProgress &progress) {
+        if (progress.pass == 2)
+            dir.write("changing.json.gz", compressed.substr(0, 1000));
+    };
+    const Report report = scan({path}, withUserLimit(3), &control);
+
+    const PairFinding *changing = findPair(report.hotShards, "changing", kDate);
+    QVERIFY(changing != nullptr);
+    QCOMPARE(changing->events, std::int64_t{4});
+    const InputReport &input = report.inputs[0];
+    QCOMPARE(input.events, std::int64_t{25'004});
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    QVERIFY(input.problems[0].message.find("evidence") != std::string::npos);
+    QVERIFY(input.problems[0].message.find("truncated") != std::string::npos);
 }
 
 void TestDetection::duplicatesCounted_data()

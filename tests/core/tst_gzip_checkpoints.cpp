@@ -22,8 +22,10 @@ class TestGzipCheckpoints : public QObject {
 private slots:
     void resumeMatchesWholeRead();
     void resumeReportsTruncation();
+    void memberEndsOneByteIntoRead();
     void readerThinsCheckpoints_data();
     void readerThinsCheckpoints();
+    void readerSkipsLongCarries();
 };
 
 namespace {
@@ -147,6 +149,41 @@ void TestGzipCheckpoints::resumeReportsTruncation()
     compareFrom(path, checkpoints, whole, inflater.error());
 }
 
+void TestGzipCheckpoints::memberEndsOneByteIntoRead()
+{
+    // The inflater reads 1 MiB at a time. A stored first member of 1 MiB
+    // minus one byte leaves the first byte of the second member's magic in
+    // the first read and the second byte in the next one.
+    constexpr std::size_t kRead = 1 << 20;
+    std::string first = linesOf(kRead - 20'000, 5);
+    std::string stored = gzipMember(first, 0);
+    for (int attempt = 0; attempt < 8 && stored.size() != kRead - 1;
+         ++attempt) {
+        const auto missing = static_cast<std::ptrdiff_t>(kRead - 1) -
+                             static_cast<std::ptrdiff_t>(stored.size());
+        first.resize(static_cast<std::size_t>(
+                         static_cast<std::ptrdiff_t>(first.size()) + missing),
+                     'x');
+        first.back() = '\n';
+        stored = gzipMember(first, 0);
+    }
+    QCOMPARE(stored.size(), kRead - 1);
+    const std::string second = linesOf(2 << 20, 6);
+    FixtureDir dir;
+    const std::string path =
+        dir.write("split-magic.json.gz", stored + gzipMember(second));
+
+    OpenFile file(path);
+    GzipInflater inflater(file.fd());
+    const std::vector<Block> blocks = readRest(inflater);
+    QCOMPARE(inflater.error(), std::string());
+    std::string joined;
+    for (const Block &block : blocks)
+        joined += block.text;
+    QCOMPARE(joined.size(), first.size() + second.size());
+    QVERIFY(joined == first + second);
+}
+
 void TestGzipCheckpoints::readerThinsCheckpoints_data()
 {
     QTest::addColumn<int>("budget");
@@ -188,6 +225,33 @@ void TestGzipCheckpoints::readerThinsCheckpoints()
         saved.push_back(checkpoint.block);
     QCOMPARE(saved, kept);
     QCOMPARE(left.load(), budgetLeft);
+}
+
+void TestGzipCheckpoints::readerSkipsLongCarries()
+{
+    // Lines of 1.5 MiB: each 4 MiB block ends two lines in, so every block
+    // after the first starts with 1 MiB of a line. A checkpoint would copy
+    // it, so the reader saves none.
+    std::string text;
+    for (int i = 0; i < 10; ++i) {
+        std::string line = "{\"n\":" + std::to_string(i) + ",\"pad\":\"";
+        line.append((3 << 19) - line.size() - 3, 'w');
+        text += line + "\"}\n";
+    }
+    FixtureDir dir;
+    const std::string path = dir.write("wide.json.gz", gzipMember(text));
+
+    std::atomic<int> left = 100;
+    GzipBlockReader reader(path, CheckpointPlan{&left, 1, 32});
+    TextBlock block;
+    std::size_t blocks = 0;
+    while (reader.next(block)) {
+        ++blocks;
+        reader.recycle(std::move(block));
+    }
+    QCOMPARE(blocks, std::size_t{5});
+    QVERIFY(reader.takeCheckpoints().empty());
+    QCOMPARE(left.load(), 100);
 }
 
 QTEST_APPLESS_MAIN(TestGzipCheckpoints)

@@ -11,12 +11,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <set>
 #include <thread>
 #include <tuple>
+#include <unistd.h>
 
 namespace hsi {
 
@@ -172,6 +174,34 @@ struct UnitDays {
     std::vector<StepDays> steps;
 };
 
+/// Inflates the blocks of a gzip file from `from`, or from its start, up to
+/// block `end`, and counts each block into its entry of `counts`. Returns
+/// the compressed bytes read.
+std::int64_t countSegment(const InputFile &file, const GzipCheckpoint *from,
+                          std::size_t end, const CountingOptions &options,
+                          std::vector<ChunkCounts> &counts,
+                          const std::atomic<bool> *cancel)
+{
+    const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    GzipInflater inflater(fd, from);
+    const std::int64_t start = from ? from->compressedOffset : 0;
+    std::int64_t done = start;
+    TextBlock block;
+    while (inflater.nextBlock() < end && !(cancel && *cancel)) {
+        const std::size_t number = inflater.nextBlock();
+        if (!inflater.next(block))
+            break;
+        countBlock(file, block.buffer.data(), block.size,
+                   block.buffer.data() + block.buffer.size(), options,
+                   counts[number], cancel);
+        done = block.compressedBytesDone;
+    }
+    ::close(fd);
+    return done - start;
+}
+
 UnitDays unitDaysOf(ChunkCounts &counts)
 {
     UnitDays days;
@@ -212,7 +242,11 @@ private:
 
     bool addGroupKey(const std::string &key);
     void openInputs(const std::vector<std::string> &paths);
-    void runCountingPass(const CountingOptions &options, bool firstPass);
+    void runCountingPass(const CountingOptions &options, bool firstPass,
+                         std::size_t firstChunk = 0,
+                         std::size_t endChunk = SIZE_MAX);
+    bool countsInSegments(std::size_t chunk) const;
+    void countInSegments(std::size_t chunk, const CountingOptions &options);
     void absorbUnit(const UnitInfo &unit, ChunkCounts &&counts, bool firstPass);
     std::function<void(const WorkUnit &, std::int64_t)>
     blockProgress(std::vector<std::int64_t> &reported);
@@ -378,11 +412,21 @@ ScanRun::blockProgress(std::vector<std::int64_t> &reported)
     };
 }
 
-void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass)
+// Later passes read only the chunks in [firstChunk, endChunk), with the
+// unit numbers of the first pass.
+void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass,
+                              std::size_t firstChunk, std::size_t endChunk)
 {
     WorkUnitSource source(m_files, m_chunks, cancelFlag());
-    if (firstPass)
+    if (firstPass) {
         source.keepCheckpoints();
+    } else {
+        std::vector<std::size_t> units(m_chunks.size(), 0);
+        for (std::size_t chunk = firstChunk;
+             chunk < std::min(endChunk, m_chunks.size()); ++chunk)
+            units[chunk] = SIZE_MAX;
+        source.readOnly(std::move(units), m_firstUnitOfChunk);
+    }
     std::vector<std::int64_t> reported(m_chunks.size(), 0);
     runUnitsInOrder<ChunkCounts>(
         source, m_threads, blockProgress(reported),
@@ -441,7 +485,8 @@ void ScanRun::growForInput()
 // Group keys named by `$hotshard_record` events are only known once the
 // records are read, so their values are counted in an extra pass that reads
 // only lines mentioning those keys.
-// NOTE: that pass reads the whole input again, about a third of the scan
+// A gzip file with checkpoints is inflated in segments on all threads.
+// NOTE: that pass reads the whole input again, about a fifth of the scan
 // of the bundled sample. Counting a key from the record that names it on
 // would leave only the lines before that record to re-read.
 void ScanRun::countRecordGroupKeys()
@@ -451,7 +496,55 @@ void ScanRun::countRecordGroupKeys()
     CountingOptions options = countingOptions(m_configuredKeys);
     options.countEverything = false;
     m_progress->startPass(1);
-    runCountingPass(options, false);
+    std::size_t chunk = 0;
+    while (chunk < m_chunks.size() && !cancelled()) {
+        if (countsInSegments(chunk)) {
+            countInSegments(chunk++, options);
+            continue;
+        }
+        const std::size_t first = chunk;
+        while (chunk < m_chunks.size() && !countsInSegments(chunk))
+            ++chunk;
+        runCountingPass(options, false, first, chunk);
+    }
+}
+
+bool ScanRun::countsInSegments(std::size_t chunk) const
+{
+    return readsAsBlocks(m_files[m_chunks[chunk].fileIndex]) &&
+           !m_checkpoints[chunk].empty() && m_unitsOfChunk[chunk] > 0;
+}
+
+// Counts each segment's blocks on its own thread, then merges all blocks in
+// input order, as the crossings need. Only lines with one of the new group
+// keys are counted, so the blocks' tables stay small.
+void ScanRun::countInSegments(std::size_t chunk, const CountingOptions &options)
+{
+    const InputFile &file = m_files[m_chunks[chunk].fileIndex];
+    const std::vector<GzipCheckpoint> &checkpoints = m_checkpoints[chunk];
+    const std::size_t units = m_unitsOfChunk[chunk];
+    std::vector<ChunkCounts> counts(units);
+    std::atomic<std::int64_t> bytesRead = 0;
+    const auto stop = [this] {
+        return cancelled();
+    };
+    forEachIndex(m_threads, checkpoints.size() + 1, stop,
+                 [&](std::size_t, std::size_t segment) {
+                     const GzipCheckpoint *from =
+                         segment > 0 ? &checkpoints[segment - 1] : nullptr;
+                     const std::size_t end = segment < checkpoints.size()
+                                                 ? checkpoints[segment].block
+                                                 : units;
+                     const std::int64_t bytes = countSegment(
+                         file, from, end, options, counts, cancelFlag());
+                     bytesRead += bytes;
+                     m_progress->addBytes(bytes);
+                 });
+    m_progress->addBytes(file.size - bytesRead);
+    for (std::size_t block = 0; block < units && !cancelled(); ++block) {
+        const UnitInfo unit{m_firstUnitOfChunk[chunk] + block, chunk, true, {}};
+        absorbUnit(unit, std::move(counts[block]), false);
+    }
 }
 
 void ScanRun::flagPairs()
@@ -615,10 +708,10 @@ void ScanRun::collectGzipEvidence(const EvidenceQuery &query,
 }
 
 // A file whose counting pass ended with a read error fails again where it
-// did then, which its report already says. In any other file, a segment
-// fails only when the file changed or became unreadable between the passes.
-// The counts stand, but the evidence of the file's flagged pairs is then
-// incomplete.
+// did then, and its report already contains that error. In any other file, a
+// segment fails only when the file changed or became unreadable between the
+// passes. The counts stand, but the evidence of the file's flagged pairs is
+// then incomplete.
 void ScanRun::noteEvidenceReadError(std::size_t fileIndex,
                                     const std::string &error)
 {

@@ -86,6 +86,7 @@ private slots:
     void groupCounting();
     void recordGroupKey_data();
     void recordGroupKey();
+    void recordGroupKeyInGzipSegments();
     void eventDate_data();
     void eventDate();
     void nearLimit_data();
@@ -505,8 +506,8 @@ void TestDetection::evidenceFromGzipCheckpoints()
 void TestDetection::evidenceRereadFailureReported()
 {
     // The file is cut short after the counting pass, before the evidence
-    // pass reads it again. The counts stand, and the file's problems say
-    // that the evidence is incomplete.
+    // pass reads it again. The counts stand, and a problem of the file
+    // reports that the evidence is incomplete.
     std::string text = filler(5'000);
     for (int i = 0; i < 4; ++i)
         text += eventOf("changing", kNoon + i) + filler(5'000);
@@ -749,6 +750,47 @@ void TestDetection::recordGroupKey()
     QCOMPARE(red->crossing->line, std::int64_t{5});
     QCOMPARE(report.records.size(), std::size_t{1});
     QCOMPARE(report.records[0].path, paths.back());
+}
+
+void TestDetection::recordGroupKeyInGzipSegments()
+{
+    // About 40 MB of gzip, so that the pass over the group key named by the
+    // record inflates segments from checkpoints on both threads. "blue" has
+    // one event every 20,000 lines, in every segment, and crosses its limit
+    // of 17 after the first checkpoint, 32 MiB into the text.
+    std::string text;
+    std::int64_t line = 0;
+    std::int64_t crossingLine = 0;
+    for (int i = 0; i < 20; ++i) {
+        text += filler(19'999) +
+                eventOf(numbered("m", i), kNoon + i, "\"squad\":\"blue\"");
+        line += 20'000;
+        if (i == 17)
+            crossingLine = line;
+    }
+    text += "{\"event\":\"$hotshard_record\",\"properties\":{\"time\":" +
+            std::to_string(kNoon) +
+            ",\"hotshard_distinct_id\":\"blue\",\"hotshard_group_key\":"
+            "\"squad\"}}\n";
+    QVERIFY(text.size() > std::size_t{36} << 20);
+    FixtureDir dir;
+    const std::string plain = dir.write("squads.json", text);
+    const std::string gzip = dir.write("squads.json.gz", gzipMember(text));
+
+    QVERIFY(text.size() / 20 * 17 > std::size_t{32} << 20);
+    ScanSettings settings;
+    settings.groupLimit = 17;
+    settings.threads = 2;
+    for (const std::string &path : {plain, gzip}) {
+        const Report report = scan({path}, settings);
+        const PairFinding *blue =
+            findPair(report.hotShards, "blue", kDate, "squad");
+        QVERIFY2(blue != nullptr, path.c_str());
+        QCOMPARE(blue->events, std::int64_t{20});
+        QVERIFY(blue->crossing.has_value());
+        QCOMPARE(blue->crossing->line, crossingLine);
+        QCOMPARE(blue->crossing->timeMs, (kNoon + 17) * 1000);
+    }
 }
 
 void TestDetection::eventDate_data()

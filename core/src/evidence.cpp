@@ -39,6 +39,14 @@ public:
         m_evidence.pairs.resize(query.pairs->size());
     }
 
+    /// A sink that passes each record to collect().
+    RecordSink sink()
+    {
+        return [this](std::string_view text, std::int64_t line) {
+            collect(text, line);
+        };
+    }
+
     void collect(std::string_view text, std::int64_t line)
     {
         if (!m_query.lineFilter.empty() && !m_query.lineFilter.foundIn(text))
@@ -180,11 +188,7 @@ void collectEvidence(const InputFile &file, const Chunk &chunk,
                      const ByteProgress &progress)
 {
     EvidenceCollector collector(file, chunkIndex, query, evidence);
-    const RecordSink sink = [&collector](std::string_view text,
-                                         std::int64_t line) {
-        collector.collect(text, line);
-    };
-    evidence.read = readChunk(file, chunk, sink, cancel, progress);
+    evidence.read = readChunk(file, chunk, collector.sink(), cancel, progress);
 }
 
 void collectEvidenceInBlock(const InputFile &file, const char *data,
@@ -194,11 +198,8 @@ void collectEvidenceInBlock(const InputFile &file, const char *data,
                             const std::atomic<bool> *cancel)
 {
     EvidenceCollector collector(file, unitIndex, query, evidence);
-    const RecordSink sink = [&collector](std::string_view text,
-                                         std::int64_t line) {
-        collector.collect(text, line);
-    };
-    evidence.read = readBlock(data, size, readableEnd, sink, cancel);
+    evidence.read =
+        readBlock(data, size, readableEnd, collector.sink(), cancel);
 }
 
 namespace {
@@ -220,12 +221,8 @@ void collectInPiece(const InputFile &file, const Chunk &range,
         return;
     }
     EvidenceCollector collector(file, kPieceUnit, query, evidence);
-    const RecordSink sink = [&collector](std::string_view text,
-                                         std::int64_t line) {
-        collector.collect(text, line);
-    };
-    evidence.read =
-        readMatchingLines(file, range, query.lineFilter, sink, cancel);
+    evidence.read = readMatchingLines(file, range, query.lineFilter,
+                                      collector.sink(), cancel);
 }
 
 /// Events of one pair in one piece, for a pair that crosses its limit in
@@ -340,14 +337,10 @@ void collectMatchingInBlock(const InputFile &file, const TextBlock &block,
                             const std::atomic<bool> *cancel)
 {
     EvidenceCollector collector(file, unitIndex, query, evidence);
-    const RecordSink sink = [&collector](std::string_view text,
-                                         std::int64_t line) {
-        collector.collect(text, line);
-    };
     evidence.read =
         readMatchingInBlock(block.buffer.data(), block.size,
                             block.buffer.data() + block.buffer.size(),
-                            query.lineFilter, sink, cancel);
+                            query.lineFilter, collector.sink(), cancel);
 }
 
 /// What inflating one segment read.

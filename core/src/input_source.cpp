@@ -356,6 +356,31 @@ std::int64_t lineStartAtOrAfter(const char *data, std::int64_t size,
     return newline ? static_cast<const char *>(newline) - data + 1 : size;
 }
 
+/// A memory map of a plain file and one chunk's bounds in it, cut at line
+/// starts: the chunk owns the lines that start inside [chunk.begin,
+/// chunk.end).
+class MappedChunk {
+public:
+    MappedChunk(const InputFile &file, const Chunk &chunk, std::string &error)
+        : m_file(file.path, error)
+    {
+        const auto size = static_cast<std::int64_t>(m_file.size());
+        m_begin = lineStartAtOrAfter(m_file.data(), size, chunk.begin);
+        m_end = lineStartAtOrAfter(m_file.data(), size, chunk.end);
+    }
+
+    const MappedFile &file() const { return m_file; }
+    const char *data() const { return m_file.data(); }
+    const char *readableEnd() const { return m_file.data() + m_file.size(); }
+    std::int64_t begin() const { return m_begin; }
+    std::int64_t end() const { return m_end; }
+
+private:
+    MappedFile m_file;
+    std::int64_t m_begin = 0;
+    std::int64_t m_end = 0;
+};
+
 ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
                            const RecordSink &sink,
                            const std::atomic<bool> *cancel,
@@ -364,16 +389,15 @@ ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
 {
     ReadResult result;
     std::string error;
-    MappedFile mapped(file.path, error);
+    const MappedChunk mapped(file, chunk, error);
     if (!error.empty()) {
         result.error = "cannot read file: " + error;
         return result;
     }
-    const auto size = static_cast<std::int64_t>(mapped.size());
-    const std::int64_t begin =
-        lineStartAtOrAfter(mapped.data(), size, chunk.begin);
-    const std::int64_t end = lineStartAtOrAfter(mapped.data(), size, chunk.end);
-    const char *readableEnd = mapped.data() + size;
+    const auto size = static_cast<std::int64_t>(mapped.file().size());
+    const std::int64_t begin = mapped.begin();
+    const std::int64_t end = mapped.end();
+    const char *readableEnd = mapped.readableEnd();
 
     LineSplitter splitter(sink);
     constexpr std::int64_t kStep = 8 << 20;
@@ -388,7 +412,7 @@ ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
             break;
         }
         // Keep the last page in case the next step's first line starts on it.
-        mapped.release(pos, stepEnd - 4096);
+        mapped.file().release(pos, stepEnd - 4096);
         pos = std::max(stepEnd, pos + 1);
         if (progress)
             progress(pos - begin);
@@ -409,19 +433,15 @@ ReadResult readMatchingLines(const InputFile &file, const Chunk &chunk,
 {
     ReadResult result;
     std::string error;
-    MappedFile mapped(file.path, error);
+    const MappedChunk mapped(file, chunk, error);
     if (!error.empty()) {
         result.error = "cannot read file: " + error;
         return result;
     }
-    const auto size = static_cast<std::int64_t>(mapped.size());
-    const std::int64_t begin =
-        lineStartAtOrAfter(mapped.data(), size, chunk.begin);
-    const std::int64_t end = lineStartAtOrAfter(mapped.data(), size, chunk.end);
     LineSplitter splitter(sink);
-    result.cancelled = !splitter.feedMatching(mapped.data() + begin,
-                                              end - begin, mapped.data() + size,
-                                              filter, cancel, result.records);
+    result.cancelled = !splitter.feedMatching(
+        mapped.data() + mapped.begin(), mapped.end() - mapped.begin(),
+        mapped.readableEnd(), filter, cancel, result.records);
     return result;
 }
 

@@ -49,6 +49,16 @@ std::string numbered(std::string prefix, std::size_t number)
     return prefix;
 }
 
+/// `count` events at `time` of ids that occur nowhere else in the test.
+std::string fillerAt(std::int64_t time, int count)
+{
+    static int counter = 0;
+    std::string text;
+    for (int i = 0; i < count; ++i)
+        text += eventOf(numbered("dated-", ++counter), time);
+    return text;
+}
+
 /// `count` events of ids that occur nowhere else in the test.
 std::string filler(int count)
 {
@@ -336,24 +346,17 @@ void TestDetection::evidenceSkipsOtherDates()
     // events fall in more than one step.
     const std::int64_t day1 = kNoon - 86'400;
     const std::int64_t day3 = kNoon + 86'400;
-    int fillerId = 0;
-    const auto fillerOf = [&fillerId](std::int64_t time, int count) {
-        std::string text;
-        for (int i = 0; i < count; ++i)
-            text += eventOf(numbered("f-", ++fillerId), time);
-        return text;
-    };
     std::string text;
     std::int64_t line = 0;
     for (int i = 0; i < 6; ++i) {
-        text += fillerOf(day1, 4'000) + eventOf("near", day1 + i);
+        text += fillerAt(day1, 4'000) + eventOf("near", day1 + i);
         line += 4'001;
     }
-    text += fillerOf(kNoon, 240'000);
+    text += fillerAt(kNoon, 240'000);
     line += 240'000;
     std::int64_t crossingLine = 0;
     for (int i = 0; i < 12; ++i) {
-        text += fillerOf(day3, 7'500);
+        text += fillerAt(day3, 7'500);
         // Two of hot's events repeat the one before them, as retries do.
         const int insert = i == 4 || i == 9 ? i - 1 : i;
         text += eventLine("Sync", "\"hot\"", std::to_string(day3 + insert),
@@ -447,20 +450,13 @@ void TestDetection::evidenceFromGzipCheckpoints()
     // same text uncompressed.
     const std::int64_t day1 = kNoon - 86'400;
     const std::int64_t day3 = kNoon + 86'400;
-    int fillerId = 0;
-    const auto fillerOf = [&fillerId](std::int64_t time, int count) {
-        std::string text;
-        for (int i = 0; i < count; ++i)
-            text += eventOf(numbered("g-", ++fillerId), time);
-        return text;
-    };
     std::string first;
     for (int i = 0; i < 6; ++i)
-        first += fillerOf(day1, 9'000) + eventOf("nearby", day1 + i);
-    first += fillerOf(kNoon, 100'000);
-    std::string second = fillerOf(kNoon, 60'000);
+        first += fillerAt(day1, 9'000) + eventOf("nearby", day1 + i);
+    first += fillerAt(kNoon, 100'000);
+    std::string second = fillerAt(kNoon, 60'000);
     for (int i = 0; i < 12; ++i) {
-        second += fillerOf(day3, 20'000) +
+        second += fillerAt(day3, 20'000) +
                   eventLine("Sync", "\"hot-sync\"", std::to_string(day3 + i),
                             "\"$insert_id\":\"hot-" + std::to_string(i % 9) +
                                 "\",\"$device_id\":\"d" +

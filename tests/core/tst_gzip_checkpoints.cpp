@@ -82,6 +82,30 @@ std::vector<Block> readRest(GzipInflater &inflater,
     return blocks;
 }
 
+/// Reads all blocks of the reader and returns how many there were.
+std::size_t readAll(GzipBlockReader &reader)
+{
+    TextBlock block;
+    std::size_t blocks = 0;
+    while (reader.next(block)) {
+        ++blocks;
+        reader.recycle(std::move(block));
+    }
+    return blocks;
+}
+
+/// `count` lines of `length` bytes each, '\n' included.
+std::string linesOfLength(int count, std::size_t length)
+{
+    std::string text;
+    for (int i = 0; i < count; ++i) {
+        std::string line = "{\"n\":" + std::to_string(i) + ",\"pad\":\"";
+        line.append(length - line.size() - 3, 'z');
+        text += line + "\"}\n";
+    }
+    return text;
+}
+
 void compareFrom(const std::string &path,
                  const std::vector<GzipCheckpoint> &checkpoints,
                  const std::vector<Block> &whole, const std::string &error)
@@ -202,23 +226,13 @@ void TestGzipCheckpoints::readerThinsCheckpoints()
     QFETCH(int, budgetLeft);
     // Lines of 100 bytes: each 4 MiB block contains 41,943 of them, so 290,000
     // lines make blocks 0 to 6.
-    std::string text;
-    for (int i = 0; i < 290'000; ++i) {
-        std::string line = "{\"n\":" + std::to_string(i) + ",\"pad\":\"";
-        line.append(100 - line.size() - 3, 'z');
-        text += line + "\"}\n";
-    }
     FixtureDir dir;
-    const std::string path = dir.write("even.json.gz", gzipMember(text));
+    const std::string path =
+        dir.write("even.json.gz", gzipMember(linesOfLength(290'000, 100)));
 
     std::atomic<int> left = budget;
     GzipBlockReader reader(path, CheckpointPlan{&left, 1, 2});
-    TextBlock block;
-    std::size_t blocks = 0;
-    while (reader.next(block)) {
-        ++blocks;
-        reader.recycle(std::move(block));
-    }
+    const std::size_t blocks = readAll(reader);
     QCOMPARE(blocks, std::size_t{7});
     std::vector<std::size_t> saved;
     for (const GzipCheckpoint &checkpoint : reader.takeCheckpoints())
@@ -232,23 +246,13 @@ void TestGzipCheckpoints::readerSkipsLongCarries()
     // Lines of 1.5 MiB: each 4 MiB block ends two lines in, so every block
     // after the first starts with 1 MiB of a line. A checkpoint would copy
     // it, so the reader saves none.
-    std::string text;
-    for (int i = 0; i < 10; ++i) {
-        std::string line = "{\"n\":" + std::to_string(i) + ",\"pad\":\"";
-        line.append((3 << 19) - line.size() - 3, 'w');
-        text += line + "\"}\n";
-    }
     FixtureDir dir;
-    const std::string path = dir.write("wide.json.gz", gzipMember(text));
+    const std::string path =
+        dir.write("wide.json.gz", gzipMember(linesOfLength(10, 3 << 19)));
 
     std::atomic<int> left = 100;
     GzipBlockReader reader(path, CheckpointPlan{&left, 1, 32});
-    TextBlock block;
-    std::size_t blocks = 0;
-    while (reader.next(block)) {
-        ++blocks;
-        reader.recycle(std::move(block));
-    }
+    const std::size_t blocks = readAll(reader);
     QCOMPARE(blocks, std::size_t{5});
     QVERIFY(reader.takeCheckpoints().empty());
     QCOMPARE(left.load(), 100);

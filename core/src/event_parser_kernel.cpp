@@ -324,21 +324,26 @@ bool Impl::readPropertyField(Field field, std::uint32_t groupKeyIndex,
                              od::value &value, ParsedEvent &event)
 {
     const bool evidence = options.evidenceFields;
+    // A key given twice keeps its first value, as findCoreProperties() does,
+    // so that every pass attributes the event to the same pair.
     switch (field) {
     case Field::DistinctId:
-        if (!topLevelId)
+        if (!topLevelId && event.distinctId.kind == IdKind::Missing)
             event.distinctId = readId(value);
         break;
     case Field::Time:
-        if (!topLevelTime)
+        if (!topLevelTime && event.time.status == TimeStatus::Missing)
             event.time = readTime(value);
         break;
     case Field::OriginalDistinctId:
-        event.originalDistinctId = readId(value);
+        if (event.originalDistinctId.kind == IdKind::Missing)
+            event.originalDistinctId = readId(value);
         break;
     case Field::OriginalEventName:
-        event.originalEventName = readString(value);
-        event.hasOriginalEventName = true;
+        if (!event.hasOriginalEventName) {
+            event.originalEventName = readString(value);
+            event.hasOriginalEventName = true;
+        }
         break;
     case Field::InsertId:
         if (evidence && event.insertId.empty())
@@ -384,6 +389,13 @@ bool Impl::findCoreProperties(od::object &object, ParsedEvent &event,
         if (!topLevelTime)
             event.time = readTime(value);
     } else if (found.error() != simdjson::NO_SUCH_FIELD) {
+        error = "invalid JSON in \"properties\"";
+        return false;
+    }
+    // The search for `distinct_id` starts from the first key again, so that
+    // a key given twice yields its first value, as the full walk does.
+    bool notEmpty = false;
+    if (object.reset().get(notEmpty)) {
         error = "invalid JSON in \"properties\"";
         return false;
     }

@@ -90,6 +90,7 @@ private slots:
     void duplicatesCounted_data();
     void duplicatesCounted();
     void evidenceEscapedId();
+    void duplicateKeysKeepFirst();
     void remediatedAttributed();
     void remediatedNumericOriginal();
     void emptyIdNeverHot();
@@ -595,6 +596,46 @@ void TestDetection::evidenceEscapedId()
     for (const std::int32_t count : alice->evidence.eventsPerMinute)
         perMinute += count;
     QCOMPARE(perMinute, std::int64_t{5});
+}
+
+void TestDetection::duplicateKeysKeepFirst()
+{
+    // Events that give `distinct_id` or `time` twice, before and after the
+    // other key. Lines with "$hotshard_" text are parsed key by key in the
+    // counting pass, the others by a search for the two keys; the evidence
+    // pass always goes key by key. Each must keep the first value, or the
+    // evidence would miss events that the counts attribute to "alpha".
+    const std::string later = std::to_string(kNoon + 86'400);
+    const std::vector<std::string> shapes = {
+        "\"time\":" + std::to_string(kNoon) +
+            ",\"distinct_id\":\"alpha\",\"distinct_id\":\"bravo\"",
+        "\"distinct_id\":\"alpha\",\"time\":" + std::to_string(kNoon) +
+            ",\"distinct_id\":\"bravo\"",
+        "\"distinct_id\":\"alpha\",\"time\":" + std::to_string(kNoon) +
+            ",\"time\":" + later,
+    };
+    std::string text;
+    int insert = 0;
+    for (const std::string &shape : shapes) {
+        for (const char *note : {"plain", "$hotshard_note"}) {
+            text += "{\"event\":\"Open\",\"properties\":{" + shape +
+                    ",\"$insert_id\":\"k" + std::to_string(++insert) +
+                    "\",\"note\":\"" + note + "\"}}\n";
+        }
+    }
+    FixtureDir dir;
+    const std::string path = dir.write("twice.json", text);
+    const Report report = scanPaths({path}, withUserLimit(5));
+
+    QCOMPARE(report.hotShards.size(), std::size_t{1});
+    const PairFinding *alpha = findPair(report.hotShards, "alpha", kDate);
+    QVERIFY(alpha != nullptr);
+    QCOMPARE(alpha->events, std::int64_t{6});
+    QCOMPARE(alpha->uniqueEvents, std::int64_t{6});
+    QVERIFY(alpha->crossing.has_value());
+    QCOMPARE(alpha->crossing->line, std::int64_t{6});
+    QCOMPARE(alpha->evidence.topEvents.size(), std::size_t{1});
+    QCOMPARE(alpha->evidence.topEvents[0].count, std::int64_t{6});
 }
 
 void TestDetection::remediatedAttributed()

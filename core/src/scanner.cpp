@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <numeric>
 #include <set>
 #include <thread>
@@ -515,36 +516,56 @@ bool ScanRun::countsInSegments(std::size_t chunk) const
            !m_checkpoints[chunk].empty() && m_unitsOfChunk[chunk] > 0;
 }
 
-// Counts each segment's blocks on its own thread, then merges all blocks in
-// input order, as the crossings need. Only lines with one of the new group
-// keys are counted, so the blocks' tables stay small.
+// Counts each segment's blocks on its own thread. Blocks are merged in
+// input order, as the crossings need, as soon as their segment and all
+// before it are counted, so that only the segments in flight hold tables.
+// Only lines with one of the new group keys are counted.
 void ScanRun::countInSegments(std::size_t chunk, const CountingOptions &options)
 {
     const InputFile &file = m_files[m_chunks[chunk].fileIndex];
     const std::vector<GzipCheckpoint> &checkpoints = m_checkpoints[chunk];
     const std::size_t units = m_unitsOfChunk[chunk];
+    const std::size_t segments = checkpoints.size() + 1;
+    const auto firstBlockOf = [&](std::size_t segment) {
+        return segment == 0 ? 0 : checkpoints[segment - 1].block;
+    };
     std::vector<ChunkCounts> counts(units);
+    std::vector<bool> counted(segments, false);
+    std::size_t nextToMerge = 0;
+    std::mutex mergeMutex;
     std::atomic<std::int64_t> bytesRead = 0;
+    const auto mergeReady = [&] {
+        for (; nextToMerge < segments && counted[nextToMerge]; ++nextToMerge) {
+            const std::size_t end = nextToMerge + 1 < segments
+                                        ? firstBlockOf(nextToMerge + 1)
+                                        : units;
+            for (std::size_t block = firstBlockOf(nextToMerge);
+                 block < end && !cancelled(); ++block) {
+                const UnitInfo unit{
+                    m_firstUnitOfChunk[chunk] + block, chunk, true, {}};
+                absorbUnit(unit, std::move(counts[block]), false);
+                counts[block] = ChunkCounts{};
+            }
+        }
+    };
     const auto stop = [this] {
         return cancelled();
     };
-    forEachIndex(m_threads, checkpoints.size() + 1, stop,
-                 [&](std::size_t, std::size_t segment) {
-                     const GzipCheckpoint *from =
-                         segment > 0 ? &checkpoints[segment - 1] : nullptr;
-                     const std::size_t end = segment < checkpoints.size()
-                                                 ? checkpoints[segment].block
-                                                 : units;
-                     const std::int64_t bytes = countSegment(
-                         file, from, end, options, counts, cancelFlag());
-                     bytesRead += bytes;
-                     m_progress->addBytes(bytes);
-                 });
+    forEachIndex(
+        m_threads, segments, stop, [&](std::size_t, std::size_t segment) {
+            const std::size_t end =
+                segment + 1 < segments ? firstBlockOf(segment + 1) : units;
+            const GzipCheckpoint *from =
+                segment > 0 ? &checkpoints[segment - 1] : nullptr;
+            const std::int64_t bytes =
+                countSegment(file, from, end, options, counts, cancelFlag());
+            bytesRead += bytes;
+            m_progress->addBytes(bytes);
+            std::lock_guard lock(mergeMutex);
+            counted[segment] = true;
+            mergeReady();
+        });
     m_progress->addBytes(file.size - bytesRead);
-    for (std::size_t block = 0; block < units && !cancelled(); ++block) {
-        const UnitInfo unit{m_firstUnitOfChunk[chunk] + block, chunk, true, {}};
-        absorbUnit(unit, std::move(counts[block]), false);
-    }
 }
 
 void ScanRun::flagPairs()

@@ -9,8 +9,10 @@
 
 #include <QLoggingCategory>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +33,10 @@ Q_LOGGING_CATEGORY(lcScan, "hsi.scan", QtWarningMsg)
 
 constexpr std::size_t kMaxIdProblems = 1000;
 constexpr std::size_t kMaxFilterIds = 16;
+constexpr const char *kIncompleteEvidence =
+    "the evidence of its hot and near-limit pairs";
+constexpr const char *kIncompleteGroupKeys =
+    "the count of group keys named by $hotshard_record events";
 constexpr std::size_t kMinFilterIdLength = 4;
 
 std::int64_t nowMs()
@@ -177,15 +183,17 @@ struct UnitDays {
 
 /// Inflates the blocks of a gzip file from `from`, or from its start, up to
 /// block `end`, and counts each block into its entry of `counts`. Returns
-/// the compressed bytes read.
+/// the compressed bytes read; `error` is set when a block is missing.
 std::int64_t countSegment(const InputFile &file, const GzipCheckpoint *from,
                           std::size_t end, const CountingOptions &options,
                           std::vector<ChunkCounts> &counts,
-                          const std::atomic<bool> *cancel)
+                          const std::atomic<bool> *cancel, std::string &error)
 {
     const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (fd < 0) {
+        error = "cannot open file: " + std::string(std::strerror(errno));
         return 0;
+    }
     GzipInflater inflater(fd, from);
     const std::int64_t start = from ? from->compressedOffset : 0;
     std::int64_t done = start;
@@ -200,6 +208,11 @@ std::int64_t countSegment(const InputFile &file, const GzipCheckpoint *from,
         done = block.compressedBytesDone;
     }
     ::close(fd);
+    if ((inflater.nextBlock() < end || !inflater.error().empty()) &&
+        !(cancel && *cancel))
+        error = inflater.error().empty()
+                    ? "the file ended before block " + std::to_string(end)
+                    : inflater.error();
     return done - start;
 }
 
@@ -266,7 +279,8 @@ private:
                              const std::vector<Day> &flaggedDays);
     std::vector<GzipSegment>
     gzipSegmentsToRead(const std::vector<Day> &flaggedDays) const;
-    void noteEvidenceReadError(std::size_t fileIndex, const std::string &error);
+    void noteRereadError(std::size_t fileIndex, const std::string &error,
+                         const std::string &whatIsIncomplete);
     std::vector<std::string> lineFilterForFlaggedPairs() const;
     void buildFindings();
     void buildVolumes();
@@ -360,8 +374,14 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
 {
     mergeChunk(counts, static_cast<std::int32_t>(unit.index), m_settings,
                m_keyOfSpace, m_threads, m_global);
-    if (!firstPass)
+    if (!firstPass) {
+        const std::string &error =
+            unit.isBlock ? unit.readError : counts.read.error;
+        if (!error.empty())
+            noteRereadError(m_chunks[unit.chunkIndex].fileIndex, error,
+                            kIncompleteGroupKeys);
         return;
+    }
     growForInput();
     const Chunk &chunk = m_chunks[unit.chunkIndex];
     InputReport &input = m_report.inputs[chunk.fileIndex];
@@ -557,11 +577,15 @@ void ScanRun::countInSegments(std::size_t chunk, const CountingOptions &options)
                 segment + 1 < segments ? firstBlockOf(segment + 1) : units;
             const GzipCheckpoint *from =
                 segment > 0 ? &checkpoints[segment - 1] : nullptr;
-            const std::int64_t bytes =
-                countSegment(file, from, end, options, counts, cancelFlag());
+            std::string error;
+            const std::int64_t bytes = countSegment(
+                file, from, end, options, counts, cancelFlag(), error);
             bytesRead += bytes;
             m_progress->addBytes(bytes);
             std::lock_guard lock(mergeMutex);
+            if (!error.empty())
+                noteRereadError(m_chunks[chunk].fileIndex, error,
+                                kIncompleteGroupKeys);
             counted[segment] = true;
             mergeReady();
         });
@@ -712,7 +736,8 @@ void ScanRun::collectGzipEvidence(const EvidenceQuery &query,
         });
     for (std::size_t segment = 0; segment < segments.size(); ++segment) {
         if (!errors[segment].empty())
-            noteEvidenceReadError(segments[segment].fileIndex, errors[segment]);
+            noteRereadError(segments[segment].fileIndex, errors[segment],
+                            kIncompleteEvidence);
     }
     // The bytes not inflated count as done, so that the pass ends at its
     // total.
@@ -729,27 +754,26 @@ void ScanRun::collectGzipEvidence(const EvidenceQuery &query,
 }
 
 // A file whose counting pass ended with a read error fails again where it
-// did then, and its report already contains that error. In any other file, a
-// segment fails only when the file changed or became unreadable between the
-// passes. The counts stand, but the evidence of the file's flagged pairs is
-// then incomplete.
-void ScanRun::noteEvidenceReadError(std::size_t fileIndex,
-                                    const std::string &error)
+// did then, and its report already contains that error. In any other file,
+// a later pass fails only when the file changed or became unreadable after
+// the counting pass. The counts of that pass stand, but what the later pass
+// adds is then incomplete.
+void ScanRun::noteRereadError(std::size_t fileIndex, const std::string &error,
+                              const std::string &whatIsIncomplete)
 {
     InputReport &input = m_report.inputs[fileIndex];
     if (input.status == InputReport::Status::Error)
         return;
-    qCWarning(lcScan, "%s: evidence pass: %s", input.path.c_str(),
+    qCWarning(lcScan, "%s: reading again failed: %s", input.path.c_str(),
               error.c_str());
     ++input.problemCount;
     if (input.problems.size() < kMaxProblemsPerFile)
         input.problems.push_back(
             {Problem::Severity::Error, 0,
-             "reading the file again for the evidence of hot and near-limit "
-             "pairs failed (" +
-                 error +
-                 "), so that evidence is incomplete: check that nothing is "
-                 "writing to the file, then scan it again"});
+             "reading the file again failed (" + error + "), so " +
+                 whatIsIncomplete +
+                 " is incomplete: check that nothing is writing to the file, "
+                 "then scan it again"});
 }
 
 std::vector<GzipSegment>

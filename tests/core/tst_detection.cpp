@@ -87,6 +87,7 @@ private slots:
     void evidenceStopsAfterFlaggedDates();
     void evidenceFromGzipCheckpoints();
     void evidenceRereadFailureReported();
+    void groupKeyRereadFailureReported();
     void duplicatesCounted_data();
     void duplicatesCounted();
     void evidenceEscapedId();
@@ -529,6 +530,39 @@ void TestDetection::evidenceRereadFailureReported()
     QVERIFY(input.problems[0].message.find("truncated") != std::string::npos);
 }
 
+void TestDetection::groupKeyRereadFailureReported()
+{
+    // A record names the group key "squad", so a second pass reads the file
+    // again to count it. The file is cut short as that pass starts: the
+    // first pass's counts stand, and a problem of the file reports that the
+    // group key's count is incomplete.
+    std::string text;
+    for (int i = 0; i < 4; ++i)
+        text += filler(5'000) +
+                eventOf(numbered("s", i), kNoon + i, "\"squad\":\"blue\"");
+    text += "{\"event\":\"$hotshard_record\",\"properties\":{\"time\":" +
+            std::to_string(kNoon) + ",\"hotshard_group_key\":\"squad\"}}\n";
+    FixtureDir dir;
+    const std::string compressed = gzipMember(text);
+    const std::string path = dir.write("squads.json.gz", compressed);
+
+    ScanControl control;
+    control.onProgress = [&](const ScanProgress &progress) {
+        // Only the start of the second pass reports events but no bytes.
+        if (progress.pass == 1 && progress.bytesDone == 0 &&
+            progress.events > 0)
+            dir.write("squads.json.gz", compressed.substr(0, 1000));
+    };
+    const Report report = scan({path}, ScanSettings{}, &control);
+
+    const InputReport &input = report.inputs[0];
+    QCOMPARE(input.events, std::int64_t{20'005});
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    QVERIFY(input.problems[0].message.find("group keys named by") !=
+            std::string::npos);
+    QVERIFY(input.problems[0].message.find("truncated") != std::string::npos);
+}
+
 void TestDetection::duplicatesCounted_data()
 {
     QTest::addColumn<qint64>("chunkBytes");
@@ -602,9 +636,10 @@ void TestDetection::duplicateKeysKeepFirst()
 {
     // Events that give `distinct_id` or `time` twice, before and after the
     // other key. Lines with "$hotshard_" text are parsed key by key in the
-    // counting pass, the others by a search for the two keys; the evidence
-    // pass always goes key by key. Each must keep the first value, or the
-    // evidence would miss events that the counts attribute to "alpha".
+    // counting pass, and the others by a search for the two keys. The
+    // evidence pass always goes key by key. Each must keep the first value,
+    // or the evidence would miss events that the counts attribute to
+    // "alpha".
     const std::string later = std::to_string(kNoon + 86'400);
     const std::vector<std::string> shapes = {
         "\"time\":" + std::to_string(kNoon) +

@@ -8,13 +8,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
 #include <functional>
 #include <limits>
-#include <unistd.h>
 
 namespace hsi::detail {
 
@@ -343,39 +339,18 @@ void collectMatchingInBlock(const InputFile &file, const TextBlock &block,
                             query.lineFilter, collector.sink(), cancel);
 }
 
-/// What inflating one segment read.
-struct SegmentRead {
-    std::int64_t compressedBytes = 0;
-    /// Empty unless the segment ended before its last block or failed.
-    std::string error;
-};
-
 /// Inflates one segment and collects the evidence in the blocks it marks.
-SegmentRead collectInSegment(const InputFile &file, const GzipSegment &segment,
-                             const std::vector<std::int64_t> &unitLineOffsets,
-                             const std::vector<std::int32_t> &crossingUnits,
-                             const EvidenceQuery &query,
-                             std::vector<EvidenceAccumulator> &evidence,
-                             const std::atomic<bool> *cancel)
+BlockRangeRead collectInSegment(
+    const InputFile &file, const GzipSegment &segment,
+    const std::vector<std::int64_t> &unitLineOffsets,
+    const std::vector<std::int32_t> &crossingUnits, const EvidenceQuery &query,
+    std::vector<EvidenceAccumulator> &evidence, const std::atomic<bool> *cancel)
 {
-    SegmentRead read;
-    const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        read.error = "cannot open file: " + std::string(std::strerror(errno));
-        return read;
-    }
-    GzipInflater inflater(fd, segment.from);
-    const std::size_t firstBlock = inflater.nextBlock();
-    const std::size_t endBlock = firstBlock + segment.parse.size();
-    const std::int64_t start =
-        segment.from ? segment.from->compressedOffset : 0;
-    TextBlock block;
-    for (bool parse : segment.parse) {
-        if ((cancel && *cancel) || !inflater.next(block))
-            break;
-        if (!parse)
-            continue;
-        const std::size_t unit = segment.firstUnit + inflater.nextBlock() - 1;
+    const std::size_t firstBlock = segment.from ? segment.from->block : 0;
+    const auto collectBlock = [&](std::size_t number, const TextBlock &block) {
+        if (!segment.parse[number - firstBlock])
+            return;
+        const std::size_t unit = segment.firstUnit + number;
         const auto unitIndex = static_cast<std::int32_t>(unit);
         ChunkEvidence found;
         if (query.lineFilter.empty() ||
@@ -391,19 +366,10 @@ SegmentRead collectInSegment(const InputFile &file, const GzipSegment &segment,
         for (std::size_t i = 0; i < found.pairs.size(); ++i)
             mergeEvidence(std::move(found.pairs[i]), unitLineOffsets[unit],
                           evidence[i]);
-    }
-    ::close(fd);
-    if (inflater.nextBlock() > firstBlock)
-        read.compressedBytes = block.compressedBytesDone - start;
-    // The counting pass read these blocks, so the file changed or could not
-    // be read again.
-    if ((inflater.nextBlock() < endBlock || !inflater.error().empty()) &&
-        !(cancel && *cancel)) {
-        read.error = inflater.error().empty() ? "the file ended before block " +
-                                                    std::to_string(endBlock)
-                                              : inflater.error();
-    }
-    return read;
+    };
+    return inflateBlockRange(file.path, segment.from,
+                             firstBlock + segment.parse.size(), collectBlock,
+                             cancel);
 }
 
 } // namespace
@@ -427,7 +393,7 @@ void collectSegmentEvidence(
         threads, segments.size(), cancel, evidence,
         [&](std::size_t s, std::vector<EvidenceAccumulator> &found) {
             const GzipSegment &segment = segments[s];
-            const SegmentRead read = collectInSegment(
+            const BlockRangeRead read = collectInSegment(
                 files[segment.fileIndex], segment, unitLineOffsets,
                 crossingUnits, query, found, cancel);
             if (onSegmentDone)

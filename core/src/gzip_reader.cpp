@@ -98,6 +98,7 @@ bool GzipInflater::refill()
         ::pread(m_fd, m_input.data(), m_input.size(), m_bytesRead);
     if (count < 0) {
         m_error = "read failed: " + std::string(std::strerror(errno));
+        m_readFailed = true;
         return false;
     }
     m_endOfFile = count == 0;
@@ -230,10 +231,41 @@ bool GzipInflater::next(TextBlock &block)
     // error drops it, because its lines may be cut short.
     m_done = true;
     block.compressedBytesDone = m_bytesRead;
-    if (block.size == 0 || m_error.starts_with("read failed"))
+    if (block.size == 0 || m_readFailed)
         return false;
     ++m_block;
     return true;
+}
+
+BlockRangeRead inflateBlockRange(
+    const std::string &path, const GzipCheckpoint *from, std::size_t end,
+    const std::function<void(std::size_t number, const TextBlock &block)>
+        &onBlock,
+    const std::atomic<bool> *cancel)
+{
+    BlockRangeRead read;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        read.error = "cannot open file: " + std::string(std::strerror(errno));
+        return read;
+    }
+    GzipInflater inflater(fd, from);
+    const std::int64_t start = from ? from->compressedOffset : 0;
+    TextBlock block;
+    while (inflater.nextBlock() < end && !(cancel && *cancel)) {
+        const std::size_t number = inflater.nextBlock();
+        if (!inflater.next(block))
+            break;
+        onBlock(number, block);
+        read.compressedBytes = block.compressedBytesDone - start;
+    }
+    ::close(fd);
+    const bool cancelled = cancel && *cancel;
+    if (!cancelled && !inflater.error().empty())
+        read.error = inflater.error();
+    else if (!cancelled && inflater.nextBlock() < end)
+        read.error = "the file ended before block " + std::to_string(end);
+    return read;
 }
 
 GzipBlockReader::GzipBlockReader(std::string path, CheckpointPlan plan)

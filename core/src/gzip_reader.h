@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -76,12 +77,31 @@ private:
     /// Compressed bytes read from the file so far.
     std::int64_t m_bytesRead = 0;
     bool m_endOfFile = false;
+    bool m_readFailed = false;
     bool m_done = false;
     std::size_t m_capacity;
     std::vector<char> m_carry;
     std::size_t m_block = 0;
     std::string m_error;
 };
+
+/// The outcome of inflateBlockRange().
+struct BlockRangeRead {
+    /// Compressed bytes from the start of the range to its last block read.
+    std::int64_t compressedBytes = 0;
+    /// Empty unless a block of the range is missing or the stream failed.
+    std::string error;
+};
+
+/// Inflates the blocks of the gzip file at `path` from `from`, or from the
+/// file's start, up to block `end`, and calls `onBlock(number, block)` for
+/// each. The range is one that an earlier pass read whole, so a block
+/// missing from it is an error: the file changed or became unreadable.
+BlockRangeRead inflateBlockRange(
+    const std::string &path, const GzipCheckpoint *from, std::size_t end,
+    const std::function<void(std::size_t number, const TextBlock &block)>
+        &onBlock,
+    const std::atomic<bool> *cancel);
 
 /// When a GzipBlockReader saves checkpoints. One costs about 87 KB plus a
 /// partial line of at most 64 KiB.

@@ -9,11 +9,8 @@
 
 #include <QLoggingCategory>
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -21,7 +18,6 @@
 #include <set>
 #include <thread>
 #include <tuple>
-#include <unistd.h>
 
 namespace hsi {
 
@@ -181,41 +177,6 @@ struct UnitDays {
     std::vector<StepDays> steps;
 };
 
-/// Inflates the blocks of a gzip file from `from`, or from its start, up to
-/// block `end`, and counts each block into its entry of `counts`. Returns
-/// the compressed bytes read; `error` is set when a block is missing.
-std::int64_t countSegment(const InputFile &file, const GzipCheckpoint *from,
-                          std::size_t end, const CountingOptions &options,
-                          std::vector<ChunkCounts> &counts,
-                          const std::atomic<bool> *cancel, std::string &error)
-{
-    const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        error = "cannot open file: " + std::string(std::strerror(errno));
-        return 0;
-    }
-    GzipInflater inflater(fd, from);
-    const std::int64_t start = from ? from->compressedOffset : 0;
-    std::int64_t done = start;
-    TextBlock block;
-    while (inflater.nextBlock() < end && !(cancel && *cancel)) {
-        const std::size_t number = inflater.nextBlock();
-        if (!inflater.next(block))
-            break;
-        countBlock(file, block.buffer.data(), block.size,
-                   block.buffer.data() + block.buffer.size(), options,
-                   counts[number], cancel);
-        done = block.compressedBytesDone;
-    }
-    ::close(fd);
-    if ((inflater.nextBlock() < end || !inflater.error().empty()) &&
-        !(cancel && *cancel))
-        error = inflater.error().empty()
-                    ? "the file ended before block " + std::to_string(end)
-                    : inflater.error();
-    return done - start;
-}
-
 UnitDays unitDaysOf(ChunkCounts &counts)
 {
     UnitDays days;
@@ -260,6 +221,8 @@ private:
                          std::size_t firstChunk = 0,
                          std::size_t endChunk = SIZE_MAX);
     bool countsInSegments(std::size_t chunk) const;
+    std::pair<std::size_t, std::size_t>
+    segmentBlocks(std::size_t chunk, std::size_t segment) const;
     void countInSegments(std::size_t chunk, const CountingOptions &options);
     void absorbUnit(const UnitInfo &unit, ChunkCounts &&counts, bool firstPass);
     std::function<void(const WorkUnit &, std::int64_t)>
@@ -530,6 +493,19 @@ void ScanRun::countRecordGroupKeys()
     }
 }
 
+// The units of a gzip chunk's segment: from the checkpoint before it, or
+// unit 0, to the next checkpoint or the chunk's last unit.
+std::pair<std::size_t, std::size_t>
+ScanRun::segmentBlocks(std::size_t chunk, std::size_t segment) const
+{
+    const std::vector<GzipCheckpoint> &checkpoints = m_checkpoints[chunk];
+    const std::size_t blocks = m_unitsOfChunk[chunk];
+    const std::size_t begin = segment == 0 ? 0 : checkpoints[segment - 1].block;
+    const std::size_t end =
+        segment < checkpoints.size() ? checkpoints[segment].block : blocks;
+    return {begin, end};
+}
+
 bool ScanRun::countsInSegments(std::size_t chunk) const
 {
     return readsAsBlocks(m_files[m_chunks[chunk].fileIndex]) &&
@@ -544,23 +520,17 @@ void ScanRun::countInSegments(std::size_t chunk, const CountingOptions &options)
 {
     const InputFile &file = m_files[m_chunks[chunk].fileIndex];
     const std::vector<GzipCheckpoint> &checkpoints = m_checkpoints[chunk];
-    const std::size_t units = m_unitsOfChunk[chunk];
     const std::size_t segments = checkpoints.size() + 1;
-    const auto firstBlockOf = [&](std::size_t segment) {
-        return segment == 0 ? 0 : checkpoints[segment - 1].block;
-    };
-    std::vector<ChunkCounts> counts(units);
+    std::vector<ChunkCounts> counts(m_unitsOfChunk[chunk]);
     std::vector<bool> counted(segments, false);
     std::size_t nextToMerge = 0;
     std::mutex mergeMutex;
     std::atomic<std::int64_t> bytesRead = 0;
     const auto mergeReady = [&] {
         for (; nextToMerge < segments && counted[nextToMerge]; ++nextToMerge) {
-            const std::size_t end = nextToMerge + 1 < segments
-                                        ? firstBlockOf(nextToMerge + 1)
-                                        : units;
-            for (std::size_t block = firstBlockOf(nextToMerge);
-                 block < end && !cancelled(); ++block) {
+            const auto [begin, end] = segmentBlocks(chunk, nextToMerge);
+            for (std::size_t block = begin; block < end && !cancelled();
+                 ++block) {
                 const UnitInfo unit{
                     m_firstUnitOfChunk[chunk] + block, chunk, true, {}};
                 absorbUnit(unit, std::move(counts[block]), false);
@@ -573,18 +543,22 @@ void ScanRun::countInSegments(std::size_t chunk, const CountingOptions &options)
     };
     forEachIndex(
         m_threads, segments, stop, [&](std::size_t, std::size_t segment) {
-            const std::size_t end =
-                segment + 1 < segments ? firstBlockOf(segment + 1) : units;
+            const std::size_t end = segmentBlocks(chunk, segment).second;
             const GzipCheckpoint *from =
                 segment > 0 ? &checkpoints[segment - 1] : nullptr;
-            std::string error;
-            const std::int64_t bytes = countSegment(
-                file, from, end, options, counts, cancelFlag(), error);
-            bytesRead += bytes;
-            m_progress->addBytes(bytes);
+            const auto countInBlock = [&](std::size_t number,
+                                          const TextBlock &block) {
+                countBlock(file, block.buffer.data(), block.size,
+                           block.buffer.data() + block.buffer.size(), options,
+                           counts[number], cancelFlag());
+            };
+            const BlockRangeRead read = inflateBlockRange(
+                file.path, from, end, countInBlock, cancelFlag());
+            bytesRead += read.compressedBytes;
+            m_progress->addBytes(read.compressedBytes);
             std::lock_guard lock(mergeMutex);
-            if (!error.empty())
-                noteRereadError(m_chunks[chunk].fileIndex, error,
+            if (!read.error.empty())
+                noteRereadError(m_chunks[chunk].fileIndex, read.error,
                                 kIncompleteGroupKeys);
             counted[segment] = true;
             mergeReady();
@@ -785,16 +759,13 @@ ScanRun::gzipSegmentsToRead(const std::vector<Day> &flaggedDays) const
         if (!readsAsBlocks(m_files[fileIndex]) || m_unitsOfChunk[chunk] == 0)
             continue;
         const std::size_t firstUnit = m_firstUnitOfChunk[chunk];
-        const std::size_t blocks = m_unitsOfChunk[chunk];
         const std::vector<GzipCheckpoint> &checkpoints = m_checkpoints[chunk];
         for (std::size_t s = 0; s <= checkpoints.size(); ++s) {
             GzipSegment segment;
             segment.fileIndex = fileIndex;
             segment.from = s > 0 ? &checkpoints[s - 1] : nullptr;
             segment.firstUnit = firstUnit;
-            const std::size_t begin = s > 0 ? checkpoints[s - 1].block : 0;
-            const std::size_t end =
-                s < checkpoints.size() ? checkpoints[s].block : blocks;
+            const auto [begin, end] = segmentBlocks(chunk, s);
             for (std::size_t block = begin; block < end; ++block) {
                 const bool flagged =
                     m_unitDays[firstUnit + block].whole.containsAny(

@@ -493,13 +493,14 @@ void ScanRun::countRecordGroupKeys()
     }
 }
 
-// The units of a gzip chunk's segment: from the checkpoint before it, or
-// unit 0, to the next checkpoint or the chunk's last unit.
+// The blocks of a gzip chunk's segment: from the checkpoint before it, or
+// block 0, to the next checkpoint or the end of the file. The chunk's last
+// unit closes the file and carries its read error, so it holds no block.
 std::pair<std::size_t, std::size_t>
 ScanRun::segmentBlocks(std::size_t chunk, std::size_t segment) const
 {
     const std::vector<GzipCheckpoint> &checkpoints = m_checkpoints[chunk];
-    const std::size_t blocks = m_unitsOfChunk[chunk];
+    const std::size_t blocks = m_unitsOfChunk[chunk] - 1;
     const std::size_t begin = segment == 0 ? 0 : checkpoints[segment - 1].block;
     const std::size_t end =
         segment < checkpoints.size() ? checkpoints[segment].block : blocks;

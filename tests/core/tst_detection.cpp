@@ -862,6 +862,7 @@ void TestDetection::recordGroupKeyInGzipSegments()
         QVERIFY(blue->crossing.has_value());
         QCOMPARE(blue->crossing->line, crossingLine);
         QCOMPARE(blue->crossing->timeMs, (kNoon + 17) * 1000);
+        QCOMPARE(report.inputs[0].problemCount, std::int64_t{0});
     }
 }
 

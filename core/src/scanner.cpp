@@ -235,8 +235,7 @@ private:
     void runEvidencePass();
     void collectUnitEvidence(const EvidenceQuery &query,
                              const std::vector<Day> &flaggedDays);
-    std::vector<std::size_t>
-    unitsToRead(const std::vector<Day> &flaggedDays) const;
+    std::vector<bool> chunksToRead(const std::vector<Day> &flaggedDays) const;
     std::vector<EvidencePiece> stepsToRead(const std::vector<Day> &flaggedDays);
     void collectGzipEvidence(const EvidenceQuery &query,
                              const std::vector<Day> &flaggedDays);
@@ -405,11 +404,11 @@ void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass,
     if (firstPass) {
         source.keepCheckpoints();
     } else {
-        std::vector<std::size_t> units(m_chunks.size(), 0);
+        std::vector<bool> chunks(m_chunks.size(), false);
         for (std::size_t chunk = firstChunk;
              chunk < std::min(endChunk, m_chunks.size()); ++chunk)
-            units[chunk] = SIZE_MAX;
-        source.readOnly(std::move(units), m_firstUnitOfChunk);
+            chunks[chunk] = true;
+        source.readOnly(std::move(chunks), m_firstUnitOfChunk);
     }
     std::vector<std::int64_t> reported(m_chunks.size(), 0);
     runUnitsInOrder<ChunkCounts>(
@@ -630,8 +629,8 @@ EvidenceQuery ScanRun::evidenceQuery() const
 // Ranges of plain files are read step by step, and only the steps that
 // hold a flagged date; see stepsToRead(). Gzip files are inflated in
 // segments from checkpoints, and only the blocks with a flagged date are
-// parsed; see gzipSegmentsToRead(). Other units are read in order, up to
-// the last with a flagged date in each file; see unitsToRead().
+// parsed; see gzipSegmentsToRead(). Other chunks are read whole, in order,
+// when they hold a flagged date; see chunksToRead().
 void ScanRun::runEvidencePass()
 {
     const EvidenceQuery query = evidenceQuery();
@@ -655,9 +654,9 @@ void ScanRun::runEvidencePass()
 void ScanRun::collectUnitEvidence(const EvidenceQuery &query,
                                   const std::vector<Day> &flaggedDays)
 {
-    const std::vector<std::size_t> units = unitsToRead(flaggedDays);
+    const std::vector<bool> chunks = chunksToRead(flaggedDays);
     WorkUnitSource source(m_files, m_chunks, cancelFlag());
-    source.readOnly(units, m_firstUnitOfChunk);
+    source.readOnly(chunks, m_firstUnitOfChunk);
     runUnitsInOrder<ChunkEvidence>(
         source, m_threads, {},
         [&](WorkUnit &unit, ChunkEvidence &evidence) {
@@ -681,15 +680,15 @@ void ScanRun::collectUnitEvidence(const EvidenceQuery &query,
     for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk) {
         const std::size_t unit = m_firstUnitOfChunk[chunk];
         const InputFile &file = m_files[m_chunks[chunk].fileIndex];
-        if (units[chunk] == m_unitsOfChunk[chunk] || readsAsBlocks(file) ||
-            !m_unitDays[unit].steps.empty())
+        if (chunks[chunk] || m_unitsOfChunk[chunk] == 0 ||
+            readsAsBlocks(file) || !m_unitDays[unit].steps.empty())
             continue;
         m_progress->addBytes(m_chunks[chunk].end - m_chunks[chunk].begin);
     }
-    qCDebug(lcScan, "evidence pass read %zu of %zu units in order",
-            std::accumulate(units.begin(), units.end(), std::size_t{0}),
-            std::accumulate(m_unitsOfChunk.begin(), m_unitsOfChunk.end(),
-                            std::size_t{0}));
+    qCDebug(lcScan, "evidence pass read %zu of %zu chunks in order",
+            static_cast<std::size_t>(
+                std::count(chunks.begin(), chunks.end(), true)),
+            m_chunks.size());
 }
 
 // Each segment starts at a checkpoint and is inflated on its own thread,
@@ -782,25 +781,22 @@ ScanRun::gzipSegmentsToRead(const std::vector<Day> &flaggedDays) const
     return segments;
 }
 
-// Counts, for each chunk, the units up to its last one with a flagged date.
-// Ranges of plain files read by steps count none, as do files without a
-// flagged date. A gzip file sorted by time is then inflated only up to its
-// last flagged date.
-std::vector<std::size_t>
-ScanRun::unitsToRead(const std::vector<Day> &flaggedDays) const
+// Marks the chunks read whole by the evidence pass: those, other than gzip
+// files and ranges of plain files read by steps, with a flagged date. Each
+// of them is one unit, such as a JSON array file.
+std::vector<bool>
+ScanRun::chunksToRead(const std::vector<Day> &flaggedDays) const
 {
-    std::vector<std::size_t> units(m_chunks.size(), 0);
+    std::vector<bool> chunks(m_chunks.size(), false);
     for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk) {
-        const std::size_t first = m_firstUnitOfChunk[chunk];
-        if (readsAsBlocks(m_files[m_chunks[chunk].fileIndex]))
+        if (m_unitsOfChunk[chunk] == 0 ||
+            readsAsBlocks(m_files[m_chunks[chunk].fileIndex]))
             continue;
-        for (std::size_t i = 0; i < m_unitsOfChunk[chunk]; ++i) {
-            const UnitDays &days = m_unitDays[first + i];
-            if (days.steps.empty() && days.whole.containsAny(flaggedDays))
-                units[chunk] = i + 1;
-        }
+        const UnitDays &days = m_unitDays[m_firstUnitOfChunk[chunk]];
+        chunks[chunk] =
+            days.steps.empty() && days.whole.containsAny(flaggedDays);
     }
-    return units;
+    return chunks;
 }
 
 // Lists the steps of plain ranges that hold a flagged date, and counts the

@@ -1,7 +1,5 @@
 #include "work_units.h"
 
-#include <limits>
-
 namespace hsi::detail {
 
 WorkUnitSource::WorkUnitSource(const std::vector<InputFile> &files,
@@ -20,15 +18,9 @@ bool WorkUnitSource::next(WorkUnit &unit, std::int64_t &compressedBytesDone)
     unit.readError.clear();
     compressedBytesDone = -1;
     for (;;) {
-        if (m_reader && m_unitsLeft == 0) {
-            // The rest of the file is not needed.
-            m_reader->stop();
-            m_reader.reset();
-        }
         if (m_reader) {
             if (m_cancel && *m_cancel)
                 m_reader->stop();
-            --m_unitsLeft;
             if (m_reader->next(unit.block)) {
                 unit.isBlock = true;
                 unit.chunkIndex = m_readerChunk;
@@ -66,10 +58,7 @@ bool WorkUnitSource::startChunk(WorkUnit &unit)
     const std::size_t chunkIndex = m_nextChunk++;
     if (chunkIndex < m_firstUnit.size())
         m_nextIndex = m_firstUnit[chunkIndex];
-    m_unitsLeft = chunkIndex < m_unitsToRead.size()
-                      ? m_unitsToRead[chunkIndex]
-                      : std::numeric_limits<std::size_t>::max();
-    if (m_unitsLeft == 0)
+    if (chunkIndex < m_chunksToRead.size() && !m_chunksToRead[chunkIndex])
         return false;
     const InputFile &file = m_files[m_chunks[chunkIndex].fileIndex];
     if (readsAsBlocks(file) && !(m_cancel && *m_cancel)) {
@@ -84,11 +73,11 @@ bool WorkUnitSource::startChunk(WorkUnit &unit)
     return true;
 }
 
-void WorkUnitSource::readOnly(std::vector<std::size_t> unitsToRead,
+void WorkUnitSource::readOnly(std::vector<bool> chunksToRead,
                               std::vector<std::size_t> firstUnit)
 {
     std::lock_guard lock(m_mutex);
-    m_unitsToRead = std::move(unitsToRead);
+    m_chunksToRead = std::move(chunksToRead);
     m_firstUnit = std::move(firstUnit);
 }
 

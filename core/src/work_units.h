@@ -42,11 +42,10 @@ public:
     /// Gives a block's buffer back to its reader for reuse.
     void recycle(WorkUnit &unit);
 
-    /// Makes a later pass produce only the first `unitsToRead[c]` units of
-    /// each chunk c, numbered from `firstUnit[c]` as in the pass that
-    /// produced them all. A gzip file is not inflated past its last unit
-    /// read, and a chunk with none is not opened.
-    void readOnly(std::vector<std::size_t> unitsToRead,
+    /// Makes a later pass read only the chunks c with `chunksToRead[c]`
+    /// set, each whole, with units numbered from `firstUnit[c]` as in the
+    /// pass that read them all. Other chunks are not opened.
+    void readOnly(std::vector<bool> chunksToRead,
                   std::vector<std::size_t> firstUnit);
 
     /// Makes gzip readers save checkpoints, so that a later pass can
@@ -66,10 +65,8 @@ private:
     std::size_t m_nextIndex = 0;
     std::unique_ptr<GzipBlockReader> m_reader;
     std::size_t m_readerChunk = 0;
-    std::vector<std::size_t> m_unitsToRead;
+    std::vector<bool> m_chunksToRead;
     std::vector<std::size_t> m_firstUnit;
-    /// Units of the reader's chunk still to produce.
-    std::size_t m_unitsLeft = 0;
     bool m_keepCheckpoints = false;
     /// Checkpoints left to save in all files. Each is about 87 KB of
     /// decoder state plus at most 64 KiB of text, so together they take at

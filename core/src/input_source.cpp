@@ -438,11 +438,9 @@ ReadResult readMatchingLines(const InputFile &file, const Chunk &chunk,
         result.error = "cannot read file: " + error;
         return result;
     }
-    LineSplitter splitter(sink);
-    result.cancelled = !splitter.feedMatching(
-        mapped.data() + mapped.begin(), mapped.end() - mapped.begin(),
-        mapped.readableEnd(), filter, cancel, result.records);
-    return result;
+    return readMatchingInBlock(mapped.data() + mapped.begin(),
+                               mapped.end() - mapped.begin(),
+                               mapped.readableEnd(), filter, sink, cancel);
 }
 
 namespace {

@@ -60,8 +60,8 @@ ReadResult readMatchingLines(const InputFile &file, const Chunk &chunk,
                              const TextSearch &filter, const RecordSink &sink,
                              const std::atomic<bool> *cancel);
 
-/// Reads only the lines of an inflated block that contain a needle of
-/// `filter`, as readMatchingLines() does.
+/// Reads only the lines of text in memory, such as an inflated block, that
+/// contain a needle of `filter`, as readMatchingLines() does.
 ReadResult readMatchingInBlock(const char *data, std::size_t size,
                                const char *readableEnd,
                                const TextSearch &filter, const RecordSink &sink,

@@ -469,9 +469,9 @@ void ScanRun::growForInput()
 // records are read, so their values are counted in an extra pass that reads
 // only lines mentioning those keys.
 // A gzip file with checkpoints is inflated in segments on all threads.
-// NOTE: that pass reads the whole input again, about a fifth of the scan
-// of the bundled sample. Counting a key from the record that names it on
-// would leave only the lines before that record to re-read.
+// NOTE: that pass reads the whole input again: about 30% of the time of a
+// scan of the bundled sample. Counting a key from the record that names it
+// on would leave only the lines before that record to re-read.
 void ScanRun::countRecordGroupKeys()
 {
     if (m_keyOfSpace.size() - 1 <= m_configuredKeys || cancelled())
@@ -729,9 +729,9 @@ void ScanRun::collectGzipEvidence(const EvidenceQuery &query,
 
 // A file whose counting pass ended with a read error fails again where it
 // did then, and its report already contains that error. In any other file,
-// a later pass fails only when the file changed or became unreadable after
-// the counting pass. The counts of that pass stand, but what the later pass
-// adds is then incomplete.
+// a later pass fails because the file changed after the counting pass or
+// could not be read again. The counts of the counting pass stand, but what
+// the later pass adds is then incomplete.
 void ScanRun::noteRereadError(std::size_t fileIndex, const std::string &error,
                               const std::string &whatIsIncomplete)
 {

@@ -28,7 +28,9 @@ private slots:
     void setMergeIsUnion();
     void searchMatchesFind_data();
     void searchMatchesFind();
+    void searchNearMisses_data();
     void searchNearMisses();
+    void searchFindsFirstOfSeveral_data();
     void searchFindsFirstOfSeveral();
     void matchingLinesOnly();
 };
@@ -144,24 +146,57 @@ void TestTables::setMergeIsUnion()
     }
 }
 
+namespace {
+
+const std::pair<TextSearch::Method, const char *> kSearchMethods[] = {
+    {TextSearch::Method::Plain, "plain"},
+    {TextSearch::Method::Avx2, "avx2"},
+    {TextSearch::Method::Avx512, "avx512"},
+};
+
+void addSearchMethodColumn()
+{
+    QTest::addColumn<int>("method");
+}
+
+/// The method of the current row, or a skip when this CPU cannot run it.
+#define FETCH_SEARCH_METHOD(name)                                              \
+    QFETCH(int, method);                                                       \
+    const auto name = static_cast<TextSearch::Method>(method);                 \
+    if (!TextSearch::supports(name))                                           \
+        QSKIP("this CPU cannot run the search method of this row");
+
+} // namespace
+
 void TestTables::searchMatchesFind_data()
 {
     QTest::addColumn<QString>("needle");
-    QTest::addRow("escape") << QStringLiteral("\\u");
-    QTest::addRow("three bytes") << QStringLiteral("abc");
-    QTest::addRow("id") << QStringLiteral("backend-sync");
-    QTest::addRow("long id")
-        << QStringLiteral("0123456789abcdef0123456789abcdef0123456789");
+    addSearchMethodColumn();
+    const std::pair<const char *, QString> needles[] = {
+        {"escape", QStringLiteral("\\u")},
+        {"three bytes", QStringLiteral("abc")},
+        {"id", QStringLiteral("backend-sync")},
+        {"long id",
+         QStringLiteral("0123456789abcdef0123456789abcdef0123456789")},
+    };
+    for (const auto &[method, methodName] : kSearchMethods) {
+        for (const auto &[needleName, needle] : needles)
+            QTest::addRow("%s, %s", methodName, needleName)
+                << needle << static_cast<int>(method);
+    }
 }
 
 void TestTables::searchMatchesFind()
 {
     QFETCH(QString, needle);
+    FETCH_SEARCH_METHOD(wanted);
     const std::string pattern = needle.toStdString();
-    const TextSearch search({pattern});
+    const TextSearch search({pattern}, wanted);
+    QCOMPARE(search.method(), wanted);
     // The needle at every offset of texts of every length up to three
-    // vector widths, so each block edge and the scalar tail are covered.
-    for (std::size_t length = 0; length <= 100; ++length) {
+    // widths of the widest vector, so each block edge and the scalar tail
+    // are covered.
+    for (std::size_t length = 0; length <= 200; ++length) {
         const std::string background(length, 'a');
         QCOMPARE(search.foundIn(background),
                  background.find(pattern) != std::string::npos);
@@ -176,10 +211,19 @@ void TestTables::searchMatchesFind()
     }
 }
 
+void TestTables::searchNearMisses_data()
+{
+    addSearchMethodColumn();
+    for (const auto &[method, name] : kSearchMethods)
+        QTest::addRow("%s", name) << static_cast<int>(method);
+}
+
 void TestTables::searchNearMisses()
 {
+    FETCH_SEARCH_METHOD(wanted);
     const std::string id = "user-12345";
-    const TextSearch search({"\\u", id});
+    const TextSearch search({"\\u", id}, wanted);
+    QCOMPARE(search.method(), wanted);
     // First and last bytes match, the middle does not.
     std::string text(200, ' ');
     text.replace(40, id.size(), "user-12X45");
@@ -189,20 +233,29 @@ void TestTables::searchNearMisses()
     QVERIFY(!search.foundIn(text + id.substr(0, id.size() - 1)));
     QVERIFY(search.foundIn(text + id));
     QVERIFY(search.foundIn("{\"distinct_id\":\"\\u0075ser-12345\"}"));
-    // A near miss and a match among the same 32 starting positions.
-    QVERIFY(TextSearch({"abc"}).foundIn("aXcabc" + std::string(40, ' ')));
+    // A near miss and a match among the same starting positions of one
+    // vector, for both vector widths.
+    QVERIFY(
+        TextSearch({"abc"}, wanted).foundIn("aXcabc" + std::string(80, ' ')));
     QVERIFY(!TextSearch({}).foundIn(text));
     QVERIFY(TextSearch({}).empty());
 }
 
+void TestTables::searchFindsFirstOfSeveral_data()
+{
+    searchNearMisses_data();
+}
+
 void TestTables::searchFindsFirstOfSeveral()
 {
+    FETCH_SEARCH_METHOD(wanted);
     // Needles of different lengths, where one needle is a part of another,
     // placed at varied offsets of varied texts. find() must return the
     // earliest start of any needle, as the minimum over std::string::find.
     const std::vector<std::string> needles = {"\\u", "user_id", "user",
                                               "backend-sync", "ync\""};
-    const TextSearch search(needles);
+    const TextSearch search(needles, wanted);
+    QCOMPARE(search.method(), wanted);
     std::uint32_t random = 12345;
     const auto next = [&random](std::uint32_t below) {
         random = random * 1103515245u + 12345u;

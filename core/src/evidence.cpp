@@ -23,16 +23,34 @@ std::uint64_t hashText(std::string_view text)
     return std::hash<std::string_view>{}(text);
 }
 
-/// Runs the evidence pass over the records of one chunk.
+/// The accumulator an event of a pair goes to, and the rank among the
+/// pair's events at which it crosses its limit (0 for none).
+struct PairTarget {
+    EvidenceAccumulator *accumulator = nullptr;
+    std::int64_t crossingRank = 0;
+};
+
+} // namespace
+
+/// Decides where the evidence of each pair an event belongs to goes.
+class PairTargets {
+public:
+    virtual ~PairTargets() = default;
+    /// Returns the target for the pair, or none when the event is not
+    /// collected here. `line` counts from the start of the text read.
+    virtual PairTarget find(std::uint32_t space, std::string_view id, Day day,
+                            std::int64_t line) = 0;
+};
+
+/// Parses records for evidence and adds each to the targets of its pairs.
 class EvidenceCollector {
 public:
-    EvidenceCollector(const InputFile &file, std::int32_t chunkIndex,
-                      const EvidenceQuery &query, ChunkEvidence &evidence)
-        : m_file(file), m_chunkIndex(chunkIndex), m_query(query),
-          m_evidence(evidence), m_parser(ParseOptions{query.groupKeys, true}),
+    EvidenceCollector(const InputFile &file, const EvidenceQuery &query,
+                      PairTargets &targets)
+        : m_file(file), m_query(query), m_targets(targets),
+          m_parser(ParseOptions{query.groupKeys, true}),
           m_days(query.timeZone, query.legacyProjectTime)
     {
-        m_evidence.pairs.resize(query.pairs->size());
     }
 
     /// A sink that passes each record to collect().
@@ -104,23 +122,16 @@ private:
     void visitPair(std::uint32_t space, std::string_view id, Day day,
                    std::int64_t line, std::string_view userId)
     {
-        const std::uint32_t idIndex = m_query.ids->find(space, id);
-        if (idIndex == IdInterner::kNotFound)
-            return;
-        const std::uint32_t *index =
-            m_query.indexOfPair->find(pairKey(idIndex, day));
-        if (!index)
-            return;
-        accumulate(m_evidence.pairs[*index], (*m_query.pairs)[*index], line,
-                   userId);
+        const PairTarget target = m_targets.find(space, id, day, line);
+        if (target.accumulator)
+            accumulate(*target.accumulator, target.crossingRank, line, userId);
     }
 
-    void accumulate(EvidenceAccumulator &acc, const FlaggedPair &pair,
+    void accumulate(EvidenceAccumulator &acc, std::int64_t crossingRank,
                     std::int64_t line, std::string_view userId)
     {
         ++acc.events;
-        if (pair.crossing.chunk == m_chunkIndex &&
-            acc.events == pair.crossing.rank) {
+        if (crossingRank > 0 && acc.events == crossingRank) {
             acc.hasCrossing = true;
             acc.crossing = {m_file.path, line, m_event.time.ms};
         }
@@ -153,13 +164,50 @@ private:
     }
 
     const InputFile &m_file;
-    std::int32_t m_chunkIndex;
     const EvidenceQuery &m_query;
-    ChunkEvidence &m_evidence;
+    PairTargets &m_targets;
     EventParser m_parser;
     DayResolver m_days;
     ParsedEvent m_event;
     std::string m_error;
+};
+
+namespace {
+
+/// Sends the events of flagged pairs to a chunk's evidence. With
+/// `lastLine`, which comes from an EvidencePiece, a pair's events after its
+/// last line are skipped.
+class FlaggedTargets final : public PairTargets {
+public:
+    FlaggedTargets(const EvidenceQuery &query, std::int32_t chunkIndex,
+                   ChunkEvidence &evidence,
+                   const std::vector<std::int64_t> *lastLine = nullptr)
+        : m_query(query), m_chunkIndex(chunkIndex), m_evidence(evidence),
+          m_lastLine(lastLine)
+    {
+        m_evidence.pairs.resize(query.pairs->size());
+    }
+
+    PairTarget find(std::uint32_t space, std::string_view id, Day day,
+                    std::int64_t line) override
+    {
+        const std::uint32_t idIndex = m_query.ids->find(space, id);
+        if (idIndex == IdInterner::kNotFound)
+            return {};
+        const std::uint32_t *index =
+            m_query.indexOfPair->find(pairKey(idIndex, day));
+        if (!index || (m_lastLine && line > (*m_lastLine)[*index]))
+            return {};
+        const LimitCrossing &crossing = (*m_query.pairs)[*index].crossing;
+        return {&m_evidence.pairs[*index],
+                crossing.chunk == m_chunkIndex ? crossing.rank : 0};
+    }
+
+private:
+    const EvidenceQuery &m_query;
+    std::int32_t m_chunkIndex;
+    ChunkEvidence &m_evidence;
+    const std::vector<std::int64_t> *m_lastLine;
 };
 
 std::vector<NamedCount> topCounts(const NameCounter &counts, int topN)
@@ -178,12 +226,106 @@ std::vector<NamedCount> topCounts(const NameCounter &counts, int topN)
 
 } // namespace
 
+/// Sends the events of the pairs a range tracks to their evidence, once
+/// collection for the pair has begun.
+class TrackedTargets final : public PairTargets {
+public:
+    TrackedTargets(std::vector<TrackedPair> &pairs, const std::size_t &step)
+        : m_pairs(pairs), m_step(step)
+    {
+    }
+
+    PairTarget find(std::uint32_t space, std::string_view id, Day day,
+                    std::int64_t line) override
+    {
+        const std::uint64_t hash = IdInterner::hashOf(space, id);
+        for (TrackedPair &pair : m_pairs) {
+            if (pair.hash != hash || pair.day != day || pair.space != space ||
+                pair.id != id || line <= pair.lastLineLeft)
+                continue;
+            const std::size_t step = m_step - pair.firstStep;
+            if (pair.eventsByStep.size() <= step)
+                pair.eventsByStep.resize(step + 1, 0);
+            ++pair.eventsByStep[step];
+            return {&pair.evidence, 0};
+        }
+        return {};
+    }
+
+private:
+    std::vector<TrackedPair> &m_pairs;
+    const std::size_t &m_step;
+};
+
+EarlyEvidence::EarlyEvidence(const InputFile &file,
+                             const CountingOptions &options)
+    : m_budget(options.earlyBudget), m_query(std::make_unique<EvidenceQuery>()),
+      m_targets(std::make_unique<TrackedTargets>(m_pairs, m_step))
+{
+    m_pairs.reserve(kMaxTrackedPairs);
+    m_query->groupKeys = options.groupKeys;
+    m_query->groupSpaces = options.groupSpaces;
+    m_query->timeZone = options.timeZone;
+    m_query->legacyProjectTime = options.legacyProjectTime;
+    m_collector =
+        std::make_unique<EvidenceCollector>(file, *m_query, *m_targets);
+}
+
+EarlyEvidence::~EarlyEvidence() = default;
+
+void EarlyEvidence::track(std::uint32_t space, std::string_view id,
+                          std::uint64_t hash, Day day)
+{
+    if (full())
+        return;
+    TrackedPair pair;
+    pair.space = space;
+    pair.id = std::string(id);
+    pair.hash = hash;
+    pair.day = day;
+    pair.firstStep = m_step;
+    pair.lastLineLeft = m_line;
+    m_pairs.push_back(std::move(pair));
+    const std::uint64_t bit = filterBit(hash, day);
+    m_filter[bit / 64] |= std::uint64_t{1} << (bit % 64);
+}
+
+bool EarlyEvidence::reserveRecord()
+{
+    if (m_reserved == 0 && !m_spent) {
+        const std::int64_t left = m_budget->fetch_sub(kBudgetBatch);
+        m_reserved = std::clamp<std::int64_t>(left, 0, kBudgetBatch);
+        if (m_reserved == 0) {
+            // The evidence pass collects every event of pairs it has no
+            // early evidence for, so dropping them loses nothing.
+            m_spent = true;
+            m_pairs.clear();
+        }
+    }
+    if (m_spent)
+        return false;
+    --m_reserved;
+    return true;
+}
+
+void EarlyEvidence::collect(std::string_view text)
+{
+    if (reserveRecord())
+        m_collector->collect(text, m_line);
+}
+
+std::vector<TrackedPair> EarlyEvidence::takePairs()
+{
+    return std::move(m_pairs);
+}
+
 void collectEvidence(const InputFile &file, const Chunk &chunk,
                      std::int32_t chunkIndex, const EvidenceQuery &query,
                      ChunkEvidence &evidence, const std::atomic<bool> *cancel,
                      const ByteProgress &progress)
 {
-    EvidenceCollector collector(file, chunkIndex, query, evidence);
+    FlaggedTargets targets(query, chunkIndex, evidence);
+    EvidenceCollector collector(file, query, targets);
     evidence.read = readChunk(file, chunk, collector.sink(), cancel, progress);
 }
 
@@ -193,7 +335,8 @@ void collectEvidenceInBlock(const InputFile &file, const char *data,
                             ChunkEvidence &evidence,
                             const std::atomic<bool> *cancel)
 {
-    EvidenceCollector collector(file, unitIndex, query, evidence);
+    FlaggedTargets targets(query, unitIndex, evidence);
+    EvidenceCollector collector(file, query, targets);
     evidence.read =
         readBlock(data, size, readableEnd, collector.sink(), cancel);
 }
@@ -207,26 +350,28 @@ constexpr std::int32_t kPieceUnit = std::numeric_limits<std::int32_t>::min();
 
 /// Collects the evidence in one piece. With a line filter, the text between
 /// matching lines is searched, not split, because a piece's line numbers
-/// are not needed.
-void collectInPiece(const InputFile &file, const Chunk &range,
+/// are not needed, unless a pair's collection stops at a line of the piece.
+void collectInPiece(const InputFile &file, const EvidencePiece &piece,
                     const EvidenceQuery &query, ChunkEvidence &evidence,
                     const std::atomic<bool> *cancel)
 {
-    if (query.lineFilter.empty()) {
-        collectEvidence(file, range, kPieceUnit, query, evidence, cancel, {});
+    const std::vector<std::int64_t> &lastLine = piece.lastLine;
+    FlaggedTargets targets(query, kPieceUnit, evidence,
+                           lastLine.empty() ? nullptr : &lastLine);
+    EvidenceCollector collector(file, query, targets);
+    const bool needsLines =
+        std::any_of(lastLine.begin(), lastLine.end(), [](std::int64_t last) {
+            return last != EvidencePiece::kEveryLine &&
+                   last != EvidencePiece::kNoLine;
+        });
+    if (query.lineFilter.empty() || needsLines) {
+        evidence.read =
+            readChunk(file, piece.range, collector.sink(), cancel, {});
         return;
     }
-    EvidenceCollector collector(file, kPieceUnit, query, evidence);
-    evidence.read = readMatchingLines(file, range, query.lineFilter,
+    evidence.read = readMatchingLines(file, piece.range, query.lineFilter,
                                       collector.sink(), cancel);
 }
-
-/// Events of one pair in one piece, for a pair that crosses its limit in
-/// the piece's unit.
-struct PieceCount {
-    std::uint32_t pair;
-    std::int64_t events;
-};
 
 /// A piece to read again, and the pairs whose crossing it contains, each
 /// with the crossing's rank among the pair's events in the piece.
@@ -332,7 +477,8 @@ void collectMatchingInBlock(const InputFile &file, const TextBlock &block,
                             ChunkEvidence &evidence,
                             const std::atomic<bool> *cancel)
 {
-    EvidenceCollector collector(file, unitIndex, query, evidence);
+    FlaggedTargets targets(query, unitIndex, evidence);
+    EvidenceCollector collector(file, query, targets);
     evidence.read =
         readMatchingInBlock(block.buffer.data(), block.size,
                             block.buffer.data() + block.buffer.size(),
@@ -409,17 +555,21 @@ void collectPieceEvidence(
     const std::function<void(std::int64_t bytes)> &onPieceDone)
 {
     std::vector<std::vector<PieceCount>> counts(pieces.size());
+    const auto crossesIn = [&query](std::size_t pair, std::int32_t unit) {
+        return (*query.pairs)[pair].crossing.chunk == unit;
+    };
     collectOnThreads(
         threads, pieces.size(), cancel, evidence,
         [&](std::size_t p, std::vector<EvidenceAccumulator> &into) {
             const EvidencePiece &piece = pieces[p];
+            if (!piece.read)
+                return;
             ChunkEvidence found;
-            collectInPiece(files[piece.range.fileIndex], piece.range, query,
-                           found, cancel);
+            collectInPiece(files[piece.range.fileIndex], piece, query, found,
+                           cancel);
             for (std::size_t i = 0; i < found.pairs.size(); ++i) {
                 const std::int64_t events = found.pairs[i].events;
-                if (events > 0 &&
-                    (*query.pairs)[i].crossing.chunk == piece.unit)
+                if (events > 0 && crossesIn(i, piece.unit))
                     counts[p].push_back(
                         {static_cast<std::uint32_t>(i), events});
                 mergeEvidence(std::move(found.pairs[i]), 0, into[i]);
@@ -427,6 +577,23 @@ void collectPieceEvidence(
             if (onPieceDone)
                 onPieceDone(piece.range.end - piece.range.begin);
         });
+    // A pair's events in a piece count as one entry, whether this pass or
+    // the counting pass collected them, because a crossing's rank is
+    // counted from the piece's first line.
+    for (std::size_t p = 0; p < pieces.size(); ++p) {
+        for (const PieceCount &early : pieces[p].collectedEarly) {
+            if (!crossesIn(early.pair, pieces[p].unit))
+                continue;
+            const auto same = std::find_if(counts[p].begin(), counts[p].end(),
+                                           [&early](const PieceCount &read) {
+                                               return read.pair == early.pair;
+                                           });
+            if (same != counts[p].end())
+                same->events += early.events;
+            else
+                counts[p].push_back(early);
+        }
+    }
     if (!(cancel && *cancel))
         resolveCrossings(files, pieces, counts, query, threads, evidence,
                          cancel);

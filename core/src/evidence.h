@@ -10,6 +10,8 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,14 +77,124 @@ void collectEvidenceInBlock(const InputFile &file, const char *data,
                             ChunkEvidence &evidence,
                             const std::atomic<bool> *cancel);
 
+/// A pair that grew large in one range of a plain file during the counting
+/// pass, from which point the counting pass collected its evidence itself.
+/// The pair's events up to and including `lastLineLeft` are left to the
+/// evidence pass; those after it are in `evidence`.
+struct TrackedPair {
+    std::uint32_t space = 0;
+    std::string id;
+    std::uint64_t hash = 0;
+    Day day = 0;
+    /// The step of the range, and the range's line, where collection began.
+    std::size_t firstStep = 0;
+    std::int64_t lastLineLeft = 0;
+    EvidenceAccumulator evidence;
+    /// Events collected in each step from `firstStep` on, so that the
+    /// evidence pass can find a crossing without reading those steps.
+    std::vector<std::int64_t> eventsByStep;
+};
+
+class EvidenceCollector;
+class TrackedTargets;
+
+/// Evidence collected while a range of a plain file is counted, for the
+/// pairs that reach `trackFrom` events in it. The evidence pass then reads
+/// only the steps up to where each pair's collection began, instead of
+/// every step of its date. For a hot id that sends a fifth of a day's
+/// events, that is about one step per range.
+///
+/// NOTE: the collection is speculative. A pair tracked here may stay below
+/// the near-limit threshold once all ranges are merged, and its evidence is
+/// then dropped. To bound that work and memory, a range tracks at most
+/// kMaxTrackedPairs pairs, and all ranges of a scan share a budget of
+/// collected records. A range that finds the budget spent drops what it
+/// collected and leaves those pairs to the evidence pass.
+class EarlyEvidence {
+public:
+    static constexpr std::size_t kMaxTrackedPairs = 32;
+    /// Records that all ranges of a scan may collect: a few tens of MB of
+    /// evidence sets in the worst case.
+    static constexpr std::int64_t kScanBudget = std::int64_t{1} << 21;
+
+    EarlyEvidence(const InputFile &file, const CountingOptions &options);
+    ~EarlyEvidence();
+    EarlyEvidence(const EarlyEvidence &) = delete;
+    EarlyEvidence &operator=(const EarlyEvidence &) = delete;
+
+    /// Sets the step and the range's line of the record being counted.
+    void setPosition(std::size_t step, std::int64_t line)
+    {
+        m_step = step;
+        m_line = line;
+    }
+    /// Whether the pair may be tracked; a false positive costs one parse.
+    bool mayTrack(std::uint64_t hash, Day day) const
+    {
+        const std::uint64_t bit = filterBit(hash, day);
+        return (m_filter[bit / 64] >> (bit % 64) & 1) != 0;
+    }
+    bool full() const { return m_spent || m_pairs.size() >= kMaxTrackedPairs; }
+    /// Starts collecting the pair's events after the current record.
+    void track(std::uint32_t space, std::string_view id, std::uint64_t hash,
+               Day day);
+    /// Parses the current record for evidence and adds it to each of its
+    /// tracked pairs.
+    void collect(std::string_view text);
+    std::vector<TrackedPair> takePairs();
+
+private:
+    static std::uint64_t filterBit(std::uint64_t hash, Day day)
+    {
+        return mixBits(hash ^ static_cast<std::uint64_t>(day)) % kFilterBits;
+    }
+
+    bool reserveRecord();
+
+    static constexpr std::size_t kFilterBits = 4096;
+    /// Records taken from the shared budget at a time.
+    static constexpr std::int64_t kBudgetBatch = 4096;
+    std::shared_ptr<std::atomic<std::int64_t>> m_budget;
+    std::int64_t m_reserved = 0;
+    bool m_spent = false;
+    std::vector<TrackedPair> m_pairs;
+    std::uint64_t m_filter[kFilterBits / 64] = {};
+    std::size_t m_step = 0;
+    std::int64_t m_line = 0;
+    std::unique_ptr<EvidenceQuery> m_query;
+    std::unique_ptr<TrackedTargets> m_targets;
+    std::unique_ptr<EvidenceCollector> m_collector;
+};
+
+/// Events of one flagged pair in one piece.
+struct PieceCount {
+    std::uint32_t pair;
+    std::int64_t events;
+};
+
 /// One step of a plain chunk, read on its own by the evidence pass so that
 /// the steps worth reading are shared among all threads.
 struct EvidencePiece {
+    /// Values of `lastLine`: every line of the piece, or none.
+    static constexpr std::int64_t kEveryLine =
+        std::numeric_limits<std::int64_t>::max();
+    static constexpr std::int64_t kNoLine = -1;
+
     /// The counting pass's unit that contains the step.
     std::int32_t unit = 0;
     Chunk range;
     /// Lines of the file before the piece's first line.
     std::int64_t linesBefore = 0;
+    /// For each flagged pair, the last line of the piece (counted from 1)
+    /// whose events this pass collects, because the counting pass collected
+    /// the rest. Empty when this pass collects every line for every pair.
+    std::vector<std::int64_t> lastLine;
+    /// Events that the counting pass collected in this piece, for pairs that
+    /// cross their limit in its unit.
+    std::vector<PieceCount> collectedEarly;
+    /// False when the counting pass collected everything this piece holds
+    /// for the flagged pairs, so only `collectedEarly` matters.
+    bool read = true;
 };
 
 /// Runs the evidence pass over `pieces`, given in input order, on `threads`

@@ -385,7 +385,7 @@ ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
                            const RecordSink &sink,
                            const std::atomic<bool> *cancel,
                            const ByteProgress &progress,
-                           const StepStart &onStep)
+                           const StepStart &onStep, std::int64_t stepBytes)
 {
     ReadResult result;
     std::string error;
@@ -400,10 +400,10 @@ ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
     const char *readableEnd = mapped.readableEnd();
 
     LineSplitter splitter(sink);
-    constexpr std::int64_t kStep = 8 << 20;
+    const std::int64_t step = stepBytes > 0 ? stepBytes : kDefaultStepBytes;
     for (std::int64_t pos = begin; pos < end;) {
         const std::int64_t stepEnd =
-            lineStartAtOrAfter(mapped.data(), size, std::min(end, pos + kStep));
+            lineStartAtOrAfter(mapped.data(), size, std::min(end, pos + step));
         if (onStep)
             onStep(pos, stepEnd, splitter.lines());
         if (!splitter.feed(mapped.data() + pos, stepEnd - pos, readableEnd,
@@ -593,7 +593,8 @@ ReadResult readBlock(const char *data, std::size_t size,
 
 ReadResult readChunk(const InputFile &file, const Chunk &chunk,
                      const RecordSink &sink, const std::atomic<bool> *cancel,
-                     const ByteProgress &progress, const StepStart &onStep)
+                     const ByteProgress &progress, const StepStart &onStep,
+                     std::int64_t stepBytes)
 {
     if (!file.openError.empty()) {
         ReadResult result;
@@ -604,7 +605,8 @@ ReadResult readChunk(const InputFile &file, const Chunk &chunk,
         return readGzipFile(file, sink, cancel, progress);
     if (file.format.layout == RecordLayout::JsonArray)
         return readMappedArray(file, sink, cancel, progress);
-    return readMappedChunk(file, chunk, sink, cancel, progress, onStep);
+    return readMappedChunk(file, chunk, sink, cancel, progress, onStep,
+                           stepBytes);
 }
 
 } // namespace hsi::detail

@@ -38,20 +38,24 @@ InputFile probeInputFile(const std::string &path);
 std::vector<Chunk> planChunks(const std::vector<InputFile> &files, int threads,
                               std::int64_t chunkBytes = 0);
 
+/// Bytes per step of a plain range unless a caller gives another size.
+inline constexpr std::int64_t kDefaultStepBytes = 8 << 20;
+
 /// Called as reading a range of a plain file starts each step of about
-/// 8 MiB, with the step's byte range in the file, cut at line starts, and
-/// the lines of the chunk before it. A later pass can read any step on its
-/// own as a chunk of [begin, end).
+/// kDefaultStepBytes or the size given, with the step's byte range in the file,
+/// cut at line starts, and the lines of the chunk before it. A later pass can
+/// read any step on its own as a chunk of [begin, end).
 using StepStart = std::function<void(std::int64_t begin, std::int64_t end,
                                      std::int64_t linesBefore)>;
 
 /// Reads the records of one chunk. For a range of a plain file, the chunk
 /// owns the lines that start inside [begin, end), and `onStep` is called at
-/// each step. Other chunks ignore it.
+/// each step of `stepBytes` (0 for kDefaultStepBytes). Other chunks ignore
+/// both.
 ReadResult readChunk(const InputFile &file, const Chunk &chunk,
                      const RecordSink &sink, const std::atomic<bool> *cancel,
-                     const ByteProgress &progress,
-                     const StepStart &onStep = {});
+                     const ByteProgress &progress, const StepStart &onStep = {},
+                     std::int64_t stepBytes = 0);
 
 /// Reads only the lines of a range of a plain line-layout file that contain
 /// a needle of `filter`. The text between matches is searched, not split

@@ -1,5 +1,7 @@
 #include "pair_counter.h"
 
+#include "evidence.h"
+
 #include <QLoggingCategory>
 #include <algorithm>
 #include <array>
@@ -54,7 +56,17 @@ class PairPipeline {
 public:
     explicit PairPipeline(ChunkCounts &counts) : m_counts(counts) {}
 
-    void add(std::uint32_t space, const IdValue &id, Day day, bool remediated)
+    /// Tracks pairs that reach the given event numbers in `early`.
+    void trackInto(EarlyEvidence *early, std::int64_t userFrom,
+                   std::int64_t groupFrom)
+    {
+        m_early = early;
+        m_userTrackFrom = userFrom;
+        m_groupTrackFrom = groupFrom;
+    }
+
+    /// Queues the event and returns whether its pair may be tracked.
+    bool add(std::uint32_t space, const IdValue &id, Day day, bool remediated)
     {
         Pending &pending = m_ring[m_added % kDepth];
         pending.space = space;
@@ -71,8 +83,10 @@ public:
             m_counts.ids.prefetchRecord(at(m_added - 1 - kRecordLag).hash);
         if (m_added > kInternLag)
             intern(at(m_added - 1 - kInternLag));
+        const bool mayTrack = m_early && m_early->mayTrack(pending.hash, day);
         if (m_added >= kDepth)
             count(at(m_added - kDepth));
+        return mayTrack;
     }
 
     void flush()
@@ -125,9 +139,17 @@ private:
         GlobalPair &pair = m_counts.pairs[pending.pairKey];
         ++pair.events;
         pair.remediated += pending.remediated ? 1 : 0;
+        if (m_early &&
+            pair.events == (pending.space == kUserSpace ? m_userTrackFrom
+                                                        : m_groupTrackFrom))
+            m_early->track(pending.space, pending.text, pending.hash,
+                           pending.day);
     }
 
     ChunkCounts &m_counts;
+    EarlyEvidence *m_early = nullptr;
+    std::int64_t m_userTrackFrom = 0;
+    std::int64_t m_groupTrackFrom = 0;
     std::array<Pending, kDepth> m_ring;
     std::size_t m_added = 0;
 };
@@ -152,6 +174,13 @@ public:
     {
         if (m_counts.steps.size() == 1)
             growForChunk(begin);
+        // Only plain ranges have steps, and only their evidence pass reads
+        // by steps, so evidence is collected early only here.
+        if (m_counts.steps.empty() && m_options.userTrackFrom > 0) {
+            m_counts.early = std::make_shared<EarlyEvidence>(m_file, m_options);
+            m_pairs.trackInto(m_counts.early.get(), m_options.userTrackFrom,
+                              m_options.groupTrackFrom);
+        }
         m_counts.steps.push_back({begin, end, linesBefore});
     }
 
@@ -175,6 +204,10 @@ public:
             step.first = std::min(step.first, day);
             step.last = std::max(step.last, day);
         }
+        EarlyEvidence *early = m_counts.early.get();
+        if (early)
+            early->setPosition(m_counts.steps.size() - 1, line);
+        m_mayTrack = false;
         if (m_options.countEverything) {
             ++m_counts.totals.events;
             if (m_event.isRecord)
@@ -183,6 +216,8 @@ public:
         }
         if (dated)
             countGroups(day);
+        if (m_mayTrack)
+            early->collect(text);
     }
 
 private:
@@ -336,7 +371,7 @@ private:
     void addToPair(std::uint32_t space, const IdValue &id, Day day,
                    bool remediated)
     {
-        m_pairs.add(space, id, day, remediated);
+        m_mayTrack |= m_pairs.add(space, id, day, remediated);
     }
 
     const InputFile &m_file;
@@ -349,6 +384,8 @@ private:
     /// In a pass over only some group keys, skips lines without them.
     GroupKeyFilter m_keyFilter;
     PairPipeline m_pairs;
+    /// Whether a pair of the record being counted may be tracked.
+    bool m_mayTrack = false;
     std::int64_t m_rangeEnd = 0;
     /// The maximum number of entries a prediction reserves. Ids repeat, so
     /// the first step can overstate a range's ids many times over. This cap
@@ -372,7 +409,8 @@ void countChunk(const InputFile &file, const Chunk &chunk,
                                         std::int64_t linesBefore) {
         counter.startStep(begin, end, linesBefore);
     };
-    counts.read = readChunk(file, chunk, sink, cancel, progress, onStep);
+    counts.read = readChunk(file, chunk, sink, cancel, progress, onStep,
+                            options.stepBytes);
     counter.finish();
 }
 

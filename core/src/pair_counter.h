@@ -7,8 +7,10 @@
 #include "time_zone.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,16 @@ struct CountingOptions {
     bool countEverything = true;
     std::string timeZone;
     bool legacyProjectTime = false;
+    /// In ranges of plain files, a pair's evidence is collected from its
+    /// event number `userTrackFrom` (or `groupTrackFrom`) in the range on;
+    /// 0 collects none. See EarlyEvidence.
+    std::int64_t userTrackFrom = 0;
+    std::int64_t groupTrackFrom = 0;
+    /// Records that the ranges may still collect evidence from, shared by
+    /// all of them; required when tracking.
+    std::shared_ptr<std::atomic<std::int64_t>> earlyBudget;
+    /// Bytes per step of a plain range; 0 for the reader's default.
+    std::int64_t stepBytes = 0;
 };
 
 /// The event dates of one step of a plain chunk (see StepStart). A later
@@ -67,6 +79,8 @@ struct StepDays {
     }
 };
 
+class EarlyEvidence;
+
 /// Counts of one chunk, in chunk-local id indexes.
 struct ChunkCounts {
     IdInterner ids;
@@ -82,6 +96,8 @@ struct ChunkCounts {
     bool badLines = false;
     /// For a plain line-layout chunk, the dates in each step.
     std::vector<StepDays> steps;
+    /// Evidence of the pairs that grew large in a plain chunk, or null.
+    std::shared_ptr<EarlyEvidence> early;
 };
 
 /// Runs the counting pass over one inflated block of a gzip file.

@@ -188,6 +188,15 @@ UnitDays unitDaysOf(ChunkCounts &counts)
     return days;
 }
 
+/// A flagged pair whose evidence the counting pass collected in a unit from
+/// some line on; see TrackedPair.
+struct EarlyCollection {
+    std::uint32_t pair = 0;
+    std::size_t firstStep = 0;
+    std::int64_t lastLineLeft = 0;
+    std::vector<std::int64_t> eventsByStep;
+};
+
 /// State shared by the passes of one scan.
 class ScanRun {
 public:
@@ -230,9 +239,15 @@ private:
     void growForInput();
     void countRecordGroupKeys();
     CountingOptions countingOptions(std::size_t firstKey) const;
+    CountingOptions firstPassOptions() const;
+    std::int64_t nearThreshold(std::int64_t limit) const;
     void flagPairs();
     EvidenceQuery evidenceQuery() const;
     void runEvidencePass();
+    void adoptEarlyEvidence();
+    void limitPieceToEarly(const StepDays &step, std::size_t stepIndex,
+                           const std::vector<EarlyCollection> &early,
+                           EvidencePiece &piece) const;
     void collectUnitEvidence(const EvidenceQuery &query,
                              const std::vector<Day> &flaggedDays);
     std::vector<bool> chunksToRead(const std::vector<Day> &flaggedDays) const;
@@ -277,6 +292,10 @@ private:
     std::vector<FlaggedPair> m_flagged;
     U64Map<std::uint32_t> m_flaggedIndex;
     std::vector<EvidenceAccumulator> m_evidence;
+    /// Pairs whose evidence the counting pass began to collect, by unit,
+    /// and once pairs are flagged, what that means for each flagged one.
+    std::vector<std::vector<TrackedPair>> m_trackedPairs;
+    std::vector<std::vector<EarlyCollection>> m_earlyByUnit;
     std::unique_ptr<ProgressMeter> m_progress;
     /// Time the calling thread spent merging chunks, for the debug log.
     std::int64_t m_mergeMs = 0;
@@ -328,6 +347,29 @@ CountingOptions ScanRun::countingOptions(std::size_t firstKey) const
     }
     options.timeZone = m_settings.timeZone;
     options.legacyProjectTime = m_settings.legacyProjectTime;
+    options.stepBytes = m_settings.stepBytes;
+    return options;
+}
+
+std::int64_t ScanRun::nearThreshold(std::int64_t limit) const
+{
+    return static_cast<std::int64_t>(
+        std::ceil(m_settings.nearLimitFraction * static_cast<double>(limit)));
+}
+
+// A pair is tracked in a range once it has an eighth of the events that
+// would flag it there alone. A hot id then has most of its evidence
+// collected while it is counted, and an ordinary id is rarely tracked.
+CountingOptions ScanRun::firstPassOptions() const
+{
+    constexpr std::int64_t kShareOfThreshold = 8;
+    CountingOptions options = countingOptions(0);
+    options.userTrackFrom = std::max<std::int64_t>(
+        1, nearThreshold(m_settings.userLimit) / kShareOfThreshold);
+    options.groupTrackFrom = std::max<std::int64_t>(
+        1, nearThreshold(m_settings.groupLimit) / kShareOfThreshold);
+    options.earlyBudget =
+        std::make_shared<std::atomic<std::int64_t>>(EarlyEvidence::kScanBudget);
     return options;
 }
 
@@ -357,6 +399,11 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
         m_firstUnitOfChunk[unit.chunkIndex] = unit.index;
     m_unitDays[unit.index] = unitDaysOf(counts);
     m_unitDays[unit.index].fileIndex = chunk.fileIndex;
+    if (counts.early) {
+        if (m_trackedPairs.size() <= unit.index)
+            m_trackedPairs.resize(unit.index + 1);
+        m_trackedPairs[unit.index] = counts.early->takePairs();
+    }
     m_fileLines[chunk.fileIndex] += counts.read.lines;
 
     input.events += counts.totals.events;
@@ -568,10 +615,6 @@ void ScanRun::countInSegments(std::size_t chunk, const CountingOptions &options)
 
 void ScanRun::flagPairs()
 {
-    const auto nearThreshold = [this](std::int64_t limit) {
-        return static_cast<std::int64_t>(std::ceil(
-            m_settings.nearLimitFraction * static_cast<double>(limit)));
-    };
     const std::int64_t userNear = nearThreshold(m_settings.userLimit);
     const std::int64_t groupNear = nearThreshold(m_settings.groupLimit);
     m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
@@ -640,6 +683,7 @@ void ScanRun::runEvidencePass()
     std::sort(flaggedDays.begin(), flaggedDays.end());
 
     m_evidence.resize(m_flagged.size());
+    adoptEarlyEvidence();
     m_progress->startPass(2);
     collectUnitEvidence(query, flaggedDays);
     collectGzipEvidence(query, flaggedDays);
@@ -647,8 +691,6 @@ void ScanRun::runEvidencePass()
     collectPieceEvidence(
         m_files, pieces, query, m_threads, m_evidence, cancelFlag(),
         [this](std::int64_t bytes) { m_progress->addBytes(bytes); });
-    qCDebug(lcScan, "evidence pass read %zu steps of plain files",
-            pieces.size());
 }
 
 void ScanRun::collectUnitEvidence(const EvidenceQuery &query,
@@ -799,17 +841,82 @@ ScanRun::chunksToRead(const std::vector<Day> &flaggedDays) const
     return chunks;
 }
 
+// Adds the evidence that the counting pass collected for pairs that turned
+// out flagged, and notes where each one's collection began. The rest is
+// dropped.
+void ScanRun::adoptEarlyEvidence()
+{
+    m_earlyByUnit.assign(m_trackedPairs.size(), {});
+    std::size_t adopted = 0;
+    for (std::size_t unit = 0; unit < m_trackedPairs.size(); ++unit) {
+        for (TrackedPair &tracked : m_trackedPairs[unit]) {
+            const std::uint32_t id =
+                m_global.ids.find(tracked.space, tracked.id, tracked.hash);
+            if (id == IdInterner::kNotFound)
+                continue;
+            const std::uint32_t *index =
+                m_flaggedIndex.find(pairKey(id, tracked.day));
+            if (!index)
+                continue;
+            mergeEvidence(std::move(tracked.evidence), 0, m_evidence[*index]);
+            m_earlyByUnit[unit].push_back({*index, tracked.firstStep,
+                                           tracked.lastLineLeft,
+                                           std::move(tracked.eventsByStep)});
+            ++adopted;
+        }
+    }
+    m_trackedPairs = {};
+    qCDebug(lcScan,
+            "counting pass collected evidence for %zu flagged pairs "
+            "in ranges",
+            adopted);
+}
+
+// A flagged pair collected early in the piece's unit is read here only up
+// to where that collection began: all of it in earlier steps, its lines up
+// to the start in the step where it began, and none later. A piece is not
+// read when every flagged pair of its dates was collected early.
+void ScanRun::limitPieceToEarly(const StepDays &step, std::size_t stepIndex,
+                                const std::vector<EarlyCollection> &early,
+                                EvidencePiece &piece) const
+{
+    piece.lastLine.assign(m_flagged.size(), EvidencePiece::kEveryLine);
+    for (const EarlyCollection &collection : early) {
+        std::int64_t &last = piece.lastLine[collection.pair];
+        if (stepIndex < collection.firstStep)
+            continue;
+        last = stepIndex == collection.firstStep
+                   ? collection.lastLineLeft - step.linesBefore
+                   : EvidencePiece::kNoLine;
+        const std::size_t offset = stepIndex - collection.firstStep;
+        if (offset < collection.eventsByStep.size() &&
+            collection.eventsByStep[offset] > 0)
+            piece.collectedEarly.push_back(
+                {collection.pair, collection.eventsByStep[offset]});
+    }
+    piece.read = false;
+    for (std::size_t pair = 0; pair < m_flagged.size(); ++pair) {
+        const Day day = m_flagged[pair].day;
+        if (day >= step.first && day <= step.last &&
+            piece.lastLine[pair] != EvidencePiece::kNoLine)
+            piece.read = true;
+    }
+}
+
 // Lists the steps of plain ranges that hold a flagged date, and counts the
-// bytes of the others as done for the progress meter. In a file sorted by
-// time, most steps contain one date, so little more than the flagged dates
-// is read. A file in random order is read whole.
+// bytes of those not read as done for the progress meter. In a file sorted
+// by time, most steps contain one date, so little more than the flagged
+// dates is read, and less where the counting pass collected evidence. A
+// file in random order is read whole.
 std::vector<EvidencePiece>
 ScanRun::stepsToRead(const std::vector<Day> &flaggedDays)
 {
     std::vector<EvidencePiece> pieces;
+    std::size_t read = 0;
     for (std::size_t unit = 0; unit < m_unitDays.size(); ++unit) {
         const UnitDays &days = m_unitDays[unit];
-        for (const StepDays &step : days.steps) {
+        for (std::size_t index = 0; index < days.steps.size(); ++index) {
+            const StepDays &step = days.steps[index];
             if (!step.containsAny(flaggedDays)) {
                 m_progress->addBytes(step.end - step.begin);
                 continue;
@@ -818,9 +925,17 @@ ScanRun::stepsToRead(const std::vector<Day> &flaggedDays)
             piece.unit = static_cast<std::int32_t>(unit);
             piece.range = {days.fileIndex, step.begin, step.end, 0};
             piece.linesBefore = m_unitLineOffsets[unit] + step.linesBefore;
-            pieces.push_back(piece);
+            if (unit < m_earlyByUnit.size() && !m_earlyByUnit[unit].empty())
+                limitPieceToEarly(step, index, m_earlyByUnit[unit], piece);
+            if (piece.read)
+                ++read;
+            else
+                m_progress->addBytes(step.end - step.begin);
+            pieces.push_back(std::move(piece));
         }
     }
+    qCDebug(lcScan, "evidence pass reads %zu of %zu steps with a flagged date",
+            read, pieces.size());
     return pieces;
 }
 
@@ -1076,7 +1191,7 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     qCDebug(lcScan, "scan started: %zu files, %zu chunks, %d threads",
             m_files.size(), m_chunks.size(), m_threads);
 
-    runCountingPass(countingOptions(0), true);
+    runCountingPass(firstPassOptions(), true);
     qCDebug(lcScan,
             "counting pass done after %lld ms (%lld ms merging): %zu ids, "
             "%zu pairs%s",
@@ -1092,6 +1207,7 @@ Report ScanRun::run(const std::vector<std::string> &paths)
             runEvidencePass();
     }
     m_checkpoints = {};
+    m_trackedPairs = {};
     qCDebug(lcScan, "evidence pass done after %lld ms: %zu flagged pairs%s",
             static_cast<long long>(nowMs() - startMs), m_flagged.size(),
             memoryUse().c_str());

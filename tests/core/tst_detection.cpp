@@ -2,9 +2,12 @@
 // group counting, event dates in a time zone, near-limit pairs, Mixpanel's
 // `$hotshard_record` history, id flags, likely causes and cancelling.
 
+#include "hsi/report_json.h"
 #include "hsi/scanner.h"
 #include "test_support.h"
 
+#include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QTest>
 #include <algorithm>
 #include <mutex>
@@ -86,6 +89,8 @@ private slots:
     void evidenceSkipsOtherDates();
     void evidenceStopsAfterFlaggedDates();
     void evidenceFromGzipCheckpoints();
+    void earlyEvidenceMatchesGzip_data();
+    void earlyEvidenceMatchesGzip();
     void evidenceRereadFailureReported();
     void groupKeyRereadFailureReported();
     void duplicatesCounted_data();
@@ -499,6 +504,175 @@ void TestDetection::evidenceFromGzipCheckpoints()
     QCOMPARE(near->events, std::int64_t{6});
     QCOMPARE(near->uniqueEvents, std::int64_t{6});
     QCOMPARE(gzipReport.totals.events, plainReport.totals.events);
+}
+
+namespace {
+
+/// Debug messages of the scan, kept while an instance exists.
+class ScanLog {
+public:
+    ScanLog()
+    {
+        QLoggingCategory::setFilterRules(QStringLiteral("hsi.scan.debug=true"));
+        s_messages.clear();
+        m_previous = qInstallMessageHandler(&ScanLog::keep);
+    }
+    ~ScanLog()
+    {
+        qInstallMessageHandler(m_previous);
+        QLoggingCategory::setFilterRules(QString());
+    }
+
+    /// Returns the first number captured by `pattern` in any message, or -1.
+    static std::int64_t number(const QString &pattern, int group = 1)
+    {
+        const std::lock_guard lock(s_mutex);
+        const QRegularExpression expression(pattern);
+        for (const QString &message : s_messages) {
+            const QRegularExpressionMatch match = expression.match(message);
+            if (match.hasMatch())
+                return match.captured(group).toLongLong();
+        }
+        return -1;
+    }
+
+private:
+    static void keep(QtMsgType, const QMessageLogContext &,
+                     const QString &message)
+    {
+        const std::lock_guard lock(s_mutex);
+        s_messages.push_back(message);
+    }
+
+    static inline std::mutex s_mutex;
+    static inline QStringList s_messages;
+    QtMessageHandler m_previous = nullptr;
+};
+
+/// The findings of a report as JSON text, with `path` replaced so that
+/// reports of two files compare equal.
+std::string findingsText(const Report &report, const std::string &path)
+{
+    const nlohmann::ordered_json json = reportToJson(report);
+    std::string text = json["hot_shards"].dump() + json["near_limit"].dump();
+    for (std::size_t at = text.find(path); at != std::string::npos;
+         at = text.find(path, at))
+        text.replace(at, path.size(), "FILE");
+    return text;
+}
+
+} // namespace
+
+void TestDetection::earlyEvidenceMatchesGzip_data()
+{
+    QTest::addColumn<int>("threads");
+    QTest::addColumn<int>("busyIds");
+    // Flagged pairs collected early, counted once per range. One range
+    // collects "late", "hot", "nearly" and both groups. Of two ranges, the
+    // first collects all five and the second four, or only the second's
+    // four when the first range's tracking is full.
+    QTest::addColumn<int>("collectedEarly");
+    QTest::addRow("one thread") << 1 << 0 << 5;
+    QTest::addRow("two threads") << 2 << 0 << 9;
+    QTest::addRow("two threads, tracking full") << 2 << 40 << 4;
+}
+
+void TestDetection::earlyEvidenceMatchesGzip()
+{
+    QFETCH(int, threads);
+    QFETCH(int, busyIds);
+    QFETCH(int, collectedEarly);
+    // A plain file read in 16 KiB steps and 100 KB ranges, so that the
+    // counting pass collects the evidence of large pairs from some line on
+    // and the evidence pass reads only the steps before that line. Gzip
+    // files are never collected early, so the gzip report of the same text
+    // is the reference. With busy ids, each with enough events to be
+    // tracked but too few to be flagged, the first range's tracking is full
+    // before "late" grows large, so its evidence there comes from the
+    // evidence pass alone.
+    const std::int64_t day1 = kNoon - 86'400;
+    std::string text;
+    for (int round = 0; round < 8; ++round) {
+        for (int busy = 0; busy < busyIds; ++busy)
+            text += eventOf(numbered("busy-", busy), day1 + round);
+    }
+    for (int i = 0; i < 130; ++i)
+        text += fillerAt(day1, 3) + eventOf("late", day1 + 100 + i);
+    for (int staff = 0; staff < 20; ++staff)
+        text += eventOf(numbered("staff-", staff), kNoon,
+                        "\"company\":\"initech\"");
+    for (int i = 0; i < 160; ++i) {
+        text += fillerAt(kNoon, 4);
+        // Every fifth event repeats the one before it, as a retry does,
+        // and every seventh is already remediated.
+        const int insert = i % 5 == 4 ? i - 1 : i;
+        const std::string properties =
+            "\"$insert_id\":\"hot-" + std::to_string(insert) +
+            "\",\"$device_id\":\"d" + std::to_string(i % 6) +
+            "\",\"mp_lib\":\"" + (i % 3 == 0 ? "python" : "web") +
+            "\",\"company\":" +
+            (i % 4 == 0 ? "[\"acme\",\"acme\"]" : "\"acme\"");
+        text += i % 7 == 6
+                    ? eventLine("$hotshard_events", "\"\"",
+                                std::to_string(kNoon + insert),
+                                properties +
+                                    ",\"mp_original_distinct_id\":\"hot\","
+                                    "\"mp_original_event_name\":\"Sync\"") +
+                          "\n"
+                    : eventLine("Sync", "\"hot\"",
+                                std::to_string(kNoon + insert), properties) +
+                          "\n";
+        // "nearly" comes in runs of five lines in group "initech", which is
+        // tracked first. Its collection then begins on a line of its own,
+        // which the counting pass parses for the group, and that line must
+        // still reach the evidence once.
+        if (i % 10 == 0) {
+            for (int run = 0; run < 5; ++run)
+                text += eventOf("nearly", kNoon + i + run,
+                                "\"company\":\"initech\"");
+        }
+    }
+    FixtureDir plainDir;
+    FixtureDir gzipDir;
+    const std::string plain = plainDir.write("events.json", text);
+    const std::string gzip = gzipDir.write("events.json", gzipMember(text));
+
+    ScanSettings settings = withUserLimit(100);
+    settings.groupLimit = 200;
+    settings.groupKeys = {"company"};
+    settings.threads = threads;
+    settings.chunkBytes = threads > 1 ? 100'000 : 0;
+    settings.stepBytes = 16 << 10;
+    Report plainReport;
+    {
+        const ScanLog log;
+        plainReport = scan({plain}, settings);
+        QCOMPARE(ScanLog::number(
+                     QStringLiteral("collected evidence for (\\d+) flagged")),
+                 std::int64_t{collectedEarly});
+        const std::int64_t read =
+            ScanLog::number(QStringLiteral("reads (\\d+) of (\\d+) steps"), 1);
+        const std::int64_t steps =
+            ScanLog::number(QStringLiteral("reads (\\d+) of (\\d+) steps"), 2);
+        QVERIFY(read >= 1);
+        QVERIFY(read < steps);
+    }
+    const Report gzipReport = scan({gzip}, settings);
+
+    const PairFinding *hot = findPair(plainReport.hotShards, "hot", kDate);
+    QVERIFY(hot != nullptr);
+    QCOMPARE(hot->events, std::int64_t{160});
+    QCOMPARE(hot->uniqueEvents, std::int64_t{128});
+    QCOMPARE(hot->evidence.distinctDevices, std::int64_t{6});
+    QVERIFY(hot->crossing.has_value());
+    QVERIFY(findPair(plainReport.hotShards, "late", "2024-03-05") != nullptr);
+    QVERIFY(findPair(plainReport.nearLimit, "nearly", kDate) != nullptr);
+    QCOMPARE(plainReport.hotShards.size(), std::size_t{2});
+    QCOMPARE(plainReport.nearLimit.size(), std::size_t{3});
+    QCOMPARE(findingsText(plainReport, plain), findingsText(gzipReport, gzip));
+    for (std::size_t i = 0; i < plainReport.hotShards.size(); ++i)
+        QCOMPARE(plainReport.hotShards[i].evidence.eventsPerMinute,
+                 gzipReport.hotShards[i].evidence.eventsPerMinute);
 }
 
 void TestDetection::evidenceRereadFailureReported()

@@ -38,6 +38,10 @@ struct ScanSettings {
     /// picks a size from the file size and thread count. Tests set it low to
     /// split small files.
     std::int64_t chunkBytes = 0;
+    /// Size of the steps in which plain ranges are read and their dates
+    /// recorded; 0 means 8 MiB. Tests set it low to get many steps from a
+    /// small file.
+    std::int64_t stepBytes = 0;
     /// Fills `Report::ids` and `Report::idDays` with every id. A caller that
     /// shows only findings and id problems turns it off, which saves about
     /// 0.3 s and 150 MB per million ids.

@@ -13,6 +13,9 @@ void ProblemTableModel::setReport(const Report &report)
 {
     m_entries.clear();
     m_unlisted = 0;
+    for (const std::string &note : report.inputNotes)
+        m_entries.push_back(
+            {Problem::Severity::Warning, QString(), 0, toQString(note)});
     for (const InputReport &input : report.inputs)
         addInputEntries(input);
     addIdEntries(report);

@@ -246,25 +246,9 @@ void TerminalProgress::finish()
     }
 }
 
-/// Warns about folders that yield no file to read, which would otherwise
-/// show only as "no input could be read" or as a smaller total.
-void warnAboutEmptyFolders(const std::vector<std::string> &paths)
-{
-    for (const std::string &path : paths) {
-        if (QFileInfo(QString::fromStdString(path)).isDir() &&
-            expandInputPaths({path}).empty()) {
-            std::fprintf(stderr,
-                         "warning: folder %s holds no export files (names "
-                         "ending in .json, .ndjson, .jsonl, .gz or .txt)\n",
-                         path.c_str());
-        }
-    }
-}
-
 Report runScanWithProgress(const std::vector<std::string> &paths,
                            const ScanSettings &settings)
 {
-    warnAboutEmptyFolders(paths);
     ScanControl control;
     TerminalProgress progress("scanning");
     std::mutex progressMutex;
@@ -325,6 +309,16 @@ std::string flagNames(std::uint32_t flags)
     return names;
 }
 
+} // namespace
+
+void printInputNotes(const Report &report, std::FILE *out)
+{
+    for (const std::string &note : report.inputNotes)
+        std::fprintf(out, "  note: %s\n", note.c_str());
+}
+
+namespace {
+
 void printOverview(const Report &report, std::FILE *out)
 {
     const Totals &totals = report.totals;
@@ -363,6 +357,7 @@ void printOverview(const Report &report, std::FILE *out)
             keys += (keys.empty() ? "" : ", ") + key;
         std::fprintf(out, "  Group keys counted: %s\n", keys.c_str());
     }
+    printInputNotes(report, out);
 }
 
 void printHotShard(const PairFinding &finding, const ScanSettings &settings,
@@ -519,6 +514,17 @@ void printProblems(const Report &report, std::size_t top, std::FILE *out)
 }
 
 } // namespace
+
+void printUnreadInputs(const Report &report, std::FILE *out)
+{
+    const auto top =
+        static_cast<std::size_t>(std::max(1, report.settings.topN));
+    if (!report.inputNotes.empty())
+        std::fprintf(out, "Inputs:\n");
+    printInputNotes(report, out);
+    for (const InputReport &input : report.inputs)
+        printInputProblems(input, top, out);
+}
 
 void printReportSummary(const Report &report, std::FILE *out)
 {

@@ -74,4 +74,11 @@ Report runScanWithProgress(const std::vector<std::string> &paths,
 /// Prints the human-readable summary of a report.
 void printReportSummary(const Report &report, std::FILE *stream);
 
+/// Prints the report's notes on inputs that were skipped or read once.
+void printInputNotes(const Report &report, std::FILE *stream);
+
+/// Prints why each input could not be read, in place of the summary of a
+/// scan that read nothing.
+void printUnreadInputs(const Report &report, std::FILE *stream);
+
 } // namespace hsi::cli

@@ -17,7 +17,7 @@ std::optional<QString> inputAt(const std::vector<std::string> &paths,
     const QFileInfo report(reportPath);
     if (reportPath == QLatin1String("-") || !report.exists())
         return std::nullopt;
-    for (const std::string &path : expandInputPaths(paths)) {
+    for (const std::string &path : listInputFiles(paths).files) {
         const QFileInfo input(QString::fromStdString(path));
         if (input.exists() &&
             input.canonicalFilePath() == report.canonicalFilePath())
@@ -76,7 +76,12 @@ int runScan(const QStringList &arguments)
     inputs->settings.listEveryId = parser.isSet(allIds);
     const Report report = runScanWithProgress(paths, inputs->settings);
     const bool jsonToStdout = parser.value(json) == QLatin1String("-");
-    printReportSummary(report, jsonToStdout ? stderr : stdout);
+    // A summary of an empty scan reads as "no hot shards", so a scan that
+    // read nothing prints only why.
+    if (report.noInputRead())
+        printUnreadInputs(report, stderr);
+    else
+        printReportSummary(report, jsonToStdout ? stderr : stdout);
     if (parser.isSet(json)) {
         try {
             writeJsonReport(report, parser.value(json).toStdString(),

@@ -247,6 +247,7 @@ nlohmann::ordered_json reportToJson(const Report &report,
     json["settings"] = settingsToJson(report.settings);
     json["totals"] = totalsToJson(report.totals);
     json["inputs"] = inputsToJson(report.inputs);
+    json["input_notes"] = report.inputNotes;
 
     Json days = Json::array();
     for (const DayTotal &day : report.days) {

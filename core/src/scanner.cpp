@@ -13,9 +13,12 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <set>
+#include <sys/stat.h>
 #include <thread>
 #include <tuple>
 
@@ -135,12 +138,8 @@ private:
     std::atomic<int> m_pass{1};
 };
 
-bool isExportFileName(const std::filesystem::path &path)
+bool hasExportSuffix(const std::string &name)
 {
-    const std::string name = path.filename().string();
-    if (name.empty() || name[0] == '.' || name == "manifest.json" ||
-        name == "job.json")
-        return false;
     static const char *const kSuffixes[] = {".json", ".ndjson", ".jsonl", ".gz",
                                             ".txt"};
     return std::any_of(std::begin(kSuffixes), std::end(kSuffixes),
@@ -148,6 +147,20 @@ bool isExportFileName(const std::filesystem::path &path)
                            return name.size() > suffix.size() &&
                                   name.ends_with(suffix);
                        });
+}
+
+/// Whether a folder entry is left out on purpose: hidden files, and the
+/// job files that the recovery steps write next to their exports.
+bool isIgnoredFileName(const std::string &name)
+{
+    return name.empty() || name[0] == '.' || name == "manifest.json" ||
+           name == "job.json";
+}
+
+bool isExportFileName(const std::filesystem::path &path)
+{
+    const std::string name = path.filename().string();
+    return !isIgnoredFileName(name) && hasExportSuffix(name);
 }
 
 void validateSettings(const ScanSettings &settings)
@@ -314,7 +327,9 @@ bool ScanRun::addGroupKey(const std::string &key)
 void ScanRun::openInputs(const std::vector<std::string> &paths)
 {
     std::int64_t bytesTotal = 0;
-    for (const std::string &path : expandInputPaths(paths)) {
+    InputListing listing = listInputFiles(paths);
+    m_report.inputNotes = std::move(listing.notes);
+    for (const std::string &path : listing.files) {
         InputFile file = probeInputFile(path);
         InputReport input;
         input.path = path;
@@ -1258,6 +1273,126 @@ std::vector<std::string> expandInputPaths(const std::vector<std::string> &paths)
         files.insert(files.end(), inFolder.begin(), inFolder.end());
     }
     return files;
+}
+
+namespace {
+
+constexpr std::size_t kMaxNotesPerFolder = 10;
+
+/// Whether the file starts like a JSON report of this program, which a
+/// folder may hold when a report was saved next to the exports.
+bool isScanReport(const std::filesystem::path &path)
+{
+    std::ifstream stream(path, std::ios::binary);
+    char head[64] = {};
+    stream.read(head, sizeof head);
+    std::string_view text(head, static_cast<std::size_t>(stream.gcount()));
+    const std::size_t start = text.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos || text[start] != '{')
+        return false;
+    text.remove_prefix(start + 1);
+    const std::size_t key = text.find_first_not_of(" \t\r\n");
+    return key != std::string_view::npos &&
+           text.substr(key).starts_with("\"schema_version\"");
+}
+
+/// Adds the export files directly in `folder` to `files`, sorted by name,
+/// and notes what it leaves out.
+void listFolder(const std::string &folder, std::vector<std::string> &files,
+                std::vector<std::string> &notes)
+{
+    namespace fs = std::filesystem;
+    std::error_code error;
+    fs::directory_iterator entries(folder, error);
+    if (error) {
+        notes.push_back("folder " + folder + " cannot be read (" +
+                        error.message() + "), so it was skipped");
+        return;
+    }
+    std::vector<std::string> inFolder;
+    std::vector<std::string> subfolders;
+    std::size_t otherFiles = 0;
+    for (const fs::directory_entry &entry : entries) {
+        if (entry.is_directory(error)) {
+            subfolders.push_back(entry.path().string());
+        } else if (!entry.is_regular_file(error) ||
+                   !isExportFileName(entry.path())) {
+            const std::string name = entry.path().filename().string();
+            if (!isIgnoredFileName(name) && !hasExportSuffix(name))
+                ++otherFiles;
+        } else if (isScanReport(entry.path())) {
+            notes.push_back(entry.path().string() +
+                            " is a hotshard report, not an export, so it "
+                            "was skipped");
+        } else {
+            inFolder.push_back(entry.path().string());
+        }
+    }
+    std::sort(inFolder.begin(), inFolder.end());
+    std::sort(subfolders.begin(), subfolders.end());
+    files.insert(files.end(), inFolder.begin(), inFolder.end());
+    for (std::size_t i = 0; i < subfolders.size(); ++i) {
+        if (i == kMaxNotesPerFolder) {
+            notes.push_back("folder " + folder + " has " +
+                            std::to_string(subfolders.size() - i) +
+                            " more subfolders that were not read");
+            break;
+        }
+        notes.push_back("subfolder " + subfolders[i] +
+                        " was not read: name it as an input to scan it");
+    }
+    if (inFolder.empty())
+        notes.push_back("folder " + folder +
+                        " holds no export files (names ending in .json, "
+                        ".ndjson, .jsonl, .gz or .txt)");
+    else if (otherFiles > 0)
+        notes.push_back("folder " + folder + ": " + std::to_string(otherFiles) +
+                        (otherFiles == 1 ? " file was" : " files were") +
+                        " skipped because the names do not end in .json, "
+                        ".ndjson, .jsonl, .gz or .txt");
+}
+
+/// Identifies a file whatever path names it: its device and inode.
+std::optional<std::pair<std::uint64_t, std::uint64_t>>
+fileIdentity(const std::string &path)
+{
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0)
+        return std::nullopt;
+    return std::pair<std::uint64_t, std::uint64_t>(info.st_dev, info.st_ino);
+}
+
+} // namespace
+
+InputListing listInputFiles(const std::vector<std::string> &paths)
+{
+    namespace fs = std::filesystem;
+    InputListing listing;
+    std::vector<std::string> named;
+    for (const std::string &path : paths) {
+        std::error_code error;
+        if (fs::is_directory(path, error))
+            listFolder(path, named, listing.notes);
+        else
+            named.push_back(path);
+    }
+    std::map<std::pair<std::uint64_t, std::uint64_t>, std::string> seen;
+    for (const std::string &path : named) {
+        const auto identity = fileIdentity(path);
+        if (identity) {
+            const auto [earlier, added] = seen.emplace(*identity, path);
+            if (!added) {
+                listing.notes.push_back(
+                    path == earlier->second
+                        ? path + " is named twice, so it was read once"
+                        : path + " is the same file as " + earlier->second +
+                              ", so it was read once");
+                continue;
+            }
+        }
+        listing.files.push_back(path);
+    }
+    return listing;
 }
 
 Report scan(const std::vector<std::string> &paths, const ScanSettings &settings,

@@ -88,6 +88,8 @@ private slots:
     void failOnHot();
     void missingInput();
     void reportPathChecked();
+    void inputsReadOnce();
+    void folderNotes();
     void allIdsListed();
     void incompleteInput_data();
     void incompleteInput();
@@ -428,6 +430,10 @@ void TestScanCommand::missingInput()
     const QString messages = run.out + run.err;
     QVERIFY2(messages.contains(missing), qPrintable(messages));
 
+    // A summary of nothing would read as "no hot shards".
+    QVERIFY2(!messages.contains(QStringLiteral("Hot shards")),
+             qPrintable(messages));
+
     const HotshardRun none = runHotshard({QStringLiteral("scan")});
     QCOMPARE(none.exitCode, 2);
 
@@ -479,6 +485,78 @@ void TestScanCommand::reportPathChecked()
     QCOMPARE(full.exitCode, 1);
     QVERIFY2(full.err.contains(QStringLiteral("cannot write report")),
              qPrintable(full.err));
+}
+
+void TestScanCommand::inputsReadOnce()
+{
+    // One file named as itself, through the folder it is in, and through a
+    // link. Reading it three times would triple its events and make up a
+    // hot shard of duplicates.
+    FixtureDir dir;
+    const std::string path =
+        dir.write("alice.json", repeatedLines("alice", 1709726400, 12));
+    const std::string link = dir.path("link.json");
+    QVERIFY(QFile::link(QString::fromStdString(path),
+                        QString::fromStdString(link)));
+    const std::string output = m_dir.path("once.json");
+    const HotshardRun run = runHotshard(
+        {QStringLiteral("scan"), QStringLiteral("--user-limit"),
+         QStringLiteral("10"), QStringLiteral("--json"),
+         QString::fromStdString(output), QString::fromStdString(path),
+         QString::fromStdString(dir.folder()), QString::fromStdString(path)});
+    QCOMPARE(run.exitCode, 0);
+    const json report = readJson(output);
+    QCOMPARE(report["totals"]["events"].get<std::int64_t>(), std::int64_t{12});
+    QCOMPARE(report["inputs"].size(), std::size_t{1});
+    QCOMPARE(report["hot_shards"][0]["over_limit"].get<std::int64_t>(),
+             std::int64_t{2});
+    // The folder lists the file and the link, and the file is named again.
+    const std::vector<std::string> notes = report["input_notes"];
+    const std::string twice = path + " is named twice, so it was read once";
+    const std::vector<std::string> expected = {
+        twice, link + " is the same file as " + path + ", so it was read once",
+        twice};
+    QCOMPARE(notes, expected);
+    QVERIFY2(run.out.contains(QStringLiteral("note: ") +
+                              QString::fromStdString(twice)),
+             qPrintable(run.out));
+}
+
+void TestScanCommand::folderNotes()
+{
+    // A folder with an export, a subfolder with another, a file of another
+    // kind and a report saved by an earlier scan. Only the export is read,
+    // and each of the others gets a note.
+    FixtureDir dir;
+    dir.write("a.json", repeatedLines("alice", 1709726400, 3));
+    QVERIFY(QDir().mkpath(QString::fromStdString(dir.path("day2"))));
+    dir.write("day2/b.json", repeatedLines("bob", 1709726400, 5));
+    dir.write("notes.csv", "id,count\n");
+    const std::string folder = dir.folder();
+    const std::string saved = dir.path("report.json");
+    QCOMPARE(runHotshard({QStringLiteral("scan"), QStringLiteral("--json"),
+                          QString::fromStdString(saved),
+                          QString::fromStdString(folder)})
+                 .exitCode,
+             0);
+
+    const std::string output = m_dir.path("folder-notes.json");
+    const HotshardRun again = runHotshard(
+        {QStringLiteral("scan"), QStringLiteral("--json"),
+         QString::fromStdString(output), QString::fromStdString(folder)});
+    QCOMPARE(again.exitCode, 0);
+    const json report = readJson(output);
+    QCOMPARE(report["totals"]["events"].get<std::int64_t>(), std::int64_t{3});
+    QCOMPARE(report["inputs"].size(), std::size_t{1});
+    const std::vector<std::string> notes = report["input_notes"];
+    const std::vector<std::string> expected = {
+        saved + " is a hotshard report, not an export, so it was skipped",
+        "subfolder " + dir.path("day2") +
+            " was not read: name it as an input to scan it",
+        "folder " + folder +
+            ": 1 file was skipped because the names do not end in .json, "
+            ".ndjson, .jsonl, .gz or .txt"};
+    QCOMPARE(notes, expected);
 }
 
 void TestScanCommand::allIdsListed()

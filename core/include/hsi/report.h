@@ -188,6 +188,9 @@ struct Report {
     ScanSettings settings;
     Totals totals;
     std::vector<InputReport> inputs;
+    /// Paths and folder entries that were not read, or read once though
+    /// named twice; see InputListing.
+    std::vector<std::string> inputNotes;
     /// Sorted by day.
     std::vector<DayTotal> days;
     /// Sorted by kind, then events descending.

@@ -44,6 +44,21 @@ public:
 std::vector<std::string>
 expandInputPaths(const std::vector<std::string> &paths);
 
+/// The files that a scan of some paths reads, and notes on what it leaves
+/// out.
+struct InputListing {
+    std::vector<std::string> files;
+    /// One sentence per path or folder entry that is not read, or read only
+    /// once though named again.
+    std::vector<std::string> notes;
+};
+
+/// Lists the files as expandInputPaths() does, but reads each file once
+/// however many paths name it: the same path twice, a file inside a folder
+/// also named, or a link. It skips report files that the program wrote into
+/// a folder, and notes each subfolder, which it does not read.
+InputListing listInputFiles(const std::vector<std::string> &paths);
+
 /// Reads Mixpanel export files and finds hot shards.
 ///
 /// Input order (the order of `paths`, then line order) stands for ingestion

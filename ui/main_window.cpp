@@ -44,6 +44,19 @@ enum PageIndex {
     RecordsIndex
 };
 
+/// Names a pass of the scan in the status bar.
+QString passName(int pass)
+{
+    switch (pass) {
+    case 2:
+        return QStringLiteral("Gathering evidence");
+    case 3:
+        return QStringLiteral("Counting group keys from records");
+    default:
+        return QStringLiteral("Counting");
+    }
+}
+
 } // namespace
 
 QStringList MainWindow::pageKeys()
@@ -156,9 +169,10 @@ void MainWindow::buildProblemsDock()
     m_problemsDock->setWidget(panel);
     addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
     connect(m_problems, &ProblemTableModel::rowsRearranged, this, [this] {
-        QString title = QStringLiteral("Problems (%1 errors, %2 warnings")
-                            .arg(m_problems->errorCount())
-                            .arg(m_problems->warningCount());
+        QString title =
+            QStringLiteral("Problems (%1, %2")
+                .arg(countOf(m_problems->errorCount(), "error"),
+                     countOf(m_problems->warningCount(), "warning"));
         if (m_problems->unlistedCount() > 0) {
             title += QStringLiteral(", %1 more not listed")
                          .arg(formatCount(m_problems->unlistedCount()));
@@ -259,9 +273,8 @@ void MainWindow::onScanProgress(const ScanStatus &status)
     QString text =
         QStringLiteral("%1: %2 of %3, %4/s, %5 events/s")
             .arg(
-                p.pass == 1 ? QStringLiteral("Counting")
-                            : QStringLiteral("Gathering evidence"),
-                formatBytes(p.bytesDone), formatBytes(p.bytesTotal),
+                passName(p.pass), formatBytes(p.bytesDone),
+                formatBytes(p.bytesTotal),
                 formatBytes(static_cast<std::int64_t>(status.bytesPerSecond)),
                 formatCount(static_cast<std::int64_t>(status.eventsPerSecond)));
     if (status.secondsLeft >= 0)
@@ -295,7 +308,7 @@ void MainWindow::onScanFailed(const QString &message)
     m_problems->setScanFailure(message);
     showBanner(
         QStringLiteral("The scan could not run: %1. Change the scan settings "
-                       "(Scan > Settings) and rescan.")
+                       "(Scan > Scan settings) and rescan.")
             .arg(message));
     m_statusLabel->setText(QStringLiteral("Scan failed."));
     emit scanFailed(message);

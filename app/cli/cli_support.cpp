@@ -8,8 +8,10 @@
 #include <QDateTime>
 #include <QFileInfo>
 #include <QTimeZone>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <mutex>
 #include <thread>
 #include <unistd.h>
@@ -214,6 +216,15 @@ TerminalProgress::TerminalProgress(const char *label)
 {
 }
 
+void TerminalProgress::setLabel(const char *label)
+{
+    if (std::strcmp(label, m_label) == 0)
+        return;
+    // Each pass reads the input again, so its speed starts from zero.
+    m_label = label;
+    m_startMs = steadyMs();
+}
+
 TerminalProgress::~TerminalProgress()
 {
     finish();
@@ -246,17 +257,31 @@ void TerminalProgress::finish()
     }
 }
 
+/// Names a pass of the scan on the progress line.
+const char *passLabel(int pass)
+{
+    switch (pass) {
+    case 2:
+        return "evidence";
+    case 3:
+        return "group keys";
+    default:
+        return "counting";
+    }
+}
+
 Report runScanWithProgress(const std::vector<std::string> &paths,
                            const ScanSettings &settings)
 {
     ScanControl control;
-    TerminalProgress progress("scanning");
+    TerminalProgress progress("counting");
     std::mutex progressMutex;
     if (progress.enabled()) {
         control.onProgress = [&](const ScanProgress &state) {
             std::lock_guard lock(progressMutex);
+            progress.setLabel(passLabel(state.pass));
             progress.update(state.bytesDone, state.bytesTotal, state.events,
-                            state.pass == 1 ? "events" : "events (evidence)");
+                            "events");
         };
     }
     g_activeScan = &control;
@@ -441,9 +466,15 @@ const char *statusAdvice(const InputReport &input)
 {
     switch (input.status) {
     case InputReport::Status::Incomplete:
+        if (std::any_of(input.problems.begin(), input.problems.end(),
+                        [](const Problem &problem) {
+                            return problem.message == kExportCutShort;
+                        }))
+            return "Mixpanel stopped this export early, so the file is cut "
+                   "short: export those days again.";
         return "Lines that are not events were skipped and are not counted. "
-               "A last line such as \"export terminated early\" means the "
-               "export was cut short: export those days again.";
+               "If such a line ends the file, the export was cut short: "
+               "export those days again.";
     case InputReport::Status::Error:
         if (input.events == 0)
             return "No event could be read. Check the path and the file's "

@@ -53,6 +53,9 @@ public:
     ~TerminalProgress();
 
     bool enabled() const { return m_enabled; }
+    /// Names the stage shown at the start of the line, and restarts the
+    /// speed shown when the name changes.
+    void setLabel(const char *label);
     /// Redraws the line; cheap to call often because it redraws at most
     /// ten times per second.
     void update(std::int64_t done, std::int64_t total, std::int64_t items,

@@ -5,6 +5,7 @@
 #include <QLoggingCategory>
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 
 namespace hsi::detail {
@@ -34,6 +35,24 @@ bool isPlausibleTime(std::int64_t ms)
     constexpr std::int64_t kStartOf2000 = 946'684'800'000LL;
     constexpr std::int64_t kStartOf2100 = 4'102'444'800'000LL;
     return ms >= kStartOf2000 && ms < kStartOf2100;
+}
+
+/// Mixpanel's Export API can end a body with this text instead of the rest of
+/// the events when the export stops early.
+constexpr std::string_view kCutShortText = "export terminated early";
+
+bool isExportCutShort(std::string_view text)
+{
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+        text.remove_prefix(1);
+    if (text.size() < kCutShortText.size())
+        return false;
+    for (std::size_t i = 0; i < kCutShortText.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(text[i])) !=
+            kCutShortText[i])
+            return false;
+    }
+    return true;
 }
 
 std::string formatUtcDay(std::int64_t ms)
@@ -246,12 +265,15 @@ private:
     {
         ++m_counts.totals.skippedLines;
         m_counts.badLines = true;
+        // The marker line speaks for itself, so it is not quoted.
+        const std::string message =
+            isExportCutShort(text) ? std::string(kExportCutShort)
+                                   : m_error + ": \"" + snippetOf(text) + '"';
         if (m_counts.problemCount < 3) {
             qCWarning(lcCount, "%s:%lld: %s", m_file.path.c_str(),
-                      static_cast<long long>(line), m_error.c_str());
+                      static_cast<long long>(line), message.c_str());
         }
-        addProblem(line, Problem::Severity::Error,
-                   m_error + ": \"" + snippetOf(text) + '"');
+        addProblem(line, Problem::Severity::Error, message);
     }
 
     bool resolveDay(std::int64_t line, Day &day)

@@ -540,7 +540,7 @@ void ScanRun::countRecordGroupKeys()
         return;
     CountingOptions options = countingOptions(m_configuredKeys);
     options.countEverything = false;
-    m_progress->startPass(1);
+    m_progress->startPass(3);
     std::size_t chunk = 0;
     while (chunk < m_chunks.size() && !cancelled()) {
         if (countsInSegments(chunk)) {

@@ -609,10 +609,10 @@ void TestScanCommand::incompleteInput_data()
                           QStringLiteral("--fail-on-hot")};
     QTest::addRow("complete") << events << false << QStringList{} << 0
                               << QStringLiteral("ok") << QString();
-    QTest::addRow("bad line")
+    QTest::addRow("export cut short")
         << events + "export terminated early\n"
         << false << QStringList{} << 4 << QStringLiteral("incomplete")
-        << QStringLiteral("line 4");
+        << QStringLiteral("line 4: the export ended early here");
     QTest::addRow("line cut mid-value")
         << events + "{\"event\":\"a\",\"properties\":{\"time\":17\n"
         << false << QStringList{} << 4 << QStringLiteral("incomplete")
@@ -666,6 +666,10 @@ void TestScanCommand::incompleteInput()
         QVERIFY2(messages.contains(problem), qPrintable(messages));
 
     // The summary explains the status and what to do next.
+    if (problem.contains(QLatin1String("ended early")))
+        QVERIFY2(run.err.contains(QStringLiteral("Mixpanel stopped this "
+                                                 "export early")),
+                 qPrintable(run.err));
     if (status == QLatin1String("incomplete"))
         QVERIFY2(run.err.contains(QStringLiteral("export those days again")),
                  qPrintable(run.err));

@@ -321,7 +321,7 @@ void TestCliRecovery::verifyNamesBadLine()
     QCOMPARE(run.exitCode, 1);
     // The message names the file and line, so the user can find the line.
     QVERIFY2(run.err.contains(qpath("bad-line.ndjson") +
-                              QStringLiteral(":2: invalid JSON")),
+                              QStringLiteral(":2: the export ended early")),
              qPrintable(run.err));
 
     QFile file(qpath("bad-line.json"));

@@ -179,7 +179,7 @@ void UiWindowTest::windowListsProblems()
     QCOMPARE(cell(*problems, 0, ProblemTableModel::LineColumn),
              QString::number(test::kFixtureBadLine));
     QVERIFY(window.problemsDock()->windowTitle().contains(
-        QLatin1String("1 errors")));
+        QLatin1String("(1 error,")));
     QVERIFY(!window.bannerLabel()->isVisibleTo(&window));
 }
 

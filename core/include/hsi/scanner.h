@@ -18,7 +18,9 @@ struct ScanProgress {
     std::int64_t bytesDone = 0;
     std::int64_t bytesTotal = 0;
     std::int64_t events = 0;
-    /// 1 for the counting pass, 2 for the evidence pass.
+    /// 1 for the counting pass, 2 for the evidence pass, and 3 for the
+    /// extra pass that counts group keys found in `$hotshard_record` events,
+    /// which runs between them.
     int pass = 1;
 };
 

@@ -94,11 +94,65 @@ DayChart::DayChart(QWidget *parent)
     setPlaceholder(QStringLiteral("Open an export to see its events per day."));
 }
 
+namespace {
+
+/// Returns the events of the busiest user id on each day of the report.
+std::vector<DayCount> busiestUserPerDay(const Report &report)
+{
+    std::map<Day, std::int64_t> busiest;
+    for (const IdVolume &volume : report.ids) {
+        if (volume.kind != ShardKind::User)
+            continue;
+        for (std::uint32_t i = 0; i < volume.dayCount; ++i) {
+            const DayCount &count = report.idDays[volume.firstDay + i];
+            std::int64_t &top = busiest[count.day];
+            top = std::max(top, count.events);
+        }
+    }
+    std::vector<DayCount> days;
+    for (const auto &[day, events] : busiest)
+        days.push_back({day, events, 0});
+    return days;
+}
+
+/// Days more than this far apart belong to separate stretches.
+constexpr Day kStretchGapDays = 31;
+
+/// Returns the first and last day of the stretch of days, without a gap of
+/// more than a month, that contains the most events. `days` is sorted by
+/// day.
+std::pair<Day, Day> viewedDays(const std::vector<DayTotal> &days,
+                               int &outOfView)
+{
+    std::size_t bestFirst = 0;
+    std::size_t bestEnd = 0;
+    std::int64_t bestEvents = -1;
+    for (std::size_t first = 0; first < days.size();) {
+        std::size_t end = first + 1;
+        std::int64_t events = days[first].events;
+        while (end < days.size() &&
+               days[end].day - days[end - 1].day <= kStretchGapDays)
+            events += days[end++].events;
+        if (events > bestEvents) {
+            bestEvents = events;
+            bestFirst = first;
+            bestEnd = end;
+        }
+        first = end;
+    }
+    outOfView = static_cast<int>(days.size() - (bestEnd - bestFirst));
+    return {days[bestFirst].day, days[bestEnd - 1].day};
+}
+
+} // namespace
+
 void DayChart::setReport(const Report *report)
 {
     QVector<double> keys;
     QVector<double> original;
     QVector<double> remediated;
+    m_busiest.clear();
+    m_daysOutOfView = 0;
     if (report) {
         for (const DayTotal &day : report->days) {
             keys << day.day * kSecondsPerDay;
@@ -106,9 +160,22 @@ void DayChart::setReport(const Report *report)
             remediated << static_cast<double>(day.remediatedEvents);
         }
         m_userLimit = report->settings.userLimit;
+        m_busiest = busiestUserPerDay(*report);
+        if (!report->days.empty()) {
+            const auto [first, last] =
+                viewedDays(report->days, m_daysOutOfView);
+            m_firstKey = first * kSecondsPerDay;
+            m_lastKey = last * kSecondsPerDay;
+        }
     }
     m_original->setData(keys, original, true);
     m_remediated->setData(keys, remediated, true);
+    m_original->setName(
+        m_daysOutOfView == 0
+            ? QStringLiteral("Original events")
+            : QStringLiteral("Original events (%1 far from the rest, out of "
+                             "view: zoom out to see)")
+                  .arg(countOf(m_daysOutOfView, "day")));
     // A label under every bar reads better than QCustomPlot's automatic
     // date steps, which skip days. Past a month of days, they return.
     if (!keys.isEmpty() && keys.size() <= kMaxLabelledDays) {
@@ -129,6 +196,30 @@ void DayChart::setReport(const Report *report)
 void DayChart::setOverlay(const QString &label,
                           const std::vector<DayCount> &days, std::int64_t limit)
 {
+    showOverlay(label, days, limit,
+                QStringLiteral("limit per id: %1").arg(formatCount(limit)));
+}
+
+void DayChart::clearOverlay()
+{
+    if (m_busiest.empty() || m_userLimit <= 0) {
+        m_overlay->data()->clear();
+        m_overlay->setVisible(false);
+        m_overlay->removeFromLegend();
+        m_limit.setVisible(false);
+        resetView();
+        return;
+    }
+    showOverlay(QStringLiteral("Busiest distinct_id of each day"), m_busiest,
+                m_userLimit,
+                QStringLiteral("limit per distinct_id: %1")
+                    .arg(formatCount(m_userLimit)));
+}
+
+void DayChart::showOverlay(const QString &label,
+                           const std::vector<DayCount> &days,
+                           std::int64_t limit, const QString &limitLabel)
+{
     QVector<double> keys;
     QVector<double> values;
     for (const DayCount &day : days) {
@@ -136,33 +227,36 @@ void DayChart::setOverlay(const QString &label,
         values << static_cast<double>(day.events);
     }
     m_overlay->setData(keys, values, true);
+    m_overlayLabel = label;
     m_overlay->setName(label);
     m_overlay->setVisible(true);
     m_overlay->addToLegend();
-    m_limit.setValue(
-        static_cast<double>(limit),
-        QStringLiteral("limit per id: %1").arg(formatCount(limit)));
+    m_limit.setValue(static_cast<double>(limit), limitLabel);
+    m_limit.setVisible(true);
     resetView();
 }
 
-void DayChart::clearOverlay()
-{
-    m_overlay->data()->clear();
-    m_overlay->setVisible(false);
-    m_overlay->removeFromLegend();
-    if (m_userLimit > 0)
-        m_limit.setValue(static_cast<double>(m_userLimit),
-                         QStringLiteral("limit per distinct_id: %1")
-                             .arg(formatCount(m_userLimit)));
-    resetView();
-}
-
+// The value axis fits the data. It reaches up to the limit only when the
+// data comes within half of it, because a far limit would flatten every
+// bar. The legend then gives the limit instead.
 void DayChart::resetView()
 {
     rescaleAxes();
+    if (m_original->dataCount() > 0)
+        xAxis->setRange(m_firstKey, m_lastKey);
     xAxis->setRange(xAxis->range().lower - 0.6 * kSecondsPerDay,
                     xAxis->range().upper + 0.6 * kSecondsPerDay);
-    const double top = std::max({yAxis->range().upper, m_limit.value(), 1.0});
+    const double dataTop = std::max(yAxis->range().upper, 1.0);
+    const double limit = m_limit.value();
+    const bool limitInView = limit > 0 && limit <= 2 * dataTop;
+    if (m_overlay->visible() && limit > 0) {
+        m_overlay->setName(limitInView
+                               ? m_overlayLabel
+                               : QStringLiteral("%1 (its limit, %2, is far "
+                                                "above this chart)")
+                                     .arg(m_overlayLabel, formatCount(limit)));
+    }
+    const double top = limitInView ? std::max(dataTop, limit) : dataTop;
     yAxis->setRange(0, top * 1.08);
     replot();
 }

@@ -10,8 +10,10 @@
 
 namespace hsi::ui {
 
-/// Events per day of a whole scan, original and remediated stacked, with
-/// the per-day limit and an optional overlay of one id's days.
+/// Events per day of a whole scan, original and remediated stacked. The
+/// per-id limit applies to one id, not to the bars, so it is drawn against
+/// an overlay: one id's days, or by default the busiest distinct_id of each
+/// day.
 class DayChart : public ChartWidget {
     Q_OBJECT
 public:
@@ -22,6 +24,7 @@ public:
     /// to `limit`.
     void setOverlay(const QString &label, const std::vector<DayCount> &days,
                     std::int64_t limit);
+    /// Goes back to the busiest distinct_id of each day.
     void clearOverlay();
 
     QCPBars *originalBars() const { return m_original; }
@@ -34,11 +37,23 @@ protected:
     QString keyText(double key) const override;
 
 private:
+    void showOverlay(const QString &label, const std::vector<DayCount> &days,
+                     std::int64_t limit, const QString &limitLabel);
+
     QCPBars *m_original;
     QCPBars *m_remediated;
     QCPGraph *m_overlay;
+    QString m_overlayLabel;
     LimitLine m_limit;
     std::int64_t m_userLimit = 0;
+    /// Events of the busiest distinct_id of each day.
+    std::vector<DayCount> m_busiest;
+    /// The days shown when the view is reset; days far from the rest, such
+    /// as one event dated 1970, are left out so that they do not squeeze
+    /// the others into a corner.
+    double m_firstKey = 0;
+    double m_lastKey = 0;
+    int m_daysOutOfView = 0;
 };
 
 /// Horizontal bars of the ids with the most events, largest on top, with the

@@ -65,6 +65,7 @@ private slots:
     void windowMissingFile();
     void windowCancelThenScan();
     void chartFollowsPalette();
+    void dayChartFitsData();
     void windowDropOpensFiles();
     void windowRemembersRecent();
     void windowFilterDebounced();
@@ -250,8 +251,12 @@ void UiWindowTest::windowDayOverlay()
     QVERIFY(page->chart()->overlayGraph()->visible());
     QCOMPARE(page->chart()->overlayGraph()->dataCount(), 1);
     QCOMPARE(page->chart()->overlayGraph()->data()->at(0)->value, 150.0);
+    // An unknown id brings back the busiest distinct_id of each day, which
+    // the per-id limit line applies to.
     QVERIFY(!page->showId(QStringLiteral("nobody")));
-    QVERIFY(!page->chart()->overlayGraph()->visible());
+    QCOMPARE(page->chart()->overlayGraph()->name(),
+             QStringLiteral("Busiest distinct_id of each day"));
+    QCOMPARE(page->chart()->overlayGraph()->data()->at(0)->value, 150.0);
 
     page->setSearchSpace(ShardKind::Group, QStringLiteral("company"));
     QVERIFY(page->showId(QStringLiteral("Acme")));
@@ -342,6 +347,45 @@ void UiWindowTest::windowCancelThenScan()
              m_fixture);
     QCOMPARE(window.userPage()->model()->rowCount(), 7);
     QVERIFY(window.rescanAction()->isEnabled());
+}
+
+void UiWindowTest::dayChartFitsData()
+{
+    // Three days of a few hundred events, and one event dated 1970 by a
+    // broken clock. The default limit is far above every bar, and the 1970
+    // day is left out of view instead of squeezing the others.
+    Report report;
+    report.settings.userLimit = 200'000;
+    const Day march6 = static_cast<Day>(kMarch6Seconds / 86400);
+    report.days = {{0, 1, 0, 0},
+                   {march6, 300, 0, 0},
+                   {march6 + 1, 250, 0, 0},
+                   {march6 + 2, 280, 0, 0}};
+    IdVolume busy;
+    busy.id = "busy";
+    busy.dayCount = 2;
+    report.ids = {busy};
+    report.idDays = {{march6, 40, 0}, {march6 + 1, 60, 0}};
+
+    DayChart chart;
+    chart.setReport(&report);
+    QCOMPARE(chart.overlayGraph()->dataCount(), 2);
+    QCOMPARE(chart.overlayGraph()->data()->at(1)->value, 60.0);
+    QVERIFY(chart.yAxis->range().upper < 400.0);
+    QVERIFY(chart.overlayGraph()->name().contains(
+        QLatin1String("200,000, is far above this chart")));
+    QVERIFY(chart.xAxis->range().lower > kMarch6Seconds - 86400.0);
+    QVERIFY(chart.xAxis->range().upper < kMarch6Seconds + 3 * 86400.0);
+    QVERIFY(chart.originalBars()->name().contains(
+        QLatin1String("1 day far from the rest")));
+
+    // Near the limit, the value axis reaches up to it.
+    report.settings.userLimit = 200;
+    chart.setReport(&report);
+    QCOMPARE(chart.overlayGraph()->name(),
+             QStringLiteral("Busiest distinct_id of each day"));
+    QVERIFY(chart.yAxis->range().upper >= 300.0);
+    QCOMPARE(chart.limitLine().value(), 200.0);
 }
 
 void UiWindowTest::chartFollowsPalette()

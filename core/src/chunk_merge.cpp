@@ -127,7 +127,7 @@ std::int64_t limitOf(const IdInterner &ids, std::uint32_t id,
 void adoptChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
                 const ScanSettings &settings,
                 const std::vector<std::string> &keyOfSpace, int threads,
-                GlobalCounts &global)
+                GlobalCounts &global, TrackingThresholds *tracking)
 {
     global.ids = std::move(chunk.ids);
     classifyNewIds(chunk, 0, keyOfSpace, threads, global,
@@ -143,6 +143,16 @@ void adoptChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
         if (pair.events > limit)
             global.crossings[key] = {chunkIndex, limit + 1};
     });
+    if (!tracking)
+        return;
+    const std::int64_t lowest = std::min(tracking->user, tracking->group);
+    global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
+        if (pair.events < lowest)
+            return;
+        const bool isUser = global.ids.space(pairIdIndex(key)) == kUserSpace;
+        if (pair.events >= (isUser ? tracking->user : tracking->group))
+            tracking->reached.push_back(key);
+    });
 }
 
 /// A chunk's pair, keyed for the global table.
@@ -157,16 +167,24 @@ class PairMerger {
 public:
     PairMerger(std::int32_t chunkIndex, const ScanSettings &settings,
                const IdInterner &ids,
-               std::vector<std::pair<std::uint64_t, LimitCrossing>> &crossings)
+               std::vector<std::pair<std::uint64_t, LimitCrossing>> &crossings,
+               const TrackingThresholds *tracking,
+               std::vector<std::uint64_t> &reached)
         : m_chunkIndex(chunkIndex), m_settings(settings), m_ids(ids),
           m_crossings(crossings),
-          m_lowestLimit(std::min(settings.userLimit, settings.groupLimit))
+          m_lowestLimit(std::min(settings.userLimit, settings.groupLimit)),
+          m_tracking(tracking), m_reached(reached),
+          m_lowestTrackFrom(tracking ? std::min(tracking->user, tracking->group)
+                                     : 0)
     {
     }
 
     void add(const PairUpdate &update, GlobalPair &pair) const
     {
         const GlobalPair &counts = *update.counts;
+        if (m_tracking && pair.events + counts.events >= m_lowestTrackFrom &&
+            pair.events < std::max(m_tracking->user, m_tracking->group))
+            noteTracking(update.globalKey, pair.events, counts.events);
         // Most pairs stay far below either limit, so the id's own limit,
         // which costs a lookup in the id table, is read only near one.
         if (pair.events + counts.events > m_lowestLimit) {
@@ -182,11 +200,24 @@ public:
     }
 
 private:
+    void noteTracking(std::uint64_t key, std::int64_t before,
+                      std::int64_t added) const
+    {
+        const std::int64_t from = m_ids.space(pairIdIndex(key)) == kUserSpace
+                                      ? m_tracking->user
+                                      : m_tracking->group;
+        if (before < from && before + added >= from)
+            m_reached.push_back(key);
+    }
+
     std::int32_t m_chunkIndex;
     const ScanSettings &m_settings;
     const IdInterner &m_ids;
     std::vector<std::pair<std::uint64_t, LimitCrossing>> &m_crossings;
     std::int64_t m_lowestLimit;
+    const TrackingThresholds *m_tracking;
+    std::vector<std::uint64_t> &m_reached;
+    std::int64_t m_lowestTrackFrom;
 };
 
 /// Pairs of a chunk, grouped for a merge on several threads: [from][to]
@@ -224,7 +255,7 @@ PartUpdates updatesByPart(const ChunkCounts &chunk,
 void mergePairs(const ChunkCounts &chunk,
                 const std::vector<std::uint32_t> &toGlobal,
                 std::int32_t chunkIndex, const ScanSettings &settings,
-                int threads, GlobalCounts &global)
+                int threads, GlobalCounts &global, TrackingThresholds *tracking)
 {
     const auto parts = static_cast<std::size_t>(
         chunk.pairs.size() >= kParallelMinimum ? std::max(threads, 1) : 1);
@@ -238,11 +269,12 @@ void mergePairs(const ChunkCounts &chunk,
         parts);
     std::vector<std::vector<PairUpdate>> overflow(parts);
     std::vector<std::size_t> inserted(parts, 0);
+    std::vector<std::vector<std::uint64_t>> reached(parts);
     forEachPart(
         static_cast<int>(parts), parts,
         [&](std::size_t part, std::size_t, std::size_t) {
             const PairMerger merger(chunkIndex, settings, global.ids,
-                                    crossings[part]);
+                                    crossings[part], tracking, reached[part]);
             for (std::size_t from = 0; from < parts; ++from) {
                 const std::vector<PairUpdate> &list = updates[from][part];
                 for (std::size_t i = 0; i < list.size(); ++i) {
@@ -261,26 +293,33 @@ void mergePairs(const ChunkCounts &chunk,
     for (std::size_t part = 0; part < parts; ++part) {
         global.pairs.addInserted(inserted[part]);
         const PairMerger merger(chunkIndex, settings, global.ids,
-                                crossings[part]);
+                                crossings[part], tracking, reached[part]);
         for (const PairUpdate &update : overflow[part])
             merger.add(update, global.pairs[update.globalKey]);
         for (const auto &[key, crossing] : crossings[part])
             global.crossings[key] = crossing;
+        if (tracking)
+            tracking->reached.insert(tracking->reached.end(),
+                                     reached[part].begin(),
+                                     reached[part].end());
     }
 }
 
 } // namespace
 
-void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
-                const ScanSettings &settings,
-                const std::vector<std::string> &groupKeyOfSpace, int threads,
-                GlobalCounts &global)
+namespace {
+
+void mergeChunkTracking(ChunkCounts &chunk, std::int32_t chunkIndex,
+                        const ScanSettings &settings,
+                        const std::vector<std::string> &groupKeyOfSpace,
+                        int threads, GlobalCounts &global,
+                        TrackingThresholds *tracking)
 {
     mergeDays(chunk, global);
     mergeTotals(chunk.totals, global.totals);
     if (global.ids.size() == 0 && global.pairs.size() == 0) {
         adoptChunk(chunk, chunkIndex, settings, groupKeyOfSpace, threads,
-                   global);
+                   global, tracking);
         return;
     }
     // The pair table must not grow during the merge. Growing it touches only
@@ -295,7 +334,29 @@ void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
             global.pairs.reserve(pairsAtMost);
         toGlobal = mapIds(chunk, groupKeyOfSpace, threads, global);
     }
-    mergePairs(chunk, toGlobal, chunkIndex, settings, threads, global);
+    mergePairs(chunk, toGlobal, chunkIndex, settings, threads, global,
+               tracking);
+}
+
+} // namespace
+
+void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
+                const ScanSettings &settings,
+                const std::vector<std::string> &groupKeyOfSpace, int threads,
+                GlobalCounts &global)
+{
+    mergeChunkTracking(chunk, chunkIndex, settings, groupKeyOfSpace, threads,
+                       global, nullptr);
+}
+
+void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
+                const ScanSettings &settings,
+                const std::vector<std::string> &groupKeyOfSpace, int threads,
+                GlobalCounts &global, TrackingThresholds &tracking)
+{
+    tracking.reached.clear();
+    mergeChunkTracking(chunk, chunkIndex, settings, groupKeyOfSpace, threads,
+                       global, &tracking);
 }
 
 } // namespace hsi::detail

@@ -196,11 +196,32 @@ public:
             return {};
         const std::uint32_t *index =
             m_query.indexOfPair->find(pairKey(idIndex, day));
-        if (!index || (m_lastLine && line > (*m_lastLine)[*index]))
+        if (!index)
             return {};
         const LimitCrossing &crossing = (*m_query.pairs)[*index].crossing;
-        return {&m_evidence.pairs[*index],
-                crossing.chunk == m_chunkIndex ? crossing.rank : 0};
+        const std::int64_t rank =
+            crossing.chunk == m_chunkIndex ? crossing.rank : 0;
+        const std::int64_t last =
+            m_lastLine ? (*m_lastLine)[*index] : EvidencePiece::kEveryLine;
+        if (last == EvidencePiece::kCrossingOnly) {
+            m_crossingOnly.resize(m_evidence.pairs.size());
+            return {&m_crossingOnly[*index], rank};
+        }
+        if (line > last)
+            return {};
+        return {&m_evidence.pairs[*index], rank};
+    }
+
+    /// Moves the crossings found by counting alone into the evidence.
+    void keepCrossings()
+    {
+        for (std::size_t i = 0; i < m_crossingOnly.size(); ++i) {
+            if (!m_crossingOnly[i].hasCrossing)
+                continue;
+            m_evidence.pairs[i].hasCrossing = true;
+            m_evidence.pairs[i].crossing =
+                std::move(m_crossingOnly[i].crossing);
+        }
     }
 
 private:
@@ -208,6 +229,8 @@ private:
     std::int32_t m_chunkIndex;
     ChunkEvidence &m_evidence;
     const std::vector<std::int64_t> *m_lastLine;
+    /// Events of pairs read only to find their crossing.
+    std::vector<EvidenceAccumulator> m_crossingOnly;
 };
 
 std::vector<NamedCount> topCounts(const NameCounter &counts, int topN)
@@ -271,7 +294,22 @@ EarlyEvidence::EarlyEvidence(const InputFile &file,
         std::make_unique<EvidenceCollector>(file, *m_query, *m_targets);
 }
 
-EarlyEvidence::~EarlyEvidence() = default;
+EarlyEvidence::EarlyEvidence(const InputFile &file,
+                             const CountingOptions &options,
+                             const std::vector<TrackedKey> &keys)
+    : EarlyEvidence(file, options)
+{
+    for (const TrackedKey &key : keys)
+        track(key.space, key.id, key.hash, key.day);
+}
+
+// Records reserved but not collected go back, so that many short ranges
+// or blocks do not use up the budget.
+EarlyEvidence::~EarlyEvidence()
+{
+    if (m_budget && m_reserved > 0)
+        m_budget->fetch_add(m_reserved);
+}
 
 void EarlyEvidence::track(std::uint32_t space, std::string_view id,
                           std::uint64_t hash, Day day)
@@ -333,12 +371,14 @@ void collectEvidenceInBlock(const InputFile &file, const char *data,
                             std::size_t size, const char *readableEnd,
                             std::int32_t unitIndex, const EvidenceQuery &query,
                             ChunkEvidence &evidence,
-                            const std::atomic<bool> *cancel)
+                            const std::atomic<bool> *cancel,
+                            const std::vector<std::int64_t> *lastLine)
 {
-    FlaggedTargets targets(query, unitIndex, evidence);
+    FlaggedTargets targets(query, unitIndex, evidence, lastLine);
     EvidenceCollector collector(file, query, targets);
     evidence.read =
         readBlock(data, size, readableEnd, collector.sink(), cancel);
+    targets.keepCrossings();
 }
 
 namespace {
@@ -475,9 +515,10 @@ void collectOnThreads(int threads, std::size_t tasks,
 void collectMatchingInBlock(const InputFile &file, const TextBlock &block,
                             std::int32_t unitIndex, const EvidenceQuery &query,
                             ChunkEvidence &evidence,
-                            const std::atomic<bool> *cancel)
+                            const std::atomic<bool> *cancel,
+                            const std::vector<std::int64_t> *lastLine)
 {
-    FlaggedTargets targets(query, unitIndex, evidence);
+    FlaggedTargets targets(query, unitIndex, evidence, lastLine);
     EvidenceCollector collector(file, query, targets);
     evidence.read =
         readMatchingInBlock(block.buffer.data(), block.size,
@@ -498,16 +539,21 @@ BlockRangeRead collectInSegment(
             return;
         const std::size_t unit = segment.firstUnit + number;
         const auto unitIndex = static_cast<std::int32_t>(unit);
+        const std::vector<std::int64_t> *lastLine =
+            segment.lastLine.empty() ||
+                    segment.lastLine[number - firstBlock].empty()
+                ? nullptr
+                : &segment.lastLine[number - firstBlock];
         ChunkEvidence found;
         if (query.lineFilter.empty() ||
             std::binary_search(crossingUnits.begin(), crossingUnits.end(),
                                unitIndex)) {
             collectEvidenceInBlock(file, block.buffer.data(), block.size,
                                    block.buffer.data() + block.buffer.size(),
-                                   unitIndex, query, found, cancel);
+                                   unitIndex, query, found, cancel, lastLine);
         } else {
-            collectMatchingInBlock(file, block, unitIndex, query, found,
-                                   cancel);
+            collectMatchingInBlock(file, block, unitIndex, query, found, cancel,
+                                   lastLine);
         }
         for (std::size_t i = 0; i < found.pairs.size(); ++i)
             mergeEvidence(std::move(found.pairs[i]), unitLineOffsets[unit],

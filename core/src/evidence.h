@@ -71,11 +71,12 @@ void collectEvidence(const InputFile &file, const Chunk &chunk,
                      const ByteProgress &progress);
 
 /// Runs the evidence pass over one inflated block of a gzip file.
-void collectEvidenceInBlock(const InputFile &file, const char *data,
-                            std::size_t size, const char *readableEnd,
-                            std::int32_t unitIndex, const EvidenceQuery &query,
-                            ChunkEvidence &evidence,
-                            const std::atomic<bool> *cancel);
+/// `lastLine`, when given, limits each pair as EvidencePiece::lastLine does.
+void collectEvidenceInBlock(
+    const InputFile &file, const char *data, std::size_t size,
+    const char *readableEnd, std::int32_t unitIndex, const EvidenceQuery &query,
+    ChunkEvidence &evidence, const std::atomic<bool> *cancel,
+    const std::vector<std::int64_t> *lastLine = nullptr);
 
 /// A pair that grew large in one range of a plain file during the counting
 /// pass, from which point the counting pass collected its evidence itself.
@@ -93,6 +94,16 @@ struct TrackedPair {
     /// Events collected in each step from `firstStep` on, so that the
     /// evidence pass can find a crossing without reading those steps.
     std::vector<std::int64_t> eventsByStep;
+};
+
+/// A pair that the counting pass tracks in every gzip block it starts, once
+/// the blocks merged before have brought the pair to its tracking
+/// threshold.
+struct TrackedKey {
+    std::uint32_t space = 0;
+    std::string id;
+    std::uint64_t hash = 0;
+    Day day = 0;
 };
 
 class EvidenceCollector;
@@ -118,6 +129,9 @@ public:
     static constexpr std::int64_t kScanBudget = std::int64_t{1} << 21;
 
     EarlyEvidence(const InputFile &file, const CountingOptions &options);
+    /// Tracks `keys` from the first record on, as for a gzip block.
+    EarlyEvidence(const InputFile &file, const CountingOptions &options,
+                  const std::vector<TrackedKey> &keys);
     ~EarlyEvidence();
     EarlyEvidence(const EarlyEvidence &) = delete;
     EarlyEvidence &operator=(const EarlyEvidence &) = delete;
@@ -175,10 +189,13 @@ struct PieceCount {
 /// One step of a plain chunk, read on its own by the evidence pass so that
 /// the steps worth reading are shared among all threads.
 struct EvidencePiece {
-    /// Values of `lastLine`: every line of the piece, or none.
+    /// Values of `lastLine`: every line of the piece, none, or none but
+    /// the pair's events are still counted to find its crossing, which the
+    /// piece contains. Gzip segments use the same values for their blocks.
     static constexpr std::int64_t kEveryLine =
         std::numeric_limits<std::int64_t>::max();
     static constexpr std::int64_t kNoLine = -1;
+    static constexpr std::int64_t kCrossingOnly = -2;
 
     /// The counting pass's unit that contains the step.
     std::int32_t unit = 0;
@@ -219,6 +236,9 @@ struct GzipSegment {
     /// Whether to parse each block from the segment's first on; inflating
     /// stops after the last entry.
     std::vector<bool> parse;
+    /// For each block, the reading of each flagged pair (see
+    /// EvidencePiece::lastLine); empty for every line of every pair.
+    std::vector<std::vector<std::int64_t>> lastLine;
 };
 
 /// Runs the evidence pass over `segments` on `threads` threads and adds

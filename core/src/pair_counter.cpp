@@ -188,6 +188,14 @@ public:
     /// Adds the events still in flight; call before reading the counts.
     void finish() { m_pairs.flush(); }
 
+    /// Collects the evidence of `tracked` in this block; tracks no other.
+    void trackInBlock(const std::vector<TrackedKey> &tracked)
+    {
+        m_counts.early =
+            std::make_shared<EarlyEvidence>(m_file, m_options, tracked);
+        m_pairs.trackInto(m_counts.early.get(), 0, 0);
+    }
+
     void startStep(std::int64_t begin, std::int64_t end,
                    std::int64_t linesBefore)
     {
@@ -225,7 +233,8 @@ public:
         }
         EarlyEvidence *early = m_counts.early.get();
         if (early)
-            early->setPosition(m_counts.steps.size() - 1, line);
+            early->setPosition(
+                m_counts.steps.empty() ? 0 : m_counts.steps.size() - 1, line);
         m_mayTrack = false;
         if (m_options.countEverything) {
             ++m_counts.totals.events;
@@ -438,9 +447,12 @@ void countChunk(const InputFile &file, const Chunk &chunk,
 
 void countBlock(const InputFile &file, const char *data, std::size_t size,
                 const char *readableEnd, const CountingOptions &options,
-                ChunkCounts &counts, const std::atomic<bool> *cancel)
+                ChunkCounts &counts, const std::atomic<bool> *cancel,
+                const std::vector<TrackedKey> *tracked)
 {
     ChunkCounter counter(file, options, counts);
+    if (tracked && !tracked->empty() && options.earlyBudget)
+        counter.trackInBlock(*tracked);
     const RecordSink sink = [&counter](std::string_view text,
                                        std::int64_t line) {
         counter.count(text, line);

@@ -100,10 +100,14 @@ struct ChunkCounts {
     std::shared_ptr<EarlyEvidence> early;
 };
 
-/// Runs the counting pass over one inflated block of a gzip file.
+struct TrackedKey;
+
+/// Runs the counting pass over one inflated block of a gzip file, and
+/// collects the evidence of the `tracked` pairs in it when given.
 void countBlock(const InputFile &file, const char *data, std::size_t size,
                 const char *readableEnd, const CountingOptions &options,
-                ChunkCounts &counts, const std::atomic<bool> *cancel);
+                ChunkCounts &counts, const std::atomic<bool> *cancel,
+                const std::vector<TrackedKey> *tracked = nullptr);
 
 /// Runs the counting pass over one chunk.
 void countChunk(const InputFile &file, const Chunk &chunk,
@@ -148,5 +152,21 @@ void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
                 const ScanSettings &settings,
                 const std::vector<std::string> &groupKeyOfSpace, int threads,
                 GlobalCounts &global);
+
+/// Event counts from which the counting pass tracks a pair, and the pairs
+/// that a merge took to them.
+struct TrackingThresholds {
+    std::int64_t user = 0;
+    std::int64_t group = 0;
+    /// Global pair keys that reached their threshold in the last merge.
+    std::vector<std::uint64_t> reached;
+};
+
+/// Same as above, and also lists in `tracking.reached` the pairs that this
+/// merge took to their tracking threshold.
+void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
+                const ScanSettings &settings,
+                const std::vector<std::string> &groupKeyOfSpace, int threads,
+                GlobalCounts &global, TrackingThresholds &tracking);
 
 } // namespace hsi::detail

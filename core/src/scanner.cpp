@@ -258,6 +258,8 @@ private:
     EvidenceQuery evidenceQuery() const;
     void runEvidencePass();
     void adoptEarlyEvidence();
+    std::shared_ptr<const std::vector<TrackedKey>> blockKeys() const;
+    void trackReachedPairs();
     void limitPieceToEarly(const StepDays &step, std::size_t stepIndex,
                            const std::vector<EarlyCollection> &early,
                            EvidencePiece &piece) const;
@@ -269,6 +271,8 @@ private:
                              const std::vector<Day> &flaggedDays);
     std::vector<GzipSegment>
     gzipSegmentsToRead(const std::vector<Day> &flaggedDays) const;
+    bool blockToParse(std::size_t unit, const std::vector<Day> &flaggedDays,
+                      std::vector<std::int64_t> &lastLine) const;
     void noteRereadError(std::size_t fileIndex, const std::string &error,
                          const std::string &whatIsIncomplete);
     std::vector<std::string> lineFilterForFlaggedPairs() const;
@@ -309,6 +313,11 @@ private:
     /// and once pairs are flagged, what that means for each flagged one.
     std::vector<std::vector<TrackedPair>> m_trackedPairs;
     std::vector<std::vector<EarlyCollection>> m_earlyByUnit;
+    /// Thresholds of the counting pass, and the pairs that gzip blocks
+    /// started from now on track, replaced whole as merges add pairs.
+    TrackingThresholds m_tracking;
+    mutable std::mutex m_blockKeysMutex;
+    std::shared_ptr<const std::vector<TrackedKey>> m_blockKeys;
     std::unique_ptr<ProgressMeter> m_progress;
     /// Time the calling thread spent merging chunks, for the debug log.
     std::int64_t m_mergeMs = 0;
@@ -391,8 +400,14 @@ CountingOptions ScanRun::firstPassOptions() const
 void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
                          bool firstPass)
 {
-    mergeChunk(counts, static_cast<std::int32_t>(unit.index), m_settings,
-               m_keyOfSpace, m_threads, m_global);
+    if (firstPass && unit.isBlock) {
+        mergeChunk(counts, static_cast<std::int32_t>(unit.index), m_settings,
+                   m_keyOfSpace, m_threads, m_global, m_tracking);
+        trackReachedPairs();
+    } else {
+        mergeChunk(counts, static_cast<std::int32_t>(unit.index), m_settings,
+                   m_keyOfSpace, m_threads, m_global);
+    }
     if (!firstPass) {
         const std::string &error =
             unit.isBlock ? unit.readError : counts.read.error;
@@ -495,9 +510,10 @@ void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass,
                            });
             } else {
                 const TextBlock &block = unit.block;
+                const auto tracked = firstPass ? blockKeys() : nullptr;
                 countBlock(file, block.buffer.data(), block.size,
                            block.buffer.data() + block.buffer.size(), options,
-                           counts, cancelFlag());
+                           counts, cancelFlag(), tracked.get());
             }
             showEvents();
         },
@@ -824,18 +840,50 @@ ScanRun::gzipSegmentsToRead(const std::vector<Day> &flaggedDays) const
             segment.firstUnit = firstUnit;
             const auto [begin, end] = segmentBlocks(chunk, s);
             for (std::size_t block = begin; block < end; ++block) {
-                const bool flagged =
-                    m_unitDays[firstUnit + block].whole.containsAny(
-                        flaggedDays);
-                segment.parse.push_back(flagged);
+                std::vector<std::int64_t> lastLine;
+                const bool parse =
+                    blockToParse(firstUnit + block, flaggedDays, lastLine);
+                segment.parse.push_back(parse);
+                segment.lastLine.push_back(std::move(lastLine));
             }
-            while (!segment.parse.empty() && !segment.parse.back())
+            while (!segment.parse.empty() && !segment.parse.back()) {
                 segment.parse.pop_back();
+                segment.lastLine.pop_back();
+            }
             if (!segment.parse.empty())
                 segments.push_back(std::move(segment));
         }
     }
     return segments;
+}
+
+// A block is parsed when it contains a flagged date, and either a flagged
+// pair of its dates was not collected there by the counting pass, or a
+// collected pair crosses its limit there. `lastLine` receives how to read
+// each pair.
+bool ScanRun::blockToParse(std::size_t unit,
+                           const std::vector<Day> &flaggedDays,
+                           std::vector<std::int64_t> &lastLine) const
+{
+    const StepDays &days = m_unitDays[unit].whole;
+    if (!days.containsAny(flaggedDays))
+        return false;
+    if (unit >= m_earlyByUnit.size() || m_earlyByUnit[unit].empty())
+        return true;
+    lastLine.assign(m_flagged.size(), EvidencePiece::kEveryLine);
+    for (const EarlyCollection &collection : m_earlyByUnit[unit]) {
+        const bool crossesHere = m_flagged[collection.pair].crossing.chunk ==
+                                 static_cast<std::int32_t>(unit);
+        lastLine[collection.pair] =
+            crossesHere ? EvidencePiece::kCrossingOnly : EvidencePiece::kNoLine;
+    }
+    for (std::size_t pair = 0; pair < m_flagged.size(); ++pair) {
+        const Day day = m_flagged[pair].day;
+        if (day >= days.first && day <= days.last &&
+            lastLine[pair] != EvidencePiece::kNoLine)
+            return true;
+    }
+    return false;
 }
 
 // Marks the chunks read whole by the evidence pass: those, other than gzip
@@ -854,6 +902,36 @@ ScanRun::chunksToRead(const std::vector<Day> &flaggedDays) const
             days.steps.empty() && days.whole.containsAny(flaggedDays);
     }
     return chunks;
+}
+
+std::shared_ptr<const std::vector<TrackedKey>> ScanRun::blockKeys() const
+{
+    const std::lock_guard lock(m_blockKeysMutex);
+    return m_blockKeys;
+}
+
+// Gzip blocks are counted a few at a time, each on its own, so a pair is
+// tracked in a block only once the blocks merged before it took the pair to
+// its threshold. Blocks already being counted then miss it, and the
+// evidence pass reads the pair's events there.
+void ScanRun::trackReachedPairs()
+{
+    const auto current = blockKeys();
+    const std::size_t before = current ? current->size() : 0;
+    if (m_tracking.reached.empty() || before >= EarlyEvidence::kMaxTrackedPairs)
+        return;
+    auto keys = current ? std::make_shared<std::vector<TrackedKey>>(*current)
+                        : std::make_shared<std::vector<TrackedKey>>();
+    for (std::uint64_t key : m_tracking.reached) {
+        if (keys->size() >= EarlyEvidence::kMaxTrackedPairs)
+            break;
+        const std::uint32_t id = pairIdIndex(key);
+        keys->push_back({m_global.ids.space(id),
+                         std::string(m_global.ids.text(id)),
+                         m_global.ids.hash(id), pairDay(key)});
+    }
+    const std::lock_guard lock(m_blockKeysMutex);
+    m_blockKeys = std::move(keys);
 }
 
 // Adds the evidence that the counting pass collected for pairs that turned
@@ -1206,7 +1284,10 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     qCDebug(lcScan, "scan started: %zu files, %zu chunks, %d threads",
             m_files.size(), m_chunks.size(), m_threads);
 
-    runCountingPass(firstPassOptions(), true);
+    const CountingOptions firstOptions = firstPassOptions();
+    m_tracking.user = firstOptions.userTrackFrom;
+    m_tracking.group = firstOptions.groupTrackFrom;
+    runCountingPass(firstOptions, true);
     qCDebug(lcScan,
             "counting pass done after %lld ms (%lld ms merging): %zu ids, "
             "%zu pairs%s",

@@ -91,6 +91,7 @@ private slots:
     void evidenceFromGzipCheckpoints();
     void earlyEvidenceMatchesGzip_data();
     void earlyEvidenceMatchesGzip();
+    void earlyEvidenceInGzipBlocks();
     void evidenceRereadFailureReported();
     void groupKeyRereadFailureReported();
     void duplicatesCounted_data();
@@ -673,6 +674,97 @@ void TestDetection::earlyEvidenceMatchesGzip()
     for (std::size_t i = 0; i < plainReport.hotShards.size(); ++i)
         QCOMPARE(plainReport.hotShards[i].evidence.eventsPerMinute,
                  gzipReport.hotShards[i].evidence.eventsPerMinute);
+}
+
+void TestDetection::earlyEvidenceInGzipBlocks()
+{
+    // About 36 MB of text, so about nine 4 MiB gzip blocks. "hot" reaches
+    // its tracking threshold in the first block, so the blocks counted
+    // after that block's merge collect its evidence, and the evidence pass
+    // reads "hot" only in the first few and in the block of its crossing.
+    // The same events as a JSON array are read whole, without tracking, and
+    // are the reference. Their lines are one later, after the "[" line.
+    std::vector<std::string> lines;
+    const auto addLines = [&lines](const std::string &text) {
+        for (std::size_t start = 0; start < text.size();) {
+            const std::size_t end = text.find('\n', start);
+            lines.push_back(text.substr(start, end - start));
+            start = end + 1;
+        }
+    };
+    for (int i = 0; i < 300; ++i) {
+        addLines(fillerAt(kNoon, 1'100));
+        const int insert = i % 5 == 4 ? i - 1 : i;
+        addLines(eventLine("Sync", "\"hot\"", std::to_string(kNoon + insert),
+                           "\"$insert_id\":\"hot-" + std::to_string(insert) +
+                               "\",\"$device_id\":\"d" + std::to_string(i % 7) +
+                               "\",\"company\":\"acme\"") +
+                 "\n");
+        if (i % 3 == 0)
+            addLines(eventOf("warm", kNoon + i));
+    }
+    std::string ndjson;
+    std::string array = "[\n";
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        ndjson += lines[i] + "\n";
+        array += lines[i] + (i + 1 < lines.size() ? ",\n" : "\n");
+    }
+    array += "]\n";
+    QVERIFY(ndjson.size() > std::size_t{32} << 20);
+    FixtureDir dir;
+    const std::string blocks = dir.write("blocks.json.gz", gzipMember(ndjson));
+    const std::string whole = dir.write("whole.json.gz", gzipMember(array));
+
+    ScanSettings settings = withUserLimit(200);
+    settings.groupLimit = 600;
+    settings.groupKeys = {"company"};
+    settings.threads = 2;
+    Report blockReport;
+    {
+        const ScanLog log;
+        blockReport = scan({blocks}, settings);
+        QVERIFY(ScanLog::number(QStringLiteral(
+                    "collected evidence for (\\d+) flagged")) > 4);
+    }
+    Report wholeReport;
+    {
+        const ScanLog log;
+        wholeReport = scan({whole}, settings);
+        QCOMPARE(ScanLog::number(
+                     QStringLiteral("collected evidence for (\\d+) flagged")),
+                 std::int64_t{0});
+    }
+
+    const PairFinding *hot = findPair(blockReport.hotShards, "hot", kDate);
+    QVERIFY(hot != nullptr);
+    QCOMPARE(hot->events, std::int64_t{300});
+    QCOMPARE(hot->uniqueEvents, std::int64_t{240});
+    QCOMPARE(hot->evidence.distinctDevices, std::int64_t{7});
+    QVERIFY(hot->crossing.has_value());
+    QCOMPARE(blockReport.hotShards.size(), std::size_t{1});
+    QCOMPARE(blockReport.nearLimit.size(), std::size_t{2});
+    QCOMPARE(wholeReport.hotShards.size(), std::size_t{1});
+    const PairFinding *wholeHot = findPair(wholeReport.hotShards, "hot", kDate);
+    QVERIFY(wholeHot != nullptr && wholeHot->crossing.has_value());
+    QCOMPARE(hot->crossing->line + 1, wholeHot->crossing->line);
+    QCOMPARE(hot->crossing->timeMs, wholeHot->crossing->timeMs);
+    for (const auto &[found, reference] :
+         {std::pair{&blockReport.hotShards, &wholeReport.hotShards},
+          std::pair{&blockReport.nearLimit, &wholeReport.nearLimit}}) {
+        QCOMPARE(found->size(), reference->size());
+        for (std::size_t i = 0; i < found->size(); ++i) {
+            const PairFinding &a = (*found)[i];
+            const PairFinding &b = (*reference)[i];
+            QCOMPARE(a.id, b.id);
+            QCOMPARE(a.events, b.events);
+            QCOMPARE(a.uniqueEvents, b.uniqueEvents);
+            QCOMPARE(a.evidence.distinctDevices, b.evidence.distinctDevices);
+            QCOMPARE(a.evidence.distinctUsers, b.evidence.distinctUsers);
+            QCOMPARE(a.evidence.duplicates, b.evidence.duplicates);
+            QCOMPARE(a.evidence.eventsPerMinute, b.evidence.eventsPerMinute);
+            QCOMPARE(a.likelyCauseText, b.likelyCauseText);
+        }
+    }
 }
 
 void TestDetection::evidenceRereadFailureReported()

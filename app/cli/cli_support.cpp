@@ -157,8 +157,15 @@ scanSettingsFromParser(const QCommandLineParser &parser, QString *error)
     settings.groupLimit = *groupLimit;
     settings.topN = static_cast<int>(std::min<std::int64_t>(*top, 1000));
 
-    for (const QString &key : parser.values(kGroupKey))
+    for (const QString &key : parser.values(kGroupKey)) {
+        if (key.trimmed().isEmpty()) {
+            *error = QStringLiteral("invalid --group-key '%1': name the group "
+                                    "key property, such as company_id")
+                         .arg(key);
+            return std::nullopt;
+        }
         settings.groupKeys.push_back(key.toStdString());
+    }
     settings.legacyProjectTime = parser.isSet(kLegacyTime);
     if (parser.isSet(kTimeZone)) {
         const QString zone = parser.value(kTimeZone);
@@ -521,6 +528,25 @@ void printInputProblems(const InputReport &input, std::size_t top,
         std::fprintf(out, "  %s\n", advice);
 }
 
+/// Explains each id flag that the listed ids carry.
+void printFlagMeanings(const Report &report, std::size_t top, std::FILE *out)
+{
+    std::uint32_t shown = 0;
+    for (std::size_t i = 0; i < report.idProblems.size() && i < top; ++i)
+        shown |= report.idProblems[i].idFlags;
+    if (shown & IdFlagPlaceholder)
+        std::fprintf(out, "  placeholder value: a value such as 'undefined' or "
+                          "'0' that Mixpanel rejects or that usually means a "
+                          "bug in the code that sets the id\n");
+    if (shown & IdFlagLiteralName)
+        std::fprintf(out, "  literal name: a property name such as 'user_id' "
+                          "sent in place of the id itself\n");
+    if (shown & IdFlagNumeric)
+        std::fprintf(out, "  numeric id: sent as a JSON number, not a string; "
+                          "tools that read numbers as doubles change ids past "
+                          "2^53, so send ids as strings\n");
+}
+
 void printProblems(const Report &report, std::size_t top, std::FILE *out)
 {
     if (!report.idProblems.empty()) {
@@ -536,6 +562,7 @@ void printProblems(const Report &report, std::size_t top, std::FILE *out)
                          problem.id.c_str(), flagNames(problem.idFlags).c_str(),
                          countOf(problem.events, "event").c_str());
         }
+        printFlagMeanings(report, top, out);
     }
     for (const InputReport &input : report.inputs) {
         if (input.status == InputReport::Status::Ok && input.problemCount == 0)

@@ -35,7 +35,11 @@ int runScan(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Reads Mixpanel export files (NDJSON, JSON array or JSON Pipelines "
         "rows, plain or gzip) and reports the ids and groups that crossed "
-        "Mixpanel's per-day limits."));
+        "Mixpanel's per-day limits.\n\n"
+        "Exit status: 0 every input was read in full; 1 cancelled, or the "
+        "report could not be written; 2 usage error, or no input could be "
+        "read; 3 with --fail-on-hot, a hot shard was found; 4 an input was "
+        "unreadable, cut short or had lines that are not events."));
     addScanOptions(parser);
     const QCommandLineOption json(
         QStringLiteral("json"),

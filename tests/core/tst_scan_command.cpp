@@ -394,6 +394,9 @@ void TestScanCommand::exitCodes_data()
     QTest::addRow("unknown option")
         << QStringList{QStringLiteral("--no-such-option")} << 2
         << QStringLiteral("no-such-option");
+    QTest::addRow("empty group key")
+        << QStringList{QStringLiteral("--group-key"), QString()} << 2
+        << QStringLiteral("invalid --group-key ''");
 }
 
 void TestScanCommand::exitCodes()

@@ -203,7 +203,8 @@ public:
             growForChunk(begin);
         // Only plain ranges have steps, and only their evidence pass reads
         // by steps, so evidence is collected early only here.
-        if (m_counts.steps.empty() && m_options.userTrackFrom > 0) {
+        if (m_counts.steps.empty() && m_options.userTrackFrom > 0 &&
+            m_options.earlyBudget) {
             m_counts.early = std::make_shared<EarlyEvidence>(m_file, m_options);
             m_pairs.trackInto(m_counts.early.get(), m_options.userTrackFrom,
                               m_options.groupTrackFrom);

@@ -333,6 +333,10 @@ bool EarlyEvidence::reserveRecord()
     if (m_reserved == 0 && !m_spent) {
         const std::int64_t left = m_budget->fetch_sub(kBudgetBatch);
         m_reserved = std::clamp<std::int64_t>(left, 0, kBudgetBatch);
+        // What was taken beyond the budget goes back, so that records
+        // returned later can still be used.
+        if (m_reserved < kBudgetBatch)
+            m_budget->fetch_add(kBudgetBatch - m_reserved);
         if (m_reserved == 0) {
             // The evidence pass collects every event of pairs it has no
             // early evidence for, so dropping them loses nothing.

@@ -258,6 +258,8 @@ private:
     EvidenceQuery evidenceQuery() const;
     void runEvidencePass();
     void adoptEarlyEvidence();
+    void keepBlockEvidence(std::size_t unit, std::vector<TrackedPair> pairs);
+    void adoptBlockEvidence(std::size_t &adopted);
     std::shared_ptr<const std::vector<TrackedKey>> blockKeys() const;
     void trackReachedPairs();
     void limitPieceToEarly(const StepDays &step, std::size_t stepIndex,
@@ -312,6 +314,11 @@ private:
     /// Pairs whose evidence the counting pass began to collect, by unit,
     /// and once pairs are flagged, what that means for each flagged one.
     std::vector<std::vector<TrackedPair>> m_trackedPairs;
+    /// Evidence that gzip blocks collected, one entry per tracked key and
+    /// merged as blocks are, and the events each block collected per key.
+    std::vector<TrackedPair> m_blockEvidence;
+    std::vector<std::vector<std::pair<std::uint32_t, std::int64_t>>>
+        m_blockCoverage;
     std::vector<std::vector<EarlyCollection>> m_earlyByUnit;
     /// Thresholds of the counting pass, and the pairs that gzip blocks
     /// started from now on track, replaced whole as merges add pairs.
@@ -429,7 +436,9 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
         m_firstUnitOfChunk[unit.chunkIndex] = unit.index;
     m_unitDays[unit.index] = unitDaysOf(counts);
     m_unitDays[unit.index].fileIndex = chunk.fileIndex;
-    if (counts.early) {
+    if (counts.early && unit.isBlock) {
+        keepBlockEvidence(unit.index, counts.early->takePairs());
+    } else if (counts.early) {
         if (m_trackedPairs.size() <= unit.index)
             m_trackedPairs.resize(unit.index + 1);
         m_trackedPairs[unit.index] = counts.early->takePairs();
@@ -937,6 +946,59 @@ void ScanRun::trackReachedPairs()
 // Adds the evidence that the counting pass collected for pairs that turned
 // out flagged, and notes where each one's collection began. The rest is
 // dropped.
+// A block tracks the keys of the snapshot it started with, in their
+// order, so its pair i is key i. Its evidence joins the key's at once:
+// keeping it per block would take memory in proportion to the file.
+void ScanRun::keepBlockEvidence(std::size_t unit,
+                                std::vector<TrackedPair> pairs)
+{
+    if (m_blockCoverage.size() <= unit)
+        m_blockCoverage.resize(unit + 1);
+    for (std::size_t key = 0; key < pairs.size(); ++key) {
+        TrackedPair &pair = pairs[key];
+        if (m_blockEvidence.size() <= key) {
+            m_blockEvidence.resize(key + 1);
+            m_blockEvidence[key].space = pair.space;
+            m_blockEvidence[key].id = std::move(pair.id);
+            m_blockEvidence[key].hash = pair.hash;
+            m_blockEvidence[key].day = pair.day;
+        }
+        m_blockCoverage[unit].emplace_back(static_cast<std::uint32_t>(key),
+                                           pair.evidence.events);
+        mergeEvidence(std::move(pair.evidence), 0,
+                      m_blockEvidence[key].evidence);
+    }
+}
+
+void ScanRun::adoptBlockEvidence(std::size_t &adopted)
+{
+    std::vector<std::optional<std::uint32_t>> flaggedOfKey;
+    for (TrackedPair &tracked : m_blockEvidence) {
+        const std::uint32_t id =
+            m_global.ids.find(tracked.space, tracked.id, tracked.hash);
+        const std::uint32_t *index =
+            id == IdInterner::kNotFound
+                ? nullptr
+                : m_flaggedIndex.find(pairKey(id, tracked.day));
+        flaggedOfKey.push_back(index ? std::optional(*index) : std::nullopt);
+        if (index) {
+            mergeEvidence(std::move(tracked.evidence), 0, m_evidence[*index]);
+            ++adopted;
+        }
+    }
+    if (m_earlyByUnit.size() < m_blockCoverage.size())
+        m_earlyByUnit.resize(m_blockCoverage.size());
+    for (std::size_t unit = 0; unit < m_blockCoverage.size(); ++unit) {
+        for (const auto &[key, events] : m_blockCoverage[unit]) {
+            if (flaggedOfKey[key])
+                m_earlyByUnit[unit].push_back(
+                    {*flaggedOfKey[key], 0, 0, {events}});
+        }
+    }
+    m_blockEvidence = {};
+    m_blockCoverage = {};
+}
+
 void ScanRun::adoptEarlyEvidence()
 {
     m_earlyByUnit.assign(m_trackedPairs.size(), {});
@@ -959,9 +1021,10 @@ void ScanRun::adoptEarlyEvidence()
         }
     }
     m_trackedPairs = {};
+    adoptBlockEvidence(adopted);
     qCDebug(lcScan,
             "counting pass collected evidence for %zu flagged pairs "
-            "in ranges",
+            "in plain ranges and gzip files",
             adopted);
 }
 
@@ -1304,6 +1367,8 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     }
     m_checkpoints = {};
     m_trackedPairs = {};
+    m_blockEvidence = {};
+    m_blockCoverage = {};
     qCDebug(lcScan, "evidence pass done after %lld ms: %zu flagged pairs%s",
             static_cast<long long>(nowMs() - startMs), m_flagged.size(),
             memoryUse().c_str());

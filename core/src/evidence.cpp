@@ -602,7 +602,8 @@ void collectPieceEvidence(
     const std::vector<EvidencePiece> &pieces, const EvidenceQuery &query,
     int threads, std::vector<EvidenceAccumulator> &evidence,
     const std::atomic<bool> *cancel,
-    const std::function<void(std::int64_t bytes)> &onPieceDone)
+    const std::function<void(std::size_t piece, std::int64_t bytes,
+                             const std::string &error)> &onPieceDone)
 {
     std::vector<std::vector<PieceCount>> counts(pieces.size());
     const auto crossesIn = [&query](std::size_t pair, std::int32_t unit) {
@@ -625,7 +626,8 @@ void collectPieceEvidence(
                 mergeEvidence(std::move(found.pairs[i]), 0, into[i]);
             }
             if (onPieceDone)
-                onPieceDone(piece.range.end - piece.range.begin);
+                onPieceDone(p, piece.range.end - piece.range.begin,
+                            found.read.error);
         });
     // A pair's events in a piece count as one entry, whether this pass or
     // the counting pass collected them, because a crossing's rank is

@@ -216,13 +216,15 @@ struct EvidencePiece {
 
 /// Runs the evidence pass over `pieces`, given in input order, on `threads`
 /// threads, and adds what they hold to `evidence`, indexed like
-/// `query.pairs`. `onPieceDone` receives each finished piece's bytes.
+/// `query.pairs`. `onPieceDone` receives each finished piece's index, its
+/// bytes, and an error message when it could not be read.
 void collectPieceEvidence(
     const std::vector<InputFile> &files,
     const std::vector<EvidencePiece> &pieces, const EvidenceQuery &query,
     int threads, std::vector<EvidenceAccumulator> &evidence,
     const std::atomic<bool> *cancel,
-    const std::function<void(std::int64_t bytes)> &onPieceDone);
+    const std::function<void(std::size_t piece, std::int64_t bytes,
+                             const std::string &error)> &onPieceDone);
 
 /// A stretch of a gzip file that the evidence pass inflates on its own,
 /// from a checkpoint that the counting pass saved or from the file's start,

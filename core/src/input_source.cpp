@@ -365,6 +365,12 @@ public:
         : m_file(file.path, error)
     {
         const auto size = static_cast<std::int64_t>(m_file.size());
+        // Ranges and steps were cut from the size the scan first saw; a file
+        // that changed since would be read in part without a word.
+        if (error.empty() && size != file.size)
+            error = "the file changed size since the scan opened it (" +
+                    std::to_string(file.size) + " bytes, now " +
+                    std::to_string(size) + ")";
         m_begin = lineStartAtOrAfter(m_file.data(), size, chunk.begin);
         m_end = lineStartAtOrAfter(m_file.data(), size, chunk.end);
     }

@@ -728,9 +728,19 @@ void ScanRun::runEvidencePass()
     collectUnitEvidence(query, flaggedDays);
     collectGzipEvidence(query, flaggedDays);
     const std::vector<EvidencePiece> pieces = stepsToRead(flaggedDays);
+    std::vector<std::string> errors(pieces.size());
     collectPieceEvidence(
         m_files, pieces, query, m_threads, m_evidence, cancelFlag(),
-        [this](std::int64_t bytes) { m_progress->addBytes(bytes); });
+        [&](std::size_t piece, std::int64_t bytes, const std::string &error) {
+            errors[piece] = error;
+            m_progress->addBytes(bytes);
+        });
+    std::set<std::size_t> failedFiles;
+    for (std::size_t piece = 0; piece < pieces.size(); ++piece) {
+        const std::size_t file = pieces[piece].range.fileIndex;
+        if (!errors[piece].empty() && failedFiles.insert(file).second)
+            noteRereadError(file, errors[piece], kIncompleteEvidence);
+    }
 }
 
 void ScanRun::collectUnitEvidence(const EvidenceQuery &query,

@@ -92,6 +92,7 @@ private slots:
     void earlyEvidenceMatchesGzip_data();
     void earlyEvidenceMatchesGzip();
     void earlyEvidenceInGzipBlocks();
+    void evidenceRereadFailureReported_data();
     void evidenceRereadFailureReported();
     void groupKeyRereadFailureReported();
     void duplicatesCounted_data();
@@ -769,8 +770,18 @@ void TestDetection::earlyEvidenceInGzipBlocks()
     }
 }
 
+void TestDetection::evidenceRereadFailureReported_data()
+{
+    QTest::addColumn<bool>("gzip");
+    QTest::addColumn<QString>("reason");
+    QTest::addRow("gzip") << true << QStringLiteral("truncated");
+    QTest::addRow("plain") << false << QStringLiteral("changed size");
+}
+
 void TestDetection::evidenceRereadFailureReported()
 {
+    QFETCH(bool, gzip);
+    QFETCH(QString, reason);
     // The file is cut short after the counting pass, before the evidence
     // pass reads it again. The counts stand, and a problem of the file
     // reports that the evidence is incomplete.
@@ -778,13 +789,13 @@ void TestDetection::evidenceRereadFailureReported()
     for (int i = 0; i < 4; ++i)
         text += eventOf("changing", kNoon + i) + filler(5'000);
     FixtureDir dir;
-    const std::string compressed = gzipMember(text);
-    const std::string path = dir.write("changing.json.gz", compressed);
+    const std::string bytes = gzip ? gzipMember(text) : text;
+    const std::string path = dir.write("changing.json", bytes);
 
     ScanControl control;
     control.onProgress = [&](const ScanProgress &progress) {
         if (progress.pass == 2)
-            dir.write("changing.json.gz", compressed.substr(0, 1000));
+            dir.write("changing.json", bytes.substr(0, 1000));
     };
     const Report report = scan({path}, withUserLimit(3), &control);
 
@@ -795,7 +806,9 @@ void TestDetection::evidenceRereadFailureReported()
     QCOMPARE(input.events, std::int64_t{25'004});
     QCOMPARE(input.problems.size(), std::size_t{1});
     QVERIFY(input.problems[0].message.find("evidence") != std::string::npos);
-    QVERIFY(input.problems[0].message.find("truncated") != std::string::npos);
+    QVERIFY2(input.problems[0].message.find(reason.toStdString()) !=
+                 std::string::npos,
+             input.problems[0].message.c_str());
 }
 
 void TestDetection::groupKeyRereadFailureReported()

@@ -933,6 +933,10 @@ std::shared_ptr<const std::vector<TrackedKey>> ScanRun::blockKeys() const
 // tracked in a block only once the blocks merged before it took the pair to
 // its threshold. Blocks already being counted then miss it, and the
 // evidence pass reads the pair's events there.
+// NOTE: keys are never dropped, because a block's pair i must stay key i.
+// In an export of many days sorted by time, the first 32 large pairs keep
+// their slots after their day ends, and later days' pairs go to the
+// evidence pass as before.
 void ScanRun::trackReachedPairs()
 {
     const auto current = blockKeys();

@@ -551,6 +551,18 @@ private:
     QtMessageHandler m_previous = nullptr;
 };
 
+/// Scans `path` and sets `collected` to the number of flagged pairs whose
+/// evidence the counting pass collected, from the debug log.
+Report scanCountingEarly(const std::string &path, const ScanSettings &settings,
+                         std::int64_t &collected)
+{
+    const ScanLog log;
+    Report report = scan({path}, settings);
+    collected = ScanLog::number(
+        QStringLiteral("collected evidence for (\\d+) flagged"));
+    return report;
+}
+
 /// The findings of a report as JSON text, with `path` replaced so that
 /// reports of two files compare equal.
 std::string findingsText(const Report &report, const std::string &path)
@@ -720,23 +732,12 @@ void TestDetection::earlyEvidenceInGzipBlocks()
     settings.groupLimit = 600;
     settings.groupKeys = {"company"};
     settings.threads = 2;
-    Report blockReport;
-    {
-        const ScanLog log;
-        blockReport = scan({blocks}, settings);
-        // "hot", "warm" and the group, each counted once for the file.
-        QCOMPARE(ScanLog::number(
-                     QStringLiteral("collected evidence for (\\d+) flagged")),
-                 std::int64_t{3});
-    }
-    Report wholeReport;
-    {
-        const ScanLog log;
-        wholeReport = scan({whole}, settings);
-        QCOMPARE(ScanLog::number(
-                     QStringLiteral("collected evidence for (\\d+) flagged")),
-                 std::int64_t{0});
-    }
+    std::int64_t collected = -1;
+    const Report blockReport = scanCountingEarly(blocks, settings, collected);
+    // "hot", "warm" and the group, each counted once for the file.
+    QCOMPARE(collected, std::int64_t{3});
+    const Report wholeReport = scanCountingEarly(whole, settings, collected);
+    QCOMPARE(collected, std::int64_t{0});
 
     const PairFinding *hot = findPair(blockReport.hotShards, "hot", kDate);
     QVERIFY(hot != nullptr);

@@ -7,6 +7,8 @@
 #include <array>
 #include <cctype>
 #include <cstring>
+#include <optional>
+#include <simdjson.h>
 
 namespace hsi::detail {
 
@@ -26,6 +28,19 @@ std::string snippetOf(std::string_view text)
     if (text.size() > kSnippetLength)
         snippet += "...";
     return snippet;
+}
+
+/// Describes a line that is not UTF-8 text, which no export contains, or
+/// returns nothing. Quoting such a line would print noise.
+std::optional<std::string> notTextReason(std::string_view text)
+{
+    if (text.find('\0') != std::string_view::npos)
+        return "binary data, not a line of text: check that the file is a "
+               "Mixpanel export";
+    if (!simdjson::validate_utf8(text.data(), text.size()))
+        return "the line is not UTF-8 text, which JSON requires: check the "
+               "file's encoding";
+    return std::nullopt;
 }
 
 /// True for times from 2000 to 2099. Mixpanel started in 2009, so a time
@@ -275,10 +290,15 @@ private:
     {
         ++m_counts.totals.skippedLines;
         m_counts.badLines = true;
-        // The marker line speaks for itself, so it is not quoted.
-        const std::string message =
-            isExportCutShort(text) ? std::string(kExportCutShort)
-                                   : m_error + ": \"" + snippetOf(text) + '"';
+        // The marker line speaks for itself, so it is not quoted, and bytes
+        // that are not text would print as noise.
+        std::string message;
+        if (isExportCutShort(text))
+            message = kExportCutShort;
+        else if (const auto reason = notTextReason(text))
+            message = *reason;
+        else
+            message = m_error + ": \"" + snippetOf(text) + '"';
         if (m_counts.problemCount < 3) {
             qCWarning(lcCount, "%s:%lld: %s", m_file.path.c_str(),
                       static_cast<long long>(line), message.c_str());

@@ -66,6 +66,7 @@ private slots:
     void jsonArray();
     void unclosedArray();
     void badLineReported();
+    void notTextLineNamed();
     void missingFile();
 };
 
@@ -396,6 +397,31 @@ void TestRecordReader::unclosedArray()
     QVERIFY(!input.problems.empty());
     QVERIFY2(containsText(input.problems.back().message, "not closed"),
              input.problems.back().message.c_str());
+}
+
+void TestRecordReader::notTextLineNamed()
+{
+    // A line with a NUL byte and a line in Latin-1 get a reason instead of
+    // a quote of their bytes, which would print as noise.
+    FixtureDir dir;
+    const std::string path = dir.write(
+        "mixed.json",
+        repeatedLines("alice", kNoon, 1) +
+            std::string("\x7f"
+                        "ELF\0\0\x01",
+                        7) +
+            "\n" + "{\"event\":\"a\",\"properties\":{\"time\":1709726400," +
+            "\"distinct_id\":\"caf\xe9\"}}\n");
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QCOMPARE(input.events, std::int64_t{1});
+    QCOMPARE(input.problems.size(), std::size_t{2});
+    QCOMPARE(input.problems[0].line, std::int64_t{2});
+    QVERIFY2(containsText(input.problems[0].message, "binary data"),
+             input.problems[0].message.c_str());
+    QCOMPARE(input.problems[1].line, std::int64_t{3});
+    QVERIFY2(containsText(input.problems[1].message, "not UTF-8 text"),
+             input.problems[1].message.c_str());
 }
 
 void TestRecordReader::badLineReported()

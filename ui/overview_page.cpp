@@ -46,6 +46,8 @@ OverviewPage::OverviewPage(QWidget *parent)
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setStretchLastSection(true);
+    // A cut path keeps its line number, which ends the text.
+    m_view->setTextElideMode(Qt::ElideMiddle);
     connect(m_view, &QTableView::activated, this,
             [this](const QModelIndex &index) {
                 emit findingActivated(m_findings->findingAt(index.row()));
@@ -89,11 +91,24 @@ QString OverviewPage::summaryText() const
     return m_summary->text();
 }
 
+// Long ids and file paths are cut, with the whole text in the cell's tool
+// tip, so that the likely cause stays in view at the default window width.
+void OverviewPage::fitColumns()
+{
+    constexpr int kMaxTextWidth = 200;
+    m_view->resizeColumnsToContents();
+    for (int column : {FindingTableModel::IdColumn,
+                       FindingTableModel::CrossingPlaceColumn}) {
+        if (m_view->columnWidth(column) > kMaxTextWidth)
+            m_view->setColumnWidth(column, kMaxTextWidth);
+    }
+}
+
 void OverviewPage::setReport(std::shared_ptr<const Report> report)
 {
     m_report = std::move(report);
     m_findings->setReport(m_report);
-    m_view->resizeColumnsToContents();
+    fitColumns();
     if (!m_report) {
         setMessage(QString());
         return;

@@ -37,6 +37,7 @@ signals:
     void findingActivated(const hsi::PairFinding &finding);
 
 private:
+    void fitColumns();
     QString totalsHtml(const Report &report) const;
     QString causesHtml(const Report &report) const;
 

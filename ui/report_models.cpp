@@ -94,6 +94,8 @@ QVariant FindingTableModel::data(const QModelIndex &index, int role) const
             return toQString(pair.likelyCauseText);
         if (index.column() == CrossingPlaceColumn && pair.crossing)
             return toQString(pair.crossing->path);
+        if (index.column() == IdColumn)
+            return data(index, Qt::DisplayRole);
         return {};
     case Qt::TextAlignmentRole:
         if (index.column() >= EventsColumn && index.column() <= OverLimitColumn)

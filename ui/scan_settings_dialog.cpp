@@ -49,7 +49,7 @@ ScanSettingsDialog::ScanSettingsDialog(const ScanSettings &settings,
     m_nearLimit->setSingleStep(0.05);
     m_nearLimit->setDecimals(2);
     m_nearLimit->setToolTip(
-        QStringLiteral("Pairs above this fraction of their limit are "
+        QStringLiteral("Pairs at or above this fraction of their limit are "
                        "listed as near the limit."));
 
     auto *form = new QFormLayout;

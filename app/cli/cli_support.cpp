@@ -102,7 +102,7 @@ void addScanOptions(QCommandLineParser &parser)
          QStringLiteral("Treat time as project-local wall-clock seconds, as "
                         "stored by projects created before 2023.")},
         {kNearLimit,
-         QStringLiteral("Report pairs above this fraction of their limit "
+         QStringLiteral("Report pairs at or above this fraction of their limit "
                         "(default 0.5)."),
          QStringLiteral("fraction")},
         {kTop,
@@ -420,6 +420,14 @@ void printHotShard(const PairFinding &finding, const ScanSettings &settings,
 
 void printFindings(const Report &report, std::size_t top, std::FILE *out)
 {
+    // Pairs are judged only once every input is counted, so a cancelled
+    // scan has none, and "none" would read as a finding.
+    if (report.cancelled) {
+        std::fprintf(out, "\nHot shards and near-limit pairs: not determined, "
+                          "because the scan was cancelled before it counted "
+                          "every input\n");
+        return;
+    }
     std::fprintf(out, "\nHot shards: %lld user, %lld group\n",
                  static_cast<long long>(report.hotUserShards()),
                  static_cast<long long>(report.hotGroupShards()));
@@ -428,7 +436,7 @@ void printFindings(const Report &report, std::size_t top, std::FILE *out)
     if (report.hotShards.empty())
         std::fprintf(out, "  none\n");
 
-    std::fprintf(out, "\nNear the limit (above %.0f%% of it): %zu\n",
+    std::fprintf(out, "\nNear the limit (%.0f%% of it or more): %zu\n",
                  report.settings.nearLimitFraction * 100,
                  report.nearLimit.size());
     for (std::size_t i = 0; i < report.nearLimit.size() && i < top; ++i) {

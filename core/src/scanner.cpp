@@ -9,6 +9,7 @@
 
 #include <QLoggingCategory>
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -138,10 +139,14 @@ private:
     std::atomic<int> m_pass{1};
 };
 
-bool hasExportSuffix(const std::string &name)
+/// Whether the name ends in an export suffix, in any case: files copied
+/// through some systems come back as NAME.JSON.
+bool hasExportSuffix(std::string name)
 {
     static const char *const kSuffixes[] = {".json", ".ndjson", ".jsonl", ".gz",
                                             ".txt"};
+    for (char &c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return std::any_of(std::begin(kSuffixes), std::end(kSuffixes),
                        [&name](std::string_view suffix) {
                            return name.size() > suffix.size() &&
@@ -358,6 +363,19 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
         }
         bytesTotal += file.size;
         m_files.push_back(std::move(file));
+        m_report.inputs.push_back(std::move(input));
+    }
+    // Entries after the files' own, so that file indexes stay report
+    // indexes.
+    for (const auto &[folder, reason] : listing.unreadableFolders) {
+        InputReport input;
+        input.path = folder;
+        input.status = InputReport::Status::Error;
+        input.problemCount = 1;
+        input.problems.push_back(
+            {Problem::Severity::Error, 0,
+             "cannot read folder: " + reason +
+                 "; check its permissions, or name its files instead"});
         m_report.inputs.push_back(std::move(input));
     }
     m_report.totals.bytes = bytesTotal;
@@ -1458,58 +1476,112 @@ bool isScanReport(const std::filesystem::path &path)
 
 /// Adds the export files directly in `folder` to `files`, sorted by name,
 /// and notes what it leaves out.
-void listFolder(const std::string &folder, std::vector<std::string> &files,
-                std::vector<std::string> &notes)
+/// Whether a .txt file starts like the summary that `hotshard scan` prints,
+/// which a shell redirect may have saved next to the exports.
+bool isScanSummary(const std::filesystem::path &path)
 {
-    namespace fs = std::filesystem;
+    std::string extension = path.extension().string();
+    for (char &c : extension)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (extension != ".txt")
+        return false;
+    std::ifstream stream(path, std::ios::binary);
+    char head[16] = {};
+    stream.read(head, sizeof head);
+    return std::string_view(head, static_cast<std::size_t>(stream.gcount()))
+        .starts_with("Scanned ");
+}
+
+/// Joins up to three names, and says how many more there are.
+std::string someNames(const std::vector<std::string> &names)
+{
+    std::string text;
+    for (std::size_t i = 0; i < names.size() && i < 3; ++i)
+        text += (i == 0 ? "" : ", ") + names[i];
+    if (names.size() > 3)
+        text += " and " + std::to_string(names.size() - 3) + " more";
+    return text;
+}
+
+/// The entries of one folder, sorted into what a scan reads and what it
+/// leaves out.
+struct FolderEntries {
+    std::vector<std::string> exports;
+    std::vector<std::string> subfolders;
+    std::vector<std::string> hidden;
+    std::vector<std::string> otherNames;
+    std::vector<std::string> savedOutput;
+};
+
+FolderEntries sortFolder(std::filesystem::directory_iterator entries)
+{
+    FolderEntries sorted;
     std::error_code error;
-    fs::directory_iterator entries(folder, error);
+    for (const std::filesystem::directory_entry &entry : entries) {
+        const std::string name = entry.path().filename().string();
+        if (entry.is_directory(error))
+            sorted.subfolders.push_back(entry.path().string());
+        else if (!entry.is_regular_file(error) || name == "manifest.json" ||
+                 name == "job.json")
+            continue;
+        else if (!hasExportSuffix(name))
+            sorted.otherNames.push_back(name);
+        else if (name.starts_with('.'))
+            sorted.hidden.push_back(name);
+        else if (isScanReport(entry.path()) || isScanSummary(entry.path()))
+            sorted.savedOutput.push_back(entry.path().string());
+        else
+            sorted.exports.push_back(entry.path().string());
+    }
+    for (auto *list : {&sorted.exports, &sorted.subfolders, &sorted.hidden,
+                       &sorted.otherNames, &sorted.savedOutput})
+        std::sort(list->begin(), list->end());
+    return sorted;
+}
+
+/// Adds the export files directly in `folder` to `files`, sorted by name,
+/// and notes what it leaves out. A folder that cannot be read goes to
+/// `unreadable` with the reason.
+void listFolder(const std::string &folder, std::vector<std::string> &files,
+                std::vector<std::string> &notes,
+                std::vector<std::pair<std::string, std::string>> &unreadable)
+{
+    std::error_code error;
+    std::filesystem::directory_iterator entries(folder, error);
     if (error) {
-        notes.push_back("folder " + folder + " cannot be read (" +
-                        error.message() + "), so it was skipped");
+        unreadable.emplace_back(folder, error.message());
         return;
     }
-    std::vector<std::string> inFolder;
-    std::vector<std::string> subfolders;
-    std::size_t otherFiles = 0;
-    for (const fs::directory_entry &entry : entries) {
-        if (entry.is_directory(error)) {
-            subfolders.push_back(entry.path().string());
-        } else if (!entry.is_regular_file(error) ||
-                   !isExportFileName(entry.path())) {
-            const std::string name = entry.path().filename().string();
-            if (!isIgnoredFileName(name) && !hasExportSuffix(name))
-                ++otherFiles;
-        } else if (isScanReport(entry.path())) {
-            notes.push_back(entry.path().string() +
-                            " is a hotshard report, not an export, so it "
-                            "was skipped");
-        } else {
-            inFolder.push_back(entry.path().string());
-        }
-    }
-    std::sort(inFolder.begin(), inFolder.end());
-    std::sort(subfolders.begin(), subfolders.end());
-    files.insert(files.end(), inFolder.begin(), inFolder.end());
-    for (std::size_t i = 0; i < subfolders.size(); ++i) {
+    const FolderEntries sorted = sortFolder(std::move(entries));
+    files.insert(files.end(), sorted.exports.begin(), sorted.exports.end());
+    for (const std::string &output : sorted.savedOutput)
+        notes.push_back(output +
+                        " is a report or summary of hotshard scan, not an "
+                        "export, so it was skipped");
+    for (std::size_t i = 0; i < sorted.subfolders.size(); ++i) {
         if (i == kMaxNotesPerFolder) {
             notes.push_back("folder " + folder + " has " +
-                            std::to_string(subfolders.size() - i) +
+                            std::to_string(sorted.subfolders.size() - i) +
                             " more subfolders that were not read");
             break;
         }
-        notes.push_back("subfolder " + subfolders[i] +
+        notes.push_back("subfolder " + sorted.subfolders[i] +
                         " was not read: name it as an input to scan it");
     }
-    if (inFolder.empty())
+    if (!sorted.hidden.empty())
+        notes.push_back("folder " + folder + ": hidden files were skipped (" +
+                        someNames(sorted.hidden) +
+                        "): name them as inputs to scan them");
+    if (!sorted.otherNames.empty())
+        notes.push_back("folder " + folder +
+                        ": files were skipped because "
+                        "their names do not end in .json, .ndjson, .jsonl, "
+                        ".gz or .txt (" +
+                        someNames(sorted.otherNames) + ")");
+    if (sorted.exports.empty() && sorted.hidden.empty())
         notes.push_back("folder " + folder +
                         " holds no export files (names ending in .json, "
                         ".ndjson, .jsonl, .gz or .txt)");
-    else if (otherFiles > 0)
-        notes.push_back("folder " + folder + ": " + std::to_string(otherFiles) +
-                        (otherFiles == 1 ? " file was" : " files were") +
-                        " skipped because the names do not end in .json, "
-                        ".ndjson, .jsonl, .gz or .txt");
 }
 
 /// Identifies a file whatever path names it: its device and inode.
@@ -1532,7 +1604,11 @@ InputListing listInputFiles(const std::vector<std::string> &paths)
     for (const std::string &path : paths) {
         std::error_code error;
         if (fs::is_directory(path, error))
-            listFolder(path, named, listing.notes);
+            listFolder(path, named, listing.notes, listing.unreadableFolders);
+        else if (isScanReport(path))
+            listing.notes.push_back(path +
+                                    " is a report of hotshard scan, not an "
+                                    "export, so it was skipped");
         else
             named.push_back(path);
     }

@@ -527,21 +527,25 @@ void TestScanCommand::inputsReadOnce()
 
 void TestScanCommand::folderNotes()
 {
-    // A folder with an export, a subfolder with another, a file of another
-    // kind and a report saved by an earlier scan. Only the export is read,
-    // and each of the others gets a note.
+    // A folder with two exports (one named in capitals), a subfolder with
+    // another, a hidden export, a file of another kind, and a report and a
+    // summary saved by an earlier scan. Only the two exports are read, and
+    // each of the others gets a note.
     FixtureDir dir;
     dir.write("a.json", repeatedLines("alice", 1709726400, 3));
+    dir.write("B.JSON", repeatedLines("bob", 1709726400, 2));
     QVERIFY(QDir().mkpath(QString::fromStdString(dir.path("day2"))));
-    dir.write("day2/b.json", repeatedLines("bob", 1709726400, 5));
+    dir.write("day2/c.json", repeatedLines("carol", 1709726400, 5));
+    dir.write(".hidden.json", repeatedLines("dave", 1709726400, 7));
     dir.write("notes.csv", "id,count\n");
     const std::string folder = dir.folder();
     const std::string saved = dir.path("report.json");
-    QCOMPARE(runHotshard({QStringLiteral("scan"), QStringLiteral("--json"),
-                          QString::fromStdString(saved),
-                          QString::fromStdString(folder)})
-                 .exitCode,
-             0);
+    const HotshardRun first = runHotshard(
+        {QStringLiteral("scan"), QStringLiteral("--json"),
+         QString::fromStdString(saved), QString::fromStdString(folder)});
+    QCOMPARE(first.exitCode, 0);
+    const std::string summary =
+        dir.write("summary.txt", first.out.toStdString());
 
     const std::string output = m_dir.path("folder-notes.json");
     const HotshardRun again = runHotshard(
@@ -549,17 +553,30 @@ void TestScanCommand::folderNotes()
          QString::fromStdString(output), QString::fromStdString(folder)});
     QCOMPARE(again.exitCode, 0);
     const json report = readJson(output);
-    QCOMPARE(report["totals"]["events"].get<std::int64_t>(), std::int64_t{3});
-    QCOMPARE(report["inputs"].size(), std::size_t{1});
+    QCOMPARE(report["totals"]["events"].get<std::int64_t>(), std::int64_t{5});
+    QCOMPARE(report["inputs"].size(), std::size_t{2});
     const std::vector<std::string> notes = report["input_notes"];
+    const std::string notExport =
+        " is a report or summary of hotshard scan, not an export, so it was "
+        "skipped";
     const std::vector<std::string> expected = {
-        saved + " is a hotshard report, not an export, so it was skipped",
+        saved + notExport, summary + notExport,
         "subfolder " + dir.path("day2") +
             " was not read: name it as an input to scan it",
         "folder " + folder +
-            ": 1 file was skipped because the names do not end in .json, "
-            ".ndjson, .jsonl, .gz or .txt"};
+            ": hidden files were skipped (.hidden.json): name them as "
+            "inputs to scan them",
+        "folder " + folder +
+            ": files were skipped because their names do not end in .json, "
+            ".ndjson, .jsonl, .gz or .txt (notes.csv)"};
     QCOMPARE(notes, expected);
+
+    // A saved report named on its own is skipped the same way.
+    const HotshardRun named =
+        runHotshard({QStringLiteral("scan"), QString::fromStdString(saved)});
+    QCOMPARE(named.exitCode, 2);
+    QVERIFY2(named.err.contains(QStringLiteral("is a report of hotshard scan")),
+             qPrintable(named.err));
 }
 
 void TestScanCommand::allIdsListed()
@@ -615,7 +632,7 @@ void TestScanCommand::incompleteInput_data()
     QTest::addRow("export cut short")
         << events + "export terminated early\n"
         << false << QStringList{} << 4 << QStringLiteral("incomplete")
-        << QStringLiteral("line 4: the export ended early here");
+        << QStringLiteral("line 4: Mixpanel's export stopped early here");
     QTest::addRow("line cut mid-value")
         << events + "{\"event\":\"a\",\"properties\":{\"time\":17\n"
         << false << QStringList{} << 4 << QStringLiteral("incomplete")
@@ -669,7 +686,7 @@ void TestScanCommand::incompleteInput()
         QVERIFY2(messages.contains(problem), qPrintable(messages));
 
     // The summary explains the status and what to do next.
-    if (problem.contains(QLatin1String("ended early")))
+    if (problem.contains(QLatin1String("stopped early")))
         QVERIFY2(run.err.contains(QStringLiteral("Mixpanel stopped this "
                                                  "export early")),
                  qPrintable(run.err));

@@ -320,9 +320,10 @@ void TestCliRecovery::verifyNamesBadLine()
                      qpath("bad-line.json"), qpath("bad-line.ndjson")});
     QCOMPARE(run.exitCode, 1);
     // The message names the file and line, so the user can find the line.
-    QVERIFY2(run.err.contains(qpath("bad-line.ndjson") +
-                              QStringLiteral(":2: the export ended early")),
-             qPrintable(run.err));
+    QVERIFY2(
+        run.err.contains(qpath("bad-line.ndjson") +
+                         QStringLiteral(":2: Mixpanel's export stopped early")),
+        qPrintable(run.err));
 
     QFile file(qpath("bad-line.json"));
     QVERIFY(file.open(QIODevice::ReadOnly));

@@ -135,8 +135,8 @@ struct Problem {
 /// Outcome of reading one input file.
 /// The problem message of a line where Mixpanel's export stopped early.
 inline constexpr const char *kExportCutShort =
-    "the export ended early here (\"export terminated early\"), so events "
-    "after this point are missing";
+    "Mixpanel's export stopped early here (its \"export terminated early\" "
+    "marker), so the export's events after this point are missing";
 
 struct InputReport {
     enum class Status { Ok, Incomplete, Error };

@@ -53,6 +53,8 @@ struct InputListing {
     /// One sentence per path or folder entry that is not read, or read only
     /// once though named again.
     std::vector<std::string> notes;
+    /// Folders that could not be listed, with the reason.
+    std::vector<std::pair<std::string, std::string>> unreadableFolders;
 };
 
 /// Lists the files as expandInputPaths() does, but reads each file once

@@ -1492,7 +1492,7 @@ bool isScanSummary(const std::filesystem::path &path)
         .starts_with("Scanned ");
 }
 
-/// Joins up to three names, and says how many more there are.
+/// Joins up to three names, then the number of names left out.
 std::string someNames(const std::vector<std::string> &names)
 {
     std::string text;

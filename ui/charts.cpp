@@ -150,6 +150,7 @@ void DayChart::setReport(const Report *report)
 {
     QVector<double> keys;
     QVector<double> original;
+    QVector<double> remediatedKeys;
     QVector<double> remediated;
     m_busiest.clear();
     m_daysOutOfView = 0;
@@ -157,7 +158,11 @@ void DayChart::setReport(const Report *report)
         for (const DayTotal &day : report->days) {
             keys << day.day * kSecondsPerDay;
             original << static_cast<double>(day.events - day.remediatedEvents);
-            remediated << static_cast<double>(day.remediatedEvents);
+            // A bar of no height would still draw its outline.
+            if (day.remediatedEvents > 0) {
+                remediatedKeys << day.day * kSecondsPerDay;
+                remediated << static_cast<double>(day.remediatedEvents);
+            }
         }
         m_userLimit = report->settings.userLimit;
         m_busiest = busiestUserPerDay(*report);
@@ -169,7 +174,7 @@ void DayChart::setReport(const Report *report)
         }
     }
     m_original->setData(keys, original, true);
-    m_remediated->setData(keys, remediated, true);
+    m_remediated->setData(remediatedKeys, remediated, true);
     m_original->setName(
         m_daysOutOfView == 0
             ? QStringLiteral("Original events")

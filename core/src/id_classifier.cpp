@@ -12,24 +12,12 @@ namespace {
 
 // Values Mixpanel's Import API rejects as distinct_id, plus common
 // stand-ins for "no id" that usually come from a bug.
-constexpr std::array<std::string_view, 17> kPlaceholders = {
-    "undefined",
-    "null",
-    "none",
-    "nil",
-    "anonymous",
-    "anon",
-    "unknown",
-    "0",
-    "-1",
-    "[]",
-    "{}",
-    "n/a",
-    "na",
-    "<nil>",
-    "true",
-    "false",
-    "00000000-0000-0000-0000-000000000000"};
+constexpr std::array<std::string_view, 19> kPlaceholders = {
+    "undefined", "null", "none", "nil", "anonymous", "anon", "unknown", "0",
+    "-1", "[]", "{}", "n/a", "na", "<nil>", "true", "false",
+    // What JavaScript writes for a missing number or an object passed
+    // where a string belongs.
+    "nan", "[object object]", "00000000-0000-0000-0000-000000000000"};
 
 // Property and variable names that end up as ids when a call such as
 // identify('user_id') passes a literal instead of a value.

@@ -348,6 +348,7 @@ bool ScanRun::addGroupKey(const std::string &key)
 void ScanRun::openInputs(const std::vector<std::string> &paths)
 {
     std::int64_t bytesTotal = 0;
+    std::int64_t bytesRead = 0;
     InputListing listing = listInputFiles(paths);
     m_report.inputNotes = std::move(listing.notes);
     for (const std::string &path : listing.files) {
@@ -362,6 +363,9 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
                                       "cannot read file: " + file.openError});
         }
         bytesTotal += file.size;
+        // Only files that open count toward the bytes the report covers.
+        if (file.openError.empty())
+            bytesRead += file.size;
         m_files.push_back(std::move(file));
         m_report.inputs.push_back(std::move(input));
     }
@@ -378,7 +382,7 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
                  "; check its permissions, or name its files instead"});
         m_report.inputs.push_back(std::move(input));
     }
-    m_report.totals.bytes = bytesTotal;
+    m_report.totals.bytes = bytesRead;
     m_chunks = planChunks(m_files, m_threads, m_settings.chunkBytes);
     m_fileLines.assign(m_files.size(), 0);
     m_firstUnitOfChunk.assign(m_chunks.size(), 0);
@@ -1612,21 +1616,28 @@ InputListing listInputFiles(const std::vector<std::string> &paths)
         else
             named.push_back(path);
     }
-    std::map<std::pair<std::uint64_t, std::uint64_t>, std::string> seen;
+    // Each file's place in the list, by identity.
+    std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> seen;
     for (const std::string &path : named) {
         const auto identity = fileIdentity(path);
-        if (identity) {
-            const auto [earlier, added] = seen.emplace(*identity, path);
-            if (!added) {
-                listing.notes.push_back(
-                    path == earlier->second
-                        ? path + " is named twice, so it was read once"
-                        : path + " is the same file as " + earlier->second +
-                              ", so it was read once");
-                continue;
-            }
+        const auto [earlier, added] =
+            identity ? seen.emplace(*identity, listing.files.size())
+                     : std::pair{seen.end(), true};
+        if (added) {
+            listing.files.push_back(path);
+            continue;
         }
-        listing.files.push_back(path);
+        std::string &kept = listing.files[earlier->second];
+        std::error_code error;
+        // Crossings cite the path that was read, so a link gives way to the
+        // file itself when both are named.
+        std::string repeat = path;
+        if (fs::is_symlink(kept, error) && !fs::is_symlink(path, error))
+            std::swap(kept, repeat);
+        listing.notes.push_back(
+            repeat == kept ? repeat + " is named twice, so it was read once"
+                           : repeat + " is the same file as " + kept +
+                                 ", so it was read once");
     }
     return listing;
 }

@@ -1313,6 +1313,8 @@ void TestDetection::idFlags()
         {"\"Anonymous\"", "Anonymous", IdFlagPlaceholder},
         {"\"[]\"", "[]", IdFlagPlaceholder},
         {"\"-1\"", "-1", IdFlagPlaceholder},
+        {"\"NaN\"", "NaN", IdFlagPlaceholder},
+        {"\"[object Object]\"", "[object Object]", IdFlagPlaceholder},
         {"0", "0", IdFlagPlaceholder | IdFlagNumeric},
         {"\"00000000-0000-0000-0000-000000000000\"",
          "00000000-0000-0000-0000-000000000000", IdFlagPlaceholder},

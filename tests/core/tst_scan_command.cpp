@@ -523,6 +523,30 @@ void TestScanCommand::inputsReadOnce()
     QVERIFY2(run.out.contains(QStringLiteral("note: ") +
                               QString::fromStdString(twice)),
              qPrintable(run.out));
+
+    // A link that sorts before its file gives way to the file, which the
+    // crossing then cites.
+    FixtureDir linked;
+    const std::string file =
+        linked.write("b.json", repeatedLines("alice", 1709726400, 12));
+    const std::string first = linked.path("a-link.json");
+    QVERIFY(QFile::link(QString::fromStdString(file),
+                        QString::fromStdString(first)));
+    const std::string linkedOutput = m_dir.path("link-first.json");
+    QCOMPARE(
+        runHotshard({QStringLiteral("scan"), QStringLiteral("--user-limit"),
+                     QStringLiteral("10"), QStringLiteral("--json"),
+                     QString::fromStdString(linkedOutput),
+                     QString::fromStdString(linked.folder())})
+            .exitCode,
+        0);
+    const json linkedReport = readJson(linkedOutput);
+    QCOMPARE(linkedReport["inputs"][0]["path"].get<std::string>(), file);
+    QCOMPARE(
+        linkedReport["hot_shards"][0]["crossing"]["file"].get<std::string>(),
+        file);
+    QCOMPARE(linkedReport["input_notes"][0].get<std::string>(),
+             first + " is the same file as " + file + ", so it was read once");
 }
 
 void TestScanCommand::folderNotes()

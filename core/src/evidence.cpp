@@ -371,20 +371,6 @@ void collectEvidence(const InputFile &file, const Chunk &chunk,
     evidence.read = readChunk(file, chunk, collector.sink(), cancel, progress);
 }
 
-void collectEvidenceInBlock(const InputFile &file, const char *data,
-                            std::size_t size, const char *readableEnd,
-                            std::int32_t unitIndex, const EvidenceQuery &query,
-                            ChunkEvidence &evidence,
-                            const std::atomic<bool> *cancel,
-                            const std::vector<std::int64_t> *lastLine)
-{
-    FlaggedTargets targets(query, unitIndex, evidence, lastLine);
-    EvidenceCollector collector(file, query, targets);
-    evidence.read =
-        readBlock(data, size, readableEnd, collector.sink(), cancel);
-    targets.keepCrossings();
-}
-
 namespace {
 
 /// Unit number given to pieces, which no crossing names, so that the
@@ -513,21 +499,25 @@ void collectOnThreads(int threads, std::size_t tasks,
     }
 }
 
-/// Collects the evidence in a block without a crossing. Its line numbers
-/// are not needed, so the text between matching lines is searched, not
-/// split.
-void collectMatchingInBlock(const InputFile &file, const TextBlock &block,
-                            std::int32_t unitIndex, const EvidenceQuery &query,
-                            ChunkEvidence &evidence,
-                            const std::atomic<bool> *cancel,
-                            const std::vector<std::int64_t> *lastLine)
+/// Collects the evidence in one inflated block. Unless `splitLines` is
+/// set, the text between matching lines is searched, not split, because
+/// only a block with a crossing needs its line numbers. `lastLine`, when
+/// given, limits each pair as EvidencePiece::lastLine does.
+void collectInBlock(const InputFile &file, const TextBlock &block,
+                    std::int32_t unitIndex, const EvidenceQuery &query,
+                    bool splitLines, const std::vector<std::int64_t> *lastLine,
+                    ChunkEvidence &evidence, const std::atomic<bool> *cancel)
 {
     FlaggedTargets targets(query, unitIndex, evidence, lastLine);
     EvidenceCollector collector(file, query, targets);
+    const char *readableEnd = block.buffer.data() + block.buffer.size();
     evidence.read =
-        readMatchingInBlock(block.buffer.data(), block.size,
-                            block.buffer.data() + block.buffer.size(),
-                            query.lineFilter, collector.sink(), cancel);
+        splitLines
+            ? readBlock(block.buffer.data(), block.size, readableEnd,
+                        collector.sink(), cancel)
+            : readMatchingInBlock(block.buffer.data(), block.size, readableEnd,
+                                  query.lineFilter, collector.sink(), cancel);
+    targets.keepCrossings();
 }
 
 /// Inflates one segment and collects the evidence in the blocks it marks.
@@ -548,17 +538,13 @@ BlockRangeRead collectInSegment(
                     segment.lastLine[number - firstBlock].empty()
                 ? nullptr
                 : &segment.lastLine[number - firstBlock];
-        ChunkEvidence found;
-        if (query.lineFilter.empty() ||
+        const bool splitLines =
+            query.lineFilter.empty() ||
             std::binary_search(crossingUnits.begin(), crossingUnits.end(),
-                               unitIndex)) {
-            collectEvidenceInBlock(file, block.buffer.data(), block.size,
-                                   block.buffer.data() + block.buffer.size(),
-                                   unitIndex, query, found, cancel, lastLine);
-        } else {
-            collectMatchingInBlock(file, block, unitIndex, query, found, cancel,
-                                   lastLine);
-        }
+                               unitIndex);
+        ChunkEvidence found;
+        collectInBlock(file, block, unitIndex, query, splitLines, lastLine,
+                       found, cancel);
         for (std::size_t i = 0; i < found.pairs.size(); ++i)
             mergeEvidence(std::move(found.pairs[i]), unitLineOffsets[unit],
                           evidence[i]);

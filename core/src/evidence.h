@@ -70,14 +70,6 @@ void collectEvidence(const InputFile &file, const Chunk &chunk,
                      ChunkEvidence &evidence, const std::atomic<bool> *cancel,
                      const ByteProgress &progress);
 
-/// Runs the evidence pass over one inflated block of a gzip file.
-/// `lastLine`, when given, limits each pair as EvidencePiece::lastLine does.
-void collectEvidenceInBlock(
-    const InputFile &file, const char *data, std::size_t size,
-    const char *readableEnd, std::int32_t unitIndex, const EvidenceQuery &query,
-    ChunkEvidence &evidence, const std::atomic<bool> *cancel,
-    const std::vector<std::int64_t> *lastLine = nullptr);
-
 /// A pair that grew large in one range of a plain file during the counting
 /// pass, from which point the counting pass collected its evidence itself.
 /// The pair's events up to and including `lastLineLeft` are left to the

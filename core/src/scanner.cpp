@@ -139,14 +139,20 @@ private:
     std::atomic<int> m_pass{1};
 };
 
+std::string lowercase(std::string text)
+{
+    for (char &c : text)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
 /// Whether the name ends in an export suffix, in any case: files copied
 /// through some systems come back as NAME.JSON.
-bool hasExportSuffix(std::string name)
+bool hasExportSuffix(const std::string &fileName)
 {
     static const char *const kSuffixes[] = {".json", ".ndjson", ".jsonl", ".gz",
                                             ".txt"};
-    for (char &c : name)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string name = lowercase(fileName);
     return std::any_of(std::begin(kSuffixes), std::end(kSuffixes),
                        [&name](std::string_view suffix) {
                            return name.size() > suffix.size() &&
@@ -331,6 +337,8 @@ private:
     mutable std::mutex m_blockKeysMutex;
     std::shared_ptr<const std::vector<TrackedKey>> m_blockKeys;
     std::unique_ptr<ProgressMeter> m_progress;
+    /// Files and passes already given a failed re-read problem.
+    std::set<std::pair<std::size_t, std::string>> m_rereadFailures;
     /// Time the calling thread spent merging chunks, for the debug log.
     std::int64_t m_mergeMs = 0;
     bool m_grewForInput = false;
@@ -757,11 +765,10 @@ void ScanRun::runEvidencePass()
             errors[piece] = error;
             m_progress->addBytes(bytes);
         });
-    std::set<std::size_t> failedFiles;
     for (std::size_t piece = 0; piece < pieces.size(); ++piece) {
-        const std::size_t file = pieces[piece].range.fileIndex;
-        if (!errors[piece].empty() && failedFiles.insert(file).second)
-            noteRereadError(file, errors[piece], kIncompleteEvidence);
+        if (!errors[piece].empty())
+            noteRereadError(pieces[piece].range.fileIndex, errors[piece],
+                            kIncompleteEvidence);
     }
 }
 
@@ -850,7 +857,10 @@ void ScanRun::noteRereadError(std::size_t fileIndex, const std::string &error,
                               const std::string &whatIsIncomplete)
 {
     InputReport &input = m_report.inputs[fileIndex];
-    if (input.status == InputReport::Status::Error)
+    // Every piece or segment after the change fails the same way, so one
+    // problem per file and pass is enough.
+    if (input.status == InputReport::Status::Error ||
+        !m_rereadFailures.emplace(fileIndex, whatIsIncomplete).second)
         return;
     qCWarning(lcScan, "%s: reading again failed: %s", input.path.c_str(),
               error.c_str());
@@ -979,9 +989,6 @@ void ScanRun::trackReachedPairs()
     m_blockKeys = std::move(keys);
 }
 
-// Adds the evidence that the counting pass collected for pairs that turned
-// out flagged, and notes where each one's collection began. The rest is
-// dropped.
 // A block tracks the keys of the snapshot it started with, in their
 // order, so its pair i is key i. Its evidence joins the key's at once:
 // keeping it per block would take memory in proportion to the file.
@@ -1006,6 +1013,8 @@ void ScanRun::keepBlockEvidence(std::size_t unit,
     }
 }
 
+// Adds the evidence that gzip blocks collected for keys that turned out
+// flagged, and notes which blocks collected each one.
 void ScanRun::adoptBlockEvidence(std::size_t &adopted)
 {
     std::vector<std::optional<std::uint32_t>> flaggedOfKey;
@@ -1035,6 +1044,9 @@ void ScanRun::adoptBlockEvidence(std::size_t &adopted)
     m_blockCoverage = {};
 }
 
+// Adds the evidence that the counting pass collected for pairs that turned
+// out flagged, and notes where each one's collection began. The rest is
+// dropped.
 void ScanRun::adoptEarlyEvidence()
 {
     m_earlyByUnit.assign(m_trackedPairs.size(), {});
@@ -1478,16 +1490,11 @@ bool isScanReport(const std::filesystem::path &path)
            text.substr(key).starts_with("\"schema_version\"");
 }
 
-/// Adds the export files directly in `folder` to `files`, sorted by name,
-/// and notes what it leaves out.
 /// Whether a .txt file starts like the summary that `hotshard scan` prints,
 /// which a shell redirect may have saved next to the exports.
 bool isScanSummary(const std::filesystem::path &path)
 {
-    std::string extension = path.extension().string();
-    for (char &c : extension)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (extension != ".txt")
+    if (lowercase(path.extension().string()) != ".txt")
         return false;
     std::ifstream stream(path, std::ios::binary);
     char head[16] = {};
@@ -1627,17 +1634,17 @@ InputListing listInputFiles(const std::vector<std::string> &paths)
             listing.files.push_back(path);
             continue;
         }
-        std::string &kept = listing.files[earlier->second];
+        std::string &readPath = listing.files[earlier->second];
         std::error_code error;
         // Crossings cite the path that was read, so a link gives way to the
         // file itself when both are named.
         std::string repeat = path;
-        if (fs::is_symlink(kept, error) && !fs::is_symlink(path, error))
-            std::swap(kept, repeat);
+        if (fs::is_symlink(readPath, error) && !fs::is_symlink(path, error))
+            std::swap(readPath, repeat);
         listing.notes.push_back(
-            repeat == kept ? repeat + " is named twice, so it was read once"
-                           : repeat + " is the same file as " + kept +
-                                 ", so it was read once");
+            repeat == readPath ? repeat + " is named twice, so it was read once"
+                               : repeat + " is the same file as " + readPath +
+                                     ", so it was read once");
     }
     return listing;
 }

@@ -598,12 +598,13 @@ void TestDetection::earlyEvidenceMatchesGzip()
     QFETCH(int, collectedEarly);
     // A plain file read in 16 KiB steps and 100 KB ranges, so that the
     // counting pass collects the evidence of large pairs from some line on
-    // and the evidence pass reads only the steps before that line. Gzip
-    // files are never collected early, so the gzip report of the same text
-    // is the reference. With busy ids, each with enough events to be
-    // tracked but too few to be flagged, the first range's tracking is full
-    // before "late" grows large, so its evidence there comes from the
-    // evidence pass alone.
+    // and the evidence pass reads only the steps before that line. A gzip
+    // file of the same text is collected early block by block instead, a
+    // separate path that earlyEvidenceInGzipBlocks checks against a file
+    // read without any, so equal reports check both. With busy ids, each with
+    // enough events to be tracked but too few to be flagged, the first range's
+    // tracking is full before "late" grows large, so its evidence there comes
+    // from the evidence pass alone.
     const std::int64_t day1 = kNoon - 86'400;
     std::string text;
     for (int round = 0; round < 8; ++round) {
@@ -798,7 +799,12 @@ void TestDetection::evidenceRereadFailureReported()
         if (progress.pass == 2)
             dir.write("changing.json", bytes.substr(0, 1000));
     };
-    const Report report = scan({path}, withUserLimit(3), &control);
+    // Two ranges of the plain file each read a piece again, and both
+    // failures must give one problem.
+    ScanSettings settings = withUserLimit(3);
+    settings.threads = 2;
+    settings.chunkBytes = static_cast<std::int64_t>(bytes.size() / 2);
+    const Report report = scan({path}, settings, &control);
 
     const PairFinding *changing = findPair(report.hotShards, "changing", kDate);
     QVERIFY(changing != nullptr);

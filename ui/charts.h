@@ -48,8 +48,8 @@ private:
     std::int64_t m_userLimit = 0;
     /// Events of the busiest distinct_id of each day.
     std::vector<DayCount> m_busiest;
-    /// The days shown when the view is reset; days far from the rest, such
-    /// as one event dated 1970, are left out so that they do not squeeze
+    /// The days shown when the view is reset. Days far from the rest, such
+    /// as one event dated 1970, are left out, so that they do not squeeze
     /// the others into a corner.
     double m_firstKey = 0;
     double m_lastKey = 0;

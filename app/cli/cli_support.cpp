@@ -539,17 +539,17 @@ void printInputProblems(const InputReport &input, std::size_t top,
 /// Explains each id flag that the listed ids carry.
 void printFlagMeanings(const Report &report, std::size_t top, std::FILE *out)
 {
-    std::uint32_t shown = 0;
+    std::uint32_t listedFlags = 0;
     for (std::size_t i = 0; i < report.idProblems.size() && i < top; ++i)
-        shown |= report.idProblems[i].idFlags;
-    if (shown & IdFlagPlaceholder)
+        listedFlags |= report.idProblems[i].idFlags;
+    if (listedFlags & IdFlagPlaceholder)
         std::fprintf(out, "  placeholder value: a value such as 'undefined' or "
                           "'0' that Mixpanel rejects or that usually means a "
                           "bug in the code that sets the id\n");
-    if (shown & IdFlagLiteralName)
+    if (listedFlags & IdFlagLiteralName)
         std::fprintf(out, "  literal name: a property name such as 'user_id' "
                           "sent in place of the id itself\n");
-    if (shown & IdFlagNumeric)
+    if (listedFlags & IdFlagNumeric)
         std::fprintf(out, "  numeric id: sent as a JSON number, not a string; "
                           "tools that read numbers as doubles change ids past "
                           "2^53, so send ids as strings\n");

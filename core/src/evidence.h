@@ -101,8 +101,9 @@ struct TrackedKey {
 class EvidenceCollector;
 class TrackedTargets;
 
-/// Evidence collected while a range of a plain file is counted, for the
-/// pairs that reach `trackFrom` events in it. The evidence pass then reads
+/// Evidence collected while a range of a plain file or a gzip block is
+/// counted, for the pairs that reach `trackFrom` events in a range (or that
+/// the merge of earlier blocks took there). The evidence pass then reads
 /// only the steps up to where each pair's collection began, instead of
 /// every step of its date. For a hot id that sends a fifth of a day's
 /// events, that is about one step per range.
@@ -116,8 +117,8 @@ class TrackedTargets;
 class EarlyEvidence {
 public:
     static constexpr std::size_t kMaxTrackedPairs = 32;
-    /// Records that all ranges of a scan may collect: a few tens of MB of
-    /// evidence sets in the worst case.
+    /// Records that all ranges and blocks of a scan may collect. Each adds
+    /// a few set entries, so by estimate at most about 60 MB in all.
     static constexpr std::int64_t kScanBudget = std::int64_t{1} << 21;
 
     EarlyEvidence(const InputFile &file, const CountingOptions &options);
@@ -201,7 +202,7 @@ struct EvidencePiece {
     /// Events that the counting pass collected in this piece, for pairs that
     /// cross their limit in its unit.
     std::vector<PieceCount> collectedEarly;
-    /// False when the counting pass collected everything this piece holds
+    /// False when the counting pass collected everything this piece contains
     /// for the flagged pairs, so only `collectedEarly` matters.
     bool read = true;
 };

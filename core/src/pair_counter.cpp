@@ -216,8 +216,8 @@ public:
     {
         if (m_counts.steps.size() == 1)
             growForChunk(begin);
-        // Only plain ranges have steps, and only their evidence pass reads
-        // by steps, so evidence is collected early only here.
+        // Only plain ranges have steps, so a range starts tracking here.
+        // Gzip blocks get their pairs from trackInBlock() instead.
         if (m_counts.steps.empty() && m_options.userTrackFrom > 0 &&
             m_options.earlyBudget) {
             m_counts.early = std::make_shared<EarlyEvidence>(m_file, m_options);

@@ -48,13 +48,13 @@ struct CountingOptions {
     bool countEverything = true;
     std::string timeZone;
     bool legacyProjectTime = false;
-    /// In ranges of plain files, a pair's evidence is collected from its
-    /// event number `userTrackFrom` (or `groupTrackFrom`) in the range on;
-    /// 0 collects none. See EarlyEvidence.
+    /// The event number in a range of a plain file from which a user pair's
+    /// (or group pair's) evidence is collected, or 0 for none. The merge of
+    /// gzip blocks uses the same numbers. See EarlyEvidence.
     std::int64_t userTrackFrom = 0;
     std::int64_t groupTrackFrom = 0;
-    /// Records that the ranges may still collect evidence from, shared by
-    /// all of them; required when tracking.
+    /// Records that ranges and blocks may still collect evidence from,
+    /// shared by all of them. Without it nothing is tracked.
     std::shared_ptr<std::atomic<std::int64_t>> earlyBudget;
     /// Bytes per step of a plain range; 0 for the reader's default.
     std::int64_t stepBytes = 0;

@@ -102,12 +102,17 @@ std::vector<std::uint32_t> mapIds(const ChunkCounts &chunk,
     const auto firstNew = static_cast<std::uint32_t>(global.ids.size());
     std::vector<std::uint32_t> localOfNew;
     for (std::uint32_t local = 0; local < count; ++local) {
-        if (toGlobal[local] != IdInterner::kNotFound)
-            continue;
+        if (toGlobal[local] == IdInterner::kNotFound)
+            localOfNew.push_back(local);
+    }
+    global.ids.reserve(global.ids.size() + localOfNew.size());
+    for (std::size_t i = 0; i < localOfNew.size(); ++i) {
+        if (i + kLookahead < localOfNew.size())
+            global.ids.prefetch(chunk.ids.hash(localOfNew[i + kLookahead]));
+        const std::uint32_t local = localOfNew[i];
         toGlobal[local] =
             global.ids.intern(chunk.ids.space(local), chunk.ids.text(local),
                               chunk.ids.hash(local));
-        localOfNew.push_back(local);
     }
     classifyNewIds(chunk, firstNew, keyOfSpace, threads, global,
                    [&](std::uint32_t id) { return localOfNew[id - firstNew]; });

@@ -285,6 +285,10 @@ public:
         if (capacity != m_slots.size())
             rehash(capacity);
         m_entries.reserve(count);
+        // The arena would otherwise copy itself each time it doubles. Its
+        // records so far predict the size of the rest.
+        if (!m_entries.empty() && count > m_entries.size())
+            m_arena.reserve(m_arena.size() / m_entries.size() * count);
     }
 
     /// Returns the index of the id, adding it when new.

@@ -232,9 +232,13 @@ public:
         m_counts.steps.push_back({begin, end, linesBefore});
     }
 
-    /// The end of the byte range being counted, so that the first step
-    /// can predict the size of the tables.
-    void setRangeEnd(std::int64_t end) { m_rangeEnd = end; }
+    /// Sets where the bytes end whose ids the tables should fit, and the
+    /// maximum entries that the prediction after the first step reserves.
+    void predictTables(std::int64_t end, std::size_t maxEntries)
+    {
+        m_predictEnd = end;
+        m_maxPredictedEntries = maxEntries;
+    }
 
     void count(std::string_view text, std::int64_t line)
     {
@@ -276,11 +280,12 @@ private:
     void growForChunk(std::int64_t firstStepEnd)
     {
         const std::int64_t firstStepBegin = m_counts.steps.front().begin;
-        if (firstStepEnd <= firstStepBegin || m_rangeEnd <= firstStepEnd)
+        if (firstStepEnd <= firstStepBegin || m_predictEnd <= firstStepEnd)
             return;
-        const double scale = static_cast<double>(m_rangeEnd - firstStepBegin) /
-                             static_cast<double>(firstStepEnd - firstStepBegin);
-        growTables(m_counts.ids, m_counts.pairs, scale, kMaxPredictedEntries);
+        const double scale =
+            static_cast<double>(m_predictEnd - firstStepBegin) /
+            static_cast<double>(firstStepEnd - firstStepBegin);
+        growTables(m_counts.ids, m_counts.pairs, scale, m_maxPredictedEntries);
     }
 
     void addProblem(std::int64_t line, Problem::Severity severity,
@@ -443,12 +448,14 @@ private:
     PairPipeline m_pairs;
     /// Whether a pair of the record being counted may be tracked.
     bool m_mayTrack = false;
-    std::int64_t m_rangeEnd = 0;
-    /// The maximum number of entries a prediction reserves. Ids repeat, so
-    /// the first step can overstate a range's ids many times over. This cap
-    /// keeps a wrong guess to about 50 MB of slots per range.
-    static constexpr std::size_t kMaxPredictedEntries = std::size_t{1} << 20;
+    std::int64_t m_predictEnd = 0;
+    std::size_t m_maxPredictedEntries = 0;
 };
+
+/// The maximum entries a prediction reserves for one range of a plain file.
+/// Ids repeat, so the first step can overstate a range's ids many times
+/// over. This cap keeps a wrong guess to about 50 MB of slots per range.
+constexpr std::size_t kMaxPredictedRangeEntries = std::size_t{1} << 20;
 
 } // namespace
 
@@ -457,7 +464,15 @@ void countChunk(const InputFile &file, const Chunk &chunk,
                 const std::atomic<bool> *cancel, const ByteProgress &progress)
 {
     ChunkCounter counter(file, options, counts);
-    counter.setRangeEnd(chunk.end);
+    // The scan's first range becomes the merged table, so it is sized for
+    // its whole file. Growing it during the merge of the next range moved
+    // every pair while the merge waited.
+    const bool becomesMerged =
+        options.countEverything && chunk.fileIndex == 0 && chunk.part == 0;
+    if (becomesMerged)
+        counter.predictTables(file.size, kMaxPredictedMergedEntries);
+    else
+        counter.predictTables(chunk.end, kMaxPredictedRangeEntries);
     const RecordSink sink = [&counter](std::string_view text,
                                        std::int64_t line) {
         counter.count(text, line);

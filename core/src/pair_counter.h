@@ -114,6 +114,11 @@ void countChunk(const InputFile &file, const Chunk &chunk,
                 const CountingOptions &options, ChunkCounts &counts,
                 const std::atomic<bool> *cancel, const ByteProgress &progress);
 
+/// The maximum entries a prediction reserves in the merged tables. Ids recur,
+/// so an early prediction runs high. The cap keeps a wrong one to about
+/// 130 MB of slots.
+inline constexpr std::size_t kMaxPredictedMergedEntries = std::size_t{1} << 21;
+
 /// Grows an id table and its pair table once, to `scale` times their
 /// current sizes but at most `maxEntries` each. Tables left to grow as they
 /// fill double about ten times on a large input, and each doubling moves

@@ -571,15 +571,13 @@ void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass,
 // benchmark corpus.
 void ScanRun::growForInput()
 {
-    // Ids recur, so an early prediction runs high. The cap keeps a wrong
-    // one to about 130 MB of slots.
-    constexpr std::size_t kMaxPredictedEntries = std::size_t{1} << 21;
     constexpr double kPredictAfter = 0.02;
     const double done = m_progress->fractionDone();
     if (m_grewForInput || done < kPredictAfter)
         return;
     m_grewForInput = true;
-    growTables(m_global.ids, m_global.pairs, 1.0 / done, kMaxPredictedEntries);
+    growTables(m_global.ids, m_global.pairs, 1.0 / done,
+               kMaxPredictedMergedEntries);
 }
 
 // Group keys named by `$hotshard_record` events are only known once the

@@ -93,9 +93,14 @@ std::vector<std::uint32_t> mapIds(const ChunkCounts &chunk,
                     global.ids.prefetchRecord(chunk.ids.hash(
                         static_cast<std::uint32_t>(local + kLookahead / 2)));
                 const auto id = static_cast<std::uint32_t>(local);
-                toGlobal[local] =
+                const std::uint32_t found =
                     global.ids.find(chunk.ids.space(id), chunk.ids.text(id),
                                     chunk.ids.hash(id));
+                toGlobal[local] = found;
+                // An id sent as a number anywhere is flagged, whichever
+                // form came first. Each thread writes different ids.
+                if (found != IdInterner::kNotFound && chunk.numericIds[local])
+                    global.idFlags[found] |= IdFlagNumeric;
             }
         });
 

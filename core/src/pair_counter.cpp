@@ -167,6 +167,8 @@ private:
             m_counts.ids.intern(pending.space, textOf(pending), pending.hash);
         if (m_counts.ids.size() != before)
             m_counts.numericIds.push_back(pending.numeric ? 1 : 0);
+        else if (pending.numeric)
+            m_counts.numericIds[index] = 1;
         pending.pairKey = pairKey(index, pending.day);
         m_counts.pairs.prefetch(pending.pairKey);
     }

@@ -35,6 +35,7 @@ class TestEventFields : public QObject {
 
 private slots:
     void numericIdsExact();
+    void numericFlagInEitherOrder();
     void unusableIds();
     void time_data();
     void time();
@@ -63,6 +64,26 @@ void TestEventFields::numericIdsExact()
     QVERIFY(even->idFlags & IdFlagNumeric);
     QVERIFY(!(findId(report, "alice")->idFlags & IdFlagNumeric));
     QCOMPARE(report.totals.events, std::int64_t{4});
+}
+
+void TestEventFields::numericFlagInEitherOrder()
+{
+    // The string comes first in the file. With two-line ranges, the number
+    // is also the first form of the id in the second range.
+    const std::string text =
+        line("\"12345\"") + line("\"alice\"") + line("12345") + line("\"bob\"");
+    FixtureDir dir;
+    const std::string path = dir.write("events.json", text);
+    const std::int64_t twoLines = static_cast<std::int64_t>(
+        line("\"12345\"").size() + line("\"alice\"").size());
+    for (const std::int64_t chunkBytes : {std::int64_t{0}, twoLines}) {
+        const Report report = scanPaths({path}, {}, chunkBytes);
+        const IdVolume *id = findId(report, "12345");
+        QVERIFY(id != nullptr);
+        QCOMPARE(id->totalEvents, std::int64_t{2});
+        QVERIFY(id->idFlags & IdFlagNumeric);
+        QVERIFY(!(findId(report, "bob")->idFlags & IdFlagNumeric));
+    }
 }
 
 void TestEventFields::unusableIds()

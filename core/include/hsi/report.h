@@ -23,7 +23,7 @@ enum IdFlag : std::uint32_t {
     IdFlagPlaceholder = 1u << 0,
     /// A literal property name such as "user_id" or "distinct_id".
     IdFlagLiteralName = 1u << 1,
-    /// A JSON number rather than a string.
+    /// Sent as a JSON number rather than a string, at least once.
     IdFlagNumeric = 1u << 2,
 };
 

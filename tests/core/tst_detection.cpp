@@ -113,6 +113,8 @@ private slots:
     void hotshardRecords();
     void recordsCheckedAgainstFindings();
     void idFlags();
+    void idProblemEvents_data();
+    void idProblemEvents();
     void groupIdFlags();
     void likelyCause_data();
     void likelyCause();
@@ -1361,6 +1363,49 @@ void TestDetection::idFlags()
         QCOMPARE(lean.idProblems[i].id, report.idProblems[i].id);
         QCOMPARE(lean.idProblems[i].idFlags, report.idProblems[i].idFlags);
         QCOMPARE(lean.idProblems[i].events, report.idProblems[i].events);
+    }
+}
+
+void TestDetection::idProblemEvents_data()
+{
+    QTest::addColumn<int>("flaggedIds");
+    QTest::addColumn<int>("plainIds");
+    // The events of one flagged id among many pairs are summed by looking
+    // up its pairs. Those of many flagged ids are summed by reading the
+    // whole pair table.
+    QTest::addRow("few flagged") << 1 << 200;
+    QTest::addRow("many flagged") << 60 << 0;
+}
+
+void TestDetection::idProblemEvents()
+{
+    QFETCH(int, flaggedIds);
+    QFETCH(int, plainIds);
+    // Numeric id kFirstId + n sends n events on the first day, n + 1 on
+    // the second and n + 2 on the third.
+    constexpr int kFirstId = 1000;
+    std::string text;
+    for (int day = 0; day < 3; ++day) {
+        const std::int64_t time = kNoon + day * 86'400;
+        for (int n = 1; n <= flaggedIds; ++n) {
+            for (int event = 0; event < n + day; ++event)
+                text += eventLine("Page View", std::to_string(kFirstId + n),
+                                  std::to_string(time)) +
+                        "\n";
+        }
+        for (int n = 1; n <= plainIds; ++n)
+            text += eventOf(numbered("plain-", n), time);
+    }
+    FixtureDir dir;
+    ScanSettings settings;
+    settings.listEveryId = false;
+    const Report report = scanPaths({dir.write("events.json", text)}, settings);
+
+    QCOMPARE(report.idProblems.size(), static_cast<std::size_t>(flaggedIds));
+    for (const IdProblem &problem : report.idProblems) {
+        const int n = std::stoi(problem.id) - kFirstId;
+        QCOMPARE(problem.idFlags, std::uint32_t{IdFlagNumeric});
+        QCOMPARE(problem.events, std::int64_t{3 * n + 3});
     }
 }
 

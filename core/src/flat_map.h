@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -172,6 +174,11 @@ private:
 };
 
 /// Open-addressing set of 64-bit hashes, for counting distinct values.
+///
+/// The set of a hot pair's events grows to hundreds of thousands of values,
+/// and each insert would wait on a cache miss. Values are therefore queued,
+/// with their slots loaded ahead, and added a batch at a time, so that the
+/// loads overlap.
 class U64Set {
 public:
     U64Set() { m_slots.assign(16, 0); }
@@ -183,17 +190,10 @@ public:
             m_hasZero = true;
             return;
         }
-        if ((m_size + 1) * 10 > m_slots.size() * 7)
-            grow();
-        const std::size_t mask = m_slots.size() - 1;
-        std::size_t slot = mixBits(value) & mask;
-        while (m_slots[slot] != 0) {
-            if (m_slots[slot] == value)
-                return;
-            slot = (slot + 1) & mask;
-        }
-        m_slots[slot] = value;
-        ++m_size;
+        __builtin_prefetch(&m_slots[homeSlot(value)]);
+        m_queued[m_queuedCount++] = value;
+        if (m_queuedCount == kQueueLength)
+            addQueued();
     }
 
     /// Adds the values of `other`, which is left unspecified. The smaller
@@ -210,14 +210,67 @@ public:
     {
         for (std::uint64_t value : other.m_slots) {
             if (value != 0)
-                insert(value);
+                add(value);
         }
+        for (std::size_t i = 0; i < other.m_queuedCount; ++i)
+            add(other.m_queued[i]);
         m_hasZero = m_hasZero || other.m_hasZero;
     }
 
-    std::size_t size() const { return m_size + (m_hasZero ? 1 : 0); }
+    std::size_t size() const
+    {
+        std::size_t queuedNew = 0;
+        for (std::size_t i = 0; i < m_queuedCount; ++i) {
+            const std::uint64_t value = m_queued[i];
+            const auto earlier = m_queued.begin() + i;
+            if (!contains(value) &&
+                std::find(m_queued.begin(), earlier, value) == earlier)
+                ++queuedNew;
+        }
+        return m_size + queuedNew + (m_hasZero ? 1 : 0);
+    }
 
 private:
+    static constexpr std::size_t kQueueLength = 16;
+
+    std::size_t homeSlot(std::uint64_t value) const
+    {
+        return mixBits(value) & (m_slots.size() - 1);
+    }
+
+    bool contains(std::uint64_t value) const
+    {
+        const std::size_t mask = m_slots.size() - 1;
+        for (std::size_t slot = homeSlot(value); m_slots[slot] != 0;
+             slot = (slot + 1) & mask) {
+            if (m_slots[slot] == value)
+                return true;
+        }
+        return false;
+    }
+
+    void addQueued()
+    {
+        for (std::size_t i = 0; i < m_queuedCount; ++i)
+            add(m_queued[i]);
+        m_queuedCount = 0;
+    }
+
+    void add(std::uint64_t value)
+    {
+        if ((m_size + 1) * 10 > m_slots.size() * 7)
+            grow();
+        const std::size_t mask = m_slots.size() - 1;
+        std::size_t slot = homeSlot(value);
+        while (m_slots[slot] != 0) {
+            if (m_slots[slot] == value)
+                return;
+            slot = (slot + 1) & mask;
+        }
+        m_slots[slot] = value;
+        ++m_size;
+    }
+
     void grow()
     {
         std::vector<std::uint64_t> old(m_slots.size() * 2, 0);
@@ -225,12 +278,14 @@ private:
         m_size = 0;
         for (std::uint64_t value : old) {
             if (value != 0)
-                insert(value);
+                add(value);
         }
     }
 
     std::vector<std::uint64_t> m_slots;
     std::size_t m_size = 0;
+    std::array<std::uint64_t, kQueueLength> m_queued{};
+    std::size_t m_queuedCount = 0;
     bool m_hasZero = false;
 };
 

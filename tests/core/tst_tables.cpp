@@ -26,6 +26,7 @@ private slots:
     void internerSpacesAreSeparate();
     void setMergeIsUnion_data();
     void setMergeIsUnion();
+    void setSizeCountsRepeats();
     void searchMatchesFind_data();
     void searchMatchesFind();
     void searchNearMisses_data();
@@ -143,6 +144,20 @@ void TestTables::setMergeIsUnion()
         const std::size_t before = a.size();
         a.insert(value);
         QCOMPARE(a.size(), before);
+    }
+}
+
+void TestTables::setSizeCountsRepeats()
+{
+    // Five values in turn, so that repeats meet both values already added
+    // and values still waiting in the same batch.
+    U64Set set;
+    for (std::size_t n = 1; n <= 40; ++n) {
+        set.insert(n % 5 + 1);
+        QCOMPARE(set.size(), std::min<std::size_t>(n, 5));
+        U64Set copy;
+        copy.merge(static_cast<const U64Set &>(set));
+        QCOMPARE(copy.size(), set.size());
     }
 }
 

@@ -42,7 +42,8 @@ bool parseHex4(std::string_view text, std::size_t pos, std::uint32_t &value)
 
 } // namespace
 
-bool unescapeJsonString(std::string_view escaped, std::string &out)
+bool unescapeJsonString(std::string_view escaped, std::string &out,
+                        bool *replacedSurrogate)
 {
     out.clear();
     for (std::size_t pos = 0; pos < escaped.size(); ++pos) {
@@ -92,6 +93,11 @@ bool unescapeJsonString(std::string_view escaped, std::string &out)
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
                     pos += 6;
                 }
+            }
+            if (replacedSurrogate && code >= 0xD800 && code < 0xE000) {
+                constexpr std::uint32_t kReplacementCharacter = 0xFFFD;
+                code = kReplacementCharacter;
+                *replacedSurrogate = true;
             }
             if (!appendUtf8(code, out))
                 return false;

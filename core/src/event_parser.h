@@ -63,6 +63,9 @@ struct ParsedEvent {
     std::string_view recordDistinctId;
     std::string_view recordGroupKey;
     std::string_view recordGroupDisplayName;
+    /// The first string of the record with half of a surrogate pair, which
+    /// was read with U+FFFD in its place, or empty.
+    std::string_view replacedSurrogateText;
     bool isRemediated = false;
     bool isRecord = false;
 };
@@ -116,7 +119,10 @@ private:
 };
 
 /// Decodes the escapes of a JSON string body (without its quotes). Returns
-/// false on an invalid escape.
-bool unescapeJsonString(std::string_view escaped, std::string &out);
+/// false on an invalid escape. With `replacedSurrogate`, half of a UTF-16
+/// surrogate pair becomes U+FFFD, and the flag is set, instead of being
+/// written as bytes that are not UTF-8.
+bool unescapeJsonString(std::string_view escaped, std::string &out,
+                        bool *replacedSurrogate = nullptr);
 
 } // namespace hsi::detail

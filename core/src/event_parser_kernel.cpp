@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <simdjson.h>
 
 namespace hsi::detail {
@@ -176,6 +177,7 @@ struct Impl final : ParserKernel {
     IdValue readId(od::value &value);
     TimeValue readTime(od::value &value);
     std::string_view readString(od::value &value);
+    std::string_view decodeRejectedString(od::value &value);
     void readGroupValues(od::value &value, std::uint32_t keyIndex,
                          ParsedEvent &event, int depth);
 
@@ -199,6 +201,11 @@ struct Impl final : ParserKernel {
     bool topLevelTime = false;
     /// Set when only `time` and `distinct_id` matter for this record.
     bool coreFieldsOnly = false;
+    /// Strings of this record that simdjson could not decode, decoded here.
+    /// A deque keeps each one in place as more are added.
+    std::deque<std::string> decodedStrings;
+    std::string_view replacedSurrogateText;
+    std::string_view invalidEscapeText;
 };
 
 std::string_view Impl::keyOf(od::field &field)
@@ -226,9 +233,32 @@ std::string_view Impl::keyOf(od::field &field)
 std::string_view Impl::readString(od::value &value)
 {
     std::string_view text;
-    if (value.get_string().get(text))
+    if (value.get_string().get(text) == simdjson::SUCCESS)
+        return text;
+    return decodeRejectedString(value);
+}
+
+// simdjson rejects a \u escape of half a UTF-16 surrogate pair. JSON allows
+// one, and a client that cuts a string inside an emoji writes one, so such a
+// string is decoded here with U+FFFD, the Unicode replacement character, in
+// its place. Any other string simdjson rejects has an invalid escape, which
+// makes the record invalid JSON.
+std::string_view Impl::decodeRejectedString(od::value &value)
+{
+    const std::string_view token = trimRight(value.raw_json_token());
+    if (token.size() < 2 || token.front() != '"' || token.back() != '"')
         return {};
-    return text;
+    const std::string_view body = token.substr(1, token.size() - 2);
+    std::string &decoded = decodedStrings.emplace_back();
+    bool replaced = false;
+    if (!unescapeJsonString(body, decoded, &replaced)) {
+        if (invalidEscapeText.empty())
+            invalidEscapeText = body;
+        return {};
+    }
+    if (replaced && replacedSurrogateText.empty())
+        replacedSurrogateText = body;
+    return decoded;
 }
 
 IdValue Impl::readId(od::value &value)
@@ -499,14 +529,17 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
         od::value value = field.value();
         switch (name->field) {
         case Field::Event:
-        case Field::EventName:
-            if (value.get_string().get(event.eventName)) {
+        case Field::EventName: {
+            od::json_type type;
+            if (value.type().get(type) || type != od::json_type::string) {
                 error = "\"event\" is not a string";
                 return false;
             }
+            event.eventName = readString(value);
             hasEvent = true;
             isPipelineRow = isPipelineRow || name->field == Field::EventName;
             break;
+        }
         case Field::Properties:
             if (!parseProperties(value, event, error))
                 return false;
@@ -561,6 +594,10 @@ bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
     event.groupValues = std::move(groupValues);
     topLevelId = false;
     topLevelTime = false;
+    if (!decodedStrings.empty())
+        decodedStrings.clear();
+    replacedSurrogateText = {};
+    invalidEscapeText = {};
     bufferEnd = text.data() + text.size();
     coreFieldsOnly = !needsEveryProperty(text);
     od::document document;
@@ -584,6 +621,13 @@ bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
         error = "unexpected text after the JSON object";
         return false;
     }
+    if (!invalidEscapeText.empty()) {
+        error = "invalid JSON: the string \"" +
+                std::string(invalidEscapeText.substr(0, 60)) +
+                "\" has an escape that JSON does not define";
+        return false;
+    }
+    event.replacedSurrogateText = replacedSurrogateText;
     event.isRemediated = event.eventName == kRemediatedEvent;
     event.isRecord = event.eventName == kRecordEvent;
     return true;

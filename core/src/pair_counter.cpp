@@ -251,6 +251,13 @@ public:
                 rejectLine(text, line);
             return;
         }
+        if (m_options.countEverything && !m_event.replacedSurrogateText.empty())
+            addProblem(line, Problem::Severity::Warning,
+                       "the string \"" +
+                           snippetOf(m_event.replacedSurrogateText) +
+                           "\" has half of a UTF-16 surrogate pair, which "
+                           "is read as U+FFFD; a client probably cut the "
+                           "text inside an emoji");
         Day day = 0;
         const bool dated = resolveDay(line, day);
         if (dated && !m_counts.steps.empty()) {

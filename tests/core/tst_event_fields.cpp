@@ -44,6 +44,8 @@ private slots:
     void pipelinesRows_data();
     void pipelinesRows();
     void escapedGroupKeys();
+    void loneSurrogateIds();
+    void invalidEscapeRejected();
     void recordsHaveNoDistinctId();
 };
 
@@ -84,6 +86,43 @@ void TestEventFields::numericFlagInEitherOrder()
         QVERIFY(id->idFlags & IdFlagNumeric);
         QVERIFY(!(findId(report, "bob")->idFlags & IdFlagNumeric));
     }
+}
+
+void TestEventFields::loneSurrogateIds()
+{
+    // JSON allows a \u escape of half a surrogate pair. The id still counts,
+    // with U+FFFD in place of the half, and each line gets a warning.
+    const Report report =
+        scanText(line("\"cut\\ud83d\"") + line("\"cut\\ud83d\"") +
+                 line("\"whole\\ud83d\\ude00\""));
+
+    const IdVolume *cut = findId(report, "cut\xEF\xBF\xBD");
+    QVERIFY(cut != nullptr);
+    QCOMPARE(cut->totalEvents, std::int64_t{2});
+    QVERIFY(findId(report, "whole\xF0\x9F\x98\x80") != nullptr);
+    QCOMPARE(report.totals.nonAttributedEvents, std::int64_t{0});
+    const InputReport &input = report.inputs.at(0);
+    QCOMPARE(input.problemCount, std::int64_t{2});
+    QCOMPARE(input.problems.at(0).line, std::int64_t{1});
+    QVERIFY(input.problems.at(0).severity == Problem::Severity::Warning);
+    QVERIFY2(input.problems.at(0).message.find("surrogate") !=
+                 std::string::npos,
+             input.problems.at(0).message.c_str());
+}
+
+void TestEventFields::invalidEscapeRejected()
+{
+    // "\q" is not a JSON escape, so the record is not valid JSON.
+    const Report report = scanText(line("\"bad\\qx\"") + line("\"bob\""));
+
+    QCOMPARE(report.totals.events, std::int64_t{1});
+    QCOMPARE(report.totals.skippedLines, std::int64_t{1});
+    QCOMPARE(report.totals.nonAttributedEvents, std::int64_t{0});
+    const InputReport &input = report.inputs.at(0);
+    QVERIFY(input.status == InputReport::Status::Incomplete);
+    QCOMPARE(input.problems.at(0).line, std::int64_t{1});
+    QVERIFY2(input.problems.at(0).message.find("escape") != std::string::npos,
+             input.problems.at(0).message.c_str());
 }
 
 void TestEventFields::unusableIds()

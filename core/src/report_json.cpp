@@ -265,6 +265,7 @@ nlohmann::ordered_json reportToJson(const Report &report,
     if (options.includeIds)
         json["ids"] = idsToJson(report);
     json["cancelled"] = report.cancelled;
+    json["counts_complete"] = report.countsComplete;
     return json;
 }
 

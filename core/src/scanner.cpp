@@ -289,7 +289,7 @@ private:
     void noteRereadError(std::size_t fileIndex, const std::string &error,
                          const std::string &whatIsIncomplete);
     std::vector<std::string> lineFilterForFlaggedPairs() const;
-    void buildFindings();
+    void buildFindings(bool withEvidence);
     void buildVolumes();
     IdVolume volumeOf(std::uint32_t id, std::uint32_t first, std::uint32_t end);
     std::int64_t peakEventsOf(std::uint32_t first, std::uint32_t end) const;
@@ -1143,7 +1143,7 @@ ScanRun::stepsToRead(const std::vector<Day> &flaggedDays)
     return pieces;
 }
 
-void ScanRun::buildFindings()
+void ScanRun::buildFindings(bool withEvidence)
 {
     for (std::size_t i = 0; i < m_flagged.size(); ++i) {
         const FlaggedPair &flagged = m_flagged[i];
@@ -1163,9 +1163,16 @@ void ScanRun::buildFindings()
             std::max<std::int64_t>(0, pair.events - finding.limit);
         finding.idFlags = m_global.idFlags[flagged.idIndex];
         finding.uniqueEvents = pair.events;
-        if (i < m_evidence.size())
-            applyEvidence(m_evidence[i], m_settings.topN, finding);
-        explainLikelyCause(finding);
+        if (withEvidence) {
+            if (i < m_evidence.size())
+                applyEvidence(m_evidence[i], m_settings.topN, finding);
+            explainLikelyCause(finding);
+        } else {
+            finding.likelyCause = LikelyCause::Unknown;
+            finding.likelyCauseText =
+                "Not determined: the scan was cancelled while it collected "
+                "the evidence. Run it again to the end for the cause.";
+        }
         auto &list =
             finding.overLimit > 0 ? m_report.hotShards : m_report.nearLimit;
         list.push_back(std::move(finding));
@@ -1439,7 +1446,8 @@ Report ScanRun::run(const std::vector<std::string> &paths)
             static_cast<long long>(m_mergeMs), m_global.ids.size(),
             m_global.pairs.size(), memoryUse().c_str());
     countRecordGroupKeys();
-    if (!cancelled()) {
+    const bool countsComplete = !cancelled();
+    if (countsComplete) {
         flagPairs();
         qCDebug(lcScan, "pairs flagged after %lld ms",
                 static_cast<long long>(nowMs() - startMs));
@@ -1454,13 +1462,16 @@ Report ScanRun::run(const std::vector<std::string> &paths)
             static_cast<long long>(nowMs() - startMs), m_flagged.size(),
             memoryUse().c_str());
     m_report.cancelled = cancelled();
-    if (!m_report.cancelled)
+    m_report.countsComplete = countsComplete;
+    if (countsComplete)
         noteEmptyInputs();
     const Totals readTotals = m_report.totals;
     m_report.totals = m_global.totals;
     m_report.totals.bytes = readTotals.bytes;
-    if (!m_report.cancelled) {
-        buildFindings();
+    if (countsComplete) {
+        // Evidence cut short by a cancel would misstate duplicates and
+        // causes, so a cancelled scan lists its pairs without it.
+        buildFindings(!m_report.cancelled);
         checkRecordsAgainstFindings();
     }
     listIdProblems();

@@ -119,6 +119,7 @@ private slots:
     void likelyCause_data();
     void likelyCause();
     void cancelled();
+    void cancelledDuringEvidence();
     void progressCountsEventsOnce_data();
     void progressCountsEventsOnce();
 };
@@ -1494,6 +1495,34 @@ void TestDetection::cancelled()
     QVERIFY(report.cancelled);
     // A scan cancelled before it started reads nothing.
     QCOMPARE(report.totals.events, std::int64_t{0});
+    QVERIFY(!report.countsComplete);
+}
+
+void TestDetection::cancelledDuringEvidence()
+{
+    std::string text = filler(50);
+    for (int i = 0; i < 30; ++i)
+        text += eventOf("hot", kNoon + i);
+    FixtureDir dir;
+    const std::string path = dir.write("events.json", text);
+    ScanControl control;
+    control.onProgress = [&control](const ScanProgress &progress) {
+        if (progress.pass == 2)
+            control.cancelRequested = true;
+    };
+    const Report report = scan({path}, withUserLimit(20), &control);
+
+    // Every input was counted, so the pairs are listed, without the
+    // evidence that the cancel cut short.
+    QVERIFY(report.cancelled);
+    QVERIFY(report.countsComplete);
+    const PairFinding *hot = findPair(report.hotShards, "hot", kDate);
+    QVERIFY(hot != nullptr);
+    QCOMPARE(hot->events, std::int64_t{30});
+    QCOMPARE(hot->overLimit, std::int64_t{10});
+    QVERIFY(hot->likelyCause == LikelyCause::Unknown);
+    QVERIFY2(hot->likelyCauseText.find("cancelled") != std::string::npos,
+             hot->likelyCauseText.c_str());
 }
 
 void TestDetection::progressCountsEventsOnce_data()

@@ -212,6 +212,10 @@ struct Report {
     /// Group keys that were counted, configured or read from records.
     std::vector<std::string> groupKeys;
     bool cancelled = false;
+    /// False when the scan was cancelled before it counted every input, so
+    /// that no pair was judged. A scan cancelled later, while it collected
+    /// evidence, lists its hot and near-limit pairs without their evidence.
+    bool countsComplete = true;
     double elapsedSeconds = 0;
 
     std::int64_t hotUserShards() const;

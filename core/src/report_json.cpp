@@ -262,6 +262,7 @@ nlohmann::ordered_json reportToJson(const Report &report,
     json["near_limit"] = findingsToJson(report.nearLimit);
     json["records"] = recordsToJson(report.records);
     json["id_problems"] = idProblemsToJson(report.idProblems);
+    json["id_problem_count"] = report.idProblemCount;
     if (options.includeIds)
         json["ids"] = idsToJson(report);
     json["cancelled"] = report.cancelled;

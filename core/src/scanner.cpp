@@ -1328,6 +1328,7 @@ void ScanRun::listIdProblems()
         if (m_global.idFlags[id] != IdFlagNone)
             flagged.push_back(id);
     }
+    m_report.idProblemCount = static_cast<std::int64_t>(flagged.size());
     const std::vector<std::int64_t> totals = eventsOfIds(flagged);
     std::vector<std::uint32_t> order(flagged.size());
     std::iota(order.begin(), order.end(), 0);

@@ -115,6 +115,7 @@ private slots:
     void idFlags();
     void idProblemEvents_data();
     void idProblemEvents();
+    void idProblemsBeyondList();
     void groupIdFlags();
     void likelyCause_data();
     void likelyCause();
@@ -1403,11 +1404,27 @@ void TestDetection::idProblemEvents()
     const Report report = scanPaths({dir.write("events.json", text)}, settings);
 
     QCOMPARE(report.idProblems.size(), static_cast<std::size_t>(flaggedIds));
+    QCOMPARE(report.idProblemCount, std::int64_t{flaggedIds});
     for (const IdProblem &problem : report.idProblems) {
         const int n = std::stoi(problem.id) - kFirstId;
         QCOMPARE(problem.idFlags, std::uint32_t{IdFlagNumeric});
         QCOMPARE(problem.events, std::int64_t{3 * n + 3});
     }
+}
+
+void TestDetection::idProblemsBeyondList()
+{
+    // One more numeric id than the list takes: the count still has it.
+    std::string text;
+    for (int n = 0; n < 1001; ++n)
+        text += eventLine("Page View", std::to_string(5000 + n),
+                          std::to_string(kNoon)) +
+                "\n";
+    FixtureDir dir;
+    const Report report = scanPaths({dir.write("events.json", text)});
+
+    QCOMPARE(report.idProblems.size(), std::size_t{1000});
+    QCOMPARE(report.idProblemCount, std::int64_t{1001});
 }
 
 void TestDetection::groupIdFlags()

@@ -203,7 +203,10 @@ struct Report {
     std::vector<PairFinding> nearLimit;
     /// In input order.
     std::vector<HotshardRecord> records;
+    /// The flagged ids with the most events, at most 1,000 of them.
     std::vector<IdProblem> idProblems;
+    /// All flagged ids, listed or not.
+    std::int64_t idProblemCount = 0;
     /// Every user id and group id, sorted by peak events descending; the
     /// order of ties is arbitrary but the same for every run.
     std::vector<IdVolume> ids;

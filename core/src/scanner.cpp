@@ -1432,6 +1432,9 @@ Report ScanRun::run(const std::vector<std::string> &paths)
 {
     const std::int64_t startMs = nowMs();
     m_report.settings = m_settings;
+    // Legacy project time ignores the time zone, so the report names none.
+    if (m_settings.legacyProjectTime)
+        m_report.settings.timeZone.clear();
     openInputs(paths);
     qCDebug(lcScan, "scan started: %zu files, %zu chunks, %d threads",
             m_files.size(), m_chunks.size(), m_threads);

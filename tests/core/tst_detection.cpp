@@ -1207,6 +1207,9 @@ void TestDetection::eventDate()
                  qPrintable(QString::fromStdString(id) +
                             QStringLiteral(" on ") + date));
     }
+    // Legacy project time ignores the zone, and the report says so.
+    const std::string reportedZone = legacy ? "" : timeZone.toStdString();
+    QCOMPARE(report.settings.timeZone, reportedZone);
 }
 
 void TestDetection::nearLimit_data()

@@ -30,6 +30,9 @@ enum class TimeStatus : std::uint8_t {
     Valid,
     /// A numeric string: accepted, with a warning.
     ValidFromString,
+    /// An ISO 8601 date and time, read as UTC: accepted, with a warning,
+    /// except as the `time` column of a JSON Pipelines row.
+    ValidFromIsoText,
     Invalid,
 };
 
@@ -39,6 +42,14 @@ struct TimeValue {
     std::int64_t ms = 0;
     /// The text of an invalid value, for the problem message.
     std::string_view rawText;
+
+    /// Whether `ms` contains the event's time, with or without a warning.
+    bool usable() const
+    {
+        return status == TimeStatus::Valid ||
+               status == TimeStatus::ValidFromString ||
+               status == TimeStatus::ValidFromIsoText;
+    }
 };
 
 /// A value of a group key property, one per listed group id.

@@ -315,7 +315,7 @@ TimeValue Impl::readTime(od::value &value)
             end == text.data() + text.size() && numberToMs(number, time.ms)) {
             time.status = TimeStatus::ValidFromString;
         } else if (parseIsoTime(text, time.ms)) {
-            time.status = TimeStatus::ValidFromString;
+            time.status = TimeStatus::ValidFromIsoText;
         } else {
             time.status = TimeStatus::Invalid;
         }
@@ -551,6 +551,10 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
             break;
         case Field::Time:
             event.time = readTime(value);
+            // A Pipelines row stores `time` as a TIMESTAMP column, which
+            // is written as text, so that is no reason for a warning.
+            if (event.time.status == TimeStatus::ValidFromIsoText)
+                event.time.status = TimeStatus::Valid;
             topLevelTime = true;
             break;
         case Field::PipelineInsertId:

@@ -68,8 +68,7 @@ public:
         if (!m_parser.parse(text, m_event, m_error))
             return;
         const TimeValue &time = m_event.time;
-        if (time.status != TimeStatus::Valid &&
-            time.status != TimeStatus::ValidFromString)
+        if (!time.usable())
             return;
         const Day day = m_days.dayOf(time.ms);
         const IdValue userId = attributedUserId();

@@ -328,14 +328,20 @@ private:
     bool resolveDay(std::int64_t line, Day &day)
     {
         const TimeValue &time = m_event.time;
-        if (time.status == TimeStatus::Valid ||
-            time.status == TimeStatus::ValidFromString) {
+        if (time.usable()) {
             if (time.status == TimeStatus::ValidFromString &&
                 m_options.countEverything)
                 addProblem(line, Problem::Severity::Warning,
                            "\"time\" is a string (\"" +
                                snippetOf(time.rawText) +
                                "\"); accepted as a number");
+            if (time.status == TimeStatus::ValidFromIsoText &&
+                m_options.countEverything)
+                addProblem(line, Problem::Severity::Warning,
+                           "\"time\" is a date and time as text (\"" +
+                               snippetOf(time.rawText) +
+                               "\"); read as UTC, while exports give "
+                               "seconds since the epoch");
             if (m_options.countEverything && !isPlausibleTime(time.ms))
                 addProblem(line, Problem::Severity::Warning,
                            "\"time\" gives " + formatUtcDay(time.ms) +

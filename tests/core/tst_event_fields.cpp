@@ -185,15 +185,16 @@ void TestEventFields::timeWarnings()
         line("\"alice\"", "\"1709726400\"") + line("\"alice\"", "\"soon\"") +
         line("\"alice\"", "true") + line("\"alice\"", "1") +
         "{\"event\":\"No time\",\"properties\":"
-        "{\"distinct_id\":\"alice\"}}\n");
+        "{\"distinct_id\":\"alice\"}}\n" +
+        line("\"alice\"", "\"2024-03-06T10:00:00Z\""));
 
     const InputReport &input = report.inputs[0];
-    QCOMPARE(report.totals.events, std::int64_t{5});
+    QCOMPARE(report.totals.events, std::int64_t{6});
     QCOMPARE(report.totals.undatedEvents, std::int64_t{3});
     QCOMPARE(report.totals.skippedLines, std::int64_t{0});
     QVERIFY(input.status == InputReport::Status::Ok);
-    QCOMPARE(input.problemCount, std::int64_t{5});
-    QCOMPARE(input.problems.size(), std::size_t{5});
+    QCOMPARE(input.problemCount, std::int64_t{6});
+    QCOMPARE(input.problems.size(), std::size_t{6});
 
     QVERIFY(input.problems[0].severity == Problem::Severity::Warning);
     QCOMPARE(input.problems[0].line, std::int64_t{1});
@@ -211,8 +212,13 @@ void TestEventFields::timeWarnings()
              input.problems[3].message.c_str());
     QVERIFY(input.problems[4].severity == Problem::Severity::Error);
     QCOMPARE(input.problems[4].line, std::int64_t{5});
+    // Date and time text in an export is read as UTC, with a warning.
+    QVERIFY(input.problems[5].severity == Problem::Severity::Warning);
+    QCOMPARE(input.problems[5].line, std::int64_t{6});
+    QVERIFY2(input.problems[5].message.find("read as UTC") != std::string::npos,
+             input.problems[5].message.c_str());
 
-    QCOMPARE(dayEvents(report, "2024-03-06"), std::int64_t{1});
+    QCOMPARE(dayEvents(report, "2024-03-06"), std::int64_t{2});
     QCOMPARE(dayEvents(report, "1970-01-01"), std::int64_t{1});
 }
 
@@ -264,6 +270,12 @@ void TestEventFields::pipelinesRows_data()
                time +
                ",\"insert_id\":\"i3\",\"properties\":{\"company\":\"acme\"}}"
         << QStringLiteral("98765");
+    // A TIMESTAMP column written as text needs no warning.
+    QTest::addRow("time as ISO text")
+        << QByteArray("{\"event_name\":\"Sign Up\",\"distinct_id\":\"p4\","
+                      "\"time\":\"2024-03-06T10:00:00Z\",\"insert_id\":\"i4\","
+                      "\"properties\":{\"company\":\"acme\"}}")
+        << QStringLiteral("p4");
 }
 
 void TestEventFields::pipelinesRows()

@@ -54,6 +54,36 @@ struct FieldName {
     std::uint32_t groupKeyIndex = 0;
 };
 
+/// Describes a simdjson parse error in words that a user who opens the line
+/// can act on. simdjson's own messages name its internals, such as atoms.
+std::string describeJsonError(simdjson::error_code error)
+{
+    switch (error) {
+    case simdjson::TAPE_ERROR:
+        return "braces, brackets, commas or quotes are out of place, or the "
+               "record is cut off";
+    case simdjson::N_ATOM_ERROR:
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+        return "it contains a bare word, while JSON allows only null, true "
+               "and false without quotes";
+    case simdjson::UNCLOSED_STRING:
+        return "a string has no closing quote";
+    case simdjson::STRING_ERROR:
+        return "a string has an escape that JSON does not define";
+    case simdjson::NUMBER_ERROR:
+        return "a number is not written as JSON allows";
+    case simdjson::UTF8_ERROR:
+        return "the text is not UTF-8";
+    case simdjson::DEPTH_ERROR:
+        return "values are nested too deeply";
+    case simdjson::EMPTY:
+        return "the line contains no value";
+    default:
+        return simdjson::error_message(error);
+    }
+}
+
 std::string_view trimRight(std::string_view text)
 {
     while (!text.empty() && (text.back() == ' ' || text.back() == '\t' ||
@@ -586,8 +616,7 @@ std::string Impl::explainRejected(std::string_view text, std::string reason)
         validator.parse(text.data(), text.size()).get(element);
     if (failure == simdjson::SUCCESS)
         return reason;
-    return std::string("invalid JSON (") + simdjson::error_message(failure) +
-           ")";
+    return "invalid JSON: " + describeJsonError(failure);
 }
 
 bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)

@@ -46,6 +46,7 @@ private slots:
     void escapedGroupKeys();
     void loneSurrogateIds();
     void invalidEscapeRejected();
+    void invalidJsonExplained();
     void recordsHaveNoDistinctId();
 };
 
@@ -123,6 +124,22 @@ void TestEventFields::invalidEscapeRejected()
     QCOMPARE(input.problems.at(0).line, std::int64_t{1});
     QVERIFY2(input.problems.at(0).message.find("escape") != std::string::npos,
              input.problems.at(0).message.c_str());
+}
+
+void TestEventFields::invalidJsonExplained()
+{
+    const Report report =
+        scanText("not json\n" + line("\"bob\"") +
+                 "{\"event\":\"a\",\"properties\":{\"x\":\"open\n");
+
+    const InputReport &input = report.inputs.at(0);
+    QCOMPARE(input.problemCount, std::int64_t{2});
+    QVERIFY2(input.problems.at(0).message.find("bare word") !=
+                 std::string::npos,
+             input.problems.at(0).message.c_str());
+    QVERIFY2(input.problems.at(1).message.find("no closing quote") !=
+                 std::string::npos,
+             input.problems.at(1).message.c_str());
 }
 
 void TestEventFields::unusableIds()

@@ -660,7 +660,7 @@ void TestScanCommand::incompleteInput_data()
     QTest::addRow("line cut mid-value")
         << events + "{\"event\":\"a\",\"properties\":{\"time\":17\n"
         << false << QStringList{} << 4 << QStringLiteral("incomplete")
-        << QStringLiteral("line 4: invalid JSON (");
+        << QStringLiteral("line 4: invalid JSON: ");
     QTest::addRow("cut gzip")
         << events << true << QStringList{} << 4 << QStringLiteral("error")
         << QStringLiteral("truncated");

@@ -2,7 +2,6 @@
 
 #include "evidence.h"
 
-#include <QLoggingCategory>
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -14,8 +13,6 @@
 namespace hsi::detail {
 
 namespace {
-
-Q_LOGGING_CATEGORY(lcCount, "hsi.scan.count", QtWarningMsg)
 
 constexpr std::size_t kSnippetLength = 80;
 
@@ -318,10 +315,6 @@ private:
             message = *reason;
         else
             message = m_error + ": \"" + snippetOf(text) + '"';
-        if (m_counts.problemCount < 3) {
-            qCWarning(lcCount, "%s:%lld: %s", m_file.path.c_str(),
-                      static_cast<long long>(line), message.c_str());
-        }
         addProblem(line, Problem::Severity::Error, message);
     }
 

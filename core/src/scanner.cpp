@@ -30,6 +30,9 @@ namespace {
 using namespace detail;
 
 Q_LOGGING_CATEGORY(lcScan, "hsi.scan", QtWarningMsg)
+/// Lines that are not events. The command line turns it off, because its
+/// summary lists them.
+Q_LOGGING_CATEGORY(lcBadLines, "hsi.scan.count", QtWarningMsg)
 
 constexpr std::size_t kMaxIdProblems = 1000;
 constexpr std::size_t kMaxFilterIds = 16;
@@ -483,6 +486,14 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
         if (input.problems.size() >= kMaxProblemsPerFile)
             break;
         problem.line += lineOffset;
+        // Logged here, where a range's lines are numbered from the start
+        // of its file. The first few per file are enough for a log.
+        constexpr std::size_t kLoggedPerFile = 3;
+        if (problem.severity == Problem::Severity::Error &&
+            input.problems.size() < kLoggedPerFile)
+            qCWarning(lcBadLines, "%s:%lld: %s", input.path.c_str(),
+                      static_cast<long long>(problem.line),
+                      problem.message.c_str());
         input.problems.push_back(std::move(problem));
     }
     for (HotshardRecord &record : counts.records) {

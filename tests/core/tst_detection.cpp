@@ -121,6 +121,7 @@ private slots:
     void likelyCause();
     void cancelled();
     void cancelledDuringEvidence();
+    void badLineLoggedWithFileLine();
     void progressCountsEventsOnce_data();
     void progressCountsEventsOnce();
 };
@@ -1516,6 +1517,22 @@ void TestDetection::cancelled()
     // A scan cancelled before it started reads nothing.
     QCOMPARE(report.totals.events, std::int64_t{0});
     QVERIFY(!report.countsComplete);
+}
+
+void TestDetection::badLineLoggedWithFileLine()
+{
+    // The bad line is in the second of two ranges, which number their lines
+    // from their own start while counting.
+    std::string text = filler(40);
+    const auto half = static_cast<std::int64_t>(text.size());
+    text += "[1,2]\n" + filler(40);
+    FixtureDir dir;
+    const std::string path = dir.write("events.json", text);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+                                           ":41: not a Mixpanel event")));
+    const Report report = scanPaths({path}, ScanSettings{}, half);
+
+    QCOMPARE(report.inputs.at(0).problems.at(0).line, std::int64_t{41});
 }
 
 void TestDetection::cancelledDuringEvidence()

@@ -102,6 +102,9 @@ public:
 
     void addEvents(std::int64_t events) { m_events += events; }
 
+    /// Bytes read so far in the current pass.
+    std::int64_t bytesDone() const { return m_bytesDone; }
+
     void addBytes(std::int64_t bytes)
     {
         m_bytesDone += bytes;
@@ -1454,6 +1457,9 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     m_tracking.user = firstOptions.userTrackFrom;
     m_tracking.group = firstOptions.groupTrackFrom;
     runCountingPass(firstOptions, true);
+    // A cancel leaves files read in part, so the total gives what was read.
+    if (cancelled())
+        m_report.totals.bytes = m_progress->bytesDone();
     qCDebug(lcScan,
             "counting pass done after %lld ms (%lld ms merging): %zu ids, "
             "%zu pairs%s",

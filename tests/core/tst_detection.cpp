@@ -1516,6 +1516,7 @@ void TestDetection::cancelled()
     QVERIFY(report.cancelled);
     // A scan cancelled before it started reads nothing.
     QCOMPARE(report.totals.events, std::int64_t{0});
+    QCOMPARE(report.totals.bytes, std::int64_t{0});
     QVERIFY(!report.countsComplete);
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <isa-l/igzip_lib.h>
+#include <optional>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,17 +24,27 @@ bool isBlank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/// Returns the first character that is not blank, after a UTF-8 byte order
+/// mark when `atStart`, or nothing when all are blank.
+std::optional<char> firstNonBlank(const char *data, std::size_t size,
+                                  bool atStart)
+{
+    std::size_t pos = 0;
+    if (atStart && size >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    while (pos < size && isBlank(data[pos]))
+        ++pos;
+    if (pos == size)
+        return std::nullopt;
+    return data[pos];
+}
+
 /// Returns the layout from the first non-blank character after an optional
 /// UTF-8 byte order mark.
 RecordLayout sniffLayout(const char *data, std::size_t size)
 {
-    std::size_t pos = 0;
-    if (size >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-        pos = 3;
-    while (pos < size && isBlank(data[pos]))
-        ++pos;
-    return pos < size && data[pos] == '[' ? RecordLayout::JsonArray
-                                          : RecordLayout::Lines;
+    return firstNonBlank(data, size, true) == '[' ? RecordLayout::JsonArray
+                                                  : RecordLayout::Lines;
 }
 
 /// Inflates the start of a gzip file to sniff the layout of its text.
@@ -628,17 +639,34 @@ bool detectFileFormat(const std::string &path, FileFormat &format,
         return false;
     }
     std::vector<std::uint8_t> head(detail::kSniffBytes);
-    const ssize_t count = ::read(fd.get(), head.data(), head.size());
+    ssize_t count = ::read(fd.get(), head.data(), head.size());
     if (count < 0) {
         error = std::strerror(errno);
         return false;
     }
     head.resize(static_cast<std::size_t>(count));
     format.gzip = head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+    if (format.gzip) {
+        format.layout = detail::sniffGzipLayout(head);
+        return true;
+    }
+    // A file may start with more blank space than one read takes, so reading
+    // goes on until the first character that is not blank.
+    std::optional<char> first = detail::firstNonBlank(
+        reinterpret_cast<const char *>(head.data()), head.size(), true);
+    while (!first && count > 0) {
+        head.resize(detail::kSniffBytes);
+        count = ::read(fd.get(), head.data(), head.size());
+        if (count < 0) {
+            error = std::strerror(errno);
+            return false;
+        }
+        first =
+            detail::firstNonBlank(reinterpret_cast<const char *>(head.data()),
+                                  static_cast<std::size_t>(count), false);
+    }
     format.layout =
-        format.gzip ? detail::sniffGzipLayout(head)
-                    : detail::sniffLayout(reinterpret_cast<char *>(head.data()),
-                                          head.size());
+        first == '[' ? RecordLayout::JsonArray : RecordLayout::Lines;
     return true;
 }
 

@@ -351,6 +351,10 @@ void TestRecordReader::jsonArray_data()
     QTest::addRow("brackets inside strings")
         << bytes("[" + brackets + ",\n" + b + "]") << false << 2;
     QTest::addRow("empty array") << bytes("[]\n") << false << 0;
+    // More blank space than the first read of the file takes.
+    QTest::addRow("after 100 KB of blanks")
+        << bytes(std::string(100'000, ' ') + "\n[" + a + "," + b + "]")
+        << false << 2;
 }
 
 void TestRecordReader::jsonArray()

@@ -3,24 +3,37 @@
 #include "hsi/report_json.h"
 #include "hsi/scanner.h"
 
-#include <QFileInfo>
 #include <optional>
+#include <sys/stat.h>
+#include <utility>
 
 namespace hsi::cli {
 
 namespace {
 
-/// Returns the input file that `reportPath` would overwrite, if any.
+/// Returns a file's device and inode, after following symbolic links, so
+/// that every name of one file gives the same value.
+std::optional<std::pair<dev_t, ino_t>> fileIdentity(const std::string &path)
+{
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0)
+        return std::nullopt;
+    return std::pair(info.st_dev, info.st_ino);
+}
+
+/// Returns the input file that `reportPath` would overwrite, if any. Device
+/// and inode match the file under any name: the same path, a symbolic link
+/// or a hard link, including files found inside input folders.
 std::optional<QString> inputAt(const std::vector<std::string> &paths,
                                const QString &reportPath)
 {
-    const QFileInfo report(reportPath);
-    if (reportPath == QLatin1String("-") || !report.exists())
+    if (reportPath == QLatin1String("-"))
+        return std::nullopt;
+    const auto report = fileIdentity(reportPath.toStdString());
+    if (!report)
         return std::nullopt;
     for (const std::string &path : listInputFiles(paths).files) {
-        const QFileInfo input(QString::fromStdString(path));
-        if (input.exists() &&
-            input.canonicalFilePath() == report.canonicalFilePath())
+        if (fileIdentity(path) == report)
             return QString::fromStdString(path);
     }
     return std::nullopt;
@@ -69,9 +82,10 @@ int runScan(const QStringList &arguments)
     if (parser.isSet(json)) {
         if (const auto input = inputAt(paths, parser.value(json))) {
             printError(command,
-                       QStringLiteral("--json %1 is the input file %2, so "
-                                      "the report would overwrite it. Choose "
-                                      "another report path.")
+                       QStringLiteral("--json %1 is the same file as the "
+                                      "input %2, so the report would "
+                                      "overwrite it. Choose another report "
+                                      "path.")
                            .arg(parser.value(json), *input));
             return ExitUsage;
         }

@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <unistd.h>
 
 using namespace hsi;
 using namespace hsi::test;
@@ -88,6 +89,8 @@ private slots:
     void failOnHot();
     void missingInput();
     void reportPathChecked();
+    void reportOnInputRejected_data();
+    void reportOnInputRejected();
     void inputsReadOnce();
     void folderNotes();
     void allIdsListed();
@@ -488,6 +491,50 @@ void TestScanCommand::reportPathChecked()
     QCOMPARE(full.exitCode, 1);
     QVERIFY2(full.err.contains(QStringLiteral("cannot write report")),
              qPrintable(full.err));
+}
+
+void TestScanCommand::reportOnInputRejected_data()
+{
+    QTest::addColumn<QString>("link");
+    QTest::addColumn<bool>("inputFolder");
+    // "none" passes the input's own path as the report path.
+    QTest::addRow("same path") << QStringLiteral("none") << false;
+    QTest::addRow("symbolic link") << QStringLiteral("symbolic") << false;
+    QTest::addRow("hard link") << QStringLiteral("hard") << false;
+    QTest::addRow("hard link into an input folder")
+        << QStringLiteral("hard") << true;
+}
+
+void TestScanCommand::reportOnInputRejected()
+{
+    QFETCH(QString, link);
+    QFETCH(bool, inputFolder);
+    FixtureDir inputs;
+    const std::string text = repeatedLines("alice", 1709726400, 3);
+    const std::string input = inputs.write("export.ndjson", text);
+    FixtureDir reports;
+    std::string report = input;
+    if (link == QLatin1String("symbolic")) {
+        report = reports.path("report.json");
+        QVERIFY(QFile::link(QString::fromStdString(input),
+                            QString::fromStdString(report)));
+    } else if (link == QLatin1String("hard")) {
+        report = reports.path("report.json");
+        QCOMPARE(::link(input.c_str(), report.c_str()), 0);
+    }
+
+    const std::string named = inputFolder ? inputs.folder() : input;
+    const HotshardRun run = runHotshard(
+        {QStringLiteral("scan"), QStringLiteral("--json"),
+         QString::fromStdString(report), QString::fromStdString(named)});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QStringLiteral("would overwrite it")),
+             qPrintable(run.err));
+    QVERIFY2(run.err.contains(QString::fromStdString(input)),
+             qPrintable(run.err));
+    QFile kept(QString::fromStdString(input));
+    QVERIFY(kept.open(QIODevice::ReadOnly));
+    QCOMPARE(kept.readAll().toStdString(), text);
 }
 
 void TestScanCommand::inputsReadOnce()

@@ -3,8 +3,14 @@
 #include "hsi/report_json.h"
 #include "hsi/scanner.h"
 
+#include <array>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <utility>
 
 namespace hsi::cli {
@@ -38,6 +44,150 @@ std::optional<QString> inputAt(const std::vector<std::string> &paths,
     }
     return std::nullopt;
 }
+
+/// The temporary file that a signal handler removes before the program
+/// ends, so that Ctrl-C during the write leaves nothing behind. A plain
+/// array, because a signal handler may only call async-signal-safe code.
+std::array<char, 4096> g_temporaryReport{};
+
+extern "C" void removeTemporaryReport(int signal)
+{
+    ::unlink(g_temporaryReport.data());
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+}
+
+/// A temporary report file, removed unless it is renamed into place,
+/// whether the write throws or SIGINT, SIGTERM or SIGHUP ends the program.
+class TemporaryReport {
+public:
+    explicit TemporaryReport(std::string path) : m_path(std::move(path))
+    {
+        if (m_path.size() >= g_temporaryReport.size())
+            return;
+        std::memcpy(g_temporaryReport.data(), m_path.c_str(),
+                    m_path.size() + 1);
+        for (const int signal : kSignals)
+            m_previous.push_back(std::signal(signal, removeTemporaryReport));
+    }
+
+    ~TemporaryReport()
+    {
+        if (!m_renamed)
+            ::unlink(m_path.c_str());
+        for (std::size_t i = 0; i < m_previous.size(); ++i)
+            std::signal(kSignals[i], m_previous[i]);
+        g_temporaryReport[0] = '\0';
+    }
+
+    TemporaryReport(const TemporaryReport &) = delete;
+    TemporaryReport &operator=(const TemporaryReport &) = delete;
+
+    const std::string &path() const { return m_path; }
+
+    /// Replaces `target` with the temporary file in one step.
+    bool renameTo(const std::string &target)
+    {
+        m_renamed = ::rename(m_path.c_str(), target.c_str()) == 0;
+        return m_renamed;
+    }
+
+private:
+    static constexpr std::array kSignals = {SIGINT, SIGTERM, SIGHUP};
+    std::string m_path;
+    std::vector<void (*)(int)> m_previous;
+    bool m_renamed = false;
+};
+
+/// The destination of the JSON report. A regular file is written to a
+/// temporary file in its folder and renamed into place, so a failed or
+/// interrupted write leaves no half-written report and keeps an existing
+/// file as it was. A device or pipe, such as /dev/stdout, cannot be
+/// replaced and is written directly, and "-" means stdout.
+class ReportDestination {
+public:
+    explicit ReportDestination(const QString &path) : m_path(path.toStdString())
+    {
+        struct stat info {};
+        const bool exists = ::stat(m_path.c_str(), &info) == 0;
+        if (m_path == "-" || (exists && !S_ISREG(info.st_mode)))
+            return;
+        // Renaming onto a symbolic link would replace the link, so the
+        // report replaces the file that the link points to.
+        std::error_code error;
+        m_file = std::filesystem::weakly_canonical(m_path, error).string();
+        if (error)
+            m_file = m_path;
+        m_mode = exists ? info.st_mode & 07777 : newFileMode();
+    }
+
+    /// Writes the report. Throws std::runtime_error naming the path when
+    /// it cannot.
+    void write(const Report &report, const JsonReportOptions &options) const
+    {
+        if (m_file.empty()) {
+            writeJsonReport(report, m_path, options);
+            return;
+        }
+        std::string name = temporaryName();
+        const int descriptor = ::mkstemp(name.data());
+        if (descriptor < 0)
+            throw std::runtime_error("cannot write report to " + m_path + ": " +
+                                     std::strerror(errno));
+        // mkstemp creates the file readable by its owner only, and the
+        // report should read like any other file that the user creates.
+        ::fchmod(descriptor, m_mode);
+        ::close(descriptor);
+        TemporaryReport temporary(name);
+        try {
+            writeJsonReport(report, temporary.path(), options);
+        } catch (const std::exception &exception) {
+            throw std::runtime_error(
+                namingTarget(exception.what(), temporary.path()));
+        }
+        if (!temporary.renameTo(m_file))
+            throw std::runtime_error("cannot write report to " + m_path + ": " +
+                                     std::strerror(errno));
+    }
+
+private:
+    /// Returns the permissions of a file created with the default mode,
+    /// which the umask limits.
+    static mode_t newFileMode()
+    {
+        const mode_t mask = ::umask(0);
+        ::umask(mask);
+        return 0666 & ~mask;
+    }
+
+    /// Returns a mkstemp template for a hidden file beside the report, in
+    /// the same file system, so that rename() can replace the report.
+    std::string temporaryName() const
+    {
+        const std::filesystem::path file(m_file);
+        std::string name = file.filename().string();
+        name.insert(0, 1, '.');
+        name += ".XXXXXX";
+        return (file.parent_path() / name).string();
+    }
+
+    /// Returns `message` with the temporary file's path replaced by the
+    /// report path that the user gave.
+    std::string namingTarget(std::string message,
+                             const std::string &temporary) const
+    {
+        const std::size_t at = message.find(temporary);
+        if (at != std::string::npos)
+            message.replace(at, temporary.size(), m_path);
+        return message;
+    }
+
+    std::string m_path;
+    /// The regular file that the report replaces or creates, with links
+    /// resolved, or empty when the report goes to m_path directly.
+    std::string m_file;
+    mode_t m_mode = 0;
+};
 
 } // namespace
 
@@ -102,10 +252,13 @@ int runScan(const QStringList &arguments)
         printReportSummary(report, jsonToStdout ? stderr : stdout);
     if (parser.isSet(json)) {
         try {
-            writeJsonReport(report, parser.value(json).toStdString(),
-                            {parser.isSet(allIds)});
+            ReportDestination(parser.value(json))
+                .write(report, {parser.isSet(allIds)});
         } catch (const std::exception &exception) {
-            printError(command, QString::fromStdString(exception.what()));
+            printError(command,
+                       QString::fromStdString(exception.what()) +
+                           QStringLiteral(". Free space or choose another "
+                                          "--json path, then scan again."));
             return ExitFailure;
         }
     }

@@ -12,9 +12,12 @@
 #include <QFileInfo>
 #include <QTest>
 #include <cmath>
+#include <csignal>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <tuple>
 #include <unistd.h>
 
@@ -36,6 +39,14 @@ json readJson(const std::string &path)
     if (!file.open(QIODevice::ReadOnly))
         return json();
     return json::parse(file.readAll().toStdString(), nullptr, false);
+}
+
+std::string readText(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return file.readAll().toStdString();
 }
 
 /// Identity of a pair in the report: kind, group key, id and date.
@@ -91,6 +102,8 @@ private slots:
     void reportPathChecked();
     void reportOnInputRejected_data();
     void reportOnInputRejected();
+    void reportReplacedWhole_data();
+    void reportReplacedWhole();
     void inputsReadOnce();
     void folderNotes();
     void allIdsListed();
@@ -535,6 +548,78 @@ void TestScanCommand::reportOnInputRejected()
     QFile kept(QString::fromStdString(input));
     QVERIFY(kept.open(QIODevice::ReadOnly));
     QCOMPARE(kept.readAll().toStdString(), text);
+}
+
+void TestScanCommand::reportReplacedWhole_data()
+{
+    // A file size limit makes the write fail after 512 bytes: the kernel
+    // returns an error when SIGXFSZ is ignored, and kills the process with
+    // SIGXFSZ otherwise.
+    QTest::addColumn<bool>("sizeLimited");
+    QTest::addColumn<bool>("killed");
+    QTest::addRow("written") << false << false;
+    QTest::addRow("write fails") << true << false;
+    QTest::addRow("killed while writing") << true << true;
+}
+
+void TestScanCommand::reportReplacedWhole()
+{
+    QFETCH(bool, sizeLimited);
+    QFETCH(bool, killed);
+    FixtureDir inputs;
+    const QString input = QString::fromStdString(
+        inputs.write("export.ndjson", repeatedLines("alice", 1709726400, 30)));
+    FixtureDir reports;
+    const std::string oldText = "{\"old\": true}\n";
+    const QString report =
+        QString::fromStdString(reports.write("report.json", oldText));
+    QCOMPARE(::chmod(report.toStdString().c_str(), 0640), 0);
+    // A second name for the old report shows whether the report replaced
+    // the file or wrote into it.
+    const std::string oldName = reports.path("old.json");
+    QCOMPARE(::link(report.toStdString().c_str(), oldName.c_str()), 0);
+
+    QProcess process;
+    if (sizeLimited) {
+        process.setChildProcessModifier([killed] {
+            const rlimit limit{512, 512};
+            ::setrlimit(RLIMIT_FSIZE, &limit);
+            if (!killed)
+                std::signal(SIGXFSZ, SIG_IGN);
+        });
+    }
+    // A hot shard with its evidence makes a report of several kilobytes.
+    process.start(kHotshard,
+                  {QStringLiteral("scan"), QStringLiteral("--user-limit"),
+                   QStringLiteral("10"), QStringLiteral("--json"), report,
+                   input});
+    QVERIFY(process.waitForFinished(60'000));
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QCOMPARE(readText(QString::fromStdString(oldName)), oldText);
+    const QStringList names =
+        QDir(QString::fromStdString(reports.folder()))
+            .entryList(QDir::Files | QDir::Hidden, QDir::Name);
+
+    if (killed) {
+        QCOMPARE(process.exitStatus(), QProcess::CrashExit);
+        QCOMPARE(readText(report), oldText);
+        return;
+    }
+    QCOMPARE(names, (QStringList{QStringLiteral("old.json"),
+                                 QStringLiteral("report.json")}));
+    if (sizeLimited) {
+        QCOMPARE(process.exitCode(), 1);
+        QVERIFY2(err.contains(QStringLiteral("cannot write report to ") +
+                              report + QLatin1Char(':')),
+                 qPrintable(err));
+        QCOMPARE(readText(report), oldText);
+        return;
+    }
+    QVERIFY2(process.exitCode() == 0, qPrintable(err));
+    QCOMPARE(readJson(report.toStdString())["totals"]["events"].get<int>(), 30);
+    struct stat info {};
+    QCOMPARE(::stat(report.toStdString().c_str(), &info), 0);
+    QCOMPARE(info.st_mode & 0777, 0640u);
 }
 
 void TestScanCommand::inputsReadOnce()

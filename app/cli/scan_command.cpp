@@ -3,6 +3,7 @@
 #include "hsi/report_json.h"
 #include "hsi/scanner.h"
 
+#include <QDir>
 #include <array>
 #include <csignal>
 #include <cstring>
@@ -121,6 +122,32 @@ public:
         m_mode = exists ? info.st_mode & 07777 : newFileMode();
     }
 
+    /// Checks before the scan that the report can be written. Returns a
+    /// message that names the path, the reason and what to do when it
+    /// cannot.
+    std::optional<QString> check() const
+    {
+        if (m_path == "-")
+            return std::nullopt;
+        const QString path = QString::fromStdString(m_path);
+        struct stat info {};
+        const bool exists = ::stat(m_path.c_str(), &info) == 0;
+        if (exists && S_ISDIR(info.st_mode))
+            return QStringLiteral("--json %1 is a folder: give a file name, "
+                                  "such as %2")
+                .arg(path, QDir(path).filePath(QStringLiteral("report.json")));
+        // Renaming could replace a file that the user cannot write, so the
+        // check is explicit.
+        if (exists && ::access(m_path.c_str(), W_OK) != 0)
+            return QStringLiteral("cannot write the report to %1: %2. Make "
+                                  "the file writable or choose another "
+                                  "--json path.")
+                .arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        if (m_file.empty())
+            return std::nullopt;
+        return checkFolder();
+    }
+
     /// Writes the report. Throws std::runtime_error naming the path when
     /// it cannot.
     void write(const Report &report, const JsonReportOptions &options) const
@@ -151,6 +178,35 @@ public:
     }
 
 private:
+    /// Creates and removes a temporary file beside the report, which proves
+    /// that the folder will accept one after the scan. It is removed at once
+    /// because the scan would list it as a hidden file of an input folder.
+    std::optional<QString> checkFolder() const
+    {
+        std::string name = temporaryName();
+        const int descriptor = ::mkstemp(name.data());
+        if (descriptor >= 0) {
+            ::close(descriptor);
+            ::unlink(name.c_str());
+            return std::nullopt;
+        }
+        const int error = errno;
+        const QString path = QString::fromStdString(m_path);
+        const QString folder = QString::fromStdString(
+            std::filesystem::path(m_file).parent_path().string());
+        std::error_code existsError;
+        if (error == ENOENT &&
+            !std::filesystem::exists(folder.toStdString(), existsError))
+            return QStringLiteral("cannot create the report %1: folder %2 "
+                                  "does not exist. Create the folder or "
+                                  "choose another --json path.")
+                .arg(path, folder);
+        return QStringLiteral("cannot create the report %1 in folder %2: %3. "
+                              "Choose a folder that you can write to with "
+                              "--json.")
+            .arg(path, folder, QString::fromLocal8Bit(std::strerror(error)));
+    }
+
     /// Returns the permissions of a file created with the default mode,
     /// which the umask limits.
     static mode_t newFileMode()
@@ -188,6 +244,28 @@ private:
     std::string m_file;
     mode_t m_mode = 0;
 };
+
+/// Checks before the scan that the report can be written to `path` and
+/// would not overwrite an input, since a scan can take minutes. Prints the
+/// problem and returns false when the path cannot be used.
+bool reportPathUsable(const QString &command,
+                      const std::vector<std::string> &paths,
+                      const QString &path, const ReportDestination &destination)
+{
+    if (const auto input = inputAt(paths, path)) {
+        printError(command,
+                   QStringLiteral("--json %1 is the same file as the input "
+                                  "%2, so the report would overwrite it. "
+                                  "Choose another report path.")
+                       .arg(path, *input));
+        return false;
+    }
+    if (const auto problem = destination.check()) {
+        printError(command, *problem);
+        return false;
+    }
+    return true;
+}
 
 } // namespace
 
@@ -229,17 +307,10 @@ int runScan(const QStringList &arguments)
     if (!inputs)
         return ExitUsage;
     const std::vector<std::string> &paths = inputs->paths;
-    if (parser.isSet(json)) {
-        if (const auto input = inputAt(paths, parser.value(json))) {
-            printError(command,
-                       QStringLiteral("--json %1 is the same file as the "
-                                      "input %2, so the report would "
-                                      "overwrite it. Choose another report "
-                                      "path.")
-                           .arg(parser.value(json), *input));
-            return ExitUsage;
-        }
-    }
+    const ReportDestination destination(parser.value(json));
+    if (parser.isSet(json) &&
+        !reportPathUsable(command, paths, parser.value(json), destination))
+        return ExitUsage;
 
     inputs->settings.listEveryId = parser.isSet(allIds);
     const Report report = runScanWithProgress(paths, inputs->settings);
@@ -252,8 +323,7 @@ int runScan(const QStringList &arguments)
         printReportSummary(report, jsonToStdout ? stderr : stdout);
     if (parser.isSet(json)) {
         try {
-            ReportDestination(parser.value(json))
-                .write(report, {parser.isSet(allIds)});
+            destination.write(report, {parser.isSet(allIds)});
         } catch (const std::exception &exception) {
             printError(command,
                        QString::fromStdString(exception.what()) +

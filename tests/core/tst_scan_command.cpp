@@ -104,6 +104,8 @@ private slots:
     void reportOnInputRejected();
     void reportReplacedWhole_data();
     void reportReplacedWhole();
+    void reportPathCheckedFirst_data();
+    void reportPathCheckedFirst();
     void inputsReadOnce();
     void folderNotes();
     void allIdsListed();
@@ -620,6 +622,43 @@ void TestScanCommand::reportReplacedWhole()
     struct stat info {};
     QCOMPARE(::stat(report.toStdString().c_str(), &info), 0);
     QCOMPARE(info.st_mode & 0777, 0640u);
+}
+
+void TestScanCommand::reportPathCheckedFirst_data()
+{
+    QTest::addColumn<QString>("report");
+    QTest::addColumn<QString>("message");
+    // Paths under the fixture folder, which contains the file input.json.
+    QTest::addRow("missing folder")
+        << QStringLiteral("missing/report.json")
+        << QStringLiteral("folder %1/missing does not exist. Create the "
+                          "folder or choose another --json path.");
+    QTest::addRow("folder") << QString()
+                            << QStringLiteral("is a folder: give a file name, "
+                                              "such as %1/report.json");
+    QTest::addRow("file as folder")
+        << QStringLiteral("input.json/report.json")
+        << QStringLiteral("in folder %1/input.json: Not a directory");
+}
+
+void TestScanCommand::reportPathCheckedFirst()
+{
+    QFETCH(QString, report);
+    QFETCH(QString, message);
+    FixtureDir dir;
+    const QString folder = QString::fromStdString(dir.folder());
+    const QString input = QString::fromStdString(
+        dir.write("input.json", repeatedLines("alice", 1709726400, 3)));
+    const QString reportPath = QDir(folder).filePath(report);
+
+    const HotshardRun run = runHotshard(
+        {QStringLiteral("scan"), QStringLiteral("--json"), reportPath, input});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(reportPath), qPrintable(run.err));
+    QVERIFY2(run.err.contains(message.arg(folder)), qPrintable(run.err));
+    // The summary follows the scan, so its absence shows that the check
+    // came first.
+    QVERIFY2(run.out.isEmpty(), qPrintable(run.out));
 }
 
 void TestScanCommand::inputsReadOnce()

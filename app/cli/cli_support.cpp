@@ -322,8 +322,9 @@ std::string formatTimeMs(std::int64_t ms, const ScanSettings &settings)
 std::string pairLabel(const PairFinding &finding)
 {
     if (finding.kind == ShardKind::User)
-        return "user  '" + finding.id + "'";
-    return "group " + finding.groupKey + "='" + finding.id + "'";
+        return "user  '" + printable(finding.id) + "'";
+    return "group " + printable(finding.groupKey) + "='" +
+           printable(finding.id) + "'";
 }
 
 std::string flagNames(std::uint32_t flags)
@@ -343,10 +344,84 @@ std::string flagNames(std::uint32_t flags)
 
 } // namespace
 
+namespace {
+
+/// Returns the length of the valid UTF-8 sequence at the start of `text`,
+/// or 0 when it starts with a byte that is not valid UTF-8 there.
+std::size_t utf8SequenceLength(std::string_view text)
+{
+    const auto lead = static_cast<unsigned char>(text[0]);
+    if (lead < 0x80)
+        return 1;
+    // The second byte's range leaves out overlong forms, surrogates and
+    // code points above U+10FFFF, which are not valid UTF-8.
+    std::size_t length = 0;
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        low = lead == 0xE0 ? 0xA0 : 0x80;
+        high = lead == 0xED ? 0x9F : 0xBF;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        low = lead == 0xF0 ? 0x90 : 0x80;
+        high = lead == 0xF4 ? 0x8F : 0xBF;
+    }
+    if (length == 0 || text.size() < length)
+        return 0;
+    for (std::size_t i = 1; i < length; ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte < (i == 1 ? low : 0x80) || byte > (i == 1 ? high : 0xBF))
+            return 0;
+    }
+    return length;
+}
+
+void appendEscaped(std::string &out, const char *format, unsigned value)
+{
+    char buffer[8];
+    std::snprintf(buffer, sizeof buffer, format, value);
+    out += buffer;
+}
+
+} // namespace
+
+std::string printable(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    while (!text.empty()) {
+        const auto lead = static_cast<unsigned char>(text[0]);
+        const std::size_t length = utf8SequenceLength(text);
+        if (length == 0) {
+            appendEscaped(out, "\\x%02x", lead);
+            text.remove_prefix(1);
+            continue;
+        }
+        if (lead == '\n')
+            out += "\\n";
+        else if (lead == '\r')
+            out += "\\r";
+        else if (lead == '\t')
+            out += "\\t";
+        else if (lead < 0x20 || lead == 0x7F)
+            appendEscaped(out, "\\x%02x", lead);
+        // U+0080 to U+009F, the C1 controls, are 0xC2 0x80 to 0xC2 0x9F.
+        else if (lead == 0xC2 && static_cast<unsigned char>(text[1]) < 0xA0)
+            appendEscaped(out, "\\u%04x", static_cast<unsigned char>(text[1]));
+        else
+            out.append(text.substr(0, length));
+        text.remove_prefix(length);
+    }
+    return out;
+}
+
 void printInputNotes(const Report &report, std::FILE *out)
 {
     for (const std::string &note : report.inputNotes)
-        std::fprintf(out, "  note: %s\n", note.c_str());
+        std::fprintf(out, "  note: %s\n", printable(note).c_str());
 }
 
 namespace {
@@ -387,7 +462,8 @@ void printOverview(const Report &report, std::FILE *out)
         std::string keys;
         for (const std::string &key : report.groupKeys)
             keys += (keys.empty() ? "" : ", ") + key;
-        std::fprintf(out, "  Group keys counted: %s\n", keys.c_str());
+        std::fprintf(out, "  Group keys counted: %s\n",
+                     printable(keys).c_str());
     }
     printInputNotes(report, out);
 }
@@ -406,7 +482,7 @@ void printHotShard(const PairFinding &finding, const ScanSettings &settings,
                  formatCount(finding.limit).c_str());
     if (finding.crossing) {
         std::fprintf(out, "      crossed the limit at %s:%lld (%s)\n",
-                     finding.crossing->path.c_str(),
+                     printable(finding.crossing->path).c_str(),
                      static_cast<long long>(finding.crossing->line),
                      formatTimeMs(finding.crossing->timeMs, settings).c_str());
     }
@@ -415,7 +491,7 @@ void printHotShard(const PairFinding &finding, const ScanSettings &settings,
                      flagNames(finding.idFlags).c_str());
     std::fprintf(out, "      likely cause (%s): %s\n",
                  likelyCauseName(finding.likelyCause),
-                 finding.likelyCauseText.c_str());
+                 printable(finding.likelyCauseText).c_str());
 }
 
 void printFindings(const Report &report, std::size_t top, std::FILE *out)
@@ -449,7 +525,7 @@ void printFindings(const Report &report, std::size_t top, std::FILE *out)
         if (!finding.likelyCauseText.empty())
             std::fprintf(out, "      likely cause (%s): %s\n",
                          likelyCauseName(finding.likelyCause),
-                         finding.likelyCauseText.c_str());
+                         printable(finding.likelyCauseText).c_str());
     }
 }
 
@@ -466,12 +542,13 @@ void printRecords(const Report &report, std::size_t top, std::FILE *out)
         if (record.groupKey.empty()) {
             std::fprintf(out, "  %s  user '%s'\n",
                          formatTimeMs(record.timeMs, report.settings).c_str(),
-                         record.distinctId.c_str());
+                         printable(record.distinctId).c_str());
         } else {
             std::fprintf(out, "  %s  group %s='%s' (%s)\n",
                          formatTimeMs(record.timeMs, report.settings).c_str(),
-                         record.groupKey.c_str(), record.distinctId.c_str(),
-                         record.groupDisplayName.c_str());
+                         printable(record.groupKey).c_str(),
+                         printable(record.distinctId).c_str(),
+                         printable(record.groupDisplayName).c_str());
         }
     }
 }
@@ -509,7 +586,7 @@ void printInputProblems(const InputReport &input, std::size_t top,
                          : input.status == InputReport::Status::Incomplete
                              ? "INCOMPLETE"
                              : "ERROR";
-    std::fprintf(out, "\n%s: %s, %s\n", input.path.c_str(), status,
+    std::fprintf(out, "\n%s: %s, %s\n", printable(input.path).c_str(), status,
                  countOf(input.problemCount, "problem").c_str());
     const std::size_t printedCount = std::min(input.problems.size(), top);
     for (std::size_t i = 0; i < printedCount; ++i) {
@@ -520,9 +597,10 @@ void printInputProblems(const InputReport &input, std::size_t top,
         if (problem.line > 0)
             std::fprintf(out, "  line %lld: %s%s\n",
                          static_cast<long long>(problem.line), severity,
-                         problem.message.c_str());
+                         printable(problem.message).c_str());
         else
-            std::fprintf(out, "  %s%s\n", severity, problem.message.c_str());
+            std::fprintf(out, "  %s%s\n", severity,
+                         printable(problem.message).c_str());
     }
     if (input.problemCount > static_cast<std::int64_t>(printedCount)) {
         std::fprintf(out,
@@ -566,8 +644,9 @@ void printProblems(const Report &report, std::size_t top, std::FILE *out)
             std::fprintf(out, "  %s '%s': %s, %s\n",
                          problem.kind == ShardKind::User
                              ? "user"
-                             : ("group " + problem.groupKey).c_str(),
-                         problem.id.c_str(), flagNames(problem.idFlags).c_str(),
+                             : ("group " + printable(problem.groupKey)).c_str(),
+                         printable(problem.id).c_str(),
+                         flagNames(problem.idFlags).c_str(),
                          countOf(problem.events, "event").c_str());
         }
         printFlagMeanings(report, top, out);

@@ -9,6 +9,8 @@
 #include <QString>
 #include <cstdio>
 #include <optional>
+#include <string>
+#include <string_view>
 
 namespace hsi::cli {
 
@@ -73,6 +75,13 @@ private:
 /// Runs a scan with a progress line on a terminal and Ctrl-C cancelling it.
 Report runScanWithProgress(const std::vector<std::string> &paths,
                            const ScanSettings &settings);
+
+/// Returns `text` with control characters escaped, so that a value read from
+/// an input cannot recolour the terminal, move the cursor, break a line of
+/// the summary or cut it short. C0 controls and DEL become \n, \r, \t or
+/// \xNN, C1 controls become \u0080 to \u009f, and each byte that is not
+/// valid UTF-8 becomes \xNN. Other text, valid UTF-8 included, is kept.
+std::string printable(std::string_view text);
 
 /// Prints the human-readable summary of a report.
 void printReportSummary(const Report &report, std::FILE *stream);

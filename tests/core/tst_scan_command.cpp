@@ -114,6 +114,7 @@ private slots:
     void crossingTimeAsDated_data();
     void crossingTimeAsDated();
     void idProblemsByEvents();
+    void summaryEscapesControls();
 
 private:
     FixtureDir m_dir;
@@ -953,6 +954,54 @@ void TestScanCommand::idProblemsByEvents()
     QCOMPARE(problems[0]["events"].get<std::int64_t>(), std::int64_t{8});
     QCOMPARE(problems[1]["id"].get<std::string>(), std::string("null"));
     QCOMPARE(problems[1]["events"].get<std::int64_t>(), std::int64_t{5});
+}
+
+void TestScanCommand::summaryEscapesControls()
+{
+    // Each id is JSON text as the export has it, then as the summary must
+    // print it. Three events with a limit of 2 make each one a hot shard,
+    // and the 27 events together make their group one.
+    const std::vector<std::pair<std::string, QString>> ids = {
+        {R"(esc\u001b[31mRED)", QStringLiteral(R"('esc\x1b[31mRED')")},
+        {R"(nl\nnewline)", QStringLiteral(R"('nl\nnewline')")},
+        {R"(nul\u0000x)", QStringLiteral(R"('nul\x00x')")},
+        {R"(tab\tx)", QStringLiteral(R"('tab\tx')")},
+        {R"(cr\rx)", QStringLiteral(R"('cr\rx')")},
+        {R"(del\u007fx)", QStringLiteral(R"('del\x7fx')")},
+        {R"(next line\u0085x)", QStringLiteral(R"('next line\u0085x')")},
+        {R"(csi\u009b2J)", QStringLiteral(R"('csi\u009b2J')")},
+        {R"(emoji\ud83d\ude00 é)", QStringLiteral("'emoji\U0001F600 \u00e9'")},
+    };
+    std::string text;
+    for (const auto &[id, printed] : ids) {
+        for (int i = 0; i < 3; ++i)
+            text += eventLine("Login", "\"" + id + "\"",
+                              std::to_string(utcSeconds(2024, 3, 6, 12, 0, i)),
+                              R"("company":"acme\u001b[2J")") +
+                    "\n";
+    }
+    FixtureDir dir;
+    const std::string input = dir.write("ids\x1b[1m.json", text);
+
+    const HotshardRun run =
+        runHotshard({QStringLiteral("scan"), QStringLiteral("--user-limit"),
+                     QStringLiteral("2"), QStringLiteral("--group-limit"),
+                     QStringLiteral("20"), QStringLiteral("--group-key"),
+                     QStringLiteral("company"), QString::fromStdString(input)});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    for (const auto &[id, printed] : ids)
+        QVERIFY2(run.out.contains(QStringLiteral("user  ") + printed),
+                 qPrintable(printed));
+    QVERIFY2(run.out.contains(QStringLiteral(R"(group company='acme\x1b[2J')")),
+             qPrintable(run.out));
+    QVERIFY2(run.out.contains(QStringLiteral(R"(ids\x1b[1m.json:3 ()")),
+             qPrintable(run.out));
+    for (const QChar character : run.out) {
+        const char16_t code = character.unicode();
+        const bool control = (code < 0x20 && code != u'\n') || code == 0x7F ||
+                             (code >= 0x80 && code <= 0x9F);
+        QVERIFY2(!control, qPrintable(QString::number(code, 16)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

@@ -106,8 +106,9 @@ void addScanOptions(QCommandLineParser &parser)
                         "(default 0.5)."),
          QStringLiteral("fraction")},
         {kTop,
-         QStringLiteral("Entries in each evidence list and summary table "
-                        "(default 10)."),
+         QStringLiteral("Entries in each evidence list, and in each list of "
+                        "the summary but the hot shards, which are all "
+                        "printed (default 10)."),
          QStringLiteral("n")},
         {kThreads, QStringLiteral("Worker threads (default: one per core)."),
          QStringLiteral("n")},
@@ -494,7 +495,27 @@ void printHotShard(const PairFinding &finding, const ScanSettings &settings,
                  printable(finding.likelyCauseText).c_str());
 }
 
-void printFindings(const Report &report, std::size_t top, std::FILE *out)
+/// The length of the summary's lists, and where to see them in full.
+struct ListCut {
+    std::size_t top;
+    const char *fullLists;
+};
+
+/// Prints how many entries a list cut to `cut.top` left out, if any.
+/// `noun` is the singular, such as "more record".
+void printOmitted(std::size_t total, const char *noun, const ListCut &cut,
+                  std::FILE *out)
+{
+    if (total <= cut.top)
+        return;
+    const auto omitted = static_cast<std::int64_t>(total - cut.top);
+    std::fprintf(out, "  ... and %s: %s\n", countOf(omitted, noun).c_str(),
+                 cut.fullLists);
+}
+
+/// Prints every hot shard, because each one needs its own repair, and the
+/// first near-limit pairs.
+void printFindings(const Report &report, const ListCut &cut, std::FILE *out)
 {
     // Pairs are judged only once every input is counted, so a cancelled
     // scan has none, and "none" would read as a finding.
@@ -515,7 +536,7 @@ void printFindings(const Report &report, std::size_t top, std::FILE *out)
     std::fprintf(out, "\nNear the limit (%.0f%% of it or more): %zu\n",
                  report.settings.nearLimitFraction * 100,
                  report.nearLimit.size());
-    for (std::size_t i = 0; i < report.nearLimit.size() && i < top; ++i) {
+    for (std::size_t i = 0; i < report.nearLimit.size() && i < cut.top; ++i) {
         const PairFinding &finding = report.nearLimit[i];
         std::fprintf(out, "  %s on %s: %s (%.0f%% of %s)\n",
                      pairLabel(finding).c_str(), formatDay(finding.day).c_str(),
@@ -527,9 +548,10 @@ void printFindings(const Report &report, std::size_t top, std::FILE *out)
                          likelyCauseName(finding.likelyCause),
                          printable(finding.likelyCauseText).c_str());
     }
+    printOmitted(report.nearLimit.size(), "more near-limit pair", cut, out);
 }
 
-void printRecords(const Report &report, std::size_t top, std::FILE *out)
+void printRecords(const Report &report, const ListCut &cut, std::FILE *out)
 {
     if (report.records.empty())
         return;
@@ -537,7 +559,7 @@ void printRecords(const Report &report, std::size_t top, std::FILE *out)
         out, "\n$hotshard_record history: %s\n",
         countOf(static_cast<std::int64_t>(report.records.size()), "record")
             .c_str());
-    for (std::size_t i = 0; i < report.records.size() && i < top; ++i) {
+    for (std::size_t i = 0; i < report.records.size() && i < cut.top; ++i) {
         const HotshardRecord &record = report.records[i];
         if (record.groupKey.empty()) {
             std::fprintf(out, "  %s  user '%s'\n",
@@ -551,6 +573,7 @@ void printRecords(const Report &report, std::size_t top, std::FILE *out)
                          printable(record.groupDisplayName).c_str());
         }
     }
+    printOmitted(report.records.size(), "more record", cut, out);
 }
 
 /// Says what a file's status means for the counts and what to do about it.
@@ -633,8 +656,9 @@ void printFlagMeanings(const Report &report, std::size_t top, std::FILE *out)
                           "2^53, so send ids as strings\n");
 }
 
-void printProblems(const Report &report, std::size_t top, std::FILE *out)
+void printProblems(const Report &report, const ListCut &cut, std::FILE *out)
 {
+    const std::size_t top = cut.top;
     if (!report.idProblems.empty()) {
         std::fprintf(out, "\nIds that look wrong: %zu%s\n",
                      report.idProblems.size(),
@@ -649,6 +673,7 @@ void printProblems(const Report &report, std::size_t top, std::FILE *out)
                          flagNames(problem.idFlags).c_str(),
                          countOf(problem.events, "event").c_str());
         }
+        printOmitted(report.idProblems.size(), "more id", cut, out);
         printFlagMeanings(report, top, out);
     }
     for (const InputReport &input : report.inputs) {
@@ -671,14 +696,16 @@ void printUnreadInputs(const Report &report, std::FILE *out)
         printInputProblems(input, top, out);
 }
 
-void printReportSummary(const Report &report, std::FILE *out)
+void printReportSummary(const Report &report, std::FILE *out, bool jsonWritten)
 {
-    const auto top =
-        static_cast<std::size_t>(std::max(1, report.settings.topN));
+    const ListCut cut{
+        static_cast<std::size_t>(std::max(1, report.settings.topN)),
+        jsonWritten ? "the JSON report lists them all"
+                    : "write them all with --json FILE"};
     printOverview(report, out);
-    printFindings(report, top, out);
-    printRecords(report, top, out);
-    printProblems(report, top, out);
+    printFindings(report, cut, out);
+    printRecords(report, cut, out);
+    printProblems(report, cut, out);
 }
 
 } // namespace hsi::cli

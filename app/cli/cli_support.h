@@ -83,8 +83,12 @@ Report runScanWithProgress(const std::vector<std::string> &paths,
 /// valid UTF-8 becomes \xNN. Other text, valid UTF-8 included, is kept.
 std::string printable(std::string_view text);
 
-/// Prints the human-readable summary of a report.
-void printReportSummary(const Report &report, std::FILE *stream);
+/// Prints the human-readable summary of a report. Lists other than the hot
+/// shards end after `--top` entries with a line that counts the rest and
+/// names where to see them: the JSON report when `jsonWritten`, otherwise
+/// --json FILE.
+void printReportSummary(const Report &report, std::FILE *stream,
+                        bool jsonWritten);
 
 /// Prints the report's notes on inputs that were skipped or read once.
 void printInputNotes(const Report &report, std::FILE *stream);

@@ -320,7 +320,8 @@ int runScan(const QStringList &arguments)
     if (report.noInputRead())
         printUnreadInputs(report, stderr);
     else
-        printReportSummary(report, jsonToStdout ? stderr : stdout);
+        printReportSummary(report, jsonToStdout ? stderr : stdout,
+                           parser.isSet(json));
     if (parser.isSet(json)) {
         try {
             destination.write(report, {parser.isSet(allIds)});

@@ -4,6 +4,7 @@
 
 #include "hotshard_process.h"
 #include "hsi/civil_date.h"
+#include "hsi/count_text.h"
 #include "hsi/sample_generator.h"
 #include "test_support.h"
 
@@ -115,6 +116,7 @@ private slots:
     void crossingTimeAsDated();
     void idProblemsByEvents();
     void summaryEscapesControls();
+    void topCutsListsButHotShards();
 
 private:
     FixtureDir m_dir;
@@ -1002,6 +1004,61 @@ void TestScanCommand::summaryEscapesControls()
                              (code >= 0x80 && code <= 0x9F);
         QVERIFY2(!control, qPrintable(QString::number(code, 16)));
     }
+}
+
+void TestScanCommand::topCutsListsButHotShards()
+{
+    const std::string output = m_dir.path("top-one.json");
+    const QStringList scan =
+        QStringList{QStringLiteral("scan")} + limitArguments(m_plain) +
+        QStringList{QStringLiteral("--top"), QStringLiteral("1")};
+    const HotshardRun run =
+        runHotshard(scan + QStringList{QStringLiteral("--json"),
+                                       QString::fromStdString(output),
+                                       QString::fromStdString(m_plainPath)});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    const json report = readJson(output);
+    const std::size_t hot = report["hot_shards"].size();
+    const std::size_t near = report["near_limit"].size();
+    const std::size_t records = report["records"].size();
+    // Each list must be longer than --top for the cut to show.
+    QVERIFY(hot >= 2);
+    QVERIFY(near >= 2);
+    QVERIFY(records >= 2);
+
+    // Every hot shard is printed, each with its crossing.
+    for (const json &finding : report["hot_shards"]) {
+        const std::string id = finding["id"].get<std::string>();
+        QVERIFY2(
+            run.out.contains(QString::fromStdString(
+                "='" + id + "' on " + finding["date"].get<std::string>())) ||
+                run.out.contains(
+                    QString::fromStdString("user  '" + id + "' on " +
+                                           finding["date"].get<std::string>())),
+            id.c_str());
+    }
+    QCOMPARE(run.out.count(QStringLiteral("crossed the limit at")),
+             static_cast<qsizetype>(hot));
+
+    const auto omitted = [](std::size_t count, const char *noun) {
+        return QString::fromStdString(
+            "  ... and " + countOf(static_cast<std::int64_t>(count) - 1, noun) +
+            ": ");
+    };
+    const QString inReport = QStringLiteral("the JSON report lists them all\n");
+    QVERIFY2(run.out.contains(omitted(near, "more near-limit pair") + inReport),
+             qPrintable(run.out));
+    QVERIFY2(run.out.contains(omitted(records, "more record") + inReport),
+             qPrintable(run.out));
+
+    // Without --json the line names the option that writes the full lists.
+    const HotshardRun plain =
+        runHotshard(scan + QStringList{QString::fromStdString(m_plainPath)});
+    QVERIFY2(plain.exitCode == 0, qPrintable(plain.err));
+    QVERIFY2(plain.out.contains(omitted(near, "more near-limit pair") +
+                                QStringLiteral("write them all with --json "
+                                               "FILE\n")),
+             qPrintable(plain.out));
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

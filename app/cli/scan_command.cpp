@@ -245,6 +245,47 @@ private:
     mode_t m_mode = 0;
 };
 
+/// Returns what kind of stream `path` names when it is not a regular file
+/// or a folder, or nullptr. "-" is standard input unless a file has that
+/// name.
+const char *streamKind(const std::string &path)
+{
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0)
+        return path == "-" ? "standard input" : nullptr;
+    if (S_ISFIFO(info.st_mode))
+        return "a pipe";
+    if (S_ISCHR(info.st_mode) || S_ISBLK(info.st_mode))
+        return "a device";
+    if (S_ISSOCK(info.st_mode))
+        return "a socket";
+    return nullptr;
+}
+
+/// Checks that no input path names a pipe, a device or standard input.
+/// Prints the problem and returns false when one does. The check comes
+/// before the scan opens anything, because opening a pipe that no program
+/// writes to waits for ever.
+bool inputsAreFiles(const QString &command,
+                    const std::vector<std::string> &paths)
+{
+    for (const std::string &path : paths) {
+        const char *kind = streamKind(path);
+        if (!kind)
+            continue;
+        printError(
+            command,
+            QStringLiteral("input %1 is %2, not a regular file. The scan "
+                           "reads each file in parallel ranges and more than "
+                           "once, so it cannot read a stream: save it to a "
+                           "file first, such as `... > export.json`, and "
+                           "scan that file.")
+                .arg(QString::fromStdString(path), QLatin1String(kind)));
+        return false;
+    }
+    return true;
+}
+
 /// Checks before the scan that the report can be written to `path` and
 /// would not overwrite an input, since a scan can take minutes. Prints the
 /// problem and returns false when the path cannot be used.
@@ -307,6 +348,8 @@ int runScan(const QStringList &arguments)
     if (!inputs)
         return ExitUsage;
     const std::vector<std::string> &paths = inputs->paths;
+    if (!inputsAreFiles(command, paths))
+        return ExitUsage;
     const ReportDestination destination(parser.value(json));
     if (parser.isSet(json) &&
         !reportPathUsable(command, paths, parser.value(json), destination))

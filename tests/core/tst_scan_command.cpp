@@ -117,6 +117,8 @@ private slots:
     void idProblemsByEvents();
     void summaryEscapesControls();
     void topCutsListsButHotShards();
+    void streamInputRejected_data();
+    void streamInputRejected();
 
 private:
     FixtureDir m_dir;
@@ -1059,6 +1061,46 @@ void TestScanCommand::topCutsListsButHotShards()
                                 QStringLiteral("write them all with --json "
                                                "FILE\n")),
              qPrintable(plain.out));
+}
+
+void TestScanCommand::streamInputRejected_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("kind");
+    // "fifo" is a named pipe that the test creates and nothing writes to.
+    QTest::addRow("standard input")
+        << QStringLiteral("-") << QStringLiteral("standard input");
+    QTest::addRow("named pipe")
+        << QStringLiteral("fifo") << QStringLiteral("a pipe");
+    QTest::addRow("device")
+        << QStringLiteral("/dev/null") << QStringLiteral("a device");
+}
+
+void TestScanCommand::streamInputRejected()
+{
+    QFETCH(QString, input);
+    QFETCH(QString, kind);
+    FixtureDir dir;
+    if (input == QLatin1String("fifo")) {
+        input = QString::fromStdString(dir.path("export.json"));
+        QCOMPARE(::mkfifo(input.toStdString().c_str(), 0600), 0);
+    }
+    const QString file = QString::fromStdString(dir.write(
+        "file.json", eventLine("Login", "\"alice\"", "1709726400") + "\n"));
+
+    // A regular input next to the stream does not make the stream readable.
+    const HotshardRun run =
+        runHotshard({QStringLiteral("scan"), file, input},
+                    QProcessEnvironment::systemEnvironment(),
+                    QString::fromStdString(dir.folder()));
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QStringLiteral("input %1 is %2, not a regular "
+                                             "file")
+                                  .arg(input, kind)),
+             qPrintable(run.err));
+    QVERIFY2(run.err.contains(QStringLiteral("save it to a file first")),
+             qPrintable(run.err));
+    QVERIFY2(run.out.isEmpty(), qPrintable(run.out));
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <unistd.h>
@@ -46,12 +47,23 @@ std::optional<std::int64_t> positiveNumber(const QCommandLineParser &parser,
     bool ok = false;
     const qlonglong value = parser.value(name).toLongLong(&ok);
     if (!ok || value < 1) {
-        *error = QStringLiteral("invalid --%1 value '%2': use a positive "
-                                "whole number")
-                     .arg(name, parser.value(name));
+        *error = QStringLiteral("invalid --%1 value '%2': use a whole number "
+                                "from 1 to %3")
+                     .arg(name, parser.value(name))
+                     .arg(std::numeric_limits<qlonglong>::max());
         return std::nullopt;
     }
     return value;
+}
+
+/// Formats a percentage with up to three significant digits, so that a
+/// near-limit fraction of 0.001 prints as 0.1% and not as 0%.
+std::string formatPercent(double percent)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, percent >= 100 ? "%.0f%%" : "%.3g%%",
+                  percent);
+    return buffer;
 }
 
 std::string formatBytes(double bytes)
@@ -533,16 +545,17 @@ void printFindings(const Report &report, const ListCut &cut, std::FILE *out)
     if (report.hotShards.empty())
         std::fprintf(out, "  none\n");
 
-    std::fprintf(out, "\nNear the limit (%.0f%% of it or more): %zu\n",
-                 report.settings.nearLimitFraction * 100,
+    std::fprintf(out, "\nNear the limit (%s of it or more): %zu\n",
+                 formatPercent(report.settings.nearLimitFraction * 100).c_str(),
                  report.nearLimit.size());
     for (std::size_t i = 0; i < report.nearLimit.size() && i < cut.top; ++i) {
         const PairFinding &finding = report.nearLimit[i];
-        std::fprintf(out, "  %s on %s: %s (%.0f%% of %s)\n",
-                     pairLabel(finding).c_str(), formatDay(finding.day).c_str(),
-                     countOf(finding.events, "event").c_str(),
-                     100.0 * finding.events / finding.limit,
-                     formatCount(finding.limit).c_str());
+        std::fprintf(
+            out, "  %s on %s: %s (%s of %s)\n", pairLabel(finding).c_str(),
+            formatDay(finding.day).c_str(),
+            countOf(finding.events, "event").c_str(),
+            formatPercent(100.0 * finding.events / finding.limit).c_str(),
+            formatCount(finding.limit).c_str());
         if (!finding.likelyCauseText.empty())
             std::fprintf(out, "      likely cause (%s): %s\n",
                          likelyCauseName(finding.likelyCause),

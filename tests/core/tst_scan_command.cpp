@@ -119,6 +119,7 @@ private slots:
     void topCutsListsButHotShards();
     void streamInputRejected_data();
     void streamInputRejected();
+    void nearLimitPercentPrecise();
 
 private:
     FixtureDir m_dir;
@@ -404,6 +405,12 @@ void TestScanCommand::exitCodes_data()
     QTest::addRow("non-numeric user limit")
         << QStringList{QStringLiteral("--user-limit"), QStringLiteral("many")}
         << 2 << QStringLiteral("--user-limit value 'many'");
+    QTest::addRow("user limit past the maximum")
+        << QStringList{QStringLiteral("--user-limit"),
+                       QStringLiteral("99999999999999999999")}
+        << 2
+        << QStringLiteral("'99999999999999999999': use a whole number from 1 "
+                          "to 9223372036854775807");
     QTest::addRow("zero group limit")
         << QStringList{QStringLiteral("--group-limit"), QStringLiteral("0")}
         << 2 << QStringLiteral("--group-limit value '0'");
@@ -1101,6 +1108,24 @@ void TestScanCommand::streamInputRejected()
     QVERIFY2(run.err.contains(QStringLiteral("save it to a file first")),
              qPrintable(run.err));
     QVERIFY2(run.out.isEmpty(), qPrintable(run.out));
+}
+
+void TestScanCommand::nearLimitPercentPrecise()
+{
+    // One event of a limit of 200 is 0.5%, above a near-limit of 0.1%.
+    FixtureDir dir;
+    const QString input = QString::fromStdString(dir.write(
+        "one.json", eventLine("Login", "\"alice\"", "1709726400") + "\n"));
+    const HotshardRun run =
+        runHotshard({QStringLiteral("scan"), QStringLiteral("--user-limit"),
+                     QStringLiteral("200"), QStringLiteral("--near-limit"),
+                     QStringLiteral("0.001"), input});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(run.out.contains(
+                 QStringLiteral("Near the limit (0.1% of it or more): 1\n")),
+             qPrintable(run.out));
+    QVERIFY2(run.out.contains(QStringLiteral("1 event (0.5% of 200)")),
+             qPrintable(run.out));
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

@@ -447,7 +447,10 @@ void printOverview(const Report &report, std::FILE *out)
                  countOf(totals.events, "event").c_str(),
                  formatBytes(static_cast<double>(totals.bytes)).c_str(),
                  report.elapsedSeconds,
-                 report.cancelled ? " (cancelled: results are partial)" : "");
+                 !report.cancelled ? ""
+                 : report.countsComplete
+                     ? " (cancelled while collecting evidence)"
+                     : " (cancelled: results are partial)");
     if (!report.days.empty()) {
         std::fprintf(out, "  Dates %s to %s (%zu day%s with events)\n",
                      formatDay(report.days.front().day).c_str(),
@@ -525,18 +528,41 @@ void printOmitted(std::size_t total, const char *noun, const ListCut &cut,
                  cut.fullLists);
 }
 
+/// Prints how many flagged ids the summary left out. The report lists only
+/// the 1,000 with the most events, so the rest are only counted.
+void printOmittedIds(const Report &report, const ListCut &cut, std::FILE *out)
+{
+    const auto listed = static_cast<std::int64_t>(report.idProblems.size());
+    if (report.idProblemCount <= listed) {
+        printOmitted(report.idProblems.size(), "more id", cut, out);
+        return;
+    }
+    const std::int64_t omitted =
+        report.idProblemCount - std::min<std::int64_t>(listed, cut.top);
+    std::fprintf(out,
+                 "  ... and %s; the JSON report lists the %s with the most "
+                 "events\n",
+                 countOf(omitted, "more id").c_str(),
+                 formatCount(listed).c_str());
+}
+
 /// Prints every hot shard, because each one needs its own repair, and the
 /// first near-limit pairs.
 void printFindings(const Report &report, const ListCut &cut, std::FILE *out)
 {
-    // Pairs are judged only once every input is counted, so a cancelled
-    // scan has none, and "none" would read as a finding.
-    if (report.cancelled) {
+    // Pairs are judged only once every input is counted, so a scan
+    // cancelled before that has none, and "none" would read as a finding.
+    if (!report.countsComplete) {
         std::fprintf(out, "\nHot shards and near-limit pairs: not determined, "
                           "because the scan was cancelled before it counted "
                           "every input\n");
         return;
     }
+    if (report.cancelled)
+        std::fprintf(out, "\nThe scan was cancelled while it collected "
+                          "evidence: the counts below are complete, but "
+                          "crossing points, unique events and causes were not "
+                          "determined. Run it again to the end for them.\n");
     std::fprintf(out, "\nHot shards: %lld user, %lld group\n",
                  static_cast<long long>(report.hotUserShards()),
                  static_cast<long long>(report.hotGroupShards()));
@@ -673,9 +699,11 @@ void printProblems(const Report &report, const ListCut &cut, std::FILE *out)
 {
     const std::size_t top = cut.top;
     if (!report.idProblems.empty()) {
-        std::fprintf(out, "\nIds that look wrong: %zu%s\n",
-                     report.idProblems.size(),
-                     report.idProblems.size() > top ? " (largest shown)" : "");
+        std::fprintf(out, "\nIds that look wrong: %s%s\n",
+                     formatCount(report.idProblemCount).c_str(),
+                     report.idProblemCount > static_cast<std::int64_t>(top)
+                         ? " (those with the most events first)"
+                         : "");
         for (std::size_t i = 0; i < report.idProblems.size() && i < top; ++i) {
             const IdProblem &problem = report.idProblems[i];
             std::fprintf(out, "  %s '%s': %s, %s\n",
@@ -686,7 +714,7 @@ void printProblems(const Report &report, const ListCut &cut, std::FILE *out)
                          flagNames(problem.idFlags).c_str(),
                          countOf(problem.events, "event").c_str());
         }
-        printOmitted(report.idProblems.size(), "more id", cut, out);
+        printOmittedIds(report, cut, out);
         printFlagMeanings(report, top, out);
     }
     for (const InputReport &input : report.inputs) {

@@ -115,6 +115,7 @@ private slots:
     void crossingTimeAsDated_data();
     void crossingTimeAsDated();
     void idProblemsByEvents();
+    void idProblemCountBeyondList();
     void summaryEscapesControls();
     void topCutsListsButHotShards();
     void streamInputRejected_data();
@@ -1125,6 +1126,26 @@ void TestScanCommand::nearLimitPercentPrecise()
                  QStringLiteral("Near the limit (0.1% of it or more): 1\n")),
              qPrintable(run.out));
     QVERIFY2(run.out.contains(QStringLiteral("1 event (0.5% of 200)")),
+             qPrintable(run.out));
+}
+
+void TestScanCommand::idProblemCountBeyondList()
+{
+    // 1,001 numeric ids: one more than the JSON report lists.
+    std::string text;
+    for (int n = 0; n < 1001; ++n)
+        text += eventLine("Page View", std::to_string(70000 + n),
+                          std::to_string(utcSeconds(2024, 3, 6))) +
+                "\n";
+    const std::string input = m_dir.write("numeric-ids.json", text);
+
+    const HotshardRun run =
+        runHotshard({QStringLiteral("scan"), QString::fromStdString(input)});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(run.out.contains(QStringLiteral("Ids that look wrong: 1,001")),
+             qPrintable(run.out));
+    QVERIFY2(run.out.contains(QStringLiteral(
+                 "... and 991 more ids; the JSON report lists the 1,000")),
              qPrintable(run.out));
 }
 

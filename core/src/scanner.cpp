@@ -1587,6 +1587,8 @@ struct FolderEntries {
     std::vector<std::string> hidden;
     std::vector<std::string> otherNames;
     std::vector<std::string> savedOutput;
+    /// Pipes, sockets and devices, which are not opened.
+    std::vector<std::string> special;
 };
 
 FolderEntries sortFolder(std::filesystem::directory_iterator entries)
@@ -1597,6 +1599,8 @@ FolderEntries sortFolder(std::filesystem::directory_iterator entries)
         const std::string name = entry.path().filename().string();
         if (entry.is_directory(error))
             sorted.subfolders.push_back(entry.path().string());
+        else if (!entry.is_regular_file(error) && entry.exists(error))
+            sorted.special.push_back(name);
         else if (!entry.is_regular_file(error) || name == "manifest.json" ||
                  name == "job.json")
             continue;
@@ -1609,8 +1613,9 @@ FolderEntries sortFolder(std::filesystem::directory_iterator entries)
         else
             sorted.exports.push_back(entry.path().string());
     }
-    for (auto *list : {&sorted.exports, &sorted.subfolders, &sorted.hidden,
-                       &sorted.otherNames, &sorted.savedOutput})
+    for (auto *list :
+         {&sorted.exports, &sorted.subfolders, &sorted.hidden,
+          &sorted.otherNames, &sorted.savedOutput, &sorted.special})
         std::sort(list->begin(), list->end());
     return sorted;
 }
@@ -1654,6 +1659,11 @@ void listFolder(const std::string &folder, std::vector<std::string> &files,
                         "their names do not end in .json, .ndjson, .jsonl, "
                         ".gz or .txt (" +
                         someNames(sorted.otherNames) + ")");
+    if (!sorted.special.empty())
+        notes.push_back("folder " + folder +
+                        ": pipes, sockets and devices were skipped (" +
+                        someNames(sorted.special) +
+                        "): save their data to a file to scan it");
     if (sorted.exports.empty() && sorted.hidden.empty())
         notes.push_back("folder " + folder +
                         " holds no export files (names ending in .json, "
@@ -1681,7 +1691,9 @@ InputListing listInputFiles(const std::vector<std::string> &paths)
         std::error_code error;
         if (fs::is_directory(path, error))
             listFolder(path, named, listing.notes, listing.unreadableFolders);
-        else if (isScanReport(path))
+        // Opening a pipe to look at its start would wait for a writer, and
+        // would take bytes from it, so only regular files are checked.
+        else if (fs::is_regular_file(path, error) && isScanReport(path))
             listing.notes.push_back(path +
                                     " is a report of hotshard scan, not an "
                                     "export, so it was skipped");

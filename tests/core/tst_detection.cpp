@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <mutex>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 using namespace hsi;
@@ -121,6 +122,7 @@ private slots:
     void likelyCause();
     void cancelled();
     void cancelledDuringEvidence();
+    void namedPipeIsAnError();
     void badLineLoggedWithFileLine();
     void progressCountsEventsOnce_data();
     void progressCountsEventsOnce();
@@ -1534,6 +1536,19 @@ void TestDetection::badLineLoggedWithFileLine()
     const Report report = scanPaths({path}, ScanSettings{}, half);
 
     QCOMPARE(report.inputs.at(0).problems.at(0).line, std::int64_t{41});
+}
+
+void TestDetection::namedPipeIsAnError()
+{
+    // Nothing writes to the pipe, so opening it to read would wait forever.
+    FixtureDir dir;
+    const std::string pipe = dir.path("export.json");
+    QCOMPARE(::mkfifo(pipe.c_str(), 0600), 0);
+    const Report report = scanPaths({pipe});
+
+    QCOMPARE(report.inputs.size(), std::size_t{1});
+    QVERIFY(report.inputs[0].status == InputReport::Status::Error);
+    QCOMPARE(report.totals.events, std::int64_t{0});
 }
 
 void TestDetection::cancelledDuringEvidence()

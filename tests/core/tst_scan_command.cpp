@@ -746,6 +746,8 @@ void TestScanCommand::folderNotes()
     dir.write("day2/c.json", repeatedLines("carol", 1709726400, 5));
     dir.write(".hidden.json", repeatedLines("dave", 1709726400, 7));
     dir.write("notes.csv", "id,count\n");
+    // Opening a pipe would wait for a writer that never comes.
+    QCOMPARE(::mkfifo(dir.path("pipe.json").c_str(), 0600), 0);
     const std::string folder = dir.folder();
     const std::string saved = dir.path("report.json");
     const HotshardRun first = runHotshard(
@@ -768,7 +770,8 @@ void TestScanCommand::folderNotes()
         " is a report or summary of hotshard scan, not an export, so it was "
         "skipped";
     const std::vector<std::string> expected = {
-        saved + notExport, summary + notExport,
+        saved + notExport,
+        summary + notExport,
         "subfolder " + dir.path("day2") +
             " was not read: name it as an input to scan it",
         "folder " + folder +
@@ -776,7 +779,10 @@ void TestScanCommand::folderNotes()
             "inputs to scan them",
         "folder " + folder +
             ": files were skipped because their names do not end in .json, "
-            ".ndjson, .jsonl, .gz or .txt (notes.csv)"};
+            ".ndjson, .jsonl, .gz or .txt (notes.csv)",
+        "folder " + folder +
+            ": pipes, sockets and devices were skipped (pipe.json): save "
+            "their data to a file to scan it"};
     QCOMPARE(notes, expected);
 
     // A saved report named on its own is skipped the same way.

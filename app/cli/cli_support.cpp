@@ -190,6 +190,13 @@ scanSettingsFromParser(const QCommandLineParser &parser, QString *error)
         }
         settings.timeZone = zone.toStdString();
     }
+    if (settings.legacyProjectTime && parser.isSet(kTimeZone)) {
+        *error = QStringLiteral("--timezone and --legacy-project-time do not "
+                                "go together: in a legacy project, time is "
+                                "already project time, so no time zone "
+                                "applies; drop --timezone");
+        return std::nullopt;
+    }
     if (parser.isSet(kNearLimit)) {
         bool ok = false;
         const double fraction = parser.value(kNearLimit).toDouble(&ok);

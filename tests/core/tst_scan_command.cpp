@@ -428,6 +428,11 @@ void TestScanCommand::exitCodes_data()
     QTest::addRow("empty group key")
         << QStringList{QStringLiteral("--group-key"), QString()} << 2
         << QStringLiteral("invalid --group-key ''");
+    QTest::addRow("time zone with legacy project time")
+        << QStringList{QStringLiteral("--legacy-project-time"),
+                       QStringLiteral("--timezone"),
+                       QStringLiteral("Europe/Paris")}
+        << 2 << QStringLiteral("no time zone applies");
 }
 
 void TestScanCommand::exitCodes()

@@ -271,7 +271,7 @@ public:
             ++m_counts.totals.events;
             if (m_event.isRecord)
                 addRecord(line);
-            countUser(dated, day);
+            countUser(dated, day, line);
         }
         if (dated)
             countGroups(day);
@@ -370,7 +370,7 @@ private:
         m_counts.records.push_back(std::move(record));
     }
 
-    void countUser(bool dated, Day day)
+    void countUser(bool dated, Day day, std::int64_t line)
     {
         Totals &totals = m_counts.totals;
         IdValue id = m_event.distinctId;
@@ -381,6 +381,8 @@ private:
             if (original.kind == IdKind::String ||
                 original.kind == IdKind::Number)
                 id = original;
+            else
+                warnNoOriginalId(line, original.kind);
         }
         DayTotal *dayTotal = nullptr;
         if (dated) {
@@ -414,6 +416,21 @@ private:
         }
         if (dated)
             addToPair(kUserSpace, id, day, remediated);
+    }
+
+    // Without its original id, a remediated event counts under its own
+    // distinct_id, usually "", and a repair cannot give it back its user.
+    void warnNoOriginalId(std::int64_t line, IdKind kind)
+    {
+        const char *value = kind == IdKind::Missing ? "missing"
+                            : kind == IdKind::Null  ? "null"
+                                                    : "not a string or number";
+        addProblem(line, Problem::Severity::Warning,
+                   std::string("$hotshard_events with mp_original_distinct_id "
+                               "") +
+                       value +
+                       ": counted under its distinct_id, and a repair "
+                       "cannot restore its user");
     }
 
     void countGroups(Day day)

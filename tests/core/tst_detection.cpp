@@ -102,6 +102,7 @@ private slots:
     void duplicateKeysKeepFirst();
     void remediatedAttributed();
     void remediatedNumericOriginal();
+    void remediatedWithoutOriginal();
     void emptyIdNeverHot();
     void groupCounting();
     void recordGroupKey_data();
@@ -998,6 +999,31 @@ void TestDetection::remediatedAttributed()
     QCOMPARE(report.days[0].remediatedEvents, std::int64_t{3});
     QVERIFY(findId(report, "7") == nullptr);
     QVERIFY(findId(report, "") == nullptr);
+    QCOMPARE(report.inputs[0].problemCount, std::int64_t{0});
+}
+
+void TestDetection::remediatedWithoutOriginal()
+{
+    // Without mp_original_distinct_id the event stays non-attributed, and
+    // the line gets a warning, because a repair cannot restore its user.
+    const std::string time = std::to_string(kNoon);
+    const std::string text =
+        "{\"event\":\"$hotshard_events\",\"properties\":{\"time\":" + time +
+        ",\"distinct_id\":\"\"}}\n" +
+        "{\"event\":\"$hotshard_events\",\"properties\":{\"time\":" + time +
+        ",\"distinct_id\":\"\",\"mp_original_distinct_id\":null}}\n";
+    FixtureDir dir;
+    const Report report = scanPaths({dir.write("events.json", text)});
+
+    QCOMPARE(report.totals.remediatedEvents, std::int64_t{2});
+    QCOMPARE(report.totals.nonAttributedEvents, std::int64_t{2});
+    const InputReport &input = report.inputs.at(0);
+    QCOMPARE(input.problemCount, std::int64_t{2});
+    QVERIFY(input.problems.at(0).severity == Problem::Severity::Warning);
+    QVERIFY2(input.problems.at(0).message.find("missing") != std::string::npos,
+             input.problems.at(0).message.c_str());
+    QVERIFY2(input.problems.at(1).message.find("null") != std::string::npos,
+             input.problems.at(1).message.c_str());
 }
 
 void TestDetection::remediatedNumericOriginal()

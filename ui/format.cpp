@@ -107,7 +107,8 @@ QString likelyCauseLabel(LikelyCause cause)
     case LikelyCause::Unknown:
         break;
     }
-    return QString();
+    // An empty cell beside a hot pair would read as missing data.
+    return QStringLiteral("no single cause");
 }
 
 } // namespace hsi::ui

@@ -53,7 +53,7 @@ QString idLabel(ShardKind kind, const std::string &groupKey,
                 const std::string &id);
 
 /// Returns the short English name of a likely cause ("static id, many
-/// devices").
+/// devices"), or "no single cause" for LikelyCause::Unknown.
 QString likelyCauseLabel(LikelyCause cause);
 
 } // namespace hsi::ui

@@ -29,6 +29,19 @@ std::int64_t uniqueEventsOf(const PairFinding *finding)
     return finding ? finding->uniqueEvents : -1;
 }
 
+// The scan deduplicates and looks for a cause only in hot and near-limit
+// pairs. A dash, not an empty cell, marks a value that was not computed, so
+// that it does not read as zero or as a missing row.
+const QString kNotComputed = QStringLiteral("\u2013");
+
+QString notComputedTip(const char *what)
+{
+    return QStringLiteral("%1 only for hot and near-limit pairs, where the "
+                          "scan gathers evidence. This id never came near "
+                          "its limit.")
+        .arg(QString::fromLatin1(what));
+}
+
 } // namespace
 
 IdTableModel::IdTableModel(ShardKind kind, QObject *parent)
@@ -222,7 +235,9 @@ QVariant IdTableModel::data(const QModelIndex &index, int role) const
         if (index.column() == CauseColumn && finding)
             return toQString(finding->likelyCauseText);
         if (index.column() == UniqueEventsColumn && !finding)
-            return QStringLiteral("Counted only for hot and near-limit pairs.");
+            return notComputedTip("Counted");
+        if (index.column() == CauseColumn && !finding)
+            return notComputedTip("Found");
         return {};
     default:
         return {};
@@ -242,7 +257,7 @@ QVariant IdTableModel::displayData(const IdVolume &volume,
     case EventsColumn:
         return formatCount(volume.peakEvents);
     case UniqueEventsColumn:
-        return finding ? formatCount(finding->uniqueEvents) : QString();
+        return finding ? formatCount(finding->uniqueEvents) : kNotComputed;
     case RemediatedColumn:
         return formatCount(volume.peakRemediatedEvents);
     case OverLimitColumn:
@@ -256,7 +271,7 @@ QVariant IdTableModel::displayData(const IdVolume &volume,
     case FlagsColumn:
         return formatIdFlags(volume.idFlags);
     case CauseColumn:
-        return finding ? likelyCauseLabel(finding->likelyCause) : QString();
+        return finding ? likelyCauseLabel(finding->likelyCause) : kNotComputed;
     default:
         return {};
     }
@@ -302,14 +317,15 @@ QVariant IdTableModel::headerData(int section, Qt::Orientation orientation,
         "The date with the most events for this id, in the scan's time zone.",
         "Events on the peak date, original and remediated.",
         "Events on the peak date after removing repeats of (event, "
-        "distinct_id, "
-        "time, $insert_id). Counted only for hot and near-limit pairs.",
+        "distinct_id, time, $insert_id). Counted only for hot and near-limit "
+        "pairs; other ids show a dash.",
         "$hotshard_events on the peak date that belong to this id.",
         "Events on the peak date past the limit.",
         "Events of this id on all dates.",
         "Number of dates with events.",
         "Why the id looks wrong.",
-        "The most likely reason for the volume, from the evidence gathered."};
+        "The most likely reason for the volume, from the evidence gathered. "
+        "Found only for hot and near-limit pairs; other ids show a dash."};
     if (role == Qt::DisplayRole)
         return QString::fromLatin1(titles[section]);
     if (role == Qt::ToolTipRole)

@@ -128,11 +128,36 @@ void UiModelsTest::idModelFindings()
     QCOMPARE(cell(model, 0, IdTableModel::CauseColumn),
              QStringLiteral("static id, many devices"));
 
+    model.setFilterText(QStringLiteral("bob"));
+    QVERIFY(model.findingAt(0));
+    QCOMPARE(cell(model, 0, IdTableModel::CauseColumn),
+             QStringLiteral("no single cause"));
+
+    // Ids that were neither hot nor near the limit have no unique count and
+    // no cause: a dash with a tool tip explains why, where a blank would not.
     model.setFilterText(QStringLiteral("undefined"));
     QVERIFY(!model.findingAt(0));
-    QCOMPARE(cell(model, 0, IdTableModel::UniqueEventsColumn), QString());
+    const QString dash = QStringLiteral("\u2013");
+    QCOMPARE(cell(model, 0, IdTableModel::UniqueEventsColumn), dash);
+    QCOMPARE(cell(model, 0, IdTableModel::CauseColumn), dash);
     QCOMPARE(cell(model, 0, IdTableModel::FlagsColumn),
              QStringLiteral("placeholder value"));
+    for (int column :
+         {IdTableModel::UniqueEventsColumn, IdTableModel::CauseColumn}) {
+        QVERIFY(cell(model, 0, column, Qt::ToolTipRole)
+                    .contains(QLatin1String("hot and near-limit pairs")));
+        QVERIFY(model.headerData(column, Qt::Horizontal, Qt::ToolTipRole)
+                    .toString()
+                    .contains(QLatin1String("dash")));
+    }
+    // Sorting puts the ids without a count below every counted one.
+    model.setFilterText(QString());
+    model.sort(IdTableModel::UniqueEventsColumn, Qt::DescendingOrder);
+    QCOMPARE(cell(model, 0, IdTableModel::UniqueEventsColumn),
+             QStringLiteral("120"));
+    QCOMPARE(
+        cell(model, model.rowCount() - 1, IdTableModel::UniqueEventsColumn),
+        dash);
 }
 
 void UiModelsTest::idModelPersistentIndex()
@@ -191,6 +216,8 @@ void UiModelsTest::findingModelTester()
              QStringLiteral("export.json:101"));
     QCOMPARE(cell(model, 2, FindingTableModel::StatusColumn),
              QStringLiteral("near limit"));
+    QCOMPARE(cell(model, 2, FindingTableModel::CauseColumn),
+             QStringLiteral("no single cause"));
     sortEveryColumn(model);
     model.sort(FindingTableModel::EventsColumn, Qt::AscendingOrder);
     QCOMPARE(cell(model, 0, FindingTableModel::IdColumn),

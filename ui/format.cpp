@@ -58,13 +58,29 @@ QTimeZone reportTimeZone(const ScanSettings &settings)
     return zone.isValid() ? zone : QTimeZone::utc();
 }
 
-QString formatTime(std::int64_t epochMs, const QTimeZone &zone)
+namespace {
+
+QString formatWithZone(std::int64_t epochMs, const QTimeZone &zone,
+                       const QString &format)
 {
     const QDateTime time = QDateTime::fromMSecsSinceEpoch(epochMs, zone);
     const QString abbreviation = zone == QTimeZone::utc()
                                      ? QStringLiteral("UTC")
                                      : time.timeZoneAbbreviation();
-    return time.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss ")) + abbreviation;
+    return time.toString(format) + abbreviation;
+}
+
+} // namespace
+
+QString formatTime(std::int64_t epochMs, const QTimeZone &zone)
+{
+    return formatWithZone(epochMs, zone,
+                          QStringLiteral("yyyy-MM-dd HH:mm:ss "));
+}
+
+QString formatTimeOfDay(std::int64_t epochMs, const QTimeZone &zone)
+{
+    return formatWithZone(epochMs, zone, QStringLiteral("HH:mm:ss "));
 }
 
 QString formatIdFlags(std::uint32_t flags)

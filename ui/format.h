@@ -42,6 +42,10 @@ QTimeZone reportTimeZone(const ScanSettings &settings);
 /// Formats epoch milliseconds as "YYYY-MM-DD HH:MM:SS <zone>".
 QString formatTime(std::int64_t epochMs, const QTimeZone &zone);
 
+/// Formats epoch milliseconds as "HH:MM:SS <zone>", for a table whose date
+/// is in another column.
+QString formatTimeOfDay(std::int64_t epochMs, const QTimeZone &zone);
+
 /// Returns readable names of the bits set in IdFlag `flags`, comma-separated.
 QString formatIdFlags(std::uint32_t flags);
 

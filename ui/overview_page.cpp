@@ -1,5 +1,6 @@
 #include "overview_page.h"
 
+#include "column_fitter.h"
 #include "format.h"
 #include "report_models.h"
 
@@ -12,6 +13,8 @@
 namespace hsi::ui {
 
 namespace {
+
+constexpr int kMinimumTextWidth = 120;
 
 QString link(const QString &target, const QString &text)
 {
@@ -45,9 +48,18 @@ OverviewPage::OverviewPage(QWidget *parent)
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->verticalHeader()->hide();
-    m_view->horizontalHeader()->setStretchLastSection(true);
     // A cut path keeps its line number, which ends the text.
     m_view->setTextElideMode(Qt::ElideMiddle);
+    // A wrapped cell would be cut at the row height. An elided one has the
+    // whole text in its tool tip.
+    m_view->setWordWrap(false);
+    // The id, the crossing event and the cause give up width only when the
+    // table cannot show every column whole.
+    new ColumnFitter(m_view,
+                     {FindingTableModel::IdColumn,
+                      FindingTableModel::CrossingPlaceColumn,
+                      FindingTableModel::CauseColumn},
+                     kMinimumTextWidth);
     connect(m_view, &QTableView::activated, this,
             [this](const QModelIndex &index) {
                 emit findingActivated(m_findings->findingAt(index.row()));
@@ -91,24 +103,10 @@ QString OverviewPage::summaryText() const
     return m_summary->text();
 }
 
-// Long ids and file paths are cut, with the whole text in the cell's tool
-// tip, so that the likely cause stays in view at the default window width.
-void OverviewPage::fitColumns()
-{
-    constexpr int kMaxTextWidth = 200;
-    m_view->resizeColumnsToContents();
-    for (int column : {FindingTableModel::IdColumn,
-                       FindingTableModel::CrossingPlaceColumn}) {
-        if (m_view->columnWidth(column) > kMaxTextWidth)
-            m_view->setColumnWidth(column, kMaxTextWidth);
-    }
-}
-
 void OverviewPage::setReport(std::shared_ptr<const Report> report)
 {
     m_report = std::move(report);
     m_findings->setReport(m_report);
-    fitColumns();
     if (!m_report) {
         setMessage(QString());
         return;

@@ -37,7 +37,6 @@ signals:
     void findingActivated(const hsi::PairFinding &finding);
 
 private:
-    void fitColumns();
     QString totalsHtml(const Report &report) const;
     QString causesHtml(const Report &report) const;
 

@@ -93,7 +93,11 @@ QVariant FindingTableModel::data(const QModelIndex &index, int role) const
         if (index.column() == CauseColumn)
             return toQString(pair.likelyCauseText);
         if (index.column() == CrossingPlaceColumn && pair.crossing)
-            return toQString(pair.crossing->path);
+            return QStringLiteral("%1, line %2")
+                .arg(toQString(pair.crossing->path))
+                .arg(pair.crossing->line);
+        if (index.column() == CrossingTimeColumn && pair.crossing)
+            return formatTime(pair.crossing->timeMs, m_zone);
         if (index.column() == IdColumn)
             return data(index, Qt::DisplayRole);
         return {};
@@ -132,7 +136,8 @@ QVariant FindingTableModel::displayData(const PairFinding &pair, bool hot,
     case OverLimitColumn:
         return pair.overLimit > 0 ? formatCount(pair.overLimit) : QString();
     case CrossingTimeColumn:
-        return pair.crossing ? formatTime(pair.crossing->timeMs, m_zone)
+        // The crossing falls on the pair's date, which the date column shows.
+        return pair.crossing ? formatTimeOfDay(pair.crossing->timeMs, m_zone)
                              : QString();
     case CrossingPlaceColumn:
         if (!pair.crossing)
@@ -177,15 +182,36 @@ QVariant FindingTableModel::sortData(const PairFinding &pair, bool hot,
 QVariant FindingTableModel::headerData(int section, Qt::Orientation orientation,
                                        int role) const
 {
-    if (orientation != Qt::Horizontal || section < 0 ||
-        section >= ColumnCount || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return QAbstractTableModel::headerData(section, orientation, role);
+    // Two-word titles of narrow columns take two lines, so that the numbers
+    // below them, not the header, set the column width.
     static const char *const titles[ColumnCount] = {
-        "Status",      "Kind",          "Id",         "Date",
-        "Events",      "Unique events", "Remediated", "Limit",
-        "Of limit",    "Over limit",    "Crossed at", "Crossing event",
+        "Status",      "Kind",           "Id",         "Date",
+        "Events",      "Unique\nevents", "Remediated", "Limit",
+        "Of\nlimit",   "Over\nlimit",    "Crossed at", "Crossing event",
         "Likely cause"};
-    return QString::fromLatin1(titles[section]);
+    static const char *const tips[ColumnCount] = {
+        "Hot: over the limit on this date. Near limit: at or above the "
+        "near-limit fraction of the scan settings, but not over the limit.",
+        "User (distinct_id) or group.",
+        "The distinct_id, or the group key and group id.",
+        "The date, in the scan's time zone.",
+        "Events on the date, original and remediated, duplicates included.",
+        "Events after removing repeats of (event, distinct_id, time, "
+        "$insert_id).",
+        "$hotshard_events on the date that belong to this id.",
+        "The per-day limit that applies to this kind of id.",
+        "Events as a share of the limit.",
+        "Events past the limit.",
+        "Time of the event that took the id past the limit.",
+        "File and line of the event that took the id past the limit.",
+        "The most likely reason for the volume, from the evidence gathered."};
+    if (role == Qt::DisplayRole)
+        return QString::fromLatin1(titles[section]);
+    if (role == Qt::ToolTipRole)
+        return QString::fromLatin1(tips[section]);
+    return {};
 }
 
 NamedCountModel::NamedCountModel(const QString &nameTitle, QObject *parent)

@@ -122,13 +122,11 @@ void UiWindowTest::windowShowsHotShards()
     QCOMPARE(findings->rowCount(), 2);
     QCOMPARE(cell(*findings, 0, FindingTableModel::StatusColumn),
              QStringLiteral("hot"));
-    // The id column may be cut to keep the likely cause in view, so its
-    // tool tip gives the whole id.
+    // The id column is cut when the table is too narrow for every column,
+    // so its tool tip gives the whole id.
     const QModelIndex id = findings->index(0, FindingTableModel::IdColumn);
     QCOMPARE(findings->data(id, Qt::ToolTipRole).toString(),
              findings->data(id, Qt::DisplayRole).toString());
-    QVERIFY(window.overviewPage()->findingView()->columnWidth(
-                FindingTableModel::IdColumn) <= 200);
 
     const IdTableModel *users = window.userPage()->model();
     // alice, bob and member-0..4; the record's distinct_id "" is no id.

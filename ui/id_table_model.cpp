@@ -232,6 +232,10 @@ QVariant IdTableModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
+        // The table elides these columns when it is narrow.
+        if (index.column() == IdColumn || index.column() == GroupKeyColumn ||
+            index.column() == FlagsColumn)
+            return displayData(volume, finding, index.column());
         if (index.column() == CauseColumn && finding)
             return toQString(finding->likelyCauseText);
         if (index.column() == UniqueEventsColumn && !finding)
@@ -307,10 +311,13 @@ QVariant IdTableModel::headerData(int section, Qt::Orientation orientation,
 {
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return QAbstractTableModel::headerData(section, orientation, role);
+    // Two-word titles of narrow columns take two lines, so that the numbers
+    // below them, not the header, set the column width.
     static const char *const titles[ColumnCount] = {
-        "Id",          "Group key",  "Peak date",    "Events", "Unique events",
-        "Remediated",  "Over limit", "Total events", "Days",   "Flags",
-        "Likely cause"};
+        "Id",          "Group key",      "Peak\ndate",
+        "Events",      "Unique\nevents", "Remediated",
+        "Over\nlimit", "Total\nevents",  "Days",
+        "Flags",       "Likely cause"};
     static const char *const tips[ColumnCount] = {
         "The distinct_id, or the group id for group keys.",
         "The group property the id was read from.",

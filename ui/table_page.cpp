@@ -1,6 +1,7 @@
 #include "table_page.h"
 
 #include "charts.h"
+#include "column_fitter.h"
 #include "debounced_line_edit.h"
 #include "format.h"
 #include "id_table_model.h"
@@ -13,6 +14,12 @@
 #include <QVBoxLayout>
 
 namespace hsi::ui {
+
+namespace {
+
+constexpr int kMinimumTextWidth = 100;
+
+} // namespace
 
 TablePage::TablePage(ShardKind kind, QWidget *parent)
     : QWidget(parent), m_model(new IdTableModel(kind, this)),
@@ -40,8 +47,13 @@ TablePage::TablePage(ShardKind kind, QWidget *parent)
         m_view->fontMetrics().height() + 6);
     m_view->verticalHeader()->hide();
     m_view->setColumnHidden(IdTableModel::GroupKeyColumn, users);
-    m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->setColumnWidth(IdTableModel::IdColumn, 260);
+    m_view->setWordWrap(false);
+    // The text columns give up width, with the whole text in their tool
+    // tips, before any count column leaves the view.
+    new ColumnFitter(m_view,
+                     {IdTableModel::IdColumn, IdTableModel::GroupKeyColumn,
+                      IdTableModel::FlagsColumn, IdTableModel::CauseColumn},
+                     kMinimumTextWidth);
     connect(m_view, &QTableView::activated, this,
             [this](const QModelIndex &index) {
                 emit idActivated(m_model->volumeAt(index.row()));
@@ -50,7 +62,6 @@ TablePage::TablePage(ShardKind kind, QWidget *parent)
             &TablePage::updateCountLabel);
     connect(m_model, &IdTableModel::modelReset, this,
             &TablePage::updateTopChart);
-    connect(m_model, &IdTableModel::modelReset, this, &TablePage::fitColumns);
 
     auto *tableSide = new QWidget(this);
     auto *tableLayout = new QVBoxLayout(tableSide);
@@ -64,8 +75,11 @@ TablePage::TablePage(ShardKind kind, QWidget *parent)
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(tableSide);
     splitter->addWidget(m_chart);
+    // The table has ten columns and the chart only needs room for labels and
+    // short bars, so the table gets most of the width.
     splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({750, 250});
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
     updateCountLabel();
@@ -82,18 +96,6 @@ void TablePage::updateCountLabel()
                          .arg(formatCount(m_model->rowCount()),
                               formatCount(static_cast<std::int64_t>(
                                   m_model->totalCount()))));
-}
-
-// Columns fit the rows on screen (Qt samples a bounded number of rows, so
-// this stays fast on a million ids). A very long id is cut rather than
-// pushing every count column out of view.
-void TablePage::fitColumns()
-{
-    constexpr int kMaxIdWidth = 320;
-    for (int column = 0; column < IdTableModel::CauseColumn; ++column)
-        m_view->resizeColumnToContents(column);
-    if (m_view->columnWidth(IdTableModel::IdColumn) > kMaxIdWidth)
-        m_view->setColumnWidth(IdTableModel::IdColumn, kMaxIdWidth);
 }
 
 void TablePage::updateTopChart()

@@ -36,7 +36,6 @@ signals:
 
 private:
     void updateTopChart();
-    void fitColumns();
     void updateCountLabel();
 
     IdTableModel *m_model;

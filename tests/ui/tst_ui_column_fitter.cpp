@@ -1,9 +1,12 @@
 #include "column_fitter.h"
+#include "id_table_model.h"
 #include "overview_page.h"
 #include "report_fixture.h"
 #include "report_models.h"
+#include "table_page.h"
 
 #include <QHeaderView>
+#include <QScrollBar>
 #include <QStandardItemModel>
 #include <QTableView>
 #include <QTest>
@@ -106,6 +109,7 @@ private slots:
     void tooNarrowKeepsMinimum();
     void modelResetMeasuresAgain();
     void overviewShowsWholeId();
+    void idTableFitsWindow();
 };
 
 void UiColumnFitterTest::wideViewportShowsWholeText()
@@ -178,6 +182,25 @@ void UiColumnFitterTest::overviewShowsWholeId()
     const int needed = view->fontMetrics().horizontalAdvance(kLongId);
     QTRY_VERIFY(view->columnWidth(FindingTableModel::IdColumn) > needed);
     QTRY_COMPARE(columnWidthSum(*view), view->viewport()->width());
+}
+
+// Every column of the per-id and per-group tables stays in view at the
+// default window width, without a horizontal scroll bar.
+void UiColumnFitterTest::idTableFitsWindow()
+{
+    for (ShardKind kind : {ShardKind::User, ShardKind::Group}) {
+        TablePage page(kind);
+        page.resize(1380, 600);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.setReport(makeLongIdReport());
+        const QTableView *view = page.view();
+        QTRY_COMPARE(columnWidthSum(*view), view->viewport()->width());
+        QVERIFY(!view->horizontalScrollBar()->isVisible());
+        QVERIFY(view->columnWidth(IdTableModel::CauseColumn) >=
+                view->fontMetrics().horizontalAdvance(
+                    QStringLiteral("static id, many devices")));
+    }
 }
 
 QTEST_MAIN(UiColumnFitterTest)

@@ -283,9 +283,26 @@ TopChart::TopChart(const QString &title, QWidget *parent)
     // Without the 'b' flag, ids such as "7f3e9c2a" are not typeset as powers.
     yAxis->setNumberFormat(QStringLiteral("g"));
     useCountTicker(xAxis);
+    // fitTickCount() sets few ticks in a narrow chart, and the default
+    // strategy would add more to get rounder steps.
+    xAxis->ticker()->setTickStepStrategy(QCPAxisTicker::tssMeetTickCount);
     xAxis->setLabel(QStringLiteral("Events on the peak date"));
     setPlaceholder(QStringLiteral("No ids."));
 }
+
+namespace {
+
+// Long ids are cut so that the bars keep most of a narrow chart. The bar's
+// tool tip has the whole id.
+QString barLabel(const QString &label)
+{
+    constexpr qsizetype kMaxLength = 22;
+    return label.size() > kMaxLength
+               ? label.left(kMaxLength - 1) + QChar(0x2026)
+               : label;
+}
+
+} // namespace
 
 void TopChart::setBars(const QStringList &labels,
                        const std::vector<std::int64_t> &values,
@@ -297,19 +314,41 @@ void TopChart::setBars(const QStringList &labels,
     QVector<double> heights;
     for (qsizetype i = 0; i < labels.size(); ++i) {
         const QString &label = labels[i];
-        ticker->addTick(static_cast<double>(i + 1),
-                        label.size() > 28 ? label.left(27) + QChar(0x2026)
-                                          : label);
+        ticker->addTick(static_cast<double>(i + 1), barLabel(label));
         keys << static_cast<double>(i + 1);
         heights << static_cast<double>(values[static_cast<std::size_t>(i)]);
     }
     yAxis->setTicker(ticker);
     m_bars->setData(keys, heights, true);
+    fitTickCount();
     m_limit.setValue(static_cast<double>(limit),
                      QStringLiteral("limit %1").arg(formatCount(limit)));
     setPlaceholder(labels.isEmpty() ? QStringLiteral("No ids match the filter.")
                                     : QString());
     resetView();
+}
+
+void TopChart::resizeEvent(QResizeEvent *event)
+{
+    fitTickCount();
+    ChartWidget::resizeEvent(event);
+}
+
+// The bars share the width with the id labels, so in a narrow chart the
+// default five count labels ("1,000,000") run into each other. Each label
+// gets about twice its own width.
+void TopChart::fitTickCount()
+{
+    const QFontMetrics metrics(yAxis->tickLabelFont());
+    int labelWidth = 0;
+    for (const QString &label : m_labels)
+        labelWidth =
+            std::max(labelWidth, metrics.horizontalAdvance(barLabel(label)));
+    const int barWidth = width() - labelWidth - 40;
+    const int countWidth = QFontMetrics(xAxis->tickLabelFont())
+                               .horizontalAdvance(QStringLiteral("1,000,000"));
+    xAxis->ticker()->setTickCount(
+        std::clamp(barWidth / (2 * countWidth), 2, 5));
 }
 
 void TopChart::resetView()

@@ -73,7 +73,12 @@ public:
                         int index) const override;
     void resetView() override;
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    void fitTickCount();
+
     QCPBars *m_bars;
     LimitLine m_limit;
     QStringList m_labels;

@@ -94,11 +94,11 @@ bool DayPage::showId(const QString &text)
                                    : m_report->settings.groupLimit;
     m_chart->setOverlay(idLabel(volume->kind, volume->groupKey, volume->id),
                         days, limit);
-    m_status->setText(
-        QStringLiteral("%1 events on %2 days, peak %3 on %4")
-            .arg(formatCount(volume->totalEvents))
-            .arg(volume->dayCount)
-            .arg(formatCount(volume->peakEvents), formatDate(volume->peakDay)));
+    m_status->setText(QStringLiteral("%1 on %2, peak %3 on %4")
+                          .arg(countOf(volume->totalEvents, "event"),
+                               countOf(volume->dayCount, "day"),
+                               formatCount(volume->peakEvents),
+                               formatDate(volume->peakDay)));
     return true;
 }
 

@@ -161,12 +161,11 @@ void DrillDownPage::showId(const IdVolume &volume)
         }
     }
     m_finding = nullptr;
-    m_title->setText(
-        QStringLiteral("<big><b>%1</b></big> &nbsp; %2 events on %3 days")
-            .arg(idLabel(volume.kind, volume.groupKey, volume.id)
-                     .toHtmlEscaped(),
-                 formatCount(volume.totalEvents))
-            .arg(volume.dayCount));
+    m_title->setText(QStringLiteral("<big><b>%1</b></big> &nbsp; %2 on %3")
+                         .arg(idLabel(volume.kind, volume.groupKey, volume.id)
+                                  .toHtmlEscaped(),
+                              countOf(volume.totalEvents, "event"),
+                              countOf(volume.dayCount, "day")));
     m_events->setCounts(nullptr, nullptr, 0);
     m_libraries->setCounts(nullptr, nullptr, 0);
     m_cause->setText(QStringLiteral(

@@ -22,8 +22,10 @@ constexpr int kMinimumTextWidth = 100;
 } // namespace
 
 TablePage::TablePage(ShardKind kind, QWidget *parent)
-    : QWidget(parent), m_model(new IdTableModel(kind, this)),
-      m_view(new QTableView(this)),
+    : QWidget(parent),
+      m_noun(kind == ShardKind::User ? QStringLiteral("ids")
+                                     : QStringLiteral("group ids")),
+      m_model(new IdTableModel(kind, this)), m_view(new QTableView(this)),
       m_chart(new TopChart(kind == ShardKind::User
                                ? QStringLiteral("top-user-ids")
                                : QStringLiteral("top-group-ids"),
@@ -92,10 +94,11 @@ void TablePage::setReport(std::shared_ptr<const Report> report)
 
 void TablePage::updateCountLabel()
 {
-    m_count->setText(QStringLiteral("%1 of %2 ids")
-                         .arg(formatCount(m_model->rowCount()),
-                              formatCount(static_cast<std::int64_t>(
-                                  m_model->totalCount()))));
+    m_count->setText(
+        QStringLiteral("%1 of %2 %3")
+            .arg(formatCount(m_model->rowCount()),
+                 formatCount(static_cast<std::int64_t>(m_model->totalCount())),
+                 m_noun));
 }
 
 void TablePage::updateTopChart()

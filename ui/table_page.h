@@ -38,6 +38,8 @@ private:
     void updateTopChart();
     void updateCountLabel();
 
+    /// "ids" or "group ids", for the count above the table.
+    QString m_noun;
     IdTableModel *m_model;
     QTableView *m_view;
     TopChart *m_chart;

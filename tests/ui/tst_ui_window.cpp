@@ -475,6 +475,16 @@ void UiWindowTest::windowFilterDebounced()
     QTRY_COMPARE(model->rowCount(), 5);
     QCOMPARE(model->filterText(), QStringLiteral("member"));
     QCOMPARE(window.userPage()->topChart()->bars()->dataCount(), 5);
+    // The count above the table names what it counts.
+    const auto labels = window.userPage()->findChildren<QLabel *>();
+    QVERIFY(std::any_of(labels.begin(), labels.end(), [](QLabel *label) {
+        return label->text() == QStringLiteral("5 of 7 ids");
+    }));
+    const auto groupLabels = window.groupPage()->findChildren<QLabel *>();
+    QVERIFY(
+        std::any_of(groupLabels.begin(), groupLabels.end(), [](QLabel *label) {
+            return label->text().endsWith(QStringLiteral(" group ids"));
+        }));
 }
 
 void UiWindowTest::windowAboutVersions()

@@ -52,8 +52,12 @@ QString formatDate(Day day)
 
 QTimeZone reportTimeZone(const ScanSettings &settings)
 {
-    if (settings.legacyProjectTime)
-        return QTimeZone::utc();
+    // In a legacy project `time` is already the project's wall-clock time,
+    // which is shown unconverted and named as such, not as UTC.
+    if (settings.legacyProjectTime) {
+        const QString name = QStringLiteral("project time");
+        return QTimeZone("project time", 0, name, name);
+    }
     QTimeZone zone(QByteArray::fromStdString(settings.timeZone));
     return zone.isValid() ? zone : QTimeZone::utc();
 }

@@ -52,6 +52,7 @@ private slots:
     void recordModelFilters();
     void problemModelTester();
     void problemModelEntries();
+    void legacyTimesNamedProjectTime();
 };
 
 void UiModelsTest::idModelTester()
@@ -323,6 +324,21 @@ void UiModelsTest::problemModelEntries()
     QCOMPARE(model.rowCount(), 4);
     QVERIFY(cell(model, 2, ProblemTableModel::MessageColumn)
                 .contains(QLatin1String("400 more problems")));
+}
+
+void UiModelsTest::legacyTimesNamedProjectTime()
+{
+    // 12:00 in `time` of a legacy project is 12:00 project time, shown
+    // without conversion and not named UTC.
+    const std::int64_t noon = 1709726400000;
+    ScanSettings legacy;
+    legacy.legacyProjectTime = true;
+    legacy.timeZone = "America/Los_Angeles";
+    QCOMPARE(formatTime(noon, reportTimeZone(legacy)),
+             QStringLiteral("2024-03-06 12:00:00 project time"));
+    const ScanSettings utc;
+    QCOMPARE(formatTime(noon, reportTimeZone(utc)),
+             QStringLiteral("2024-03-06 12:00:00 UTC"));
 }
 
 QTEST_MAIN(UiModelsTest)

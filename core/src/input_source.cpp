@@ -229,6 +229,9 @@ private:
 
 /// Extracts the elements of one top-level JSON array from a byte stream,
 /// tracking strings and nesting so that brackets inside strings are ignored.
+/// NOTE: an element's line number is the line where it starts, so in an
+/// array on one line every element is line 1. Problems and crossings there
+/// cannot point at one element.
 class ArraySplitter {
 public:
     explicit ArraySplitter(const RecordSink &sink) : m_sink(sink) {}

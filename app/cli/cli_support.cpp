@@ -182,7 +182,7 @@ scanSettingsFromParser(const QCommandLineParser &parser, QString *error)
     settings.legacyProjectTime = parser.isSet(kLegacyTime);
     if (parser.isSet(kTimeZone)) {
         const QString zone = parser.value(kTimeZone);
-        if (!QTimeZone(zone.toUtf8()).isValid()) {
+        if (zone.isEmpty() || !QTimeZone(zone.toUtf8()).isValid()) {
             *error = QStringLiteral("unknown time zone '%1': use an IANA name "
                                     "such as UTC or America/Los_Angeles")
                          .arg(zone);
@@ -200,7 +200,8 @@ scanSettingsFromParser(const QCommandLineParser &parser, QString *error)
     if (parser.isSet(kNearLimit)) {
         bool ok = false;
         const double fraction = parser.value(kNearLimit).toDouble(&ok);
-        if (!ok || fraction <= 0 || fraction > 1) {
+        // Written so that NaN, which fails every comparison, is rejected.
+        if (!ok || !(fraction > 0 && fraction <= 1)) {
             *error = QStringLiteral("invalid --near-limit value '%1': use a "
                                     "fraction above 0 and at most 1, such as "
                                     "0.5")

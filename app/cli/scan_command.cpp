@@ -293,6 +293,11 @@ bool reportPathUsable(const QString &command,
                       const std::vector<std::string> &paths,
                       const QString &path, const ReportDestination &destination)
 {
+    if (path.isEmpty()) {
+        printError(command, QStringLiteral("--json needs a file name, such as "
+                                           "report.json, or - for stdout"));
+        return false;
+    }
     if (const auto input = inputAt(paths, path)) {
         printError(command,
                    QStringLiteral("--json %1 is the same file as the input "

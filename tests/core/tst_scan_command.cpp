@@ -428,6 +428,15 @@ void TestScanCommand::exitCodes_data()
     QTest::addRow("empty group key")
         << QStringList{QStringLiteral("--group-key"), QString()} << 2
         << QStringLiteral("invalid --group-key ''");
+    QTest::addRow("near-limit NaN")
+        << QStringList{QStringLiteral("--near-limit"), QStringLiteral("nan")}
+        << 2 << QStringLiteral("--near-limit value 'nan'");
+    QTest::addRow("empty time zone")
+        << QStringList{QStringLiteral("--timezone"), QString()} << 2
+        << QStringLiteral("unknown time zone ''");
+    QTest::addRow("empty report path")
+        << QStringList{QStringLiteral("--json"), QString()} << 2
+        << QStringLiteral("--json needs a file name");
     QTest::addRow("time zone with legacy project time")
         << QStringList{QStringLiteral("--legacy-project-time"),
                        QStringLiteral("--timezone"),

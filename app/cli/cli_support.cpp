@@ -495,12 +495,15 @@ void printOverview(const Report &report, std::FILE *out)
 void printHotShard(const PairFinding &finding, const ScanSettings &settings,
                    std::FILE *out)
 {
+    const std::string unique =
+        finding.uniqueEvents == PairFinding::kNotDetermined
+            ? std::string("unique not determined")
+            : formatCount(finding.uniqueEvents) + " unique";
     std::fprintf(out,
-                 "  %s on %s: %s (%s unique, %s remediated), %s over "
+                 "  %s on %s: %s (%s, %s remediated), %s over "
                  "the limit of %s\n",
                  pairLabel(finding).c_str(), formatDay(finding.day).c_str(),
-                 countOf(finding.events, "event").c_str(),
-                 formatCount(finding.uniqueEvents).c_str(),
+                 countOf(finding.events, "event").c_str(), unique.c_str(),
                  formatCount(finding.remediatedEvents).c_str(),
                  formatCount(finding.overLimit).c_str(),
                  formatCount(finding.limit).c_str());

@@ -79,7 +79,10 @@ Json findingToJson(const PairFinding &finding)
     json["id"] = finding.id;
     json["date"] = formatDay(finding.day);
     json["events"] = finding.events;
-    json["unique_events"] = finding.uniqueEvents;
+    if (finding.uniqueEvents == PairFinding::kNotDetermined)
+        json["unique_events"] = nullptr;
+    else
+        json["unique_events"] = finding.uniqueEvents;
     json["remediated_events"] = finding.remediatedEvents;
     json["limit"] = finding.limit;
     json["over_limit"] = finding.overLimit;

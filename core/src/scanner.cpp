@@ -1182,6 +1182,7 @@ void ScanRun::buildFindings(bool withEvidence)
                 applyEvidence(m_evidence[i], m_settings.topN, finding);
             explainLikelyCause(finding);
         } else {
+            finding.uniqueEvents = PairFinding::kNotDetermined;
             finding.likelyCause = LikelyCause::Unknown;
             finding.likelyCauseText =
                 "Not determined: the scan was cancelled while it collected "

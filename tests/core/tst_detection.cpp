@@ -1600,6 +1600,8 @@ void TestDetection::cancelledDuringEvidence()
     QCOMPARE(hot->events, std::int64_t{30});
     QCOMPARE(hot->overLimit, std::int64_t{10});
     QVERIFY(hot->likelyCause == LikelyCause::Unknown);
+    // Duplicates were not counted, so the unique count is not known.
+    QCOMPARE(hot->uniqueEvents, PairFinding::kNotDetermined);
     QVERIFY2(hot->likelyCauseText.find("cancelled") != std::string::npos,
              hot->likelyCauseText.c_str());
 }

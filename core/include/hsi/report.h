@@ -78,8 +78,9 @@ struct PairFinding {
     /// duplicates included.
     std::int64_t events = 0;
     /// Events left after deduplication by (event, distinct_id, time,
-    /// $insert_id).
+    /// $insert_id), or kNotDetermined when no evidence was collected.
     std::int64_t uniqueEvents = 0;
+    static constexpr std::int64_t kNotDetermined = -1;
     /// `$hotshard_events` attributed back to this pair.
     std::int64_t remediatedEvents = 0;
     std::int64_t limit = 0;

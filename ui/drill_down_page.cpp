@@ -204,7 +204,8 @@ QString DrillDownPage::evidenceHtml(const PairFinding &finding) const
         html += QStringLiteral("<tr><td>%1</td><td>&nbsp;&nbsp;%2</td></tr>")
                     .arg(label, value);
     };
-    add(QStringLiteral("Unique events"), formatCount(finding.uniqueEvents));
+    add(QStringLiteral("Unique events"),
+        formatUniqueEvents(finding.uniqueEvents));
     add(QStringLiteral("Duplicates"), formatCount(evidence.duplicates));
     add(QStringLiteral("Remediated events"),
         formatCount(finding.remediatedEvents));

@@ -65,8 +65,11 @@ void writeFindings(QTextStream &out, const std::vector<PairFinding> &findings)
     for (const PairFinding &f : findings) {
         writeCsvRow(out, {kindName(f.kind), toQString(f.groupKey),
                           toQString(f.id), formatDate(f.day), number(f.events),
-                          number(f.uniqueEvents), number(f.remediatedEvents),
-                          number(f.limit), number(f.overLimit),
+                          f.uniqueEvents == PairFinding::kNotDetermined
+                              ? QString()
+                              : number(f.uniqueEvents),
+                          number(f.remediatedEvents), number(f.limit),
+                          number(f.overLimit),
                           f.crossing ? toQString(f.crossing->path) : QString(),
                           f.crossing ? number(f.crossing->line) : QString(),
                           f.crossing ? number(f.crossing->timeMs) : QString(),

@@ -14,6 +14,12 @@ QString formatCount(std::int64_t value)
     return QString::fromStdString(hsi::formatCount(value));
 }
 
+QString formatUniqueEvents(std::int64_t value)
+{
+    return value == PairFinding::kNotDetermined ? QStringLiteral("\u2013")
+                                                : formatCount(value);
+}
+
 QString countOf(std::int64_t count, const char *noun)
 {
     return QString::fromStdString(hsi::countOf(count, noun));

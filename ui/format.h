@@ -20,6 +20,9 @@ inline QString toQString(const std::string &text)
 /// Formats a count with thousands separators ("1,025,090"), independent of
 /// the system locale so that exported files read the same everywhere.
 QString formatCount(std::int64_t value);
+/// Formats a pair's unique events, or an en dash when they were not
+/// determined.
+QString formatUniqueEvents(std::int64_t value);
 
 /// Formats "1 day" or "2,000 days": the count with the noun in the right
 /// number. `noun` is a singular whose plural adds an "s".

@@ -78,8 +78,8 @@ QString findingsSection(const QString &title,
         html += tableRow(
             {idLabel(f.kind, f.groupKey, f.id).toHtmlEscaped(),
              formatDate(f.day), formatCount(f.events),
-             formatCount(f.uniqueEvents), formatCount(f.remediatedEvents),
-             formatCount(f.overLimit),
+             formatUniqueEvents(f.uniqueEvents),
+             formatCount(f.remediatedEvents), formatCount(f.overLimit),
              f.crossing ? formatTime(f.crossing->timeMs, zone) : QString(),
              escaped(f.likelyCauseText)});
     }

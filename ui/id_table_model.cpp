@@ -261,7 +261,8 @@ QVariant IdTableModel::displayData(const IdVolume &volume,
     case EventsColumn:
         return formatCount(volume.peakEvents);
     case UniqueEventsColumn:
-        return finding ? formatCount(finding->uniqueEvents) : kNotComputed;
+        return finding ? formatUniqueEvents(finding->uniqueEvents)
+                       : kNotComputed;
     case RemediatedColumn:
         return formatCount(volume.peakRemediatedEvents);
     case OverLimitColumn:

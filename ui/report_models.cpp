@@ -125,7 +125,7 @@ QVariant FindingTableModel::displayData(const PairFinding &pair, bool hot,
     case EventsColumn:
         return formatCount(pair.events);
     case UniqueEventsColumn:
-        return formatCount(pair.uniqueEvents);
+        return formatUniqueEvents(pair.uniqueEvents);
     case RemediatedColumn:
         return formatCount(pair.remediatedEvents);
     case LimitColumn:

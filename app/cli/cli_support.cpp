@@ -582,9 +582,9 @@ void printFindings(const Report &report, const ListCut &cut, std::FILE *out)
     if (report.hotShards.empty())
         std::fprintf(out, "  none\n");
 
-    std::fprintf(out, "\nNear the limit (%s of it or more): %zu\n",
+    std::fprintf(out, "\nNear the limit (%s of it or more): %s\n",
                  formatPercent(report.settings.nearLimitFraction * 100).c_str(),
-                 report.nearLimit.size());
+                 formatCount(report.nearLimitCount).c_str());
     for (std::size_t i = 0; i < report.nearLimit.size() && i < cut.top; ++i) {
         const PairFinding &finding = report.nearLimit[i];
         std::fprintf(
@@ -598,7 +598,29 @@ void printFindings(const Report &report, const ListCut &cut, std::FILE *out)
                          likelyCauseName(finding.likelyCause),
                          printable(finding.likelyCauseText).c_str());
     }
-    printOmitted(report.nearLimit.size(), "more near-limit pair", cut, out);
+    const auto listed = static_cast<std::int64_t>(report.nearLimit.size());
+    if (report.nearLimitCount > listed)
+        std::fprintf(out,
+                     "  ... and %s; the JSON report lists the %s with the "
+                     "most events\n",
+                     countOf(report.nearLimitCount -
+                                 std::min<std::int64_t>(listed, cut.top),
+                             "more near-limit pair")
+                         .c_str(),
+                     formatCount(listed).c_str());
+    else
+        printOmitted(report.nearLimit.size(), "more near-limit pair", cut, out);
+    if (report.pairsWithoutEvidence > 0)
+        std::fprintf(
+            out,
+            "\nEvidence and causes were collected for the %s "
+            "listed pairs with the most events; the other %s are "
+            "listed with their counts only.\n",
+            formatCount(static_cast<std::int64_t>(report.hotShards.size() +
+                                                  report.nearLimit.size()) -
+                        report.pairsWithoutEvidence)
+                .c_str(),
+            formatCount(report.pairsWithoutEvidence).c_str());
 }
 
 void printRecords(const Report &report, const ListCut &cut, std::FILE *out)

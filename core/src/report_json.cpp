@@ -266,6 +266,8 @@ nlohmann::ordered_json reportToJson(const Report &report,
     json["records"] = recordsToJson(report.records);
     json["id_problems"] = idProblemsToJson(report.idProblems);
     json["id_problem_count"] = report.idProblemCount;
+    json["pairs_without_evidence"] = report.pairsWithoutEvidence;
+    json["near_limit_count"] = report.nearLimitCount;
     if (options.includeIds)
         json["ids"] = idsToJson(report);
     json["cancelled"] = report.cancelled;

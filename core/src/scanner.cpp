@@ -35,6 +35,11 @@ Q_LOGGING_CATEGORY(lcScan, "hsi.scan", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcBadLines, "hsi.scan.count", QtWarningMsg)
 
 constexpr std::size_t kMaxIdProblems = 1000;
+/// Flagged pairs that get evidence. Each costs a few kilobytes while the
+/// evidence is collected, so this keeps it to about 100 MB by estimate.
+constexpr std::size_t kMaxEvidencePairs = 10'000;
+/// Near-limit pairs listed in a report, those with the most events.
+constexpr std::size_t kMaxNearLimitListed = 10'000;
 constexpr std::size_t kMaxFilterIds = 16;
 constexpr const char *kIncompleteEvidence =
     "the evidence of its hot and near-limit pairs";
@@ -295,6 +300,7 @@ private:
     void noteRereadError(std::size_t fileIndex, const std::string &error,
                          const std::string &whatIsIncomplete);
     std::vector<std::string> lineFilterForFlaggedPairs() const;
+    PairFinding countedFinding(const FlaggedPair &flagged) const;
     void buildFindings(bool withEvidence);
     void buildVolumes();
     IdVolume volumeOf(std::uint32_t id, std::uint32_t first, std::uint32_t end);
@@ -328,6 +334,8 @@ private:
     std::size_t m_configuredKeys = 0;
     GlobalCounts m_global;
     std::vector<FlaggedPair> m_flagged;
+    /// Flagged pairs beyond kMaxEvidencePairs, listed without evidence.
+    std::vector<FlaggedPair> m_flaggedWithoutEvidence;
     U64Map<std::uint32_t> m_flaggedIndex;
     std::vector<EvidenceAccumulator> m_evidence;
     /// Pairs whose evidence the counting pass began to collect, by unit,
@@ -701,20 +709,55 @@ void ScanRun::flagPairs()
 {
     const std::int64_t userNear = nearThreshold(m_settings.userLimit);
     const std::int64_t groupNear = nearThreshold(m_settings.groupLimit);
+    using Candidate = std::pair<std::uint64_t, std::int64_t>;
+    std::vector<Candidate> hot;
+    std::vector<Candidate> near;
     m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
         // The count check comes first, because looking up the id's space
         // for each of millions of pairs is a cache miss.
         if (pair.events < std::min(userNear, groupNear))
             return;
-        const std::uint32_t id = pairIdIndex(key);
-        const bool isUser = m_global.ids.space(id) == kUserSpace;
+        const bool isUser = m_global.ids.space(pairIdIndex(key)) == kUserSpace;
         if (pair.events < (isUser ? userNear : groupNear))
             return;
-        m_flaggedIndex[key] = static_cast<std::uint32_t>(m_flagged.size());
-        const LimitCrossing *crossing = m_global.crossings.find(key);
-        m_flagged.push_back(
-            {id, pairDay(key), crossing ? *crossing : LimitCrossing{}});
+        const std::int64_t limit =
+            isUser ? m_settings.userLimit : m_settings.groupLimit;
+        (pair.events > limit ? hot : near).emplace_back(key, pair.events);
     });
+    const auto moreEvents = [](const Candidate &a, const Candidate &b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    };
+    // A near-limit fraction set low can flag millions of pairs, whose
+    // listing would take gigabytes. Every hot pair is listed, because each
+    // needs a repair, and the near-limit pairs with the most events.
+    m_report.nearLimitCount = static_cast<std::int64_t>(near.size());
+    if (near.size() > kMaxNearLimitListed) {
+        std::partial_sort(near.begin(), near.begin() + kMaxNearLimitListed,
+                          near.end(), moreEvents);
+        near.resize(kMaxNearLimitListed);
+    }
+    // Evidence costs kilobytes per pair while it is collected, so only the
+    // first pairs get it: hot ones first, then those with the most events.
+    if (hot.size() + near.size() > kMaxEvidencePairs) {
+        std::sort(hot.begin(), hot.end(), moreEvents);
+        std::sort(near.begin(), near.end(), moreEvents);
+    }
+    hot.insert(hot.end(), near.begin(), near.end());
+    for (std::size_t i = 0; i < hot.size(); ++i) {
+        const std::uint64_t key = hot[i].first;
+        const LimitCrossing *crossing = m_global.crossings.find(key);
+        const FlaggedPair flagged{pairIdIndex(key), pairDay(key),
+                                  crossing ? *crossing : LimitCrossing{}};
+        if (i >= kMaxEvidencePairs) {
+            m_flaggedWithoutEvidence.push_back(flagged);
+            continue;
+        }
+        m_flaggedIndex[key] = static_cast<std::uint32_t>(m_flagged.size());
+        m_flagged.push_back(flagged);
+    }
+    if (!m_flaggedWithoutEvidence.empty())
+        qCInfo(lcScan, "%zu flagged pairs beyond the first %zu get no evidence",
+               m_flaggedWithoutEvidence.size(), kMaxEvidencePairs);
 }
 
 std::vector<std::string> ScanRun::lineFilterForFlaggedPairs() const
@@ -1157,26 +1200,36 @@ ScanRun::stepsToRead(const std::vector<Day> &flaggedDays)
     return pieces;
 }
 
+// Fills in a flagged pair's counts, which the counting pass gives in full.
+PairFinding ScanRun::countedFinding(const FlaggedPair &flagged) const
+{
+    const GlobalPair &pair =
+        *m_global.pairs.find(pairKey(flagged.idIndex, flagged.day));
+    const std::uint32_t space = m_global.ids.space(flagged.idIndex);
+    PairFinding finding;
+    finding.kind = space == kUserSpace ? ShardKind::User : ShardKind::Group;
+    finding.groupKey = m_keyOfSpace[space];
+    finding.id = std::string(m_global.ids.text(flagged.idIndex));
+    finding.day = flagged.day;
+    finding.events = pair.events;
+    finding.remediatedEvents = pair.remediated;
+    finding.limit =
+        space == kUserSpace ? m_settings.userLimit : m_settings.groupLimit;
+    finding.overLimit = std::max<std::int64_t>(0, pair.events - finding.limit);
+    finding.idFlags = m_global.idFlags[flagged.idIndex];
+    finding.uniqueEvents = pair.events;
+    return finding;
+}
+
 void ScanRun::buildFindings(bool withEvidence)
 {
+    const auto add = [this](PairFinding &&finding) {
+        auto &list =
+            finding.overLimit > 0 ? m_report.hotShards : m_report.nearLimit;
+        list.push_back(std::move(finding));
+    };
     for (std::size_t i = 0; i < m_flagged.size(); ++i) {
-        const FlaggedPair &flagged = m_flagged[i];
-        const GlobalPair &pair =
-            *m_global.pairs.find(pairKey(flagged.idIndex, flagged.day));
-        const std::uint32_t space = m_global.ids.space(flagged.idIndex);
-        PairFinding finding;
-        finding.kind = space == kUserSpace ? ShardKind::User : ShardKind::Group;
-        finding.groupKey = m_keyOfSpace[space];
-        finding.id = std::string(m_global.ids.text(flagged.idIndex));
-        finding.day = flagged.day;
-        finding.events = pair.events;
-        finding.remediatedEvents = pair.remediated;
-        finding.limit =
-            space == kUserSpace ? m_settings.userLimit : m_settings.groupLimit;
-        finding.overLimit =
-            std::max<std::int64_t>(0, pair.events - finding.limit);
-        finding.idFlags = m_global.idFlags[flagged.idIndex];
-        finding.uniqueEvents = pair.events;
+        PairFinding finding = countedFinding(m_flagged[i]);
         if (withEvidence) {
             if (i < m_evidence.size())
                 applyEvidence(m_evidence[i], m_settings.topN, finding);
@@ -1188,10 +1241,18 @@ void ScanRun::buildFindings(bool withEvidence)
                 "Not determined: the scan was cancelled while it collected "
                 "the evidence. Run it again to the end for the cause.";
         }
-        auto &list =
-            finding.overLimit > 0 ? m_report.hotShards : m_report.nearLimit;
-        list.push_back(std::move(finding));
+        add(std::move(finding));
     }
+    // Listed with their counts only. Their cause text stays empty, because
+    // there may be millions of them; the report counts them instead.
+    for (const FlaggedPair &flagged : m_flaggedWithoutEvidence) {
+        PairFinding finding = countedFinding(flagged);
+        finding.uniqueEvents = PairFinding::kNotDetermined;
+        finding.likelyCause = LikelyCause::Unknown;
+        add(std::move(finding));
+    }
+    m_report.pairsWithoutEvidence =
+        static_cast<std::int64_t>(m_flaggedWithoutEvidence.size());
     const auto order = [](const PairFinding &a, const PairFinding &b) {
         if (a.kind != b.kind)
             return a.kind == ShardKind::User;

@@ -124,6 +124,7 @@ private slots:
     void cancelled();
     void cancelledDuringEvidence();
     void namedPipeIsAnError();
+    void manyFlaggedPairs();
     void badLineLoggedWithFileLine();
     void progressCountsEventsOnce_data();
     void progressCountsEventsOnce();
@@ -1562,6 +1563,42 @@ void TestDetection::badLineLoggedWithFileLine()
     const Report report = scanPaths({path}, ScanSettings{}, half);
 
     QCOMPARE(report.inputs.at(0).problems.at(0).line, std::int64_t{41});
+}
+
+void TestDetection::manyFlaggedPairs()
+{
+    // With a near-limit fraction this low every pair is flagged: 3 hot
+    // ids, 20 ids with 2 events and 10,050 with 1.
+    std::string text;
+    for (int n = 0; n < 3; ++n)
+        text += repeatedLines(numbered("hot-", n), kNoon, 12);
+    for (int n = 0; n < 20; ++n)
+        text += repeatedLines(numbered("two-", n), kNoon, 2);
+    for (int n = 0; n < 10'050; ++n)
+        text += repeatedLines(numbered("one-", n), kNoon, 1);
+    FixtureDir dir;
+    ScanSettings settings = withUserLimit(10);
+    settings.nearLimitFraction = 0.01;
+    const Report report = scanPaths({dir.write("events.json", text)}, settings);
+
+    // Every hot pair is listed, with its evidence.
+    QCOMPARE(report.hotShards.size(), std::size_t{3});
+    for (const PairFinding &hot : report.hotShards)
+        QCOMPARE(hot.uniqueEvents, std::int64_t{12});
+    // The near-limit list keeps the pairs with the most events.
+    QCOMPARE(report.nearLimitCount, std::int64_t{10'070});
+    QCOMPARE(report.nearLimit.size(), std::size_t{10'000});
+    QCOMPARE(report.nearLimit.front().events, std::int64_t{2});
+    QVERIFY(findPair(report.nearLimit, "two-19", kDate) != nullptr);
+    // Evidence goes to the first 10,000 listed pairs; the last three are
+    // listed with their counts only.
+    QCOMPARE(report.pairsWithoutEvidence, std::int64_t{3});
+    const auto noEvidence = std::count_if(
+        report.nearLimit.begin(), report.nearLimit.end(),
+        [](const PairFinding &finding) {
+            return finding.uniqueEvents == PairFinding::kNotDetermined;
+        });
+    QCOMPARE(noEvidence, std::ptrdiff_t{3});
 }
 
 void TestDetection::namedPipeIsAnError()

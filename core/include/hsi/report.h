@@ -201,13 +201,20 @@ struct Report {
     std::vector<DayTotal> days;
     /// Sorted by kind, then events descending.
     std::vector<PairFinding> hotShards;
+    /// The near-limit pairs with the most events, at most 10,000 of them.
     std::vector<PairFinding> nearLimit;
+    /// All near-limit pairs, listed or not.
+    std::int64_t nearLimitCount = 0;
     /// In input order.
     std::vector<HotshardRecord> records;
     /// The flagged ids with the most events, at most 1,000 of them.
     std::vector<IdProblem> idProblems;
     /// All flagged ids, listed or not.
     std::int64_t idProblemCount = 0;
+    /// Hot and near-limit pairs listed with their counts only: when more
+    /// than 10,000 pairs are flagged, only those with the most events get
+    /// evidence, which costs kilobytes per pair.
+    std::int64_t pairsWithoutEvidence = 0;
     /// Every user id and group id, sorted by peak events descending; the
     /// order of ties is arbitrary but the same for every run.
     std::vector<IdVolume> ids;

@@ -41,9 +41,8 @@ QString totalsSection(const Report &report)
                       formatCount(report.hotUserShards())});
     html += tableRow({QStringLiteral("Hot group shards"),
                       formatCount(report.hotGroupShards())});
-    html += tableRow(
-        {QStringLiteral("Pairs near the limit"),
-         formatCount(static_cast<std::int64_t>(report.nearLimit.size()))});
+    html += tableRow({QStringLiteral("Pairs near the limit"),
+                      formatCount(report.nearLimitCount)});
     html +=
         tableRow({QStringLiteral("Limits"),
                   QStringLiteral("%1 per distinct_id, %2 per group id, per day")

@@ -140,10 +140,9 @@ QString OverviewPage::totalsHtml(const Report &report) const
     html += row(
         link(QStringLiteral("page:groups"), QStringLiteral("Hot group shards")),
         formatCount(report.hotGroupShards()));
-    html +=
-        row(link(QStringLiteral("page:ids"),
-                 QStringLiteral("Pairs near the limit")),
-            formatCount(static_cast<std::int64_t>(report.nearLimit.size())));
+    html += row(link(QStringLiteral("page:ids"),
+                     QStringLiteral("Pairs near the limit")),
+                formatCount(report.nearLimitCount));
     html += row(
         link(QStringLiteral("page:days"), QStringLiteral("Remediated events")),
         formatCount(totals.remediatedEvents));

@@ -74,6 +74,7 @@ void addFindings(Report &report)
     report.hotShards.push_back(acme);
     report.nearLimit.push_back(
         makeFinding(ShardKind::User, {}, "bob", kMarch5, 80, 100));
+    report.nearLimitCount = 1;
 }
 
 } // namespace

@@ -111,6 +111,11 @@ void UiExportsTest::htmlSummary()
     QVERIFY(html.contains(image));
     QVERIFY(html.contains("<td>alice</td><td>2024-03-06</td><td>150</td>"));
     QVERIFY(html.contains("company = Acme"));
+    // All near-limit pairs are counted, beyond those the report lists.
+    Report many = *test::makeSmallReport();
+    many.nearLimitCount = 25'000;
+    QCOMPARE(writeHtmlSummary(many, {}, path), QString());
+    QVERIFY(readAll(path).contains("25,000"));
     QVERIFY(html.contains("invalid JSON: missing &#x27;}&#x27;") ||
             html.contains("invalid JSON: missing '}'"));
     // Self-contained: nothing is loaded from another file or host.

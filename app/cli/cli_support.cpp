@@ -683,9 +683,18 @@ void printInputProblems(const InputReport &input, std::size_t top,
                              : "ERROR";
     std::fprintf(out, "\n%s: %s, %s\n", printable(input.path).c_str(), status,
                  countOf(input.problemCount, "problem").c_str());
-    const std::size_t printedCount = std::min(input.problems.size(), top);
+    // Errors come first: they are why a file is incomplete, and a list cut
+    // to `top` could otherwise show only warnings.
+    std::vector<const Problem *> ordered;
+    for (const bool errors : {true, false}) {
+        for (const Problem &problem : input.problems) {
+            if ((problem.severity == Problem::Severity::Error) == errors)
+                ordered.push_back(&problem);
+        }
+    }
+    const std::size_t printedCount = std::min(ordered.size(), top);
     for (std::size_t i = 0; i < printedCount; ++i) {
-        const Problem &problem = input.problems[i];
+        const Problem &problem = *ordered[i];
         const char *severity =
             problem.severity == Problem::Severity::Warning ? "warning: " : "";
         // Line 0 marks a problem with the whole file.
@@ -698,12 +707,17 @@ void printInputProblems(const InputReport &input, std::size_t top,
                          printable(problem.message).c_str());
     }
     if (input.problemCount > static_cast<std::int64_t>(printedCount)) {
-        std::fprintf(out,
-                     "  ... %s more (the JSON report lists the first %zu)\n",
-                     formatCount(input.problemCount -
-                                 static_cast<std::int64_t>(printedCount))
-                         .c_str(),
-                     input.problems.size());
+        const std::string more = formatCount(
+            input.problemCount - static_cast<std::int64_t>(printedCount));
+        if (input.problemCount ==
+            static_cast<std::int64_t>(input.problems.size()))
+            std::fprintf(out,
+                         "  ... %s more (the JSON report lists them all)\n",
+                         more.c_str());
+        else
+            std::fprintf(out,
+                         "  ... %s more (the JSON report lists %zu of them)\n",
+                         more.c_str(), input.problems.size());
     }
     if (const char *advice = statusAdvice(input))
         std::fprintf(out, "  %s\n", advice);

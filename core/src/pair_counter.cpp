@@ -298,8 +298,7 @@ private:
                     std::string message)
     {
         ++m_counts.problemCount;
-        if (m_counts.problems.size() < kMaxProblemsPerFile)
-            m_counts.problems.push_back({severity, line, std::move(message)});
+        keepProblem(m_counts.problems, {severity, line, std::move(message)});
     }
 
     void rejectLine(std::string_view text, std::int64_t line)

@@ -22,6 +22,28 @@ inline constexpr std::uint32_t kUserSpace = 0;
 
 inline constexpr std::size_t kMaxProblemsPerFile = 100;
 
+/// Adds a problem to a list that keeps at most kMaxProblemsPerFile. An
+/// error that finds the list full takes the place of its last warning,
+/// because an error is what marks a file incomplete, and a list of
+/// warnings alone would not show why.
+inline void keepProblem(std::vector<Problem> &problems, Problem &&problem)
+{
+    if (problems.size() < kMaxProblemsPerFile) {
+        problems.push_back(std::move(problem));
+        return;
+    }
+    if (problem.severity != Problem::Severity::Error)
+        return;
+    const auto warning = std::find_if(
+        problems.rbegin(), problems.rend(), [](const Problem &kept) {
+            return kept.severity == Problem::Severity::Warning;
+        });
+    if (warning == problems.rend())
+        return;
+    problems.erase(std::next(warning).base());
+    problems.push_back(std::move(problem));
+}
+
 /// Counts of one pair. Chunks use the same type as the merged counts so that
 /// the first chunk's table can become the merged table without copying. It
 /// is kept to 16 bytes: the tables contain millions of pairs, and a smaller

@@ -494,8 +494,6 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
     input.events += counts.totals.events;
     input.problemCount += counts.problemCount;
     for (Problem &problem : counts.problems) {
-        if (input.problems.size() >= kMaxProblemsPerFile)
-            break;
         problem.line += lineOffset;
         // Logged here, where a range's lines are numbered from the start
         // of its file. The first few per file are enough for a log.
@@ -505,7 +503,7 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
             qCWarning(lcBadLines, "%s:%lld: %s", input.path.c_str(),
                       static_cast<long long>(problem.line),
                       problem.message.c_str());
-        input.problems.push_back(std::move(problem));
+        keepProblem(input.problems, std::move(problem));
     }
     for (HotshardRecord &record : counts.records) {
         record.line += lineOffset;

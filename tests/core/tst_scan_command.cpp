@@ -116,6 +116,7 @@ private slots:
     void crossingTimeAsDated();
     void idProblemsByEvents();
     void idProblemCountBeyondList();
+    void errorsListedFirst();
     void summaryEscapesControls();
     void topCutsListsButHotShards();
     void streamInputRejected_data();
@@ -1167,6 +1168,32 @@ void TestScanCommand::idProblemCountBeyondList()
     QVERIFY2(run.out.contains(QStringLiteral(
                  "... and 991 more ids; the JSON report lists the 1,000")),
              qPrintable(run.out));
+}
+
+void TestScanCommand::errorsListedFirst()
+{
+    // 150 warnings, then the error that makes the file incomplete: the
+    // summary and the report both show the error.
+    std::string text;
+    for (int n = 0; n < 150; ++n)
+        text += eventLine("Page View", "\"ann\"", "\"1709726400\"") + "\n";
+    text += "{\"event\":\"cut\",\"properties\":{\"time\":17\n";
+    const std::string input = m_dir.write("warnings-then-error.json", text);
+    const std::string output = m_dir.path("warnings-then-error-report.json");
+
+    const HotshardRun run = runHotshard(
+        {QStringLiteral("scan"), QStringLiteral("--json"),
+         QString::fromStdString(output), QString::fromStdString(input)});
+    QCOMPARE(run.exitCode, 4);
+    const QString listed = run.out.section(QStringLiteral("INCOMPLETE"), 1);
+    QVERIFY2(listed.section(QLatin1Char('\n'), 1, 1)
+                 .startsWith(QStringLiteral("  line 151: invalid JSON")),
+             qPrintable(run.out));
+    const json problems = readJson(output)["inputs"][0]["problems"];
+    QCOMPARE(problems.size(), std::size_t{100});
+    QCOMPARE(problems.back()["line"].get<std::int64_t>(), std::int64_t{151});
+    QCOMPARE(problems.back()["severity"].get<std::string>(),
+             std::string("error"));
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

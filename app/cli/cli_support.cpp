@@ -400,6 +400,25 @@ std::size_t utf8SequenceLength(std::string_view text)
     return length;
 }
 
+/// Decodes a valid three-byte UTF-8 sequence.
+unsigned codePoint(std::string_view text)
+{
+    return (static_cast<unsigned char>(text[0]) & 0x0Fu) << 12 |
+           (static_cast<unsigned char>(text[1]) & 0x3Fu) << 6 |
+           (static_cast<unsigned char>(text[2]) & 0x3Fu);
+}
+
+/// Whether a character is invisible or changes the direction of the text
+/// around it, so that an id printed with it could pass for another id:
+/// zero-width spaces and joiners, direction marks, embeddings, overrides
+/// and isolates, line and paragraph separators, and the byte order mark.
+bool isInvisibleOrReordering(unsigned code)
+{
+    return (code >= 0x200B && code <= 0x200F) ||
+           (code >= 0x2028 && code <= 0x202E) ||
+           (code >= 0x2060 && code <= 0x2069) || code == 0xFEFF;
+}
+
 void appendEscaped(std::string &out, const char *format, unsigned value)
 {
     char buffer[8];
@@ -432,6 +451,8 @@ std::string printable(std::string_view text)
         // U+0080 to U+009F, the C1 controls, are 0xC2 0x80 to 0xC2 0x9F.
         else if (lead == 0xC2 && static_cast<unsigned char>(text[1]) < 0xA0)
             appendEscaped(out, "\\u%04x", static_cast<unsigned char>(text[1]));
+        else if (length == 3 && isInvisibleOrReordering(codePoint(text)))
+            appendEscaped(out, "\\u%04x", codePoint(text));
         else
             out.append(text.substr(0, length));
         text.remove_prefix(length);

@@ -1004,6 +1004,11 @@ void TestScanCommand::summaryEscapesControls()
         {R"(next line\u0085x)", QStringLiteral(R"('next line\u0085x')")},
         {R"(csi\u009b2J)", QStringLiteral(R"('csi\u009b2J')")},
         {R"(emoji\ud83d\ude00 é)", QStringLiteral("'emoji\U0001F600 \u00e9'")},
+        // Characters that reorder or hide text could make one id pass for
+        // another.
+        {R"(bidi\u202eevil)", QStringLiteral(R"('bidi\u202eevil')")},
+        {R"(zero\u200bwidth)", QStringLiteral(R"('zero\u200bwidth')")},
+        {R"(line\u2028sep)", QStringLiteral(R"('line\u2028sep')")},
     };
     std::string text;
     for (const auto &[id, printed] : ids) {

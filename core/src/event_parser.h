@@ -56,6 +56,8 @@ struct TimeValue {
 struct GroupValue {
     std::uint32_t keyIndex = 0;
     std::string_view id;
+    /// Whether the value was a JSON number rather than a string.
+    bool numeric = false;
 };
 
 /// The fields the scan reads from one event. Views point into the parser's

@@ -366,7 +366,7 @@ void Impl::readGroupValues(od::value &value, std::uint32_t keyIndex,
         event.groupValues.push_back({keyIndex, readString(value)});
     } else if (type == od::json_type::number) {
         event.groupValues.push_back(
-            {keyIndex, trimRight(value.raw_json_token())});
+            {keyIndex, trimRight(value.raw_json_token()), true});
     } else if (type == od::json_type::array && depth < kMaxGroupListDepth) {
         od::array array;
         if (value.get_array().get(array))

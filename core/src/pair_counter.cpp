@@ -449,8 +449,10 @@ private:
             if (repeated)
                 continue;
             const std::uint32_t space = m_options.groupSpaces[value.keyIndex];
-            addToPair(space, {IdKind::String, value.id}, day,
-                      m_event.isRemediated);
+            addToPair(space,
+                      {value.numeric ? IdKind::Number : IdKind::String,
+                       value.id},
+                      day, m_event.isRemediated);
         }
     }
 

@@ -36,6 +36,7 @@ class TestEventFields : public QObject {
 private slots:
     void numericIdsExact();
     void numericFlagInEitherOrder();
+    void numericGroupIdFlagged();
     void unusableIds();
     void time_data();
     void time();
@@ -140,6 +141,25 @@ void TestEventFields::invalidJsonExplained()
     QVERIFY2(input.problems.at(1).message.find("no closing quote") !=
                  std::string::npos,
              input.problems.at(1).message.c_str());
+}
+
+void TestEventFields::numericGroupIdFlagged()
+{
+    // A group id sent as a number is flagged like a numeric user id, and
+    // the string form of the same digits is the same group.
+    ScanSettings settings;
+    settings.groupKeys = {"company"};
+    const Report report =
+        scanText(line("\"ann\"", kNoon, "\"company\":\"88\"") +
+                     line("\"bob\"", kNoon, "\"company\":88") +
+                     line("\"cy\"", kNoon, "\"company\":\"acme\""),
+                 settings);
+
+    const IdVolume *numeric = findId(report, "88", "company");
+    QVERIFY(numeric != nullptr);
+    QCOMPARE(numeric->totalEvents, std::int64_t{2});
+    QVERIFY(numeric->idFlags & IdFlagNumeric);
+    QVERIFY(!(findId(report, "acme", "company")->idFlags & IdFlagNumeric));
 }
 
 void TestEventFields::unusableIds()

@@ -48,6 +48,11 @@ DrillDownPage::DrillDownPage(QWidget *parent)
       m_evidence(new QLabel(this)), m_cause(new QLabel(this))
 {
     m_title->setTextFormat(Qt::RichText);
+    // An id can be hundreds of characters without a space. Labels that
+    // name it may then be cut, but must not widen the window past the
+    // screen.
+    for (QLabel *label : {m_title, m_evidence, m_cause})
+        label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     for (int minutes : {1, 5, 15, 60})
         m_bucket->addItem(minutes == 60
                               ? QStringLiteral("per hour")
@@ -112,6 +117,7 @@ void DrillDownPage::setReport(std::shared_ptr<const Report> report)
     m_libraries->setCounts(nullptr, nullptr, 0);
     m_evidence->clear();
     m_cause->clear();
+    m_title->setToolTip({});
     m_title->setText(
         QStringLiteral("No id selected. Double-click a row in the overview, "
                        "per-id or per-group table."));
@@ -131,6 +137,7 @@ void DrillDownPage::showFinding(const PairFinding &finding)
                            static_cast<double>(
                                std::max<std::int64_t>(finding.limit, 1)),
                        0, 'f', 0);
+    m_title->setToolTip(idLabel(finding.kind, finding.groupKey, finding.id));
     m_title->setText(
         QStringLiteral("<big><b>%1</b> on %2</big> &nbsp; %3 events, %4")
             .arg(idLabel(finding.kind, finding.groupKey, finding.id)
@@ -161,6 +168,7 @@ void DrillDownPage::showId(const IdVolume &volume)
         }
     }
     m_finding = nullptr;
+    m_title->setToolTip(idLabel(volume.kind, volume.groupKey, volume.id));
     m_title->setText(QStringLiteral("<big><b>%1</b></big> &nbsp; %2 on %3")
                          .arg(idLabel(volume.kind, volume.groupKey, volume.id)
                                   .toHtmlEscaped(),

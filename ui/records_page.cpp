@@ -64,6 +64,10 @@ void RecordsPage::setReport(std::shared_ptr<const Report> report)
     m_report = std::move(report);
     m_kind->blockSignals(true);
     m_kind->clear();
+    // Group keys come from the data, so a long one must not widen the page.
+    m_kind->setSizeAdjustPolicy(
+        QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_kind->setMinimumContentsLength(24);
     m_kind->addItem(QStringLiteral("all records"), kAllRecords);
     m_kind->addItem(QStringLiteral("user records"), kUserRecords);
     m_kind->addItem(QStringLiteral("group records"), kGroupRecords);

@@ -58,6 +58,7 @@ private slots:
     void windowFillsCharts();
     void windowListsProblems();
     void windowDrillDown();
+    void drillDownLongId();
     void drillDownDaylightSaving();
     void windowDayOverlay();
     void windowRescansOnSettings();
@@ -216,6 +217,31 @@ void UiWindowTest::windowDrillDown()
     // The 101st event of alice, one a minute from 08:00, is the first past 100.
     QCOMPARE(*chart->crossingSeconds(), kMarch6Seconds + 8 * 3600 + 100 * 60);
     QCOMPARE(window.drillDownPage()->eventModel()->rowCount(), 1);
+}
+
+void UiWindowTest::drillDownLongId()
+{
+    // A 300-character id without a space, hot on one day.
+    const std::string id(300, 'x');
+    QFile file(m_dir.filePath(QStringLiteral("long-id.json")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 101; ++i)
+        file.write(QByteArray::fromStdString(
+            "{\"event\":\"e\",\"properties\":{\"distinct_id\":\"" + id +
+            "\",\"time\":" + std::to_string(kMarch6Seconds + i) + "}}\n"));
+    file.close();
+    MainWindow window;
+    window.setScanSettings(test::fixtureSettings());
+    QVERIFY(openAndWait(window, {file.fileName()}));
+    QVERIFY(window.showFirstFinding());
+
+    // The title may be cut, with the id in its tool tip, but the page must
+    // not ask for more width than a screen has.
+    QVERIFY(window.drillDownPage()->minimumSizeHint().width() < 1000);
+    const auto labels = window.drillDownPage()->findChildren<QLabel *>();
+    QVERIFY(std::any_of(labels.begin(), labels.end(), [&id](QLabel *label) {
+        return label->toolTip().contains(QString::fromStdString(id));
+    }));
 }
 
 void UiWindowTest::drillDownDaylightSaving()

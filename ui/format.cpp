@@ -119,11 +119,14 @@ QString idLabel(ShardKind kind, const std::string &groupKey,
     return toQString(groupKey) + QStringLiteral(" = ") + toQString(id);
 }
 
-QString likelyCauseLabel(LikelyCause cause)
+QString likelyCauseLabel(LikelyCause cause, ShardKind kind)
 {
     switch (cause) {
     case LikelyCause::StaticIdManyDevices:
-        return QStringLiteral("static id, many devices");
+        // For a group the evidence counts users, not devices.
+        return kind == ShardKind::Group
+                   ? QStringLiteral("static group id, many users")
+                   : QStringLiteral("static id, many devices");
     case LikelyCause::AutomationOneDevice:
         return QStringLiteral("automation on one device");
     case LikelyCause::ServerSideOneId:

@@ -60,7 +60,8 @@ QString idLabel(ShardKind kind, const std::string &groupKey,
                 const std::string &id);
 
 /// Returns the short English name of a likely cause ("static id, many
-/// devices"), or "no single cause" for LikelyCause::Unknown.
-QString likelyCauseLabel(LikelyCause cause);
+/// devices", or "many users" for a group), or "no single cause" for
+/// LikelyCause::Unknown.
+QString likelyCauseLabel(LikelyCause cause, ShardKind kind = ShardKind::User);
 
 } // namespace hsi::ui

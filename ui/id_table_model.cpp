@@ -276,7 +276,8 @@ QVariant IdTableModel::displayData(const IdVolume &volume,
     case FlagsColumn:
         return formatIdFlags(volume.idFlags);
     case CauseColumn:
-        return finding ? likelyCauseLabel(finding->likelyCause) : kNotComputed;
+        return finding ? likelyCauseLabel(finding->likelyCause, finding->kind)
+                       : kNotComputed;
     default:
         return {};
     }

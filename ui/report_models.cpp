@@ -145,7 +145,7 @@ QVariant FindingTableModel::displayData(const PairFinding &pair, bool hot,
         return QString(QFileInfo(toQString(pair.crossing->path)).fileName() +
                        QLatin1Char(':') + QString::number(pair.crossing->line));
     case CauseColumn:
-        return likelyCauseLabel(pair.likelyCause);
+        return likelyCauseLabel(pair.likelyCause, pair.kind);
     default:
         return {};
     }

@@ -810,7 +810,8 @@ void explainLikelyCause(PairFinding &finding)
             "No single pattern stands out: " +
             countOf(evidence.distinctDevices, "device") + ", " +
             percent(duplicateShare) +
-            " duplicates. Compare the top events and libraries below.";
+            " duplicates. Compare the pair's top events and libraries in the "
+            "JSON report or the desktop program.";
     }
     // Appended piece by piece: prepending to a temporary string trips a
     // false -Wrestrict warning in GCC 12.

@@ -53,6 +53,7 @@ private slots:
     void problemModelTester();
     void problemModelEntries();
     void legacyTimesNamedProjectTime();
+    void groupCauseNamesUsers();
 };
 
 void UiModelsTest::idModelTester()
@@ -339,6 +340,17 @@ void UiModelsTest::legacyTimesNamedProjectTime()
     const ScanSettings utc;
     QCOMPARE(formatTime(noon, reportTimeZone(utc)),
              QStringLiteral("2024-03-06 12:00:00 UTC"));
+}
+
+void UiModelsTest::groupCauseNamesUsers()
+{
+    // A group's evidence counts the users who set it, not devices.
+    QCOMPARE(
+        likelyCauseLabel(LikelyCause::StaticIdManyDevices, ShardKind::Group),
+        QStringLiteral("static group id, many users"));
+    QCOMPARE(
+        likelyCauseLabel(LikelyCause::StaticIdManyDevices, ShardKind::User),
+        QStringLiteral("static id, many devices"));
 }
 
 QTEST_MAIN(UiModelsTest)

@@ -92,8 +92,36 @@ std::string_view trimRight(std::string_view text)
     return text;
 }
 
-/// Parses "YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z| UTC|+00:00]" as UTC, the
-/// shape JSON Pipelines write for TIMESTAMP columns.
+/// Reads the end of an ISO 8601 time: nothing, "Z" or " UTC" for UTC, or
+/// an offset such as "+02:00" or "-0530", as seconds east of UTC.
+bool parseUtcOffset(std::string_view zone, std::int64_t &seconds)
+{
+    seconds = 0;
+    if (zone.empty() || zone == "Z" || zone == " UTC")
+        return true;
+    if (zone.size() != 6 && zone.size() != 5)
+        return false;
+    if (zone[0] != '+' && zone[0] != '-')
+        return false;
+    const std::size_t minutesAt = zone.size() == 6 ? 4 : 3;
+    if (zone.size() == 6 && zone[3] != ':')
+        return false;
+    int hours = 0;
+    int minutes = 0;
+    const auto [hoursEnd, hoursError] =
+        std::from_chars(zone.data() + 1, zone.data() + 3, hours);
+    const auto [minutesEnd, minutesError] = std::from_chars(
+        zone.data() + minutesAt, zone.data() + minutesAt + 2, minutes);
+    if (hoursError != std::errc() || hoursEnd != zone.data() + 3 ||
+        minutesError != std::errc() ||
+        minutesEnd != zone.data() + minutesAt + 2 || hours > 14 || minutes > 59)
+        return false;
+    seconds = (hours * 3600 + minutes * 60) * (zone[0] == '-' ? -1 : 1);
+    return true;
+}
+
+/// Parses "YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z| UTC|±HH:MM]", the shape
+/// JSON Pipelines write for TIMESTAMP columns, into UTC.
 bool parseIsoTime(std::string_view text, std::int64_t &ms)
 {
     if (text.size() < 19)
@@ -120,11 +148,11 @@ bool parseIsoTime(std::string_view text, std::int64_t &ms)
             scale /= 10;
         }
     }
-    const std::string_view zone = text.substr(pos);
-    if (!zone.empty() && zone != "Z" && zone != " UTC" && zone != "+00:00")
+    std::int64_t offsetSeconds = 0;
+    if (!parseUtcOffset(text.substr(pos), offsetSeconds))
         return false;
     ms = (static_cast<std::int64_t>(*day) * 86400 + parts[0] * 3600 +
-          parts[1] * 60 + parts[2]) *
+          parts[1] * 60 + parts[2] - offsetSeconds) *
              1000 +
          millis;
     return true;

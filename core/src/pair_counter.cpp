@@ -332,8 +332,9 @@ private:
                 addProblem(line, Problem::Severity::Warning,
                            "\"time\" is a date and time as text (\"" +
                                snippetOf(time.rawText) +
-                               "\"); read as UTC, while exports give "
-                               "seconds since the epoch");
+                               "\"); read with its UTC offset, or as UTC "
+                               "without one, while exports give seconds "
+                               "since the epoch");
             if (m_options.countEverything && !isPlausibleTime(time.ms))
                 addProblem(line, Problem::Severity::Warning,
                            "\"time\" gives " + formatUtcDay(time.ms) +
@@ -449,10 +450,10 @@ private:
             if (repeated)
                 continue;
             const std::uint32_t space = m_options.groupSpaces[value.keyIndex];
-            addToPair(space,
-                      {value.numeric ? IdKind::Number : IdKind::String,
-                       value.id},
-                      day, m_event.isRemediated);
+            addToPair(
+                space,
+                {value.numeric ? IdKind::Number : IdKind::String, value.id},
+                day, m_event.isRemediated);
         }
     }
 

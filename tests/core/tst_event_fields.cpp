@@ -37,6 +37,7 @@ private slots:
     void numericIdsExact();
     void numericFlagInEitherOrder();
     void numericGroupIdFlagged();
+    void isoTimeOffsets();
     void unusableIds();
     void time_data();
     void time();
@@ -162,6 +163,20 @@ void TestEventFields::numericGroupIdFlagged()
     QVERIFY(!(findId(report, "acme", "company")->idFlags & IdFlagNumeric));
 }
 
+void TestEventFields::isoTimeOffsets()
+{
+    // 23:30 at +02:00 is 21:30 UTC on the same date; 23:30 at -05:00 is
+    // 04:30 UTC on the next. An hour past 14 is no offset.
+    const Report report =
+        scanText(line("\"ann\"", "\"2024-03-06T23:30:00+02:00\"") +
+                 line("\"bob\"", "\"2024-03-06T23:30:00-0500\"") +
+                 line("\"cy\"", "\"2024-03-06T23:30:00+15:00\""));
+
+    QCOMPARE(idEventsOn(report, "ann", "2024-03-06"), std::int64_t{1});
+    QCOMPARE(idEventsOn(report, "bob", "2024-03-07"), std::int64_t{1});
+    QCOMPARE(report.totals.undatedEvents, std::int64_t{1});
+}
+
 void TestEventFields::unusableIds()
 {
     const Report report =
@@ -252,7 +267,7 @@ void TestEventFields::timeWarnings()
     // Date and time text in an export is read as UTC, with a warning.
     QVERIFY(input.problems[5].severity == Problem::Severity::Warning);
     QCOMPARE(input.problems[5].line, std::int64_t{6});
-    QVERIFY2(input.problems[5].message.find("read as UTC") != std::string::npos,
+    QVERIFY2(input.problems[5].message.find("as UTC") != std::string::npos,
              input.problems[5].message.c_str());
 
     QCOMPARE(dayEvents(report, "2024-03-06"), std::int64_t{2});

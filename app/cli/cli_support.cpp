@@ -548,34 +548,33 @@ struct ListCut {
     const char *fullLists;
 };
 
-/// Prints how many entries a list cut to `cut.top` left out, if any.
-/// `noun` is the singular, such as "more record".
+/// Prints how many of `total` entries a list cut to `cut.top` left out, if
+/// any. `listed` entries are in the JSON report, fewer than `total` where
+/// the scan keeps only those with the most events. `noun` is the singular,
+/// such as "more record".
+void printOmitted(std::int64_t total, std::int64_t listed, const char *noun,
+                  const ListCut &cut, std::FILE *out)
+{
+    const std::int64_t shown =
+        std::min(listed, static_cast<std::int64_t>(cut.top));
+    if (total <= shown)
+        return;
+    const std::string omitted = countOf(total - shown, noun);
+    if (total > listed)
+        std::fprintf(out,
+                     "  ... and %s; the JSON report lists the %s with the "
+                     "most events\n",
+                     omitted.c_str(), formatCount(listed).c_str());
+    else
+        std::fprintf(out, "  ... and %s: %s\n", omitted.c_str(), cut.fullLists);
+}
+
+/// Prints how many entries a list left out when the report lists them all.
 void printOmitted(std::size_t total, const char *noun, const ListCut &cut,
                   std::FILE *out)
 {
-    if (total <= cut.top)
-        return;
-    const auto omitted = static_cast<std::int64_t>(total - cut.top);
-    std::fprintf(out, "  ... and %s: %s\n", countOf(omitted, noun).c_str(),
-                 cut.fullLists);
-}
-
-/// Prints how many flagged ids the summary left out. The report lists only
-/// the 1,000 with the most events, so the rest are only counted.
-void printOmittedIds(const Report &report, const ListCut &cut, std::FILE *out)
-{
-    const auto listed = static_cast<std::int64_t>(report.idProblems.size());
-    if (report.idProblemCount <= listed) {
-        printOmitted(report.idProblems.size(), "more id", cut, out);
-        return;
-    }
-    const std::int64_t omitted =
-        report.idProblemCount - std::min<std::int64_t>(listed, cut.top);
-    std::fprintf(out,
-                 "  ... and %s; the JSON report lists the %s with the most "
-                 "events\n",
-                 countOf(omitted, "more id").c_str(),
-                 formatCount(listed).c_str());
+    const auto count = static_cast<std::int64_t>(total);
+    printOmitted(count, count, noun, cut, out);
 }
 
 /// Prints every hot shard, because each one needs its own repair, and the
@@ -619,18 +618,9 @@ void printFindings(const Report &report, const ListCut &cut, std::FILE *out)
                          likelyCauseName(finding.likelyCause),
                          printable(finding.likelyCauseText).c_str());
     }
-    const auto listed = static_cast<std::int64_t>(report.nearLimit.size());
-    if (report.nearLimitCount > listed)
-        std::fprintf(out,
-                     "  ... and %s; the JSON report lists the %s with the "
-                     "most events\n",
-                     countOf(report.nearLimitCount -
-                                 std::min<std::int64_t>(listed, cut.top),
-                             "more near-limit pair")
-                         .c_str(),
-                     formatCount(listed).c_str());
-    else
-        printOmitted(report.nearLimit.size(), "more near-limit pair", cut, out);
+    printOmitted(report.nearLimitCount,
+                 static_cast<std::int64_t>(report.nearLimit.size()),
+                 "more near-limit pair", cut, out);
     if (report.pairsWithoutEvidence > 0)
         std::fprintf(
             out,
@@ -782,7 +772,9 @@ void printProblems(const Report &report, const ListCut &cut, std::FILE *out)
                          flagNames(problem.idFlags).c_str(),
                          countOf(problem.events, "event").c_str());
         }
-        printOmittedIds(report, cut, out);
+        printOmitted(report.idProblemCount,
+                     static_cast<std::int64_t>(report.idProblems.size()),
+                     "more id", cut, out);
         printFlagMeanings(report, top, out);
     }
     for (const InputReport &input : report.inputs) {

@@ -537,9 +537,11 @@ void printHotShard(const PairFinding &finding, const ScanSettings &settings,
     if (finding.idFlags != IdFlagNone)
         std::fprintf(out, "      id problems: %s\n",
                      flagNames(finding.idFlags).c_str());
-    std::fprintf(out, "      likely cause (%s): %s\n",
-                 likelyCauseName(finding.likelyCause),
-                 printable(finding.likelyCauseText).c_str());
+    // Pairs beyond the evidence cap have no cause text.
+    if (!finding.likelyCauseText.empty())
+        std::fprintf(out, "      likely cause (%s): %s\n",
+                     likelyCauseName(finding.likelyCause),
+                     printable(finding.likelyCauseText).c_str());
 }
 
 /// The length of the summary's lists, and where to see them in full.

@@ -117,6 +117,7 @@ private slots:
     void idProblemsByEvents();
     void idProblemCountBeyondList();
     void errorsListedFirst();
+    void hotShardsBeyondEvidence();
     void summaryEscapesControls();
     void topCutsListsButHotShards();
     void streamInputRejected_data();
@@ -1199,6 +1200,26 @@ void TestScanCommand::errorsListedFirst()
     QCOMPARE(problems.back()["line"].get<std::int64_t>(), std::int64_t{151});
     QCOMPARE(problems.back()["severity"].get<std::string>(),
              std::string("error"));
+}
+
+void TestScanCommand::hotShardsBeyondEvidence()
+{
+    // 10,005 hot ids: evidence goes to 10,000, and the rest print their
+    // counts without an empty cause line.
+    std::string text;
+    for (int n = 0; n < 10'005; ++n)
+        text +=
+            repeatedLines("id-" + std::to_string(n), utcSeconds(2024, 3, 6), 2);
+    const std::string input = m_dir.write("many-hot.json", text);
+
+    const HotshardRun run =
+        runHotshard({QStringLiteral("scan"), QStringLiteral("--user-limit"),
+                     QStringLiteral("1"), QString::fromStdString(input)});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(run.out.contains(QStringLiteral("the other 5 are listed with "
+                                             "their counts only")),
+             qPrintable(run.out.right(2000)));
+    QVERIFY(!run.out.contains(QStringLiteral("likely cause (unknown): \n")));
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

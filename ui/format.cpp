@@ -14,9 +14,14 @@ QString formatCount(std::int64_t value)
     return QString::fromStdString(hsi::formatCount(value));
 }
 
+QString notComputedMark()
+{
+    return QStringLiteral("\u2013");
+}
+
 QString formatUniqueEvents(std::int64_t value)
 {
-    return value == PairFinding::kNotDetermined ? QStringLiteral("\u2013")
+    return value == PairFinding::kNotDetermined ? notComputedMark()
                                                 : formatCount(value);
 }
 

@@ -20,7 +20,10 @@ inline QString toQString(const std::string &text)
 /// Formats a count with thousands separators ("1,025,090"), independent of
 /// the system locale so that exported files read the same everywhere.
 QString formatCount(std::int64_t value);
-/// Formats a pair's unique events, or an en dash when they were not
+/// Returns the en dash that marks a value the scan did not compute. An
+/// empty cell would read as zero or as missing data.
+QString notComputedMark();
+/// Formats a pair's unique events, or notComputedMark() when they were not
 /// determined.
 QString formatUniqueEvents(std::int64_t value);
 

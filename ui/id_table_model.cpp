@@ -30,16 +30,13 @@ std::int64_t uniqueEventsOf(const PairFinding *finding)
 }
 
 // The scan deduplicates and looks for a cause only in hot and near-limit
-// pairs. A dash, not an empty cell, marks a value that was not computed, so
-// that it does not read as zero or as a missing row.
-const QString kNotComputed = QStringLiteral("\u2013");
-
-QString notComputedTip(const char *what)
+// pairs, so other ids show notComputedMark() with this tool tip.
+QString notComputedTip(const char *verb)
 {
     return QStringLiteral("%1 only for hot and near-limit pairs, where the "
                           "scan gathers evidence. This id never came near "
                           "its limit.")
-        .arg(QString::fromLatin1(what));
+        .arg(QString::fromLatin1(verb));
 }
 
 } // namespace
@@ -262,7 +259,7 @@ QVariant IdTableModel::displayData(const IdVolume &volume,
         return formatCount(volume.peakEvents);
     case UniqueEventsColumn:
         return finding ? formatUniqueEvents(finding->uniqueEvents)
-                       : kNotComputed;
+                       : notComputedMark();
     case RemediatedColumn:
         return formatCount(volume.peakRemediatedEvents);
     case OverLimitColumn:
@@ -277,7 +274,7 @@ QVariant IdTableModel::displayData(const IdVolume &volume,
         return formatIdFlags(volume.idFlags);
     case CauseColumn:
         return finding ? likelyCauseLabel(finding->likelyCause, finding->kind)
-                       : kNotComputed;
+                       : notComputedMark();
     default:
         return {};
     }

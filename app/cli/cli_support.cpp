@@ -409,9 +409,9 @@ unsigned codePoint(std::string_view text)
 }
 
 /// Whether a character is invisible or changes the direction of the text
-/// around it, so that an id printed with it could pass for another id:
-/// zero-width spaces and joiners, direction marks, embeddings, overrides
-/// and isolates, line and paragraph separators, and the byte order mark.
+/// around it, so that an id printed with it could pass for another id. These
+/// are the zero-width characters, direction marks, embeddings, overrides and
+/// isolates, the line and paragraph separators, and the byte order mark.
 bool isInvisibleOrReordering(unsigned code)
 {
     return (code >= 0x200B && code <= 0x200F) ||

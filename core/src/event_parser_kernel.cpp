@@ -120,8 +120,9 @@ bool parseUtcOffset(std::string_view zone, std::int64_t &seconds)
     return true;
 }
 
-/// Parses "YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z| UTC|±HH:MM]", the shape
-/// JSON Pipelines write for TIMESTAMP columns, into UTC.
+/// Parses "YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z| UTC|±HH:MM]" into UTC. JSON
+/// Pipelines rows may give TIMESTAMP columns this way; their file encoding
+/// is not documented.
 bool parseIsoTime(std::string_view text, std::int64_t &ms)
 {
     if (text.size() < 19)

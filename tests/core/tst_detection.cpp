@@ -1237,7 +1237,7 @@ void TestDetection::eventDate()
                  qPrintable(QString::fromStdString(id) +
                             QStringLiteral(" on ") + date));
     }
-    // Legacy project time ignores the zone, and the report says so.
+    // Legacy project time ignores the zone, so the report names none.
     const std::string reportedZone = legacy ? "" : timeZone.toStdString();
     QCOMPARE(report.settings.timeZone, reportedZone);
 }

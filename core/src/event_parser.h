@@ -95,6 +95,10 @@ public:
 struct ParseOptions {
     std::vector<std::string> groupKeys;
     bool evidenceFields = false;
+    /// Whether records in the usual export layout are read by the kernel's
+    /// one-pass scanner before simdjson. Tests turn it off to check that
+    /// both read every record the same way.
+    bool lineScanner = true;
 };
 
 /// Extracts the fields of one export record with simdjson's on-demand API,

@@ -1,5 +1,6 @@
 #include "event_parser_kernel.h"
 
+#include "export_line_scanner.h"
 #include "hsi/civil_date.h"
 #include "hsi/record_reader.h"
 
@@ -175,6 +176,8 @@ struct Impl final : ParserKernel {
     explicit Impl(ParseOptions parseOptions)
         : options(std::move(parseOptions)), groupKeys(options.groupKeys)
     {
+        if (options.lineScanner)
+            lineScanner = std::make_unique<ExportLineScanner>(options);
         names = {
             {"event", Field::Event},
             {"event_name", Field::EventName},
@@ -248,6 +251,8 @@ struct Impl final : ParserKernel {
     std::vector<FieldName> longNames;
     /// Finds lines that may hold a group key.
     GroupKeyFilter groupKeys;
+    /// Reads most records without simdjson, or is null.
+    std::unique_ptr<ExportLineScanner> lineScanner;
     od::parser parser;
     od::parser nestedParser;
     /// Checks rejected records only.
@@ -648,12 +653,27 @@ std::string Impl::explainRejected(std::string_view text, std::string reason)
     return "invalid JSON: " + describeJsonError(failure);
 }
 
-bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
+namespace {
+
+/// Clears the event, keeping the capacity of its group value list.
+void resetEvent(ParsedEvent &event)
 {
     std::vector<GroupValue> groupValues = std::move(event.groupValues);
     groupValues.clear();
     event = ParsedEvent{};
     event.groupValues = std::move(groupValues);
+}
+
+} // namespace
+
+bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
+{
+    resetEvent(event);
+    if (lineScanner) {
+        if (lineScanner->scan(text, event))
+            return true;
+        resetEvent(event);
+    }
     topLevelId = false;
     topLevelTime = false;
     if (!decodedStrings.empty())
@@ -698,6 +718,13 @@ bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
 std::unique_ptr<ParserKernel> makeParserKernel(ParseOptions options)
 {
     return std::make_unique<Impl>(std::move(options));
+}
+
+bool scanExportLine(std::string_view text, const ParseOptions &options,
+                    ParsedEvent &event)
+{
+    resetEvent(event);
+    return ExportLineScanner(options).scan(text, event);
 }
 
 } // namespace HSI_PARSER_VARIANT

@@ -15,12 +15,19 @@
 
 namespace hsi::detail {
 
+// scanExportLine() reads `text` with the kernel's export line scanner alone
+// (see export_line_scanner.h), so that tests can see which records it reads.
+
 namespace haswell {
 std::unique_ptr<ParserKernel> makeParserKernel(ParseOptions options);
+bool scanExportLine(std::string_view text, const ParseOptions &options,
+                    ParsedEvent &event);
 } // namespace haswell
 
 namespace generic {
 std::unique_ptr<ParserKernel> makeParserKernel(ParseOptions options);
+bool scanExportLine(std::string_view text, const ParseOptions &options,
+                    ParsedEvent &event);
 } // namespace generic
 
 } // namespace hsi::detail

@@ -538,7 +538,7 @@ void RecordTimeline::setRecords(
     for (auto &[key, laneRecords] : lanes) {
         ++lane;
         QCPGraph *graph = addGraph();
-        graph->setName(key.empty() ? QStringLiteral("user") : toQString(key));
+        graph->setName(key.empty() ? QStringLiteral("user") : displayText(key));
         graph->setLineStyle(QCPGraph::lsNone);
         graph->setScatterStyle(QCPScatterStyle(
             QCPScatterStyle::ssDiamond, chart_colors::series(lane - 1),
@@ -551,7 +551,7 @@ void RecordTimeline::setRecords(
         ticker->addTick(
             lane, key.empty()
                       ? QStringLiteral("user records")
-                      : QStringLiteral("group key %1").arg(toQString(key)));
+                      : QStringLiteral("group key %1").arg(displayText(key)));
         m_pointRecords.insert(graph, laneRecords);
     }
     yAxis->setTicker(ticker);
@@ -585,13 +585,13 @@ QString RecordTimeline::tooltipText(QCPAbstractPlottable *plottable,
         static_cast<std::size_t>(index) >= found->size())
         return {};
     const HotshardRecord &record = *(*found)[static_cast<std::size_t>(index)];
-    const QString who =
-        record.groupKey.empty()
-            ? QStringLiteral("distinct_id '%1'")
-                  .arg(toQString(record.distinctId))
-            : QStringLiteral("%1 = '%2' (%3)")
-                  .arg(toQString(record.groupKey), toQString(record.distinctId),
-                       toQString(record.groupDisplayName));
+    const QString who = record.groupKey.empty()
+                            ? QStringLiteral("distinct_id '%1'")
+                                  .arg(displayText(record.distinctId))
+                            : QStringLiteral("%1 = '%2' (%3)")
+                                  .arg(displayText(record.groupKey),
+                                       displayText(record.distinctId),
+                                       displayText(record.groupDisplayName));
     return QStringLiteral("%1\n%2").arg(formatTime(record.timeMs, m_zone), who);
 }
 

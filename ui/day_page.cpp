@@ -42,8 +42,9 @@ void DayPage::setReport(std::shared_ptr<const Report> report)
     m_space->addItem(QStringLiteral("distinct_id"));
     if (m_report) {
         for (const std::string &key : m_report->groupKeys)
-            m_space->addItem(QStringLiteral("group key %1").arg(toQString(key)),
-                             toQString(key));
+            m_space->addItem(
+                QStringLiteral("group key %1").arg(displayText(key)),
+                toQString(key));
     }
     m_space->blockSignals(false);
     m_chart->setReport(m_report.get());

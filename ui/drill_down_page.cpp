@@ -149,7 +149,7 @@ void DrillDownPage::showFinding(const PairFinding &finding)
     m_cause->setText(
         finding.likelyCauseText.empty()
             ? QStringLiteral("No single cause stands out in the evidence.")
-            : toQString(finding.likelyCauseText));
+            : displayText(finding.likelyCauseText));
     m_evidence->setText(evidenceHtml(finding));
     m_bucket->setEnabled(true);
     redrawActivity();
@@ -231,7 +231,7 @@ QString DrillDownPage::evidenceHtml(const PairFinding &finding) const
                        reportTimeZone(m_report->settings)));
         add(QStringLiteral("First event past it"),
             QStringLiteral("%1, line %2")
-                .arg(toQString(finding.crossing->path).toHtmlEscaped())
+                .arg(displayText(finding.crossing->path).toHtmlEscaped())
                 .arg(finding.crossing->line));
     }
     html += QStringLiteral("</table>");

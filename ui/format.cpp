@@ -1,6 +1,7 @@
 #include "format.h"
 
 #include "hsi/count_text.h"
+#include "hsi/printable.h"
 
 #include <QStringList>
 #include <cmath>
@@ -9,6 +10,11 @@ namespace hsi::ui {
 
 // The text comes from the core's formatters, so that the desktop program
 // and the command line write every count the same way.
+QString displayText(const std::string &text)
+{
+    return toQString(hsi::printable(text));
+}
+
 QString formatCount(std::int64_t value)
 {
     return QString::fromStdString(hsi::formatCount(value));
@@ -120,8 +126,8 @@ QString idLabel(ShardKind kind, const std::string &groupKey,
                 const std::string &id)
 {
     if (kind == ShardKind::User)
-        return toQString(id);
-    return toQString(groupKey) + QStringLiteral(" = ") + toQString(id);
+        return displayText(id);
+    return displayText(groupKey) + QStringLiteral(" = ") + displayText(id);
 }
 
 QString likelyCauseLabel(LikelyCause cause, ShardKind kind)

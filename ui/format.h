@@ -17,6 +17,12 @@ inline QString toQString(const std::string &text)
     return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
 }
 
+/// Converts text read from an input (an id, a group key, an event name, a
+/// file name or a message that quotes a record) for display, with control,
+/// invisible and direction-changing characters escaped by hsi::printable().
+/// Exported files keep the text as it was read.
+QString displayText(const std::string &text);
+
 /// Formats a count with thousands separators ("1,025,090"), independent of
 /// the system locale so that exported files read the same everywhere.
 QString formatCount(std::int64_t value);

@@ -10,7 +10,7 @@ namespace {
 
 QString escaped(const std::string &text)
 {
-    return toQString(text).toHtmlEscaped();
+    return displayText(text).toHtmlEscaped();
 }
 
 QString tableRow(const QStringList &cells, const char *tag = "td")
@@ -108,7 +108,7 @@ QString problemsSection(const Report &report)
     for (const InputReport &input : report.inputs) {
         for (const Problem &p : input.problems)
             rows += tableRow(
-                {QFileInfo(toQString(input.path)).fileName().toHtmlEscaped(),
+                {QFileInfo(displayText(input.path)).fileName().toHtmlEscaped(),
                  QString::number(p.line),
                  p.severity == Problem::Severity::Error
                      ? QStringLiteral("error")

@@ -234,7 +234,7 @@ QVariant IdTableModel::data(const QModelIndex &index, int role) const
             index.column() == FlagsColumn)
             return displayData(volume, finding, index.column());
         if (index.column() == CauseColumn && finding)
-            return toQString(finding->likelyCauseText);
+            return displayText(finding->likelyCauseText);
         if (index.column() == UniqueEventsColumn && !finding)
             return notComputedTip("Counted");
         if (index.column() == CauseColumn && !finding)
@@ -250,9 +250,9 @@ QVariant IdTableModel::displayData(const IdVolume &volume,
 {
     switch (column) {
     case IdColumn:
-        return toQString(volume.id);
+        return displayText(volume.id);
     case GroupKeyColumn:
-        return toQString(volume.groupKey);
+        return displayText(volume.groupKey);
     case PeakDateColumn:
         return formatDate(volume.peakDay);
     case EventsColumn:

@@ -184,7 +184,7 @@ QString OverviewPage::causesHtml(const Report &report) const
                                   : QStringLiteral(", near the limit"));
         html += QStringLiteral("<p>%1<br>%2</p>")
                     .arg(link(QStringLiteral("pair:%1").arg(i), title),
-                         toQString(pair.likelyCauseText).toHtmlEscaped());
+                         displayText(pair.likelyCauseText).toHtmlEscaped());
     }
     return html;
 }

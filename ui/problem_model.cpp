@@ -15,7 +15,7 @@ void ProblemTableModel::setReport(const Report &report)
     m_unlisted = 0;
     for (const std::string &note : report.inputNotes)
         m_entries.push_back(
-            {Problem::Severity::Warning, QString(), 0, toQString(note)});
+            {Problem::Severity::Warning, QString(), 0, displayText(note)});
     for (const InputReport &input : report.inputs)
         addInputEntries(input);
     addIdEntries(report);
@@ -46,10 +46,10 @@ void ProblemTableModel::setErrorsOnly(bool errorsOnly)
 
 void ProblemTableModel::addInputEntries(const InputReport &input)
 {
-    const QString path = toQString(input.path);
+    const QString path = displayText(input.path);
     for (const Problem &problem : input.problems)
-        m_entries.push_back(
-            {problem.severity, path, problem.line, toQString(problem.message)});
+        m_entries.push_back({problem.severity, path, problem.line,
+                             displayText(problem.message)});
 
     const auto listed = static_cast<std::int64_t>(input.problems.size());
     if (input.problemCount > listed) {

@@ -113,7 +113,7 @@ QVariant RecordTableModel::data(const QModelIndex &index, int role) const
     case SourceIndexRole:
         return static_cast<qulonglong>(sourceIndex(index.row()));
     case Qt::ToolTipRole:
-        return index.column() == FileColumn ? toQString(record.path)
+        return index.column() == FileColumn ? displayText(record.path)
                                             : QVariant();
     default:
         return {};
@@ -130,13 +130,13 @@ QVariant RecordTableModel::displayData(const HotshardRecord &record,
         return record.groupKey.empty() ? QStringLiteral("user")
                                        : QStringLiteral("group");
     case IdColumn:
-        return toQString(record.distinctId);
+        return displayText(record.distinctId);
     case GroupKeyColumn:
-        return toQString(record.groupKey);
+        return displayText(record.groupKey);
     case DisplayNameColumn:
-        return toQString(record.groupDisplayName);
+        return displayText(record.groupDisplayName);
     case FileColumn:
-        return QFileInfo(toQString(record.path)).fileName();
+        return QFileInfo(displayText(record.path)).fileName();
     case LineColumn:
         return static_cast<qlonglong>(record.line);
     default:

@@ -73,8 +73,9 @@ void RecordsPage::setReport(std::shared_ptr<const Report> report)
     m_kind->addItem(QStringLiteral("group records"), kGroupRecords);
     if (m_report) {
         for (const std::string &key : m_report->groupKeys)
-            m_kind->addItem(QStringLiteral("group key %1").arg(toQString(key)),
-                            toQString(key));
+            m_kind->addItem(
+                QStringLiteral("group key %1").arg(displayText(key)),
+                toQString(key));
     }
     m_kind->blockSignals(false);
     m_model->setKindFilter(RecordTableModel::KindFilter::All);

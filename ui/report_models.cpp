@@ -91,10 +91,10 @@ QVariant FindingTableModel::data(const QModelIndex &index, int role) const
         return static_cast<qulonglong>(sourceIndex(index.row()));
     case Qt::ToolTipRole:
         if (index.column() == CauseColumn)
-            return toQString(pair.likelyCauseText);
+            return displayText(pair.likelyCauseText);
         if (index.column() == CrossingPlaceColumn && pair.crossing)
             return QStringLiteral("%1, line %2")
-                .arg(toQString(pair.crossing->path))
+                .arg(displayText(pair.crossing->path))
                 .arg(pair.crossing->line);
         if (index.column() == CrossingTimeColumn && pair.crossing)
             return formatTime(pair.crossing->timeMs, m_zone);
@@ -142,7 +142,7 @@ QVariant FindingTableModel::displayData(const PairFinding &pair, bool hot,
     case CrossingPlaceColumn:
         if (!pair.crossing)
             return QString();
-        return QString(QFileInfo(toQString(pair.crossing->path)).fileName() +
+        return QString(QFileInfo(displayText(pair.crossing->path)).fileName() +
                        QLatin1Char(':') + QString::number(pair.crossing->line));
     case CauseColumn:
         return likelyCauseLabel(pair.likelyCause, pair.kind);
@@ -271,7 +271,7 @@ QVariant NamedCountModel::data(const QModelIndex &index, int role) const
         return {};
     switch (index.column()) {
     case NameColumn:
-        return toQString(count.name);
+        return displayText(count.name);
     case CountColumn:
         return role == SortRole ? QVariant(static_cast<qlonglong>(count.count))
                                 : QVariant(formatCount(count.count));

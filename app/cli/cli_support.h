@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hsi/count_text.h"
+#include "hsi/printable.h"
 #include "hsi/report.h"
 #include "hsi/scan_settings.h"
 #include "hsi/scanner.h"
@@ -75,13 +76,6 @@ private:
 /// Runs a scan with a progress line on a terminal and Ctrl-C cancelling it.
 Report runScanWithProgress(const std::vector<std::string> &paths,
                            const ScanSettings &settings);
-
-/// Returns `text` with control characters escaped, so that a value read from
-/// an input cannot recolour the terminal, move the cursor, break a line of
-/// the summary or cut it short. C0 controls and DEL become \n, \r, \t or
-/// \xNN, C1 controls become \u0080 to \u009f, and each byte that is not
-/// valid UTF-8 becomes \xNN. Other text, valid UTF-8 included, is kept.
-std::string printable(std::string_view text);
 
 /// Prints the human-readable summary of a report. Lists other than the hot
 /// shards end after `--top` entries with a line that counts the rest and

@@ -54,6 +54,7 @@ private slots:
     void problemModelEntries();
     void legacyTimesNamedProjectTime();
     void groupCauseNamesUsers();
+    void inputTextEscaped();
 };
 
 void UiModelsTest::idModelTester()
@@ -351,6 +352,45 @@ void UiModelsTest::groupCauseNamesUsers()
     QCOMPARE(
         likelyCauseLabel(LikelyCause::StaticIdManyDevices, ShardKind::User),
         QStringLiteral("static id, many devices"));
+}
+
+// An id with a right-to-left override can show as another id, and an escape
+// sequence in a record or message can hide text; the tables escape both.
+void UiModelsTest::inputTextEscaped()
+{
+    auto report = std::make_shared<Report>(*test::makeSmallReport());
+    for (IdVolume &volume : report->ids) {
+        if (volume.groupKey == "company")
+            volume.groupKey = "comp\u200bany";
+        if (volume.id == "alice")
+            volume.id = "zed\xe2\x80\xae"
+                        "dez";
+    }
+    report->records.front().distinctId = "bob\x1b[2J";
+    report->inputs.front().problems.front().message = "bad\x07line";
+
+    IdTableModel users(ShardKind::User);
+    users.setReport(report);
+    users.setFilterText(QStringLiteral("zed"));
+    QCOMPARE(users.rowCount(), 1);
+    QCOMPARE(cell(users, 0, IdTableModel::IdColumn),
+             QStringLiteral(R"(zed\u202edez)"));
+
+    IdTableModel groups(ShardKind::Group);
+    groups.setReport(report);
+    QCOMPARE(cell(groups, 0, IdTableModel::GroupKeyColumn),
+             QStringLiteral(R"(comp\u200bany)"));
+
+    RecordTableModel records;
+    records.setReport(report);
+    records.setKindFilter(RecordTableModel::KindFilter::User);
+    QCOMPARE(cell(records, 0, RecordTableModel::IdColumn),
+             QStringLiteral(R"(bob\x1b[2J)"));
+
+    ProblemTableModel problems;
+    problems.setReport(*report);
+    QCOMPARE(cell(problems, 0, ProblemTableModel::MessageColumn),
+             QStringLiteral(R"(bad\x07line)"));
 }
 
 QTEST_MAIN(UiModelsTest)

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace hsi {
+
+/// Returns `text` with escapes for the characters that would let a value
+/// read from an export change how the text around it shows. Control
+/// characters can recolour a terminal, move its cursor or break a line, and
+/// with invisible or direction-changing characters one id can pass for
+/// another.
+///
+/// C0 controls and DEL become \n, \r, \t or \xNN, and C1 controls become
+/// \u0080 to \u009f. Zero-width characters, direction marks, embeddings,
+/// overrides, isolates, line and paragraph separators and the byte order
+/// mark become \uNNNN. Each byte that is not valid UTF-8 becomes \xNN.
+/// Other text, valid UTF-8 included, is kept.
+std::string printable(std::string_view text);
+
+} // namespace hsi

@@ -1,0 +1,102 @@
+#include "hsi/printable.h"
+
+#include <cstdio>
+
+namespace hsi {
+
+namespace {
+
+/// Returns the length of the valid UTF-8 sequence at the start of `text`,
+/// or 0 when it starts with a byte that is not valid UTF-8 there.
+std::size_t utf8SequenceLength(std::string_view text)
+{
+    const auto lead = static_cast<unsigned char>(text[0]);
+    if (lead < 0x80)
+        return 1;
+    // The second byte's range leaves out overlong forms, surrogates and
+    // code points above U+10FFFF, which are not valid UTF-8.
+    std::size_t length = 0;
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        low = lead == 0xE0 ? 0xA0 : 0x80;
+        high = lead == 0xED ? 0x9F : 0xBF;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        low = lead == 0xF0 ? 0x90 : 0x80;
+        high = lead == 0xF4 ? 0x8F : 0xBF;
+    }
+    if (length == 0 || text.size() < length)
+        return 0;
+    for (std::size_t i = 1; i < length; ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte < (i == 1 ? low : 0x80) || byte > (i == 1 ? high : 0xBF))
+            return 0;
+    }
+    return length;
+}
+
+/// Decodes a valid three-byte UTF-8 sequence.
+unsigned codePoint(std::string_view text)
+{
+    return (static_cast<unsigned char>(text[0]) & 0x0Fu) << 12 |
+           (static_cast<unsigned char>(text[1]) & 0x3Fu) << 6 |
+           (static_cast<unsigned char>(text[2]) & 0x3Fu);
+}
+
+/// Whether a character is invisible or changes the direction of the text
+/// around it, so that an id printed with it could pass for another id. These
+/// are the zero-width characters, direction marks, embeddings, overrides and
+/// isolates, the line and paragraph separators, and the byte order mark.
+bool isInvisibleOrReordering(unsigned code)
+{
+    return (code >= 0x200B && code <= 0x200F) ||
+           (code >= 0x2028 && code <= 0x202E) ||
+           (code >= 0x2060 && code <= 0x2069) || code == 0xFEFF;
+}
+
+void appendEscaped(std::string &out, const char *format, unsigned value)
+{
+    char buffer[8];
+    std::snprintf(buffer, sizeof buffer, format, value);
+    out += buffer;
+}
+
+} // namespace
+
+std::string printable(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    while (!text.empty()) {
+        const auto lead = static_cast<unsigned char>(text[0]);
+        const std::size_t length = utf8SequenceLength(text);
+        if (length == 0) {
+            appendEscaped(out, "\\x%02x", lead);
+            text.remove_prefix(1);
+            continue;
+        }
+        if (lead == '\n')
+            out += "\\n";
+        else if (lead == '\r')
+            out += "\\r";
+        else if (lead == '\t')
+            out += "\\t";
+        else if (lead < 0x20 || lead == 0x7F)
+            appendEscaped(out, "\\x%02x", lead);
+        // U+0080 to U+009F, the C1 controls, are 0xC2 0x80 to 0xC2 0x9F.
+        else if (lead == 0xC2 && static_cast<unsigned char>(text[1]) < 0xA0)
+            appendEscaped(out, "\\u%04x", static_cast<unsigned char>(text[1]));
+        else if (length == 3 && isInvisibleOrReordering(codePoint(text)))
+            appendEscaped(out, "\\u%04x", codePoint(text));
+        else
+            out.append(text.substr(0, length));
+        text.remove_prefix(length);
+    }
+    return out;
+}
+
+} // namespace hsi

@@ -227,8 +227,9 @@ private:
     std::int64_t m_lines = 0;
 };
 
-/// Extracts the elements of one top-level JSON array from a byte stream,
+/// Extracts the elements of top-level JSON arrays from a byte stream,
 /// tracking strings and nesting so that brackets inside strings are ignored.
+/// Arrays may follow one another, as in exports joined with `cat`.
 /// NOTE: an element's line number is the line where it starts, so in an
 /// array on one line every element is line 1. Problems and crossings there
 /// cannot point at one element.
@@ -252,10 +253,19 @@ public:
         return {};
     }
 
+    /// The lines read, up to the one with the error after an error.
     std::int64_t lines() const { return m_line; }
 
 private:
     enum class State { BeforeArray, BetweenElements, InElement, AfterArray };
+
+    // The byte that causes an error is on line m_line + 1, since a newline
+    // is never one. Counting that line makes lines() name it.
+    void fail(std::string message)
+    {
+        ++m_line;
+        m_error = std::move(message);
+    }
 
     void step(char c, std::int64_t &records)
     {
@@ -266,7 +276,7 @@ private:
             if (c == '[')
                 m_state = State::BetweenElements;
             else if (!isBlank(c) && !isByteOrderMark(c))
-                m_error = "expected '[' at the start of the JSON array";
+                fail("expected '[' at the start of the JSON array");
             return;
         case State::BetweenElements:
             if (c == ']') {
@@ -280,10 +290,10 @@ private:
             elementByte(c, records);
             return;
         case State::AfterArray:
-            if (!isBlank(c))
-                m_error = "unexpected text after the end of the JSON array "
-                          "at line " +
-                          std::to_string(m_line + 1);
+            if (c == '[')
+                m_state = State::BetweenElements;
+            else if (!isBlank(c))
+                fail("unexpected text after the end of the JSON array");
             return;
         }
     }

@@ -64,6 +64,7 @@ private slots:
     void lineSplittingInScan();
     void jsonArray_data();
     void jsonArray();
+    void textAfterArray();
     void unclosedArray();
     void badLineReported();
     void notTextLineNamed();
@@ -351,10 +352,15 @@ void TestRecordReader::jsonArray_data()
     QTest::addRow("brackets inside strings")
         << bytes("[" + brackets + ",\n" + b + "]") << false << 2;
     QTest::addRow("empty array") << bytes("[]\n") << false << 0;
+    // Two exports joined with cat.
+    QTest::addRow("arrays one after another")
+        << bytes("[" + a + "]\n[\n" + b + "\n]\n") << false << 2;
+    QTest::addRow("arrays one after another, gzip")
+        << bytes("[" + a + "][" + b + "]") << true << 2;
     // More blank space than the first read of the file takes.
     QTest::addRow("after 100 KB of blanks")
-        << bytes(std::string(100'000, ' ') + "\n[" + a + "," + b + "]")
-        << false << 2;
+        << bytes(std::string(100'000, ' ') + "\n[" + a + "," + b + "]") << false
+        << 2;
 }
 
 void TestRecordReader::jsonArray()
@@ -383,6 +389,23 @@ void TestRecordReader::jsonArray()
         QVERIFY(input.problems[0].severity == Problem::Severity::Warning);
     if (events > 0)
         QCOMPARE(idEventsOn(report, "bob", "2024-03-06"), std::int64_t{1});
+}
+
+void TestRecordReader::textAfterArray()
+{
+    FixtureDir dir;
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const std::string path =
+        dir.write("tail.json", "[\n" + a + ",\n" + a + "\n]\n\n  oops\n");
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Error);
+    QCOMPARE(input.events, std::int64_t{2});
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    QCOMPARE(input.problems[0].line, std::int64_t{6});
+    QVERIFY2(containsText(input.problems[0].message, "after the end"),
+             input.problems[0].message.c_str());
 }
 
 void TestRecordReader::unclosedArray()

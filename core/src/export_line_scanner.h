@@ -18,10 +18,14 @@ namespace hsi::detail::HSI_PARSER_VARIANT {
 /// that simdjson's two stages and the on-demand walk take.
 ///
 /// It accepts only what it can read with certainty: one valid JSON object
-/// in that layout without escapes or control characters. Everything else
-/// goes to the full parser, so that both give the same result for every
-/// line: backslashes, tabs, other top-level keys, `$hotshard_` events and
-/// their properties, group keys, and a `time` that is not an integer.
+/// in that layout without escapes or control characters in its strings.
+/// Everything else goes to the full parser, so that both give the same
+/// result for every line: backslashes, other top-level keys, `$hotshard_`
+/// events and their properties, group keys, and a `time` that is not an
+/// integer. Control characters are looked for in each 64-byte word that
+/// holds part of a string, so a tab between tokens there sends the line to
+/// the full parser as well, while one after the last string is read as the
+/// blank JSON allows.
 class ExportLineScanner {
 public:
     explicit ExportLineScanner(ParseOptions options);

@@ -50,15 +50,20 @@ std::vector<Kernel> kernels()
     return result;
 }
 
-/// Keeps a record with padding after it, as the readers do. The padding
-/// is made of quotes, backslashes and braces, so a scanner that reads past the
+/// Quotes, backslashes and braces, so that a scanner that reads past the
 /// record's end goes wrong.
+constexpr std::string_view kNoisyPadding = "\"\\{}\x01\xff";
+
+/// Keeps a record with padding after it, as the readers do, made of
+/// `padding` repeated.
 class PaddedRecord {
 public:
-    explicit PaddedRecord(std::string_view text) : m_buffer(text)
+    explicit PaddedRecord(std::string_view text,
+                          std::string_view padding = kNoisyPadding)
+        : m_buffer(text)
     {
         for (std::size_t i = 0; i < hsi::kRecordPadding; ++i)
-            m_buffer.push_back("\"\\{}\x01\xff"[i % 6]);
+            m_buffer.push_back(padding[i % padding.size()]);
         m_size = text.size();
     }
     std::string_view text() const { return {m_buffer.data(), m_size}; }
@@ -137,9 +142,10 @@ std::vector<ParseOptions> optionSets()
 /// whether the scanner accepted it, or nothing, with warnings, when any two
 /// readings disagree.
 std::optional<bool> compareReadings(std::string_view text,
-                                    const ParseOptions &options)
+                                    const ParseOptions &options,
+                                    std::string_view padding = kNoisyPadding)
 {
-    const PaddedRecord record(text);
+    const PaddedRecord record(text, padding);
     bool accepted = false;
     bool first = true;
     QString expected;
@@ -202,6 +208,8 @@ class LineScannerTest : public QObject {
 private slots:
     void readsRecordsLikeSimdjson_data();
     void readsRecordsLikeSimdjson();
+    void readsEveryWordBoundary();
+    void leavesCutOffRecords();
     void readsTheSampleExport();
     void agreesOnDamagedRecords();
 };
@@ -282,8 +290,14 @@ void LineScannerTest::readsRecordsLikeSimdjson_data()
     row("bad UTF-8",
         "{\"event\":\"A\",\"properties\":{\"time\":1,\"k\":\"\xff\"}}", none,
         left);
-    // Tabs are valid between tokens, but rare enough to leave to simdjson.
-    row("tab", "{\"event\":\"A\",\t\"properties\":{}}", none, left);
+    // A tab in a 64-byte word with a string sends the line to simdjson;
+    // after the last string the scanner reads it as a blank.
+    row("tab among strings", "{\"event\":\"A\",\t\"properties\":{}}", none,
+        left);
+    row("tab after the strings",
+        QByteArray(R"({"event":"A","properties":{"distinct_id":"u","n":[)") +
+            QByteArray("1,").repeated(45) + "1]\t}}",
+        none, scanned);
     row("control character",
         "{\"event\":\"A\",\"properties\":{\"time\":1,\"k\":\"a\x01\"}}", none,
         left);
@@ -354,6 +368,45 @@ void LineScannerTest::readsRecordsLikeSimdjson_data()
     row("array", "[]", none, left);
     row("cut-short marker", "export terminated early", none, left);
     row("empty", "", none, left);
+
+    row("time below the millisecond threshold",
+        R"({"event":"A","properties":{"time":99999999999}})", none, scanned);
+    row("time at the millisecond threshold",
+        R"({"event":"A","properties":{"time":100000000000}})", none, scanned);
+    row("negative times either side",
+        R"({"event":"A","properties":{"time":-99999999999,"t":-100000000000}})",
+        none, scanned);
+    row("negative zero time", R"({"event":"A","properties":{"time":-0}})", none,
+        scanned);
+    row("largest 18-digit times",
+        R"({"event":"A","properties":{"time":999999999999999999}})", none,
+        scanned);
+    row("smallest 18-digit time",
+        R"({"event":"A","properties":{"time":-999999999999999999}})", none,
+        scanned);
+    row("nesting at the limit",
+        QByteArray(R"({"event":"A","properties":{"d":)") + QByteArray(30, '[') +
+            QByteArray(30, ']') + "}}",
+        none, scanned);
+    row("nesting past the limit",
+        QByteArray(R"({"event":"A","properties":{"d":)") + QByteArray(31, '[') +
+            QByteArray(31, ']') + "}}",
+        none, left);
+    row("overlong UTF-8",
+        "{\"event\":\"A\",\"properties\":{\"k\":\"\xc0\xaf\"}}", none, left);
+    row("UTF-8 surrogate",
+        "{\"event\":\"A\",\"properties\":{\"k\":\"\xed\xa0\x80\"}}", none,
+        left);
+    row("beyond U+10FFFF",
+        "{\"event\":\"A\",\"properties\":{\"k\":\"\xf4\x90\x80\x80\"}}", none,
+        left);
+    row("UTF-8 cut short",
+        "{\"event\":\"A\",\"properties\":{\"k\":\"\xe2\x82\"}}", none, left);
+    row("DEL", "{\"event\":\"A\",\"properties\":{\"k\":\"\x7f\"}}", none,
+        scanned);
+    row("huge numeric id",
+        R"({"event":"A","properties":{"time":1,"distinct_id":1e400}})", none,
+        scanned);
 }
 
 void LineScannerTest::readsRecordsLikeSimdjson()
@@ -368,6 +421,58 @@ void LineScannerTest::readsRecordsLikeSimdjson()
             compareReadings(record.toStdString(), options);
         QVERIFY(accepted.has_value());
         QCOMPARE(*accepted, expect == static_cast<int>(Expect::Scanned));
+    }
+}
+
+// Moves quotes, digit runs and bad bytes across the scanner's 32- and
+// 64-byte words by growing a filler in front of them.
+void LineScannerTest::readsEveryWordBoundary()
+{
+    const std::vector<std::pair<std::string, bool>> templates = {
+        {R"({"event":"#","properties":{"time":1715558400,"distinct_id":"u"}})",
+         true},
+        {R"({"event":"A","properties":{"#":12345678901234,"distinct_id":7}})",
+         true},
+        {R"({"event":"A","properties":{"k":"#)"
+         "\x01"
+         R"(","time":1}})",
+         false},
+        {R"({"event":"A","properties":{"k":"#)"
+         "\xff"
+         R"(","time":1}})",
+         false},
+    };
+    for (std::size_t fill = 0; fill < 140; ++fill) {
+        for (const auto &[pattern, scanned] : templates) {
+            std::string text = pattern;
+            text.replace(text.find('#'), 1, std::string(fill, 'x'));
+            for (const ParseOptions &options : optionSets()) {
+                const std::optional<bool> accepted =
+                    compareReadings(text, options);
+                QVERIFY2(accepted.has_value(), text.c_str());
+                QVERIFY2(*accepted == scanned, text.c_str());
+            }
+        }
+    }
+}
+
+// A record cut off inside a string or a number, with padding after it that
+// would complete it, must not be read past its end.
+void LineScannerTest::leavesCutOffRecords()
+{
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"({"event":"A","properties":{"time":1,"k":"abc)", R"("}})"},
+        {R"({"event":"A","properties":{"time":17)", "7}}"},
+        {R"({"event":"A","properties":{"time":1,"distinct_id":"u)", R"("}})"},
+        {R"({"event":"A","properties":{"time":1})", "}"},
+    };
+    for (const auto &[text, padding] : cases) {
+        for (const ParseOptions &options : optionSets()) {
+            const std::optional<bool> accepted =
+                compareReadings(text, options, padding);
+            QVERIFY2(accepted.has_value(), text.c_str());
+            QVERIFY2(!*accepted, text.c_str());
+        }
     }
 }
 

@@ -52,6 +52,10 @@ struct TimeValue {
     }
 };
 
+/// Lists in a group key's value are read to this depth; deeper lists are
+/// ignored.
+inline constexpr int kMaxGroupListDepth = 4;
+
 /// A value of a group key property, one per listed group id.
 struct GroupValue {
     std::uint32_t keyIndex = 0;

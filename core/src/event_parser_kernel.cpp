@@ -27,7 +27,6 @@ constexpr const char *kNotAnEvent =
 // Times at or above this magnitude are milliseconds: 1e11 seconds would be
 // the year 5138, while 1e11 ms is 1973.
 constexpr double kMillisecondThreshold = 1e11;
-constexpr int kMaxGroupListDepth = 4;
 
 enum class Field : std::uint8_t {
     Event,
@@ -176,8 +175,6 @@ struct Impl final : ParserKernel {
     explicit Impl(ParseOptions parseOptions)
         : options(std::move(parseOptions)), groupKeys(options.groupKeys)
     {
-        if (options.lineScanner)
-            lineScanner = std::make_unique<ExportLineScanner>(options);
         names = {
             {"event", Field::Event},
             {"event_name", Field::EventName},
@@ -203,6 +200,23 @@ struct Impl final : ParserKernel {
                                : longNames;
             bucket.push_back(name);
         }
+        if (options.lineScanner)
+            lineScanner = std::make_unique<ExportLineScanner>(
+                options, groupKeysReadAsGroups());
+    }
+
+    // A group key that is also the name of a field the parser reads, or a
+    // repeat of an earlier group key, is read as that field or that key.
+    // The scanner then leaves records with group keys to the full parser.
+    bool groupKeysReadAsGroups() const
+    {
+        for (std::uint32_t i = 0; i < options.groupKeys.size(); ++i) {
+            const FieldName *name = lookup(options.groupKeys[i]);
+            if (!name || name->field != Field::GroupKey ||
+                name->groupKeyIndex != i)
+                return false;
+        }
+        return true;
     }
 
     bool parse(std::string_view text, ParsedEvent &event,
@@ -723,8 +737,9 @@ std::unique_ptr<ParserKernel> makeParserKernel(ParseOptions options)
 bool scanExportLine(std::string_view text, const ParseOptions &options,
                     ParsedEvent &event)
 {
+    const Impl kernel(options);
     resetEvent(event);
-    return ExportLineScanner(options).scan(text, event);
+    return kernel.lineScanner && kernel.lineScanner->scan(text, event);
 }
 
 } // namespace HSI_PARSER_VARIANT

@@ -354,10 +354,53 @@ HSI_INLINE bool readKey(Cursor &cursor, std::string_view &key)
     return true;
 }
 
-bool isGroupKey(const std::vector<std::string> &groupKeys, std::string_view key)
+/// The index of the group key `key`, or -1.
+int groupKeyIndex(const std::vector<std::string> &groupKeys,
+                  std::string_view key)
 {
-    return std::find(groupKeys.begin(), groupKeys.end(), key) !=
-           groupKeys.end();
+    const auto found = std::find(groupKeys.begin(), groupKeys.end(), key);
+    return found == groupKeys.end()
+               ? -1
+               : static_cast<int>(found - groupKeys.begin());
+}
+
+// Reads a group key's value as the full parser does: a string or a number
+// is one group id, a list gives each of its values down to
+// kMaxGroupListDepth, and anything else gives none.
+bool readGroupValues(Cursor &cursor, std::uint32_t keyIndex, ParsedEvent &event,
+                     int listDepth, int depth)
+{
+    if (cursor.at >= cursor.end)
+        return false;
+    const char first = *cursor.at;
+    if (first == '"') {
+        std::string_view text;
+        if (!readString(cursor, text))
+            return false;
+        event.groupValues.push_back({keyIndex, text});
+        return true;
+    }
+    if (first == '-' || isDigit(first)) {
+        const char *begin = cursor.at;
+        if (!skipNumber(cursor))
+            return false;
+        event.groupValues.push_back(
+            {keyIndex, std::string_view(begin, cursor.at - begin), true});
+        return true;
+    }
+    if (first != '[' || listDepth >= kMaxGroupListDepth)
+        return skipValue(cursor, depth);
+    ++cursor.at;
+    skipSpace(cursor);
+    if (consume(cursor, ']'))
+        return true;
+    do {
+        skipSpace(cursor);
+        if (!readGroupValues(cursor, keyIndex, event, listDepth + 1, depth + 1))
+            return false;
+        skipSpace(cursor);
+    } while (consume(cursor, ','));
+    return consume(cursor, ']');
 }
 
 /// Whether `key` is a property of remediated events or `$hotshard_record`
@@ -396,7 +439,7 @@ HSI_INLINE bool readEvidence(Cursor &cursor, std::string_view &field)
 // Reads the members of `properties`, whose opening brace was just read.
 // Like the full parser, it takes the first `time` and `distinct_id`.
 HSI_INLINE bool readProperties(Cursor &cursor, const ParseOptions &options,
-                               ParsedEvent &event)
+                               bool readGroups, ParsedEvent &event)
 {
     constexpr int kDepth = 2;
     skipSpace(cursor);
@@ -408,11 +451,17 @@ HSI_INLINE bool readProperties(Cursor &cursor, const ParseOptions &options,
         std::string_view key;
         if (!readKey(cursor, key))
             return false;
-        if (!options.groupKeys.empty() && isGroupKey(options.groupKeys, key))
+        const int group = options.groupKeys.empty()
+                              ? -1
+                              : groupKeyIndex(options.groupKeys, key);
+        if (group >= 0 && !readGroups)
             return false;
         bool valid = false;
         std::string_view *evidence = nullptr;
-        if (key == "time" && !hasTime) {
+        if (group >= 0) {
+            valid = readGroupValues(cursor, static_cast<std::uint32_t>(group),
+                                    event, 0, kDepth);
+        } else if (key == "time" && !hasTime) {
             valid = readTime(cursor, event.time);
             hasTime = true;
         } else if (key == "distinct_id" && !hasId) {
@@ -437,8 +486,8 @@ HSI_INLINE bool readProperties(Cursor &cursor, const ParseOptions &options,
 
 } // namespace
 
-ExportLineScanner::ExportLineScanner(ParseOptions options)
-    : m_options(std::move(options))
+ExportLineScanner::ExportLineScanner(ParseOptions options, bool readGroupValues)
+    : m_options(std::move(options)), m_readGroupValues(readGroupValues)
 {
 }
 
@@ -460,7 +509,7 @@ bool ExportLineScanner::scan(std::string_view text, ParsedEvent &event)
             hasEvent = true;
         } else if (key == "properties" && !hasProperties) {
             if (!consume(cursor, '{') ||
-                !readProperties(cursor, m_options, event))
+                !readProperties(cursor, m_options, m_readGroupValues, event))
                 return false;
             hasProperties = true;
         } else {

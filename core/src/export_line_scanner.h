@@ -21,14 +21,15 @@ namespace hsi::detail::HSI_PARSER_VARIANT {
 /// in that layout without escapes or control characters in its strings.
 /// Everything else goes to the full parser, so that both give the same
 /// result for every line: backslashes, other top-level keys, `$hotshard_`
-/// events and their properties, group keys, and a `time` that is not an
-/// integer. Control characters are looked for in each 64-byte word that
-/// holds part of a string, so a tab between tokens there sends the line to
-/// the full parser as well, while one after the last string is read as the
-/// blank JSON allows.
+/// events and their properties, and a `time` that is not an integer. Control
+/// characters are looked for in each 64-byte word that holds part of a string,
+/// so a tab between tokens there sends the line to the full parser as well,
+/// while one after the last string is read as the blank JSON allows.
 class ExportLineScanner {
 public:
-    explicit ExportLineScanner(ParseOptions options);
+    /// With `readGroupValues` false, a record with a group key goes to the
+    /// full parser.
+    ExportLineScanner(ParseOptions options, bool readGroupValues);
 
     /// Sets the fields of `event`, which must hold default values, and
     /// returns true, or returns false when the full parser must read the
@@ -37,6 +38,7 @@ public:
 
 private:
     ParseOptions m_options;
+    bool m_readGroupValues = false;
 };
 
 } // namespace hsi::detail::HSI_PARSER_VARIANT

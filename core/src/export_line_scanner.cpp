@@ -32,6 +32,46 @@ bool isDigit(char c)
     return c >= '0' && c <= '9';
 }
 
+/// Whether the `Size` bytes at `a` and `b` are equal, in a few loads with
+/// overlapping words instead of a call to memcmp, which GCC makes even for
+/// a size known when compiling.
+template <std::size_t Size> bool sameBytes(const char *a, const char *b)
+{
+    const auto differ = [a, b](std::size_t at, auto word) {
+        decltype(word) left = 0;
+        decltype(word) right = 0;
+        std::memcpy(&left, a + at, sizeof left);
+        std::memcpy(&right, b + at, sizeof right);
+        return static_cast<std::uint64_t>(left ^ right);
+    };
+    if constexpr (Size >= 8) {
+        std::uint64_t diff = differ(Size - 8, std::uint64_t{});
+        for (std::size_t at = 0; at + 8 < Size; at += 8)
+            diff |= differ(at, std::uint64_t{});
+        return diff == 0;
+    } else if constexpr (Size >= 4) {
+        return (differ(0, std::uint32_t{}) |
+                differ(Size - 4, std::uint32_t{})) == 0;
+    } else {
+        return std::equal(a, a + Size, b);
+    }
+}
+
+/// Whether `text` is `name`. The key comparisons run for every member of
+/// every line, so they avoid the memcmp call of std::string_view's ==.
+template <std::size_t N>
+bool textIs(std::string_view text, const char (&name)[N])
+{
+    return text.size() == N - 1 && sameBytes<N - 1>(text.data(), name);
+}
+
+/// Whether `text` starts with `prefix`; see textIs().
+template <std::size_t N>
+bool textStartsWith(std::string_view text, const char (&prefix)[N])
+{
+    return text.size() >= N - 1 && sameBytes<N - 1>(text.data(), prefix);
+}
+
 /// Bytes per word of the line's character classes.
 constexpr std::size_t kWord = 64;
 
@@ -236,12 +276,13 @@ HSI_INLINE bool skipNumber(Cursor &cursor)
     return true;
 }
 
-HSI_INLINE bool skipLiteral(Cursor &cursor, std::string_view literal)
+template <std::size_t N>
+HSI_INLINE bool skipLiteral(Cursor &cursor, const char (&literal)[N])
 {
-    if (cursor.end - cursor.at < static_cast<std::ptrdiff_t>(literal.size()) ||
-        std::memcmp(cursor.at, literal.data(), literal.size()) != 0)
+    if (cursor.end - cursor.at < static_cast<std::ptrdiff_t>(N - 1) ||
+        !sameBytes<N - 1>(cursor.at, literal))
         return false;
-    cursor.at += literal.size();
+    cursor.at += N - 1;
     return true;
 }
 
@@ -410,19 +451,21 @@ bool isRemediationKey(std::string_view key)
 {
     if (key.empty() || (key[0] != 'm' && key[0] != 'h'))
         return false;
-    return key == "mp_original_distinct_id" ||
-           key == "mp_original_event_name" || key == "hotshard_distinct_id" ||
-           key == "hotshard_group_key" || key == "hotshard_group_display_name";
+    return textIs(key, "mp_original_distinct_id") ||
+           textIs(key, "mp_original_event_name") ||
+           textIs(key, "hotshard_distinct_id") ||
+           textIs(key, "hotshard_group_key") ||
+           textIs(key, "hotshard_group_display_name");
 }
 
 /// The evidence field that `key` names, or null.
 std::string_view *evidenceField(std::string_view key, ParsedEvent &event)
 {
-    if (key == "$insert_id")
+    if (textIs(key, "$insert_id"))
         return &event.insertId;
-    if (key == "$device_id")
+    if (textIs(key, "$device_id"))
         return &event.deviceId;
-    if (key == "mp_lib" || key == "$lib")
+    if (textIs(key, "mp_lib") || textIs(key, "$lib"))
         return &event.library;
     return nullptr;
 }
@@ -461,10 +504,10 @@ HSI_INLINE bool readProperties(Cursor &cursor, const ParseOptions &options,
         if (group >= 0) {
             valid = readGroupValues(cursor, static_cast<std::uint32_t>(group),
                                     event, 0, kDepth);
-        } else if (key == "time" && !hasTime) {
+        } else if (textIs(key, "time") && !hasTime) {
             valid = readTime(cursor, event.time);
             hasTime = true;
-        } else if (key == "distinct_id" && !hasId) {
+        } else if (textIs(key, "distinct_id") && !hasId) {
             valid = readId(cursor, event.distinctId);
             hasId = true;
         } else if (options.evidenceFields &&
@@ -503,11 +546,11 @@ bool ExportLineScanner::scan(std::string_view text, ParsedEvent &event)
         std::string_view key;
         if (!readKey(cursor, key))
             return false;
-        if (key == "event" && !hasEvent) {
+        if (textIs(key, "event") && !hasEvent) {
             if (!readString(cursor, event.eventName))
                 return false;
             hasEvent = true;
-        } else if (key == "properties" && !hasProperties) {
+        } else if (textIs(key, "properties") && !hasProperties) {
             if (!consume(cursor, '{') ||
                 !readProperties(cursor, m_options, m_readGroupValues, event))
                 return false;
@@ -520,7 +563,8 @@ bool ExportLineScanner::scan(std::string_view text, ParsedEvent &event)
     if (!consume(cursor, '}') || !hasEvent || !hasProperties)
         return false;
     skipSpace(cursor);
-    if (cursor.at != cursor.end || event.eventName.starts_with("$hotshard_"))
+    if (cursor.at != cursor.end ||
+        textStartsWith(event.eventName, "$hotshard_"))
         return false;
     return !cursor.highBytes ||
            simdjson::validate_utf8(text.data(), text.size());

@@ -502,8 +502,11 @@ HSI_INLINE bool readProperties(Cursor &cursor, const ParseOptions &options,
         bool valid = false;
         std::string_view *evidence = nullptr;
         if (group >= 0) {
-            valid = readGroupValues(cursor, static_cast<std::uint32_t>(group),
+            // A copy, as in skipValue(), keeps `cursor` in registers.
+            Cursor nested = cursor;
+            valid = readGroupValues(nested, static_cast<std::uint32_t>(group),
                                     event, 0, kDepth);
+            cursor = nested;
         } else if (textIs(key, "time") && !hasTime) {
             valid = readTime(cursor, event.time);
             hasTime = true;

@@ -143,6 +143,7 @@ void adoptChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
     classifyNewIds(chunk, 0, keyOfSpace, threads, global,
                    [](std::uint32_t id) { return id; });
     global.pairs = std::move(chunk.pairs);
+    global.remediated = std::move(chunk.remediated);
     const std::int64_t lowestLimit =
         std::min(settings.userLimit, settings.groupLimit);
     global.pairs.forEach([&](std::uint64_t key, GlobalPair &pair) {
@@ -206,7 +207,6 @@ public:
                      {m_chunkIndex, limit + 1 - pair.events}});
         }
         pair.events += counts.events;
-        pair.remediated += counts.remediated;
     }
 
 private:
@@ -346,6 +346,10 @@ void mergeChunkTracking(ChunkCounts &chunk, std::int32_t chunkIndex,
     }
     mergePairs(chunk, toGlobal, chunkIndex, settings, threads, global,
                tracking);
+    chunk.remediated.forEach([&](std::uint64_t key, std::int64_t events) {
+        global.remediated[pairKey(toGlobal[pairIdIndex(key)], pairDay(key))] +=
+            events;
+    });
 }
 
 } // namespace

@@ -174,7 +174,8 @@ private:
     {
         GlobalPair &pair = m_counts.pairs[pending.pairKey];
         ++pair.events;
-        pair.remediated += pending.remediated ? 1 : 0;
+        if (pending.remediated)
+            ++m_counts.remediated[pending.pairKey];
         if (m_early &&
             pair.events == (pending.space == kUserSpace ? m_userTrackFrom
                                                         : m_groupTrackFrom))

@@ -45,12 +45,13 @@ inline void keepProblem(std::vector<Problem> &problems, Problem &&problem)
 }
 
 /// Counts of one pair. Chunks use the same type as the merged counts so that
-/// the first chunk's table can become the merged table without copying. It
-/// is kept to 16 bytes: the tables contain millions of pairs, and a smaller
-/// slot means fewer cache misses and less memory.
+/// the first chunk's table can become the merged table without copying. A
+/// slot of the table is then 16 bytes, four to a cache line: the tables
+/// contain millions of pairs, and a smaller slot means fewer cache misses
+/// and less memory. Remediated events are few, so their counts are kept in
+/// a table of their own (see ChunkCounts::remediated).
 struct GlobalPair {
     std::int64_t events = 0;
-    std::int64_t remediated = 0;
 };
 
 /// Position of the event that took a pair past its limit: the chunk, and the
@@ -108,6 +109,8 @@ struct ChunkCounts {
     IdInterner ids;
     std::vector<std::uint8_t> numericIds;
     U64Map<GlobalPair> pairs;
+    /// Remediated events of the pairs that have any, by pair key.
+    U64Map<std::int64_t> remediated;
     U64Map<DayTotal> days;
     Totals totals;
     std::vector<Problem> problems;
@@ -163,6 +166,8 @@ struct GlobalCounts {
     IdInterner ids;
     std::vector<std::uint32_t> idFlags;
     U64Map<GlobalPair> pairs;
+    /// Remediated events of the pairs that have any, by pair key.
+    U64Map<std::int64_t> remediated;
     /// The pairs over their limit, by pair key. They are few, so they are
     /// kept apart from the pair table.
     U64Map<LimitCrossing> crossings;

@@ -301,6 +301,11 @@ private:
                          const std::string &whatIsIncomplete);
     std::vector<std::string> lineFilterForFlaggedPairs() const;
     PairFinding countedFinding(const FlaggedPair &flagged) const;
+    std::int64_t remediatedOf(std::uint64_t pairKey) const
+    {
+        const std::int64_t *events = m_global.remediated.find(pairKey);
+        return events ? *events : 0;
+    }
     void buildFindings(bool withEvidence);
     void buildVolumes();
     IdVolume volumeOf(std::uint32_t id, std::uint32_t first, std::uint32_t end);
@@ -1210,7 +1215,8 @@ PairFinding ScanRun::countedFinding(const FlaggedPair &flagged) const
     finding.id = std::string(m_global.ids.text(flagged.idIndex));
     finding.day = flagged.day;
     finding.events = pair.events;
-    finding.remediatedEvents = pair.remediated;
+    finding.remediatedEvents =
+        remediatedOf(pairKey(flagged.idIndex, flagged.day));
     finding.limit =
         space == kUserSpace ? m_settings.userLimit : m_settings.groupLimit;
     finding.overLimit = std::max<std::int64_t>(0, pair.events - finding.limit);
@@ -1277,8 +1283,8 @@ void ScanRun::buildVolumes()
     m_report.idDays.resize(m_global.pairs.size());
     std::vector<std::uint32_t> next(firstOfId.begin(), firstOfId.end() - 1);
     m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
-        m_report.idDays[next[pairIdIndex(key)]++] = {pairDay(key), pair.events,
-                                                     pair.remediated};
+        m_report.idDays[next[pairIdIndex(key)]++] = {
+            pairDay(key), pair.events, remediatedOf(key)};
     });
 
     // The pair table is the largest structure of the scan and is not needed

@@ -146,20 +146,24 @@ void adoptChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
     global.remediated = std::move(chunk.remediated);
     const std::int64_t lowestLimit =
         std::min(settings.userLimit, settings.groupLimit);
-    global.pairs.forEach([&](std::uint64_t key, GlobalPair &pair) {
-        if (pair.events <= lowestLimit)
-            return;
-        const std::int64_t limit =
-            limitOf(global.ids, pairIdIndex(key), settings);
-        if (pair.events > limit)
-            global.crossings[key] = {chunkIndex, limit + 1};
-    });
+    const auto overLowestLimit = [lowestLimit](const GlobalPair &pair) {
+        return pair.events > lowestLimit;
+    };
+    global.pairs.forEachWhere(
+        overLowestLimit, [&](std::uint64_t key, const GlobalPair &pair) {
+            const std::int64_t limit =
+                limitOf(global.ids, pairIdIndex(key), settings);
+            if (pair.events > limit)
+                global.crossings[key] = {chunkIndex, limit + 1};
+        });
     if (!tracking)
         return;
     const std::int64_t lowest = std::min(tracking->user, tracking->group);
-    global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
-        if (pair.events < lowest)
-            return;
+    const auto reachedLowest = [lowest](const GlobalPair &pair) {
+        return pair.events >= lowest;
+    };
+    global.pairs.forEachWhere(reachedLowest, [&](std::uint64_t key,
+                                                 const GlobalPair &pair) {
         const bool isUser = global.ids.space(pairIdIndex(key)) == kUserSpace;
         if (pair.events >= (isUser ? tracking->user : tracking->group))
             tracking->reached.push_back(key);

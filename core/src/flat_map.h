@@ -126,6 +126,21 @@ public:
         __builtin_prefetch(&m_slots[homeSlot(key)]);
     }
 
+    /// Calls `visit(key, value)` for every entry whose value passes
+    /// `test`, in no particular order. `test` also runs on empty slots,
+    /// whose values are value-initialised; they are skipped after it. When
+    /// few entries pass, this costs far less than forEach(): testing the
+    /// value first gives a branch that is almost never taken, while the
+    /// check for an empty slot goes either way at random.
+    template <typename Test, typename Visit>
+    void forEachWhere(Test &&test, Visit &&visit) const
+    {
+        for (const Slot &slot : m_slots) {
+            if (test(slot.value) && slot.key != kEmptyKey)
+                visit(slot.key, slot.value);
+        }
+    }
+
     /// Calls `visit(key, value)` for every entry, in no particular order.
     template <typename Visit> void forEach(Visit &&visit) const
     {

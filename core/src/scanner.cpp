@@ -715,11 +715,14 @@ void ScanRun::flagPairs()
     using Candidate = std::pair<std::uint64_t, std::int64_t>;
     std::vector<Candidate> hot;
     std::vector<Candidate> near;
-    m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
-        // The count check comes first, because looking up the id's space
-        // for each of millions of pairs is a cache miss.
-        if (pair.events < std::min(userNear, groupNear))
-            return;
+    const std::int64_t lowestNear = std::min(userNear, groupNear);
+    // The count check comes first, because looking up the id's space for
+    // each of millions of pairs is a cache miss.
+    const auto nearAny = [lowestNear](const GlobalPair &pair) {
+        return pair.events >= lowestNear;
+    };
+    m_global.pairs.forEachWhere(nearAny, [&](std::uint64_t key,
+                                             const GlobalPair &pair) {
         const bool isUser = m_global.ids.space(pairIdIndex(key)) == kUserSpace;
         if (pair.events < (isUser ? userNear : groupNear))
             return;
@@ -1283,8 +1286,8 @@ void ScanRun::buildVolumes()
     m_report.idDays.resize(m_global.pairs.size());
     std::vector<std::uint32_t> next(firstOfId.begin(), firstOfId.end() - 1);
     m_global.pairs.forEach([&](std::uint64_t key, const GlobalPair &pair) {
-        m_report.idDays[next[pairIdIndex(key)]++] = {
-            pairDay(key), pair.events, remediatedOf(key)};
+        m_report.idDays[next[pairIdIndex(key)]++] = {pairDay(key), pair.events,
+                                                     remediatedOf(key)};
     });
 
     // The pair table is the largest structure of the scan and is not needed

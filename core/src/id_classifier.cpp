@@ -27,12 +27,19 @@ constexpr std::array<std::string_view, 16> kLiteralNames = {
     "id",           "user",     "uuid",        "customer_id",
     "account_id",   "group_id", "company_id",  "email"};
 
+// Only ASCII letters fold. std::tolower would also fold bytes of some
+// single-byte locales, so an id's flags could depend on the user's locale,
+// and it is a library call for each character of a million ids.
+char asciiLower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 bool equalsIgnoringCase(std::string_view a, std::string_view b)
 {
     return a.size() == b.size() &&
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
+               return asciiLower(x) == asciiLower(y);
            });
 }
 

@@ -254,6 +254,21 @@ private:
     {
         return m_control && m_control->cancelRequested.load();
     }
+
+    /// Tables of this many slots or more are freed by releaseLater().
+    static constexpr std::size_t kReleaseLaterSlots = std::size_t{1} << 20;
+
+    /// Frees `tables` on a thread of its own. Returning a hundred
+    /// megabytes to the system takes milliseconds, which the scan would
+    /// otherwise wait for while the other core is idle. The threads are
+    /// joined when the run ends.
+    template <typename Tables> void releaseLater(Tables &&tables)
+    {
+        m_releases.emplace_back(
+            [held = std::forward<Tables>(tables)]() mutable {
+                const Tables released = std::move(held);
+            });
+    }
     const std::atomic<bool> *cancelFlag() const
     {
         return m_control ? &m_control->cancelRequested : nullptr;
@@ -362,6 +377,8 @@ private:
     std::set<std::pair<std::size_t, std::string>> m_rereadFailures;
     /// Time the calling thread spent merging chunks, for the debug log.
     std::int64_t m_mergeMs = 0;
+    /// Threads that free large tables; see releaseLater().
+    std::vector<std::jthread> m_releases;
     bool m_grewForInput = false;
 };
 
@@ -587,6 +604,10 @@ void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass,
             const std::int64_t mergeStart = nowMs();
             absorbUnit(unit, std::move(counts), firstPass);
             m_mergeMs += nowMs() - mergeStart;
+            // A range's tables are left in place unless they became the
+            // merged ones.
+            if (counts.pairs.slotCount() >= kReleaseLaterSlots)
+                releaseLater(std::exchange(counts, {}));
         });
     if (firstPass)
         m_checkpoints = source.takeCheckpoints();
@@ -1292,7 +1313,7 @@ void ScanRun::buildVolumes()
 
     // The pair table is the largest structure of the scan and is not needed
     // past this point, so it goes before the id table grows.
-    m_global.pairs = {};
+    releaseLater(std::exchange(m_global.pairs, {}));
 
     // Sorting compact keys instead of the volumes keeps the sort in cache.
     // Ties are ordered by the ids' hashes, so that the order is the same
@@ -1568,7 +1589,7 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     if (m_settings.listEveryId)
         buildVolumes();
     else
-        m_global.pairs = {};
+        releaseLater(std::exchange(m_global.pairs, {}));
     buildDays();
     m_report.groupKeys.assign(m_keyOfSpace.begin() + 1, m_keyOfSpace.end());
     qCDebug(lcScan, "report built after %lld ms%s",

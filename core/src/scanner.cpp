@@ -475,13 +475,17 @@ CountingOptions ScanRun::firstPassOptions() const
 void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
                          bool firstPass)
 {
+    // While later chunks are still being counted, every core is busy, and
+    // a merge on several threads would only slow the counting down.
+    const bool laterChunks = unit.chunkIndex + 1 < m_chunks.size();
+    const int threads = laterChunks ? 1 : m_threads;
     if (firstPass && unit.isBlock) {
         mergeChunk(counts, static_cast<std::int32_t>(unit.index), m_settings,
-                   m_keyOfSpace, m_threads, m_global, m_tracking);
+                   m_keyOfSpace, threads, m_global, m_tracking);
         trackReachedPairs();
     } else {
         mergeChunk(counts, static_cast<std::int32_t>(unit.index), m_settings,
-                   m_keyOfSpace, m_threads, m_global);
+                   m_keyOfSpace, threads, m_global);
     }
     if (!firstPass) {
         const std::string &error =

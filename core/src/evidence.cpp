@@ -779,7 +779,7 @@ void explainLikelyCause(PairFinding &finding)
                           ". A static id shared by many devices usually "
                           "means identify() was called with a literal "
                           "instead of each user's id.";
-    } else if (server >= kServerShare || evidence.distinctDevices == 0) {
+    } else if (server >= kServerShare) {
         finding.likelyCause = LikelyCause::ServerSideOneId;
         finding.likelyCauseText =
             percent(server) + " of the events come from server-side sources (" +
@@ -794,6 +794,17 @@ void explainLikelyCause(PairFinding &finding)
                        "that group."
                      : " Send events that belong to no user with "
                        "distinct_id \"\".");
+    } else if (evidence.distinctDevices == 0) {
+        // Projects without ID merge often send no $device_id, and then
+        // the devices behind a client library cannot be told apart.
+        finding.likelyCause = LikelyCause::Unknown;
+        finding.likelyCauseText =
+            percent(1.0 - server) +
+            " of the events come from client libraries, and none carries a "
+            "$device_id, so the devices that sent them cannot be counted. A "
+            "static id set on many clients and one client in a loop both "
+            "look like this: compare the events per minute and the top "
+            "events in the JSON report or the desktop program.";
     } else if (evidence.distinctDevices <= kFewDevices) {
         const std::int64_t minutes =
             std::max<std::int64_t>(1, activeMinutes(evidence));

@@ -1505,6 +1505,10 @@ void TestDetection::likelyCause_data()
     QTest::addRow("server side, no device")
         << QStringLiteral("\"mp_lib\":\"python\"") << false
         << static_cast<int>(LikelyCause::ServerSideOneId);
+    // A client library without $device_id says nothing about the devices.
+    QTest::addRow("client library, no device")
+        << QStringLiteral("\"mp_lib\":\"web\"") << false
+        << static_cast<int>(LikelyCause::Unknown);
     QTest::addRow("duplicate storm")
         << QStringLiteral("\"$device_id\":\"dev-%1\",\"mp_lib\":\"web\"")
         << true << static_cast<int>(LikelyCause::DuplicateStorm);
@@ -1518,8 +1522,11 @@ void TestDetection::likelyCause()
     FixtureDir dir;
     std::string text;
     for (int i = 0; i < 20; ++i) {
+        const QString filled = properties.contains(QLatin1String("%1"))
+                                   ? properties.arg(i)
+                                   : properties;
         const std::string extra =
-            properties.arg(i).toStdString() + ",\"$insert_id\":\"" +
+            filled.toStdString() + ",\"$insert_id\":\"" +
             (sameInsertId ? std::string("x") : std::to_string(i)) + "\"";
         text += eventLine("Page View", "\"grace\"",
                           std::to_string(kNoon + i % 2), extra) +

@@ -249,7 +249,8 @@ public:
         if (!m_error.empty())
             return m_error;
         if (m_state != State::AfterArray)
-            return "the JSON array is not closed; the file is truncated";
+            return "the JSON array is not closed: the file is truncated, or "
+                   "an element opens more brackets than it closes";
         return {};
     }
 
@@ -281,6 +282,14 @@ private:
         case State::BetweenElements:
             if (c == ']') {
                 m_state = State::AfterArray;
+            } else if (c == '}') {
+                // A closing brace too many after an element. Passed on as
+                // an element of its own, it is reported with its line, and
+                // the elements after it are still read.
+                startElement();
+                m_element.push_back(c);
+                emit(records);
+                m_state = State::BetweenElements;
             } else if (!isBlank(c) && c != ',') {
                 startElement();
                 elementByte(c, records);
@@ -290,9 +299,10 @@ private:
             elementByte(c, records);
             return;
         case State::AfterArray:
+            // Files joined with cat may bring their byte order marks along.
             if (c == '[')
                 m_state = State::BetweenElements;
-            else if (!isBlank(c))
+            else if (!isBlank(c) && !isByteOrderMark(c))
                 fail("unexpected text after the end of the JSON array");
             return;
         }

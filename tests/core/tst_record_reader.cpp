@@ -65,6 +65,7 @@ private slots:
     void jsonArray_data();
     void jsonArray();
     void textAfterArray();
+    void extraBraceInArray();
     void unclosedArray();
     void badLineReported();
     void notTextLineNamed();
@@ -357,6 +358,8 @@ void TestRecordReader::jsonArray_data()
         << bytes("[" + a + "]\n[\n" + b + "\n]\n") << false << 2;
     QTest::addRow("arrays one after another, gzip")
         << bytes("[" + a + "][" + b + "]") << true << 2;
+    QTest::addRow("second array with a byte order mark")
+        << bytes("[" + a + "]\n\xef\xbb\xbf[" + b + "]\n") << false << 2;
     // More blank space than the first read of the file takes.
     QTest::addRow("after 100 KB of blanks")
         << bytes(std::string(100'000, ' ') + "\n[" + a + "," + b + "]") << false
@@ -406,6 +409,25 @@ void TestRecordReader::textAfterArray()
     QCOMPARE(input.problems[0].line, std::int64_t{6});
     QVERIFY2(containsText(input.problems[0].message, "after the end"),
              input.problems[0].message.c_str());
+}
+
+// A closing brace too many after one element costs that brace, reported
+// with its line, and not the elements after it.
+void TestRecordReader::extraBraceInArray()
+{
+    FixtureDir dir;
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const std::string b = eventLine("B", "\"bob\"", "1709726400");
+    const std::string path =
+        dir.write("brace.json", "[\n" + a + "},\n" + b + ",\n" + b + "\n]\n");
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QCOMPARE(input.events, std::int64_t{3});
+    QVERIFY(input.status == InputReport::Status::Incomplete);
+    QCOMPARE(report.totals.skippedLines, std::int64_t{1});
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    QCOMPARE(input.problems[0].line, std::int64_t{2});
 }
 
 void TestRecordReader::unclosedArray()

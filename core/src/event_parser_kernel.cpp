@@ -200,6 +200,7 @@ struct Impl final : ParserKernel {
                                : longNames;
             bucket.push_back(name);
         }
+        findShadowedGroupKeys();
         if (options.lineScanner)
             lineScanner = std::make_unique<ExportLineScanner>(
                 options, groupKeysReadAsGroups());
@@ -208,16 +209,20 @@ struct Impl final : ParserKernel {
     // A group key that is also the name of a field the parser reads, or a
     // repeat of an earlier group key, is read as that field or that key.
     // The scanner then leaves records with group keys to the full parser.
-    bool groupKeysReadAsGroups() const
+    bool groupKeysReadAsGroups() const { return shadowedGroupKeys.empty(); }
+
+    void findShadowedGroupKeys()
     {
         for (std::uint32_t i = 0; i < options.groupKeys.size(); ++i) {
             const FieldName *name = lookup(options.groupKeys[i]);
             if (!name || name->field != Field::GroupKey ||
                 name->groupKeyIndex != i)
-                return false;
+                shadowedGroupKeys.push_back(i);
         }
-        return true;
     }
+
+    void readShadowedGroups(std::string_view text, ParsedEvent &event);
+    void readShadowedIn(od::object &properties, ParsedEvent &event);
 
     bool parse(std::string_view text, ParsedEvent &event,
                std::string &error) override;
@@ -269,6 +274,13 @@ struct Impl final : ParserKernel {
     std::unique_ptr<ExportLineScanner> lineScanner;
     od::parser parser;
     od::parser nestedParser;
+    /// Indexes of the group keys that name a field the parser reads, such
+    /// as `$device_id`. The walk reads those as the field, so a second walk
+    /// with its own parsers reads them as group keys.
+    std::vector<std::uint32_t> shadowedGroupKeys;
+    od::parser shadowParser;
+    od::parser shadowNestedParser;
+    std::string shadowNestedText;
     /// Checks rejected records only.
     simdjson::dom::parser validator;
     std::string nestedText;
@@ -654,6 +666,69 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
     return true;
 }
 
+// The record parsed once already, so a failure here cannot happen in
+// practice; it would leave the shadowed keys unread.
+void Impl::readShadowedGroups(std::string_view text, ParsedEvent &event)
+{
+    od::document document;
+    od::object object;
+    const auto padded = simdjson::padded_string_view(
+        text.data(), text.size(), text.size() + kRecordPadding);
+    if (shadowParser.iterate(padded).get(document) ||
+        document.get_object().get(object))
+        return;
+    for (auto result : object) {
+        od::field field;
+        if (std::move(result).get(field))
+            return;
+        bufferEnd = text.data() + text.size();
+        if (keyOf(field) != "properties")
+            continue;
+        od::value value = field.value();
+        od::json_type type;
+        if (value.type().get(type))
+            return;
+        od::object properties;
+        if (type == od::json_type::object) {
+            if (value.get_object().get(properties))
+                return;
+            readShadowedIn(properties, event);
+        } else if (type == od::json_type::string) {
+            const std::string_view nested = readString(value);
+            shadowNestedText.assign(nested);
+            shadowNestedText.resize(nested.size() + kRecordPadding, ' ');
+            bufferEnd = shadowNestedText.data() + nested.size();
+            od::document nestedDocument;
+            if (shadowNestedParser
+                    .iterate(simdjson::padded_string_view(
+                        shadowNestedText.data(), nested.size(),
+                        shadowNestedText.size()))
+                    .get(nestedDocument) ||
+                nestedDocument.get_object().get(properties))
+                return;
+            readShadowedIn(properties, event);
+        }
+        return;
+    }
+}
+
+void Impl::readShadowedIn(od::object &properties, ParsedEvent &event)
+{
+    for (auto result : properties) {
+        od::field field;
+        if (std::move(result).get(field))
+            return;
+        const std::string_view key = keyOf(field);
+        for (const std::uint32_t index : shadowedGroupKeys) {
+            if (options.groupKeys[index] == key) {
+                od::value value = field.value();
+                readGroupValues(value, index, event, 0);
+                break;
+            }
+        }
+    }
+}
+
 // The on-demand parser reads only what it needs, so a record cut off in
 // the middle can fail as a missing field. A full parse of the rejected
 // record, which is rare, detects broken JSON and reports simdjson's reason.
@@ -723,6 +798,8 @@ bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
                 "\" has an escape that JSON does not define";
         return false;
     }
+    if (!shadowedGroupKeys.empty() && groupKeys.mayHoldKey(text))
+        readShadowedGroups(text, event);
     event.replacedSurrogateText = replacedSurrogateText;
     event.isRemediated = event.eventName == kRemediatedEvent;
     event.isRecord = event.eventName == kRecordEvent;

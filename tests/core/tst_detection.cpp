@@ -119,6 +119,7 @@ private slots:
     void idProblemEvents();
     void idProblemsBeyondList();
     void groupIdFlags();
+    void groupKeysNamedLikeFields();
     void likelyCause_data();
     void likelyCause();
     void cancelled();
@@ -1489,6 +1490,40 @@ void TestDetection::groupIdFlags()
         }
     }
     QCOMPARE(groupProblems, std::int64_t{2});
+}
+
+// A property the scan reads for itself, such as $device_id, can be a group
+// key too: it is then counted both ways.
+void TestDetection::groupKeysNamedLikeFields()
+{
+    FixtureDir dir;
+    std::string text;
+    for (int i = 0; i < 3; ++i)
+        text += eventOf("u1", kNoon,
+                        "\"$device_id\":\"dev1\",\"mp_lib\":\"web\","
+                        "\"event\":\"e\",\"company\":\"acme\"");
+    const std::string path = dir.write("events.json", text);
+    ScanSettings settings;
+    settings.groupKeys = {"$device_id", "mp_lib", "event", "company"};
+    settings.groupLimit = 2;
+    settings.userLimit = 2;
+    const Report report = scanPaths({path}, settings);
+
+    for (const auto &[key, id] :
+         std::vector<std::pair<std::string, std::string>>{
+             {"$device_id", "dev1"},
+             {"mp_lib", "web"},
+             {"event", "e"},
+             {"company", "acme"}}) {
+        const PairFinding *group = findPair(report.hotShards, id, kDate, key);
+        QVERIFY2(group != nullptr, key.c_str());
+        QCOMPARE(group->events, std::int64_t{3});
+    }
+    const PairFinding *user = findPair(report.hotShards, "u1", kDate);
+    QVERIFY(user != nullptr);
+    QCOMPARE(user->events, std::int64_t{3});
+    // The device id still counts as the user's device.
+    QCOMPARE(user->evidence.distinctDevices, std::int64_t{1});
 }
 
 void TestDetection::likelyCause_data()

@@ -3,6 +3,7 @@
 #include "charts.h"
 #include "debounced_line_edit.h"
 #include "format.h"
+#include "hsi/printable.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -58,18 +59,25 @@ void DayPage::setSearchSpace(ShardKind kind, const QString &groupKey)
         m_space->setCurrentIndex(index);
 }
 
+// The tables show ids with control and direction characters escaped (see
+// displayText()), and such characters cannot be typed, so an id is found by
+// the text as typed or by the escaped form the tables show.
 const IdVolume *DayPage::findId(const std::string &id) const
 {
     const std::string groupKey =
         m_space->currentData().toString().toStdString();
     const ShardKind kind =
         groupKey.empty() ? ShardKind::User : ShardKind::Group;
+    const IdVolume *shownAs = nullptr;
     for (const IdVolume &volume : m_report->ids) {
-        if (volume.kind == kind && volume.id == id &&
-            volume.groupKey == groupKey)
+        if (volume.kind != kind || volume.groupKey != groupKey)
+            continue;
+        if (volume.id == id)
             return &volume;
+        if (!shownAs && hsi::printable(volume.id) == id)
+            shownAs = &volume;
     }
-    return nullptr;
+    return shownAs;
 }
 
 bool DayPage::showId(const QString &text)

@@ -1,6 +1,7 @@
 #include "id_table_model.h"
 
 #include "format.h"
+#include "hsi/printable.h"
 
 #include <QFont>
 #include <algorithm>
@@ -11,6 +12,16 @@
 namespace hsi::ui {
 
 namespace {
+
+/// Whether printable() may change `text`: only bytes outside printable
+/// ASCII can need an escape.
+bool needsEscapes(std::string_view text)
+{
+    return std::any_of(text.begin(), text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte >= 0x7F;
+    });
+}
 
 bool containsIgnoringCase(std::string_view text, std::string_view lowerNeedle)
 {
@@ -148,8 +159,12 @@ bool IdTableModel::acceptsSource(std::uint32_t source) const
     if (m_filterLower.empty())
         return true;
     const IdVolume &volume = m_report->ids[m_ids[source]];
-    return containsIgnoringCase(volume.id, m_filterLower) ||
-           containsIgnoringCase(volume.groupKey, m_filterLower);
+    if (containsIgnoringCase(volume.id, m_filterLower) ||
+        containsIgnoringCase(volume.groupKey, m_filterLower))
+        return true;
+    // The escaped form the table shows matches too; see displayText().
+    return needsEscapes(volume.id) &&
+           containsIgnoringCase(hsi::printable(volume.id), m_filterLower);
 }
 
 void IdTableModel::sortSources(std::vector<std::uint32_t> &rows, int column,

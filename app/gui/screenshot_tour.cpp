@@ -1,6 +1,7 @@
 #include "screenshot_tour.h"
 
 #include "day_page.h"
+#include "format.h"
 #include "main_window.h"
 
 #include <QApplication>
@@ -50,7 +51,7 @@ void ScreenshotTour::overlayFirstHotUser()
 {
     for (const hsi::PairFinding &finding : m_window->report()->hotShards) {
         if (finding.kind == hsi::ShardKind::User) {
-            m_window->dayPage()->showId(QString::fromStdString(finding.id));
+            m_window->dayPage()->showId(hsi::ui::displayText(finding.id));
             return;
         }
     }

@@ -1,3 +1,4 @@
+#include "day_page.h"
 #include "format.h"
 #include "id_table_model.h"
 #include "problem_model.h"
@@ -380,6 +381,16 @@ void UiModelsTest::inputTextEscaped()
     groups.setReport(report);
     QCOMPARE(cell(groups, 0, IdTableModel::GroupKeyColumn),
              QStringLiteral(R"(comp\u200bany)"));
+
+    // The escaped text the table shows finds the id too, since the
+    // override itself cannot be typed.
+    users.setFilterText(QStringLiteral(R"(d\u202ed)"));
+    QCOMPARE(users.rowCount(), 1);
+    DayPage days;
+    days.setReport(report);
+    QVERIFY(days.showId(QStringLiteral(R"(zed\u202edez)")));
+    QVERIFY(days.showId(QString::fromUtf8("zed\u202edez")));
+    QVERIFY(!days.showId(QStringLiteral("zeddez")));
 
     RecordTableModel records;
     records.setReport(report);

@@ -19,7 +19,7 @@ bool needsEscapes(std::string_view text)
 {
     return std::any_of(text.begin(), text.end(), [](char c) {
         const auto byte = static_cast<unsigned char>(c);
-        return byte < 0x20 || byte >= 0x7F;
+        return byte < 0x20 || byte >= 0x7F || byte == '\\';
     });
 }
 

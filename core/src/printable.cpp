@@ -39,21 +39,28 @@ std::size_t utf8SequenceLength(std::string_view text)
     return length;
 }
 
-/// Decodes a valid three-byte UTF-8 sequence.
-unsigned codePoint(std::string_view text)
+/// Decodes a valid two- or three-byte UTF-8 sequence.
+unsigned codePoint(std::string_view text, std::size_t length)
 {
-    return (static_cast<unsigned char>(text[0]) & 0x0Fu) << 12 |
-           (static_cast<unsigned char>(text[1]) & 0x3Fu) << 6 |
-           (static_cast<unsigned char>(text[2]) & 0x3Fu);
+    const auto byte = [text](std::size_t i) {
+        return static_cast<unsigned>(static_cast<unsigned char>(text[i]));
+    };
+    if (length == 2)
+        return (byte(0) & 0x1Fu) << 6 | (byte(1) & 0x3Fu);
+    return (byte(0) & 0x0Fu) << 12 | (byte(1) & 0x3Fu) << 6 |
+           (byte(2) & 0x3Fu);
 }
 
 /// Whether a character is invisible or changes the direction of the text
 /// around it, so that an id printed with it could pass for another id. These
-/// are the zero-width characters, direction marks, embeddings, overrides and
-/// isolates, the line and paragraph separators, and the byte order mark.
+/// are the soft hyphen, the Arabic letter mark, the Mongolian vowel
+/// separator, the zero-width characters, direction marks, embeddings,
+/// overrides and isolates, the line and paragraph separators, and the byte
+/// order mark.
 bool isInvisibleOrReordering(unsigned code)
 {
-    return (code >= 0x200B && code <= 0x200F) ||
+    return code == 0x00AD || code == 0x061C || code == 0x180E ||
+           (code >= 0x200B && code <= 0x200F) ||
            (code >= 0x2028 && code <= 0x202E) ||
            (code >= 0x2060 && code <= 0x2069) || code == 0xFEFF;
 }
@@ -79,7 +86,11 @@ std::string printable(std::string_view text)
             text.remove_prefix(1);
             continue;
         }
-        if (lead == '\n')
+        // A backslash is doubled, so that an id with the two characters
+        // \ and n reads apart from one with a newline.
+        if (lead == '\\')
+            out += "\\\\";
+        else if (lead == '\n')
             out += "\\n";
         else if (lead == '\r')
             out += "\\r";
@@ -90,8 +101,9 @@ std::string printable(std::string_view text)
         // U+0080 to U+009F, the C1 controls, are 0xC2 0x80 to 0xC2 0x9F.
         else if (lead == 0xC2 && static_cast<unsigned char>(text[1]) < 0xA0)
             appendEscaped(out, "\\u%04x", static_cast<unsigned char>(text[1]));
-        else if (length == 3 && isInvisibleOrReordering(codePoint(text)))
-            appendEscaped(out, "\\u%04x", codePoint(text));
+        else if ((length == 2 || length == 3) &&
+                 isInvisibleOrReordering(codePoint(text, length)))
+            appendEscaped(out, "\\u%04x", codePoint(text, length));
         else
             out.append(text.substr(0, length));
         text.remove_prefix(length);

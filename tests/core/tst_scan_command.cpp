@@ -994,7 +994,7 @@ void TestScanCommand::summaryEscapesControls()
 {
     // Each id is JSON text as the export has it, then as the summary must
     // print it. Three events with a limit of 2 make each one a hot shard,
-    // and the 27 events together make their group one.
+    // and all the events together make their group one.
     const std::vector<std::pair<std::string, QString>> ids = {
         {R"(esc\u001b[31mRED)", QStringLiteral(R"('esc\x1b[31mRED')")},
         {R"(nl\nnewline)", QStringLiteral(R"('nl\nnewline')")},
@@ -1010,6 +1010,10 @@ void TestScanCommand::summaryEscapesControls()
         {R"(bidi\u202eevil)", QStringLiteral(R"('bidi\u202eevil')")},
         {R"(zero\u200bwidth)", QStringLiteral(R"('zero\u200bwidth')")},
         {R"(line\u2028sep)", QStringLiteral(R"('line\u2028sep')")},
+        {R"(soft\u00adhyphen)", QStringLiteral(R"('soft\u00adhyphen')")},
+        // A literal backslash is doubled, so that this id does not read
+        // like the one with a newline above.
+        {R"(nl\\nnewline)", QStringLiteral(R"('nl\\nnewline')")},
     };
     std::string text;
     for (const auto &[id, printed] : ids) {

@@ -1,6 +1,7 @@
 #include "hsi/scanner.h"
 
 #include "evidence.h"
+#include "hsi/printable.h"
 #include "input_source.h"
 #include "pair_counter.h"
 #include "parallel.h"
@@ -526,9 +527,10 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
         constexpr std::size_t kLoggedPerFile = 3;
         if (problem.severity == Problem::Severity::Error &&
             input.problems.size() < kLoggedPerFile)
-            qCWarning(lcBadLines, "%s:%lld: %s", input.path.c_str(),
+            qCWarning(lcBadLines, "%s:%lld: %s",
+                      printable(input.path).c_str(),
                       static_cast<long long>(problem.line),
-                      problem.message.c_str());
+                      printable(problem.message).c_str());
         keepProblem(input.problems, std::move(problem));
     }
     for (HotshardRecord &record : counts.records) {

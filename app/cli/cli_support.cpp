@@ -573,6 +573,12 @@ const char *statusAdvice(const InputReport &input)
     case InputReport::Status::Incomplete:
         if (std::any_of(input.problems.begin(), input.problems.end(),
                         [](const Problem &problem) {
+                            return problem.message == kScanCancelledInFile;
+                        }))
+            return "Scan again, without stopping it, to count all of this "
+                   "file.";
+        if (std::any_of(input.problems.begin(), input.problems.end(),
+                        [](const Problem &problem) {
                             return problem.message == kExportCutShort;
                         }))
             return "Mixpanel stopped this export early, so the file is cut "

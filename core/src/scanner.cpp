@@ -284,6 +284,8 @@ private:
     std::pair<std::size_t, std::size_t>
     segmentBlocks(std::size_t chunk, std::size_t segment) const;
     void countInSegments(std::size_t chunk, const CountingOptions &options);
+    bool chunkReadToEnd(std::size_t chunk) const;
+    void markFilesCutShort();
     void absorbUnit(const UnitInfo &unit, ChunkCounts &&counts, bool firstPass);
     std::function<void(const WorkUnit &, std::int64_t)>
     blockProgress(std::vector<std::int64_t> &reported);
@@ -349,6 +351,10 @@ private:
     /// Each chunk's first unit and number of units in the counting pass.
     std::vector<std::size_t> m_firstUnitOfChunk;
     std::vector<std::size_t> m_unitsOfChunk;
+    /// For each chunk, whether the first pass merged a unit of it whose
+    /// reading a cancel cut short, and whether its units are gzip blocks.
+    std::vector<std::uint8_t> m_chunkCut;
+    std::vector<std::uint8_t> m_chunkInBlocks;
     /// Lines read so far in each file during the counting pass.
     std::vector<std::int64_t> m_fileLines;
     std::vector<std::string> m_keyOfSpace;
@@ -434,7 +440,47 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
     m_fileLines.assign(m_files.size(), 0);
     m_firstUnitOfChunk.assign(m_chunks.size(), 0);
     m_unitsOfChunk.assign(m_chunks.size(), 0);
+    m_chunkCut.assign(m_chunks.size(), 0);
+    m_chunkInBlocks.assign(m_chunks.size(), 0);
     m_progress = std::make_unique<ProgressMeter>(m_control, bytesTotal);
+}
+
+// Units are merged in input order. A chunk of one unit (a range of a plain
+// file, or a whole file) was read to its end if that unit was merged and
+// not cut short. A gzip file's units are blocks, and its last merged block
+// may or may not be its last one; a unit of a later chunk settles it.
+bool ScanRun::chunkReadToEnd(std::size_t chunk) const
+{
+    if (m_unitsOfChunk[chunk] == 0 || m_chunkCut[chunk])
+        return false;
+    if (!m_chunkInBlocks[chunk])
+        return true;
+    for (std::size_t later = chunk + 1; later < m_chunks.size(); ++later) {
+        if (m_unitsOfChunk[later] > 0)
+            return true;
+    }
+    return false;
+}
+
+// After a cancel, a file that was not read to its end is incomplete, so
+// that its counts are not taken for the whole file.
+void ScanRun::markFilesCutShort()
+{
+    std::vector<std::uint8_t> readToEnd(m_files.size(), 1);
+    for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk) {
+        if (!chunkReadToEnd(chunk))
+            readToEnd[m_chunks[chunk].fileIndex] = 0;
+    }
+    for (std::size_t file = 0; file < m_files.size(); ++file) {
+        InputReport &input = m_report.inputs[file];
+        if (readToEnd[file] || input.status == InputReport::Status::Error)
+            continue;
+        input.status = InputReport::Status::Incomplete;
+        ++input.problemCount;
+        // No line: both ranges of a large file may have been cut.
+        keepProblem(input.problems,
+                    {Problem::Severity::Error, 0, kScanCancelledInFile});
+    }
 }
 
 CountingOptions ScanRun::countingOptions(std::size_t firstKey) const
@@ -507,6 +553,8 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
     m_unitLineOffsets[unit.index] = lineOffset;
     if (m_unitsOfChunk[unit.chunkIndex]++ == 0)
         m_firstUnitOfChunk[unit.chunkIndex] = unit.index;
+    m_chunkCut[unit.chunkIndex] |= counts.read.cancelled ? 1 : 0;
+    m_chunkInBlocks[unit.chunkIndex] = unit.isBlock ? 1 : 0;
     m_unitDays[unit.index] = unitDaysOf(counts);
     m_unitDays[unit.index].fileIndex = chunk.fileIndex;
     if (counts.early && unit.isBlock) {
@@ -527,8 +575,7 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
         constexpr std::size_t kLoggedPerFile = 3;
         if (problem.severity == Problem::Severity::Error &&
             input.problems.size() < kLoggedPerFile)
-            qCWarning(lcBadLines, "%s:%lld: %s",
-                      printable(input.path).c_str(),
+            qCWarning(lcBadLines, "%s:%lld: %s", printable(input.path).c_str(),
                       static_cast<long long>(problem.line),
                       printable(problem.message).c_str());
         keepProblem(input.problems, std::move(problem));
@@ -1554,8 +1601,10 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     m_tracking.group = firstOptions.groupTrackFrom;
     runCountingPass(firstOptions, true);
     // A cancel leaves files read in part, so the total gives what was read.
-    if (cancelled())
+    if (cancelled()) {
         m_report.totals.bytes = m_progress->bytesDone();
+        markFilesCutShort();
+    }
     qCDebug(lcScan,
             "counting pass done after %lld ms (%lld ms merging): %zu ids, "
             "%zu pairs%s",

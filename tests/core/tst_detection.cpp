@@ -1589,6 +1589,13 @@ void TestDetection::cancelled()
     QCOMPARE(report.totals.events, std::int64_t{0});
     QCOMPARE(report.totals.bytes, std::int64_t{0});
     QVERIFY(!report.countsComplete);
+    // The file was not read to its end, so its counts are partial.
+    QCOMPARE(report.inputs.size(), std::size_t{1});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Incomplete);
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    QVERIFY2(input.problems[0].message.find("cancelled") != std::string::npos,
+             input.problems[0].message.c_str());
 }
 
 void TestDetection::badLineLoggedWithFileLine()

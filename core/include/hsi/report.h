@@ -133,12 +133,18 @@ struct Problem {
     std::string message;
 };
 
-/// Outcome of reading one input file.
 /// The problem message of a line where Mixpanel's export stopped early.
 inline constexpr const char *kExportCutShort =
     "Mixpanel's export stopped early here (its \"export terminated early\" "
     "marker), so the export's events after this point are missing";
 
+/// The problem message of a file that a cancelled scan did not read to its
+/// end. Its counts are partial.
+inline constexpr const char *kScanCancelledInFile =
+    "the scan was cancelled before it read this file to its end, so its "
+    "counts are partial";
+
+/// Outcome of reading one input file.
 struct InputReport {
     enum class Status { Ok, Incomplete, Error };
     std::string path;

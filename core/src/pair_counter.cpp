@@ -71,8 +71,10 @@ bool isExportCutShort(std::string_view text)
 std::string formatUtcDay(std::int64_t ms)
 {
     constexpr std::int64_t kMsPerDay = 86'400'000LL;
-    // About 2,700 years either side of 1970, well inside the range of Day.
-    constexpr std::int64_t kMaxDays = 1'000'000;
+    // About 33,000 years either side of 1970, well inside the range of Day.
+    // The parser accepts times up to 1e15 ms, about 11.6 million days, so
+    // every time it accepts reads as a date.
+    constexpr std::int64_t kMaxDays = 12'000'000;
     const std::int64_t days = ms / kMsPerDay - (ms % kMsPerDay < 0 ? 1 : 0);
     if (days > kMaxDays || days < -kMaxDays)
         return std::to_string(ms) + " ms since the epoch";

@@ -120,6 +120,7 @@ private slots:
     void idProblemsBeyondList();
     void groupIdFlags();
     void groupKeysNamedLikeFields();
+    void farTimeNamesItsDate();
     void likelyCause_data();
     void likelyCause();
     void cancelled();
@@ -1524,6 +1525,23 @@ void TestDetection::groupKeysNamedLikeFields()
     QCOMPARE(user->events, std::int64_t{3});
     // The device id still counts as the user's device.
     QCOMPARE(user->evidence.distinctDevices, std::int64_t{1});
+}
+
+// 99999999999 is below the millisecond threshold, so it reads as seconds:
+// a date in the year 5138, which the warning names.
+void TestDetection::farTimeNamesItsDate()
+{
+    FixtureDir dir;
+    const std::string path =
+        dir.write("events.json", eventLine("A", "\"u\"", "99999999999") + "\n");
+    const Report report = scanPaths({path});
+
+    const InputReport &input = report.inputs.at(0);
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    QVERIFY(input.problems[0].severity == Problem::Severity::Warning);
+    QVERIFY2(input.problems[0].message.find("5138-11-16 (UTC), outside 2000 "
+                                            "to 2099") != std::string::npos,
+             input.problems[0].message.c_str());
 }
 
 void TestDetection::likelyCause_data()

@@ -74,7 +74,8 @@ const IdVolume *DayPage::findId(const std::string &id) const
             continue;
         if (volume.id == id)
             return &volume;
-        if (!shownAs && hsi::printable(volume.id) == id)
+        if (!shownAs && hsi::mayNeedEscapes(volume.id) &&
+            hsi::printable(volume.id) == id)
             shownAs = &volume;
     }
     return shownAs;

@@ -13,16 +13,6 @@ namespace hsi::ui {
 
 namespace {
 
-/// Whether printable() may change `text`: only bytes outside printable
-/// ASCII can need an escape.
-bool needsEscapes(std::string_view text)
-{
-    return std::any_of(text.begin(), text.end(), [](char c) {
-        const auto byte = static_cast<unsigned char>(c);
-        return byte < 0x20 || byte >= 0x7F || byte == '\\';
-    });
-}
-
 bool containsIgnoringCase(std::string_view text, std::string_view lowerNeedle)
 {
     if (lowerNeedle.empty())
@@ -163,7 +153,7 @@ bool IdTableModel::acceptsSource(std::uint32_t source) const
         containsIgnoringCase(volume.groupKey, m_filterLower))
         return true;
     // The escaped form the table shows matches too; see displayText().
-    return needsEscapes(volume.id) &&
+    return hsi::mayNeedEscapes(volume.id) &&
            containsIgnoringCase(hsi::printable(volume.id), m_filterLower);
 }
 

@@ -203,14 +203,13 @@ struct Impl final : ParserKernel {
         findShadowedGroupKeys();
         if (options.lineScanner)
             lineScanner = std::make_unique<ExportLineScanner>(
-                options, groupKeysReadAsGroups());
+                options, shadowedGroupKeys.empty());
     }
 
-    // A group key that is also the name of a field the parser reads, or a
-    // repeat of an earlier group key, is read as that field or that key.
-    // The scanner then leaves records with group keys to the full parser.
-    bool groupKeysReadAsGroups() const { return shadowedGroupKeys.empty(); }
-
+    // Lists the group keys that the property walk reads as something else:
+    // the name of a field the parser reads, or a repeat of an earlier key.
+    // With any of them, the scanner leaves records with group keys to the
+    // full parser, which reads those keys in a second walk.
     void findShadowedGroupKeys()
     {
         for (std::uint32_t i = 0; i < options.groupKeys.size(); ++i) {
@@ -232,6 +231,9 @@ struct Impl final : ParserKernel {
                          std::string &error);
     bool parsePropertiesText(od::value &value, ParsedEvent &event,
                              std::string &error);
+    bool openNestedObject(od::value &value, od::parser &nested,
+                          std::string &buffer, od::document &document,
+                          od::object &object);
     bool iterateProperties(od::object &object, ParsedEvent &event,
                            std::string &error);
     bool findCoreProperties(od::object &object, ParsedEvent &event,
@@ -562,21 +564,30 @@ bool Impl::iterateProperties(od::object &object, ParsedEvent &event,
     return true;
 }
 
+// Parses the object in a string value, with `buffer` for a padded copy of
+// its text. Views into the object stay valid until `nested` is used again.
+bool Impl::openNestedObject(od::value &value, od::parser &nested,
+                            std::string &buffer, od::document &document,
+                            od::object &object)
+{
+    const std::string_view text = readString(value);
+    buffer.assign(text);
+    buffer.resize(text.size() + kRecordPadding, ' ');
+    bufferEnd = buffer.data() + text.size();
+    return !nested
+                .iterate(simdjson::padded_string_view(
+                    buffer.data(), text.size(), buffer.size()))
+                .get(document) &&
+           !document.get_object().get(object);
+}
+
 // JSON Pipelines may store `properties` as a string that contains the object.
 bool Impl::parsePropertiesText(od::value &value, ParsedEvent &event,
                                std::string &error)
 {
-    const std::string_view text = readString(value);
-    nestedText.assign(text);
-    nestedText.resize(text.size() + kRecordPadding, ' ');
-    bufferEnd = nestedText.data() + text.size();
     od::document document;
     od::object object;
-    if (nestedParser
-            .iterate(simdjson::padded_string_view(
-                nestedText.data(), text.size(), nestedText.size()))
-            .get(document) ||
-        document.get_object().get(object)) {
+    if (!openNestedObject(value, nestedParser, nestedText, document, object)) {
         error = "\"properties\" is a string that does not hold a JSON object";
         return false;
     }
@@ -666,8 +677,8 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
     return true;
 }
 
-// The record parsed once already, so a failure here cannot happen in
-// practice; it would leave the shadowed keys unread.
+// Reads the values of shadowed group keys in a second walk of a record that
+// the first walk accepted. A failure here leaves those keys unread.
 void Impl::readShadowedGroups(std::string_view text, ParsedEvent &event)
 {
     od::document document;
@@ -689,22 +700,14 @@ void Impl::readShadowedGroups(std::string_view text, ParsedEvent &event)
         if (value.type().get(type))
             return;
         od::object properties;
+        od::document nestedDocument;
         if (type == od::json_type::object) {
             if (value.get_object().get(properties))
                 return;
             readShadowedIn(properties, event);
         } else if (type == od::json_type::string) {
-            const std::string_view nested = readString(value);
-            shadowNestedText.assign(nested);
-            shadowNestedText.resize(nested.size() + kRecordPadding, ' ');
-            bufferEnd = shadowNestedText.data() + nested.size();
-            od::document nestedDocument;
-            if (shadowNestedParser
-                    .iterate(simdjson::padded_string_view(
-                        shadowNestedText.data(), nested.size(),
-                        shadowNestedText.size()))
-                    .get(nestedDocument) ||
-                nestedDocument.get_object().get(properties))
+            if (!openNestedObject(value, shadowNestedParser, shadowNestedText,
+                                  nestedDocument, properties))
                 return;
             readShadowedIn(properties, event);
         }

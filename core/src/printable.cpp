@@ -1,5 +1,6 @@
 #include "hsi/printable.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace hsi {
@@ -47,8 +48,7 @@ unsigned codePoint(std::string_view text, std::size_t length)
     };
     if (length == 2)
         return (byte(0) & 0x1Fu) << 6 | (byte(1) & 0x3Fu);
-    return (byte(0) & 0x0Fu) << 12 | (byte(1) & 0x3Fu) << 6 |
-           (byte(2) & 0x3Fu);
+    return (byte(0) & 0x0Fu) << 12 | (byte(1) & 0x3Fu) << 6 | (byte(2) & 0x3Fu);
 }
 
 /// Whether a character is invisible or changes the direction of the text
@@ -73,6 +73,14 @@ void appendEscaped(std::string &out, const char *format, unsigned value)
 }
 
 } // namespace
+
+bool mayNeedEscapes(std::string_view text)
+{
+    return std::any_of(text.begin(), text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte >= 0x7F || byte == '\\';
+    });
+}
 
 std::string printable(std::string_view text)
 {

@@ -284,7 +284,6 @@ private:
     std::pair<std::size_t, std::size_t>
     segmentBlocks(std::size_t chunk, std::size_t segment) const;
     void countInSegments(std::size_t chunk, const CountingOptions &options);
-    bool chunkReadToEnd(std::size_t chunk) const;
     void markFilesCutShort();
     void absorbUnit(const UnitInfo &unit, ChunkCounts &&counts, bool firstPass);
     std::function<void(const WorkUnit &, std::int64_t)>
@@ -445,30 +444,25 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
     m_progress = std::make_unique<ProgressMeter>(m_control, bytesTotal);
 }
 
-// Units are merged in input order. A chunk of one unit (a range of a plain
-// file, or a whole file) was read to its end if that unit was merged and
-// not cut short. A gzip file's units are blocks, and its last merged block
-// may or may not be its last one; a unit of a later chunk settles it.
-bool ScanRun::chunkReadToEnd(std::size_t chunk) const
-{
-    if (m_unitsOfChunk[chunk] == 0 || m_chunkCut[chunk])
-        return false;
-    if (!m_chunkInBlocks[chunk])
-        return true;
-    for (std::size_t later = chunk + 1; later < m_chunks.size(); ++later) {
-        if (m_unitsOfChunk[later] > 0)
-            return true;
-    }
-    return false;
-}
-
 // After a cancel, a file that was not read to its end is incomplete, so
-// that its counts are not taken for the whole file.
+// that its counts are not taken for the whole file. Units are merged in
+// input order. A chunk of one unit (a range of a plain file, or a whole
+// file) was read to its end if that unit was merged uncut. A gzip file's
+// units are blocks, and its last merged block may not be its last one, so
+// only a merged unit of a later chunk shows that it was read to its end.
 void ScanRun::markFilesCutShort()
 {
+    std::size_t mergedChunks = 0;
+    for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk) {
+        if (m_unitsOfChunk[chunk] > 0)
+            mergedChunks = chunk + 1;
+    }
     std::vector<std::uint8_t> readToEnd(m_files.size(), 1);
     for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk) {
-        if (!chunkReadToEnd(chunk))
+        const bool laterMerged = chunk + 1 < mergedChunks;
+        const bool read = m_unitsOfChunk[chunk] > 0 && !m_chunkCut[chunk] &&
+                          (!m_chunkInBlocks[chunk] || laterMerged);
+        if (!read)
             readToEnd[m_chunks[chunk].fileIndex] = 0;
     }
     for (std::size_t file = 0; file < m_files.size(); ++file) {

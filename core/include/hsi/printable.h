@@ -19,4 +19,9 @@ namespace hsi {
 /// mistaken for text. Other text, valid UTF-8 included, is kept.
 std::string printable(std::string_view text);
 
+/// Returns whether printable() may change `text`: only a backslash or a
+/// byte outside printable ASCII can need an escape. It allocates nothing,
+/// so a search over many ids can skip printable() for most of them.
+bool mayNeedEscapes(std::string_view text);
+
 } // namespace hsi

@@ -795,8 +795,8 @@ void explainLikelyCause(PairFinding &finding)
                      : " Send events that belong to no user with "
                        "distinct_id \"\".");
     } else if (evidence.distinctDevices == 0) {
-        // Projects without ID merge often send no $device_id, and then
-        // the devices behind a client library cannot be told apart.
+        // Projects without ID merge often send no $device_id, so the
+        // devices behind a client library cannot be distinguished.
         finding.likelyCause = LikelyCause::Unknown;
         finding.likelyCauseText =
             percent(1.0 - server) +

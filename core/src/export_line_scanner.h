@@ -22,9 +22,9 @@ namespace hsi::detail::HSI_PARSER_VARIANT {
 /// Everything else goes to the full parser, so that both give the same
 /// result for every line: backslashes, other top-level keys, `$hotshard_`
 /// events and their properties, and a `time` that is not an integer. Control
-/// characters are looked for in each 64-byte word that holds part of a string,
-/// so a tab between tokens there sends the line to the full parser as well,
-/// while one after the last string is read as the blank JSON allows.
+/// characters are looked for in each 64-byte word that contains part of a
+/// string. A tab between tokens in such a word sends the line to the full
+/// parser, while one after the last string is read as whitespace.
 class ExportLineScanner {
 public:
     /// With `readGroupValues` false, a record with a group key goes to the

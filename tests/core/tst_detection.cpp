@@ -1558,7 +1558,7 @@ void TestDetection::likelyCause_data()
     QTest::addRow("server side, no device")
         << QStringLiteral("\"mp_lib\":\"python\"") << false
         << static_cast<int>(LikelyCause::ServerSideOneId);
-    // A client library without $device_id says nothing about the devices.
+    // A client library without $device_id gives no count of devices.
     QTest::addRow("client library, no device")
         << QStringLiteral("\"mp_lib\":\"web\"") << false
         << static_cast<int>(LikelyCause::Unknown);

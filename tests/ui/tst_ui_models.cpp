@@ -356,7 +356,7 @@ void UiModelsTest::groupCauseNamesUsers()
 }
 
 // An id with a right-to-left override can show as another id, and an escape
-// sequence in a record or message can hide text; the tables escape both.
+// sequence in a record or message can hide text. The tables escape both.
 void UiModelsTest::inputTextEscaped()
 {
     auto report = std::make_shared<Report>(*test::makeSmallReport());

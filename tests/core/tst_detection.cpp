@@ -1365,6 +1365,13 @@ void TestDetection::idFlags()
          "00000000-0000-0000-0000-000000000000", IdFlagPlaceholder},
         {"\"user_id\"", "user_id", IdFlagLiteralName},
         {"\"Distinct_ID\"", "Distinct_ID", IdFlagLiteralName},
+        // Names that share a length with other listed names.
+        {"\"Group_Id\"", "Group_Id", IdFlagLiteralName},
+        {"\"$user_id\"", "$user_id", IdFlagLiteralName},
+        {"\"<NIL>\"", "<NIL>", IdFlagPlaceholder},
+        {"\"EMAIL\"", "EMAIL", IdFlagLiteralName},
+        {"\"00000000-0000-0000-0000-0000000000000\"",
+         "00000000-0000-0000-0000-0000000000000", IdFlagNone},
         {"12345", "12345", IdFlagNumeric},
         {"\"alice\"", "alice", IdFlagNone},
         {"\"undefined-user\"", "undefined-user", IdFlagNone},

@@ -285,7 +285,8 @@ private:
     segmentBlocks(std::size_t chunk, std::size_t segment) const;
     void countInSegments(std::size_t chunk, const CountingOptions &options);
     void markFilesCutShort();
-    void absorbUnit(const UnitInfo &unit, ChunkCounts &&counts, bool firstPass);
+    void absorbUnit(const UnitInfo &unit, ChunkCounts &&counts, bool firstPass,
+                    bool workersBusy);
     std::function<void(const WorkUnit &, std::int64_t)>
     blockProgress(std::vector<std::int64_t> &reported);
     void growForInput();
@@ -514,12 +515,13 @@ CountingOptions ScanRun::firstPassOptions() const
 }
 
 void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
-                         bool firstPass)
+                         bool firstPass, bool workersBusy)
 {
-    // While later chunks are still being counted, every core is busy, and
-    // a merge on several threads would only slow the counting down.
-    const bool laterChunks = unit.chunkIndex + 1 < m_chunks.size();
-    const int threads = laterChunks ? 1 : m_threads;
+    // While workers are counting, every core is busy, and a merge on several
+    // threads would only slow the counting down. The ranges of a large file
+    // end at about the same time, so the first range's merge usually finds
+    // the workers done and takes every core.
+    const int threads = workersBusy ? 1 : m_threads;
     if (firstPass && unit.isBlock) {
         mergeChunk(counts, static_cast<std::int32_t>(unit.index), m_settings,
                    m_keyOfSpace, threads, m_global, m_tracking);
@@ -647,9 +649,9 @@ void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass,
             }
             showEvents();
         },
-        [&](const UnitInfo &unit, ChunkCounts &&counts) {
+        [&](const UnitInfo &unit, ChunkCounts &&counts, bool workersBusy) {
             const std::int64_t mergeStart = nowMs();
-            absorbUnit(unit, std::move(counts), firstPass);
+            absorbUnit(unit, std::move(counts), firstPass, workersBusy);
             m_mergeMs += nowMs() - mergeStart;
             // A range's tables are left in place unless they became the
             // merged ones.
@@ -743,7 +745,7 @@ void ScanRun::countInSegments(std::size_t chunk, const CountingOptions &options)
                  ++block) {
                 const UnitInfo unit{
                     m_firstUnitOfChunk[chunk] + block, chunk, true, {}};
-                absorbUnit(unit, std::move(counts[block]), false);
+                absorbUnit(unit, std::move(counts[block]), false, true);
                 counts[block] = ChunkCounts{};
             }
         }
@@ -917,7 +919,7 @@ void ScanRun::collectUnitEvidence(const EvidenceQuery &query,
                             static_cast<std::int32_t>(unit.index), query,
                             evidence, cancelFlag(), m_progress->forChunk());
         },
-        [&](const UnitInfo &unit, ChunkEvidence &&evidence) {
+        [&](const UnitInfo &unit, ChunkEvidence &&evidence, bool) {
             const std::int64_t lineOffset =
                 unit.index < m_unitLineOffsets.size()
                     ? m_unitLineOffsets[unit.index]

@@ -96,7 +96,8 @@ struct UnitInfo {
 /// `merge` on the calling thread in the order the units were handed out,
 /// as soon as each result and all before it are ready. Workers stay at most
 /// threads + 1 units ahead of the merge, which bounds the memory held by
-/// waiting results.
+/// waiting results. `merge` receives whether a worker was busy when the
+/// merge started, so that it can use every core when none was.
 /// `onTaken(unit, compressedBytesDone)` runs, serialised, as each unit is
 /// handed out.
 template <typename Result>
@@ -104,7 +105,8 @@ void runUnitsInOrder(
     WorkUnitSource &source, int threads,
     const std::function<void(const WorkUnit &, std::int64_t)> &onTaken,
     const std::function<void(WorkUnit &, Result &)> &work,
-    const std::function<void(const UnitInfo &, Result &&)> &merge)
+    const std::function<void(const UnitInfo &, Result &&, bool workersBusy)>
+        &merge)
 {
     const std::size_t window =
         static_cast<std::size_t>(std::max(1, threads)) + 1;
@@ -114,6 +116,7 @@ void runUnitsInOrder(
     std::map<std::size_t, std::pair<UnitInfo, Result>> finished;
     std::size_t unitsTaken = 0;
     std::size_t nextToMerge = 0;
+    std::size_t busyWorkers = 0;
     bool exhausted = false;
 
     auto worker = [&] {
@@ -141,6 +144,7 @@ void runUnitsInOrder(
                     return;
                 }
                 sequence = unitsTaken++;
+                ++busyWorkers;
                 if (onTaken)
                     onTaken(unit, compressedBytesDone);
             }
@@ -150,6 +154,7 @@ void runUnitsInOrder(
                           std::move(unit.readError)};
             source.recycle(unit);
             std::lock_guard state(stateMutex);
+            --busyWorkers;
             finished.emplace(
                 sequence, std::make_pair(std::move(info), std::move(result)));
             changed.notify_all();
@@ -162,6 +167,7 @@ void runUnitsInOrder(
 
     for (;;) {
         std::pair<UnitInfo, Result> entry;
+        bool workersBusy = false;
         {
             std::unique_lock state(stateMutex);
             changed.wait(state, [&] {
@@ -171,8 +177,9 @@ void runUnitsInOrder(
             if (finished.count(nextToMerge) == 0)
                 break;
             entry = std::move(finished.extract(nextToMerge).mapped());
+            workersBusy = busyWorkers > 0;
         }
-        merge(entry.first, std::move(entry.second));
+        merge(entry.first, std::move(entry.second), workersBusy);
         std::lock_guard state(stateMutex);
         ++nextToMerge;
         changed.notify_all();

@@ -16,16 +16,17 @@ namespace {
 
 constexpr std::size_t kSnippetLength = 80;
 
+/// Returns the start of `text` for a message, cut before a whole UTF-8
+/// sequence. Control characters are kept, so that the summary and the
+/// desktop program escape them as they escape ids.
 std::string snippetOf(std::string_view text)
 {
-    std::string snippet(text.substr(0, kSnippetLength));
-    for (char &c : snippet) {
-        if (static_cast<unsigned char>(c) < 0x20)
-            c = ' ';
-    }
-    if (text.size() > kSnippetLength)
-        snippet += "...";
-    return snippet;
+    if (text.size() <= kSnippetLength)
+        return std::string(text);
+    std::size_t cut = kSnippetLength;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut;
+    return std::string(text.substr(0, cut)) + "...";
 }
 
 /// Describes a line that is not UTF-8 text, which no export contains, or

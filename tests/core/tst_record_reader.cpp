@@ -67,6 +67,7 @@ private slots:
     void textAfterArray();
     void extraBraceInArray();
     void unclosedArray();
+    void badLineQuoteKeepsText();
     void badLineReported();
     void notTextLineNamed();
     void missingFile();
@@ -470,6 +471,26 @@ void TestRecordReader::notTextLineNamed()
              input.problems[0].message.c_str());
     QCOMPARE(input.problems[1].line, std::int64_t{3});
     QVERIFY2(containsText(input.problems[1].message, "not UTF-8 text"),
+             input.problems[1].message.c_str());
+}
+
+void TestRecordReader::badLineQuoteKeepsText()
+{
+    // The quote keeps a control character for the display to escape, and
+    // stops before a character that would cross its length limit.
+    const std::string escape = "not json \x1b[31m red";
+    const std::string accents = std::string(79, 'a') + "\xc3\xa9tail";
+    FixtureDir dir;
+    const std::string path = dir.write(
+        "quoted.json", repeatedLines("alice", kNoon, 1) + escape + "\n" +
+                           accents + "\n");
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QCOMPARE(input.problems.size(), std::size_t{2});
+    QVERIFY2(containsText(input.problems[0].message, "\"" + escape + "\""),
+             input.problems[0].message.c_str());
+    QVERIFY2(containsText(input.problems[1].message,
+                          "\"" + std::string(79, 'a') + "...\""),
              input.problems[1].message.c_str());
 }
 

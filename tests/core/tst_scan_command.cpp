@@ -1023,6 +1023,9 @@ void TestScanCommand::summaryEscapesControls()
                               R"("company":"acme\u001b[2J")") +
                     "\n";
     }
+    // A rejected line's quote keeps its control character for the summary
+    // to escape.
+    text += "oops \x1b[5m\n";
     FixtureDir dir;
     const std::string input = dir.write("ids\x1b[1m.json", text);
 
@@ -1031,13 +1034,16 @@ void TestScanCommand::summaryEscapesControls()
                      QStringLiteral("2"), QStringLiteral("--group-limit"),
                      QStringLiteral("20"), QStringLiteral("--group-key"),
                      QStringLiteral("company"), QString::fromStdString(input)});
-    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    // The rejected line makes the input incomplete.
+    QVERIFY2(run.exitCode == 4, qPrintable(run.err));
     for (const auto &[id, printed] : ids)
         QVERIFY2(run.out.contains(QStringLiteral("user  ") + printed),
                  qPrintable(printed));
     QVERIFY2(run.out.contains(QStringLiteral(R"(group company='acme\x1b[2J')")),
              qPrintable(run.out));
     QVERIFY2(run.out.contains(QStringLiteral(R"(ids\x1b[1m.json:3 ()")),
+             qPrintable(run.out));
+    QVERIFY2(run.out.contains(QStringLiteral(R"("oops \x1b[5m")")),
              qPrintable(run.out));
     for (const QChar character : run.out) {
         const char16_t code = character.unicode();

@@ -312,6 +312,12 @@ std::string GzipBlockReader::error() const
     return m_error;
 }
 
+bool GzipBlockReader::readToEnd() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_readToEnd;
+}
+
 std::vector<GzipCheckpoint> GzipBlockReader::takeCheckpoints()
 {
     std::lock_guard lock(m_mutex);
@@ -390,6 +396,8 @@ void GzipBlockReader::run()
         if (!inflater.error().empty())
             fail(inflater.error());
         ::close(fd);
+        std::lock_guard lock(m_mutex);
+        m_readToEnd = inflater.ended() && m_error.empty();
     }
     std::lock_guard lock(m_mutex);
     m_finished = true;

@@ -137,6 +137,9 @@ public:
     void recycle(TextBlock &&block);
     /// Empty unless the stream was unreadable, corrupt or truncated.
     std::string error() const;
+    /// Whether the whole stream was inflated without an error, so that
+    /// next() handed out its last block; false after stop() cut it short.
+    bool readToEnd() const;
     /// Stops the inflating thread early.
     void stop();
     /// The checkpoints saved, in file order; call after next() returned
@@ -160,6 +163,7 @@ private:
     std::vector<TextBlock> m_free;
     std::string m_error;
     bool m_finished = false;
+    bool m_readToEnd = false;
     std::atomic<bool> m_stopRequested{false};
 };
 

@@ -147,7 +147,9 @@ public:
     bool feed(const char *data, std::size_t size, const char *readableEnd,
               const std::atomic<bool> *cancel, std::int64_t &records)
     {
-        if (cancel && *cancel)
+        // Empty input, such as the unit that closes a gzip file, has nothing
+        // for a cancel to cut short.
+        if (size > 0 && cancel && *cancel)
             return false;
         const char *pos = data;
         const char *end = data + size;
@@ -456,7 +458,7 @@ ReadResult readMappedChunk(const InputFile &file, const Chunk &chunk,
         pos = std::max(stepEnd, pos + 1);
         if (progress)
             progress(pos - begin);
-        if (cancel && *cancel) {
+        if (pos < end && cancel && *cancel) {
             result.cancelled = true;
             break;
         }
@@ -503,7 +505,7 @@ ReadResult readMappedArray(const InputFile &file, const RecordSink &sink,
         splitter.feed(mapped.data() + pos, length, result.records);
         if (progress)
             progress(static_cast<std::int64_t>(pos + length));
-        if (cancel && *cancel) {
+        if (pos + length < mapped.size() && cancel && *cancel) {
             result.cancelled = true;
             result.lines = splitter.lines();
             return result;
@@ -525,7 +527,14 @@ ReadResult readGzipFile(const InputFile &file, const RecordSink &sink,
     const bool isArray = file.format.layout == RecordLayout::JsonArray;
 
     TextBlock block;
+    // A cancel is checked before each block, so one that comes after the
+    // last block leaves the file read whole.
     while (reader.next(block)) {
+        if (cancel && *cancel) {
+            result.cancelled = true;
+            reader.stop();
+            break;
+        }
         if (isArray) {
             array.feed(block.buffer.data(), block.size, result.records);
         } else if (!lines.feed(block.buffer.data(), block.size,
@@ -536,8 +545,7 @@ ReadResult readGzipFile(const InputFile &file, const RecordSink &sink,
         if (progress)
             progress(block.compressedBytesDone);
         reader.recycle(std::move(block));
-        if (result.cancelled || (cancel && *cancel)) {
-            result.cancelled = true;
+        if (result.cancelled) {
             reader.stop();
             break;
         }

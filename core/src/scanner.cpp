@@ -284,13 +284,13 @@ private:
     std::pair<std::size_t, std::size_t>
     segmentBlocks(std::size_t chunk, std::size_t segment) const;
     void countInSegments(std::size_t chunk, const CountingOptions &options);
-    void markFilesCutShort();
+    bool markFilesCutShort();
     void absorbUnit(const UnitInfo &unit, ChunkCounts &&counts, bool firstPass,
                     bool workersBusy);
     std::function<void(const WorkUnit &, std::int64_t)>
     blockProgress(std::vector<std::int64_t> &reported);
     void growForInput();
-    void countRecordGroupKeys();
+    bool countRecordGroupKeys();
     CountingOptions countingOptions(std::size_t firstKey) const;
     CountingOptions firstPassOptions() const;
     std::int64_t nearThreshold(std::int64_t limit) const;
@@ -352,9 +352,11 @@ private:
     std::vector<std::size_t> m_firstUnitOfChunk;
     std::vector<std::size_t> m_unitsOfChunk;
     /// For each chunk, whether the first pass merged a unit of it whose
-    /// reading a cancel cut short, and whether its units are gzip blocks.
+    /// reading a cancel cut short, whether its units are gzip blocks, and
+    /// for those, whether its reader handed out every block.
     std::vector<std::uint8_t> m_chunkCut;
     std::vector<std::uint8_t> m_chunkInBlocks;
+    std::vector<std::uint8_t> m_blocksReadToEnd;
     /// Lines read so far in each file during the counting pass.
     std::vector<std::int64_t> m_fileLines;
     std::vector<std::string> m_keyOfSpace;
@@ -442,33 +444,32 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
     m_unitsOfChunk.assign(m_chunks.size(), 0);
     m_chunkCut.assign(m_chunks.size(), 0);
     m_chunkInBlocks.assign(m_chunks.size(), 0);
+    m_blocksReadToEnd.assign(m_chunks.size(), 0);
     m_progress = std::make_unique<ProgressMeter>(m_control, bytesTotal);
 }
 
-// After a cancel, a file that was not read to its end is incomplete, so
-// that its counts are not taken for the whole file. Units are merged in
-// input order. A chunk of one unit (a range of a plain file, or a whole
+// After a cancel, marks each file that was not read to its end incomplete,
+// so that its counts are not taken for the whole file, and returns whether
+// there was one. A chunk of one unit (a range of a plain file, or a whole
 // file) was read to its end if that unit was merged uncut. A gzip file's
-// units are blocks, and its last merged block may not be its last one, so
-// only a merged unit of a later chunk shows that it was read to its end.
-void ScanRun::markFilesCutShort()
+// units are blocks, and its last unit records whether its reader reached
+// the end of the stream.
+bool ScanRun::markFilesCutShort()
 {
-    std::size_t mergedChunks = 0;
-    for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk) {
-        if (m_unitsOfChunk[chunk] > 0)
-            mergedChunks = chunk + 1;
-    }
     std::vector<std::uint8_t> readToEnd(m_files.size(), 1);
     for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk) {
-        const bool laterMerged = chunk + 1 < mergedChunks;
         const bool read = m_unitsOfChunk[chunk] > 0 && !m_chunkCut[chunk] &&
-                          (!m_chunkInBlocks[chunk] || laterMerged);
+                          (!m_chunkInBlocks[chunk] || m_blocksReadToEnd[chunk]);
         if (!read)
             readToEnd[m_chunks[chunk].fileIndex] = 0;
     }
+    bool cutShort = false;
     for (std::size_t file = 0; file < m_files.size(); ++file) {
         InputReport &input = m_report.inputs[file];
-        if (readToEnd[file] || input.status == InputReport::Status::Error)
+        if (readToEnd[file])
+            continue;
+        cutShort = true;
+        if (input.status == InputReport::Status::Error)
             continue;
         input.status = InputReport::Status::Incomplete;
         ++input.problemCount;
@@ -476,6 +477,7 @@ void ScanRun::markFilesCutShort()
         keepProblem(input.problems,
                     {Problem::Severity::Error, 0, kScanCancelledInFile});
     }
+    return cutShort;
 }
 
 CountingOptions ScanRun::countingOptions(std::size_t firstKey) const
@@ -551,6 +553,7 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
         m_firstUnitOfChunk[unit.chunkIndex] = unit.index;
     m_chunkCut[unit.chunkIndex] |= counts.read.cancelled ? 1 : 0;
     m_chunkInBlocks[unit.chunkIndex] = unit.isBlock ? 1 : 0;
+    m_blocksReadToEnd[unit.chunkIndex] |= unit.fileReadToEnd ? 1 : 0;
     m_unitDays[unit.index] = unitDaysOf(counts);
     m_unitDays[unit.index].fileIndex = chunk.fileIndex;
     if (counts.early && unit.isBlock) {
@@ -684,10 +687,13 @@ void ScanRun::growForInput()
 // NOTE: that pass reads the whole input again: about 30% of the time of a
 // scan of the bundled sample. Counting a key from the record that names it
 // on would leave only the lines before that record to re-read.
-void ScanRun::countRecordGroupKeys()
+// Returns false when a cancel left a key's values uncounted.
+bool ScanRun::countRecordGroupKeys()
 {
-    if (m_keyOfSpace.size() - 1 <= m_configuredKeys || cancelled())
-        return;
+    if (m_keyOfSpace.size() - 1 <= m_configuredKeys)
+        return true;
+    if (cancelled())
+        return false;
     CountingOptions options = countingOptions(m_configuredKeys);
     options.countEverything = false;
     m_progress->startPass(3);
@@ -702,6 +708,7 @@ void ScanRun::countRecordGroupKeys()
             ++chunk;
         runCountingPass(options, false, first, chunk);
     }
+    return !cancelled();
 }
 
 // The blocks of a gzip chunk's segment: from the checkpoint before it, or
@@ -1596,19 +1603,20 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     m_tracking.user = firstOptions.userTrackFrom;
     m_tracking.group = firstOptions.groupTrackFrom;
     runCountingPass(firstOptions, true);
-    // A cancel leaves files read in part, so the total gives what was read.
-    if (cancelled()) {
+    // A cancel that came after the last line was read leaves the counts
+    // whole. Otherwise files were read in part, and the total gives what
+    // was read.
+    const bool countingCut = cancelled() && markFilesCutShort();
+    if (countingCut)
         m_report.totals.bytes = m_progress->bytesDone();
-        markFilesCutShort();
-    }
     qCDebug(lcScan,
             "counting pass done after %lld ms (%lld ms merging): %zu ids, "
             "%zu pairs%s",
             static_cast<long long>(nowMs() - startMs),
             static_cast<long long>(m_mergeMs), m_global.ids.size(),
             m_global.pairs.size(), memoryUse().c_str());
-    countRecordGroupKeys();
-    const bool countsComplete = !cancelled();
+    const bool recordKeysCounted = countRecordGroupKeys();
+    const bool countsComplete = !countingCut && recordKeysCounted;
     if (countsComplete) {
         flagPairs();
         qCDebug(lcScan, "pairs flagged after %lld ms",

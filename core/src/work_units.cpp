@@ -16,6 +16,7 @@ bool WorkUnitSource::next(WorkUnit &unit, std::int64_t &compressedBytesDone)
     std::lock_guard lock(m_mutex);
     unit.isBlock = false;
     unit.readError.clear();
+    unit.fileReadToEnd = false;
     compressedBytesDone = -1;
     for (;;) {
         if (m_reader) {
@@ -33,6 +34,7 @@ bool WorkUnitSource::next(WorkUnit &unit, std::int64_t &compressedBytesDone)
             unit.isBlock = true;
             unit.chunkIndex = m_readerChunk;
             unit.readError = m_reader->error();
+            unit.fileReadToEnd = m_reader->readToEnd();
             unit.index = m_nextIndex++;
             compressedBytesDone =
                 m_files[m_chunks[m_readerChunk].fileIndex].size;

@@ -25,6 +25,9 @@ struct WorkUnit {
     /// For the last unit of a block-read file: why reading stopped early,
     /// such as a truncated gzip stream; empty otherwise.
     std::string readError;
+    /// For the last unit of a block-read file: whether every block of the
+    /// file was handed out, which a cancel can prevent.
+    bool fileReadToEnd = false;
 };
 
 /// Hands out the units of a list of chunks in order, inflating gzip files
@@ -90,6 +93,7 @@ struct UnitInfo {
     std::size_t chunkIndex = 0;
     bool isBlock = false;
     std::string readError;
+    bool fileReadToEnd = false;
 };
 
 /// Runs `work` on every unit of `source` on `threads` workers and calls
@@ -151,7 +155,7 @@ void runUnitsInOrder(
             Result result;
             work(unit, result);
             UnitInfo info{unit.index, unit.chunkIndex, unit.isBlock,
-                          std::move(unit.readError)};
+                          std::move(unit.readError), unit.fileReadToEnd};
             source.recycle(unit);
             std::lock_guard state(stateMutex);
             --busyWorkers;

@@ -125,6 +125,7 @@ private slots:
     void likelyCause();
     void cancelled();
     void cancelledDuringEvidence();
+    void cancelAfterLastLineKeepsCounts();
     void namedPipeIsAnError();
     void manyFlaggedPairs();
     void badLineLoggedWithFileLine();
@@ -1715,6 +1716,37 @@ void TestDetection::cancelledDuringEvidence()
     QCOMPARE(hot->uniqueEvents, PairFinding::kNotDetermined);
     QVERIFY2(hot->likelyCauseText.find("cancelled") != std::string::npos,
              hot->likelyCauseText.c_str());
+}
+
+void TestDetection::cancelAfterLastLineKeepsCounts()
+{
+    // The file is one range read in one step, so the first progress report
+    // comes once its last line is read, before its counts are merged.
+    std::string text = filler(50);
+    for (int i = 0; i < 30; ++i)
+        text += eventOf("hot", kNoon + i);
+    FixtureDir dir;
+    const std::string path = dir.write("events.json", text);
+    ScanControl control;
+    std::int64_t bytesAtCancel = -1;
+    control.onProgress = [&](const ScanProgress &progress) {
+        if (progress.pass == 1 && bytesAtCancel < 0) {
+            bytesAtCancel = progress.bytesDone;
+            control.cancelRequested = true;
+        }
+    };
+    const Report report = scan({path}, withUserLimit(20), &control);
+
+    QCOMPARE(bytesAtCancel, static_cast<std::int64_t>(text.size()));
+    QVERIFY(report.cancelled);
+    QVERIFY(report.countsComplete);
+    QCOMPARE(report.totals.bytes, static_cast<std::int64_t>(text.size()));
+    const InputReport &input = report.inputs.at(0);
+    QVERIFY(input.status == InputReport::Status::Ok);
+    QVERIFY(input.problems.empty());
+    const PairFinding *hot = findPair(report.hotShards, "hot", kDate);
+    QVERIFY(hot != nullptr);
+    QCOMPARE(hot->events, std::int64_t{30});
 }
 
 void TestDetection::progressCountsEventsOnce_data()

@@ -26,6 +26,9 @@ private slots:
     void readerThinsCheckpoints_data();
     void readerThinsCheckpoints();
     void readerSkipsLongCarries();
+    void readerReadsToEnd();
+    void readerStoppedNotReadToEnd();
+    void readerTruncatedNotReadToEnd();
 };
 
 namespace {
@@ -256,6 +259,47 @@ void TestGzipCheckpoints::readerSkipsLongCarries()
     QCOMPARE(blocks, std::size_t{5});
     QVERIFY(reader.takeCheckpoints().empty());
     QCOMPARE(left.load(), 100);
+}
+
+
+void TestGzipCheckpoints::readerReadsToEnd()
+{
+    FixtureDir dir;
+    const std::string path =
+        dir.write("even.json.gz", gzipMember(linesOfLength(290'000, 100)));
+    GzipBlockReader reader(path);
+    QCOMPARE(readAll(reader), std::size_t{7});
+    QVERIFY(reader.readToEnd());
+    QVERIFY(reader.error().empty());
+}
+
+void TestGzipCheckpoints::readerStoppedNotReadToEnd()
+{
+    // The reader inflates at most five blocks ahead of the one handed out,
+    // so a stop after the first of seven leaves the last one uninflated.
+    FixtureDir dir;
+    const std::string path =
+        dir.write("even.json.gz", gzipMember(linesOfLength(290'000, 100)));
+    GzipBlockReader reader(path);
+    TextBlock block;
+    QVERIFY(reader.next(block));
+    reader.stop();
+    reader.recycle(std::move(block));
+    const std::size_t rest = readAll(reader);
+    QVERIFY2(rest < 6, qPrintable(QString::number(rest)));
+    QVERIFY(!reader.readToEnd());
+}
+
+void TestGzipCheckpoints::readerTruncatedNotReadToEnd()
+{
+    std::string member = gzipMember(linesOfLength(290'000, 100));
+    member.resize(member.size() / 2);
+    FixtureDir dir;
+    const std::string path = dir.write("cut.json.gz", member);
+    GzipBlockReader reader(path);
+    readAll(reader);
+    QVERIFY(!reader.error().empty());
+    QVERIFY(!reader.readToEnd());
 }
 
 QTEST_APPLESS_MAIN(TestGzipCheckpoints)

@@ -259,8 +259,49 @@ public:
     /// The lines read, up to the one with the error after an error.
     std::int64_t lines() const { return m_line; }
 
+    /// Commas missing or out of place, which JSON forbids but which leave
+    /// every element readable: the first of each kind, with its count.
+    std::vector<ReadWarning> takeWarnings()
+    {
+        std::vector<ReadWarning> warnings;
+        for (CommaFault &fault : m_faults) {
+            if (fault.count == 0)
+                continue;
+            std::string message = fault.message;
+            if (fault.count > 1)
+                message += " (" + std::to_string(fault.count) +
+                           " times in this file; this is the first)";
+            warnings.push_back({fault.firstLine, std::move(message)});
+        }
+        return warnings;
+    }
+
 private:
-    enum class State { BeforeArray, BetweenElements, InElement, AfterArray };
+    /// The splitter's position: before the array, after its '[', after an
+    /// element, after a comma, inside an element, or after the array.
+    enum class State {
+        BeforeArray,
+        AfterOpen,
+        AfterElement,
+        AfterComma,
+        InElement,
+        AfterArray
+    };
+
+    /// A kind of comma fault and where it first occurred.
+    struct CommaFault {
+        const char *message;
+        std::int64_t firstLine = 0;
+        std::int64_t count = 0;
+    };
+    enum Fault { MissingComma, ExtraComma, TrailingComma, kFaultKinds };
+
+    void noteFault(Fault fault)
+    {
+        CommaFault &kind = m_faults[fault];
+        if (kind.count++ == 0)
+            kind.firstLine = m_line + 1;
+    }
 
     // The byte that causes an error is on line m_line + 1, since a newline
     // is never one. Counting that line makes lines() name it.
@@ -277,25 +318,14 @@ private:
         switch (m_state) {
         case State::BeforeArray:
             if (c == '[')
-                m_state = State::BetweenElements;
+                m_state = State::AfterOpen;
             else if (!isBlank(c) && !isByteOrderMark(c))
                 fail("expected '[' at the start of the JSON array");
             return;
-        case State::BetweenElements:
-            if (c == ']') {
-                m_state = State::AfterArray;
-            } else if (c == '}') {
-                // A closing brace too many after an element. Passed on as
-                // an element of its own, it is reported with its line, and
-                // the elements after it are still read.
-                startElement();
-                m_element.push_back(c);
-                emit(records);
-                m_state = State::BetweenElements;
-            } else if (!isBlank(c) && c != ',') {
-                startElement();
-                elementByte(c, records);
-            }
+        case State::AfterOpen:
+        case State::AfterElement:
+        case State::AfterComma:
+            betweenElements(c, records);
             return;
         case State::InElement:
             elementByte(c, records);
@@ -303,10 +333,40 @@ private:
         case State::AfterArray:
             // Files joined with cat may bring their byte order marks along.
             if (c == '[')
-                m_state = State::BetweenElements;
+                m_state = State::AfterOpen;
             else if (!isBlank(c) && !isByteOrderMark(c))
                 fail("unexpected text after the end of the JSON array");
             return;
+        }
+    }
+
+    // Reads a byte outside the elements. A comma fault is noted and
+    // reading goes on, since the elements themselves are whole.
+    void betweenElements(char c, std::int64_t &records)
+    {
+        if (isBlank(c))
+            return;
+        if (c == ',') {
+            if (m_state != State::AfterElement)
+                noteFault(ExtraComma);
+            m_state = State::AfterComma;
+        } else if (c == ']') {
+            if (m_state == State::AfterComma)
+                noteFault(TrailingComma);
+            m_state = State::AfterArray;
+        } else if (c == '}') {
+            // A closing brace too many after an element. Passed on as an
+            // element of its own, it is reported with its line, and the
+            // elements after it are still read.
+            startElement();
+            m_element.push_back(c);
+            emit(records);
+            m_state = State::AfterElement;
+        } else {
+            if (m_state == State::AfterElement)
+                noteFault(MissingComma);
+            startElement();
+            elementByte(c, records);
         }
     }
 
@@ -341,7 +401,7 @@ private:
         if (m_depth == 0 && (c == ',' || c == ']')) {
             // A scalar element ends at the next separator.
             emit(records);
-            m_state = c == ']' ? State::AfterArray : State::BetweenElements;
+            m_state = c == ']' ? State::AfterArray : State::AfterComma;
             return;
         }
         m_element.push_back(c);
@@ -352,7 +412,7 @@ private:
         } else if (c == '}' || c == ']') {
             if (--m_depth == 0) {
                 emit(records);
-                m_state = State::BetweenElements;
+                m_state = State::AfterElement;
             }
         }
     }
@@ -377,6 +437,13 @@ private:
     int m_depth = 0;
     bool m_inString = false;
     bool m_escaped = false;
+    CommaFault m_faults[kFaultKinds] = {
+        {"a comma is missing before this element of the JSON array; the "
+         "element was read, but check how the file was made"},
+        {"a comma in the JSON array has no element before it; it was "
+         "skipped"},
+        {"the JSON array ends with a comma before ']', which JSON does not "
+         "allow; it was skipped"}};
 };
 
 /// Finds the first line start at or after `offset`.
@@ -513,6 +580,7 @@ ReadResult readMappedArray(const InputFile &file, const RecordSink &sink,
     }
     result.error = splitter.finish();
     result.lines = splitter.lines();
+    result.warnings = splitter.takeWarnings();
     return result;
 }
 
@@ -553,6 +621,8 @@ ReadResult readGzipFile(const InputFile &file, const RecordSink &sink,
     result.error = reader.error();
     if (isArray && result.error.empty() && !result.cancelled)
         result.error = array.finish();
+    if (isArray)
+        result.warnings = array.takeWarnings();
     result.lines = isArray ? array.lines() : lines.lines();
     return result;
 }

@@ -584,6 +584,19 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
         m_report.records.push_back(std::move(record));
         addGroupKey(m_report.records.back().groupKey);
     }
+    if (!counts.read.warnings.empty()) {
+        for (ReadWarning &warning : counts.read.warnings) {
+            ++input.problemCount;
+            keepProblem(input.problems,
+                        {Problem::Severity::Warning, lineOffset + warning.line,
+                         std::move(warning.message)});
+        }
+        // The reader finds them after the records' own problems.
+        std::stable_sort(input.problems.begin(), input.problems.end(),
+                         [](const Problem &a, const Problem &b) {
+                             return a.line < b.line;
+                         });
+    }
     if (counts.badLines && input.status == InputReport::Status::Ok)
         input.status = InputReport::Status::Incomplete;
     const std::string &readError =

@@ -66,6 +66,8 @@ private slots:
     void jsonArray();
     void textAfterArray();
     void extraBraceInArray();
+    void commaFaultsInArray_data();
+    void commaFaultsInArray();
     void unclosedArray();
     void badLineQuoteKeepsText();
     void badLineReported();
@@ -429,6 +431,49 @@ void TestRecordReader::extraBraceInArray()
     QCOMPARE(report.totals.skippedLines, std::int64_t{1});
     QCOMPARE(input.problems.size(), std::size_t{1});
     QCOMPARE(input.problems[0].line, std::int64_t{2});
+}
+
+void TestRecordReader::commaFaultsInArray_data()
+{
+    QTest::addColumn<bool>("gzip");
+    QTest::addRow("plain") << false;
+    QTest::addRow("gzip") << true;
+}
+
+void TestRecordReader::commaFaultsInArray()
+{
+    // Commas missing, doubled and before ']' break JSON, but each element
+    // is whole, so all are counted and each kind of fault is named once.
+    QFETCH(bool, gzip);
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const std::string b = eventLine("B", "\"bob\"", "1709726400");
+    const std::string c = eventLine("C", "\"carol\"", "1709726400");
+    const std::string text = "[\n" + a + "\n" + b + ",\n,\n" + c + ",\n" + b +
+                             "\n" + a + ",\n]\n";
+    FixtureDir dir;
+    const std::string path =
+        gzip ? dir.write("commas.json.gz", gzipMember(text))
+             : dir.write("commas.json", text);
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QCOMPARE(input.events, std::int64_t{5});
+    QVERIFY(input.status == InputReport::Status::Ok);
+    QCOMPARE(input.problemCount, std::int64_t{3});
+    QCOMPARE(input.problems.size(), std::size_t{3});
+    for (const Problem &problem : input.problems)
+        QVERIFY(problem.severity == Problem::Severity::Warning);
+    QCOMPARE(input.problems[0].line, std::int64_t{3});
+    QVERIFY2(containsText(input.problems[0].message, "comma is missing"),
+             input.problems[0].message.c_str());
+    QVERIFY2(containsText(input.problems[0].message, "2 times"),
+             input.problems[0].message.c_str());
+    QCOMPARE(input.problems[1].line, std::int64_t{4});
+    QVERIFY2(containsText(input.problems[1].message, "no element before"),
+             input.problems[1].message.c_str());
+    QCOMPARE(input.problems[2].line, std::int64_t{8});
+    QVERIFY2(containsText(input.problems[2].message, "before ']'"),
+             input.problems[2].message.c_str());
 }
 
 void TestRecordReader::unclosedArray()

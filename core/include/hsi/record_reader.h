@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hsi {
 
@@ -28,6 +29,13 @@ struct FileFormat {
 };
 
 /// Outcome of reading a file or a part of it.
+/// A problem in a file's layout that did not stop reading: the line it is
+/// on and a message.
+struct ReadWarning {
+    std::int64_t line = 0;
+    std::string message;
+};
+
 struct ReadResult {
     /// Empty when the whole range was read; otherwise why reading stopped,
     /// for example a truncated gzip stream.
@@ -37,6 +45,7 @@ struct ReadResult {
     std::int64_t lines = 0;
     std::int64_t records = 0;
     bool cancelled = false;
+    std::vector<ReadWarning> warnings;
 };
 
 /// Receives one record: its text (without the line break, with

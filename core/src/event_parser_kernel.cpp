@@ -240,6 +240,7 @@ struct Impl final : ParserKernel {
                             std::string &error);
     bool needsEveryProperty(std::string_view text) const;
     std::string explainRejected(std::string_view text, std::string reason);
+    bool checkSkippedValues(std::string_view text, std::string &error);
     bool readPropertyField(Field field, std::uint32_t groupKeyIndex,
                            od::value &value, ParsedEvent &event);
 
@@ -735,6 +736,29 @@ void Impl::readShadowedIn(od::object &properties, ParsedEvent &event)
 // The on-demand parser reads only what it needs, so a record cut off in
 // the middle can fail as a missing field. A full parse of the rejected
 // record, which is rare, detects broken JSON and reports simdjson's reason.
+// Rejects a record whose unread values are not JSON. simdjson's On-Demand
+// API skips them unchecked, so the DOM parser checks the whole record. It
+// also rejects JSON that the scan reads, such as integers beyond 64 bits
+// and lone surrogates, so only errors of structure and words count.
+// NOTE: the DOM parser stops at its first error, so such a number before a
+// broken part hides it.
+bool Impl::checkSkippedValues(std::string_view text, std::string &error)
+{
+    simdjson::dom::element element;
+    const simdjson::error_code failure =
+        validator.parse(text.data(), text.size(), false).get(element);
+    switch (failure) {
+    case simdjson::TAPE_ERROR:
+    case simdjson::N_ATOM_ERROR:
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+        error = "invalid JSON: " + describeJsonError(failure);
+        return false;
+    default:
+        return true;
+    }
+}
+
 std::string Impl::explainRejected(std::string_view text, std::string reason)
 {
     simdjson::dom::element element;
@@ -801,6 +825,8 @@ bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
                 "\" has an escape that JSON does not define";
         return false;
     }
+    if (!checkSkippedValues(text, error))
+        return false;
     if (!shadowedGroupKeys.empty() && groupKeys.mayHoldKey(text))
         readShadowedGroups(text, event);
     event.replacedSurrogateText = replacedSurrogateText;

@@ -49,6 +49,7 @@ private slots:
     void loneSurrogateIds();
     void invalidEscapeRejected();
     void invalidJsonExplained();
+    void skippedValuesChecked();
     void recordsHaveNoDistinctId();
 };
 
@@ -142,6 +143,32 @@ void TestEventFields::invalidJsonExplained()
     QVERIFY2(input.problems.at(1).message.find("no closing quote") !=
                  std::string::npos,
              input.problems.at(1).message.c_str());
+}
+
+void TestEventFields::skippedValuesChecked()
+{
+    // Each record has an escape, so simdjson reads it, and a property the
+    // scan does not read. Broken JSON there rejects the record, while
+    // numbers beyond 64 bits and lone surrogates, which are JSON, do not.
+    const std::string escaped = R"("note":"a\"b",)";
+    const Report report = scanText(
+        line("\"bare\"", kNoon, escaped + R"("x":bar)") +
+        line("\"comma\"", kNoon, escaped + R"("x":[1 2])") +
+        line("\"bracket\"", kNoon, escaped + R"("x":{"a":1])") +
+        line("\"word\"", kNoon, escaped + R"("x":nul)") +
+        line("\"big\"", kNoon, escaped + R"("x":123456789012345678901234567890)") +
+        line("\"surrogate\"", kNoon, escaped + R"("x":"\ud800")"));
+
+    const InputReport &input = report.inputs.at(0);
+    QCOMPARE(input.events, std::int64_t{2});
+    QCOMPARE(input.problemCount, std::int64_t{4});
+    for (std::size_t i = 0; i < 4; ++i) {
+        QCOMPARE(input.problems.at(i).line, static_cast<std::int64_t>(i + 1));
+        QVERIFY2(input.problems.at(i).message.starts_with("invalid JSON"),
+                 input.problems.at(i).message.c_str());
+    }
+    QVERIFY(findId(report, "big") != nullptr);
+    QVERIFY(findId(report, "surrogate") != nullptr);
 }
 
 void TestEventFields::numericGroupIdFlagged()

@@ -415,7 +415,18 @@ TimeValue Impl::readTime(od::value &value)
         return time;
     }
     time.status = TimeStatus::Invalid;
-    time.rawText = type == od::json_type::null ? "null" : "a non-number value";
+    switch (type) {
+    case od::json_type::object:
+        time.rawText = "an object";
+        break;
+    case od::json_type::array:
+        time.rawText = "a list";
+        break;
+    default:
+        // null, true or false.
+        time.rawText = trimRight(value.raw_json_token());
+        break;
+    }
     return time;
 }
 

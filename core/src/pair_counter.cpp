@@ -357,7 +357,7 @@ private:
                            : "invalid \"time\" value " +
                                  snippetOf(time.rawText) +
                                  ": expected seconds or milliseconds since "
-                                 "the epoch");
+                                 "the epoch, or an ISO 8601 date and time");
         }
         return false;
     }

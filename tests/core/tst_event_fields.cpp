@@ -283,6 +283,8 @@ void TestEventFields::timeWarnings()
              input.problems[1].message.c_str());
     QVERIFY(input.problems[2].severity == Problem::Severity::Error);
     QCOMPARE(input.problems[2].line, std::int64_t{3});
+    QVERIFY2(input.problems[2].message.find("value true:") != std::string::npos,
+             input.problems[2].message.c_str());
     // time 1 is 1970-01-01: counted on that date, with a warning that the
     // unit may be wrong.
     QVERIFY(input.problems[3].severity == Problem::Severity::Warning);

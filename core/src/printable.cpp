@@ -40,7 +40,7 @@ std::size_t utf8SequenceLength(std::string_view text)
     return length;
 }
 
-/// Decodes a valid two- or three-byte UTF-8 sequence.
+/// Decodes a valid UTF-8 sequence of two to four bytes.
 unsigned codePoint(std::string_view text, std::size_t length)
 {
     const auto byte = [text](std::size_t i) {
@@ -48,26 +48,48 @@ unsigned codePoint(std::string_view text, std::size_t length)
     };
     if (length == 2)
         return (byte(0) & 0x1Fu) << 6 | (byte(1) & 0x3Fu);
-    return (byte(0) & 0x0Fu) << 12 | (byte(1) & 0x3Fu) << 6 | (byte(2) & 0x3Fu);
+    if (length == 3)
+        return (byte(0) & 0x0Fu) << 12 | (byte(1) & 0x3Fu) << 6 |
+               (byte(2) & 0x3Fu);
+    return (byte(0) & 0x07u) << 18 | (byte(1) & 0x3Fu) << 12 |
+           (byte(2) & 0x3Fu) << 6 | (byte(3) & 0x3Fu);
 }
 
-/// Whether a character is invisible or changes the direction of the text
-/// around it, so that an id printed with it could pass for another id. These
-/// are the soft hyphen, the Arabic letter mark, the Mongolian vowel
-/// separator, the zero-width characters, direction marks, embeddings,
-/// overrides and isolates, the line and paragraph separators, and the byte
-/// order mark.
+/// A range of code points, both ends included.
+struct CodeRange {
+    unsigned first;
+    unsigned last;
+};
+
+/// Characters that show nothing or change the direction of the text around
+/// them, so that an id printed with one could pass for another. These are
+/// Unicode 15's format characters (category Cf), the line and paragraph
+/// separators, and invisible characters of other categories: the combining
+/// grapheme joiner, Mongolian and other variation selectors, and the Hangul
+/// fillers.
+constexpr CodeRange kInvisible[] = {
+    {0x00AD, 0x00AD},   {0x034F, 0x034F},   {0x0600, 0x0605},
+    {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},
+    {0x0890, 0x0891},   {0x08E2, 0x08E2},   {0x115F, 0x1160},
+    {0x180B, 0x180F},   {0x200B, 0x200F},   {0x2028, 0x202E},
+    {0x2060, 0x2064},   {0x2066, 0x206F},   {0x3164, 0x3164},
+    {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},
+    {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD}, {0x110CD, 0x110CD},
+    {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
+    {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xE0100, 0xE01EF},
+};
+
 bool isInvisibleOrReordering(unsigned code)
 {
-    return code == 0x00AD || code == 0x061C || code == 0x180E ||
-           (code >= 0x200B && code <= 0x200F) ||
-           (code >= 0x2028 && code <= 0x202E) ||
-           (code >= 0x2060 && code <= 0x2069) || code == 0xFEFF;
+    return std::any_of(std::begin(kInvisible), std::end(kInvisible),
+                       [code](CodeRange range) {
+                           return code >= range.first && code <= range.last;
+                       });
 }
 
 void appendEscaped(std::string &out, const char *format, unsigned value)
 {
-    char buffer[8];
+    char buffer[12];
     std::snprintf(buffer, sizeof buffer, format, value);
     out += buffer;
 }
@@ -109,9 +131,10 @@ std::string printable(std::string_view text)
         // U+0080 to U+009F, the C1 controls, are 0xC2 0x80 to 0xC2 0x9F.
         else if (lead == 0xC2 && static_cast<unsigned char>(text[1]) < 0xA0)
             appendEscaped(out, "\\u%04x", static_cast<unsigned char>(text[1]));
-        else if ((length == 2 || length == 3) &&
+        else if (length > 1 &&
                  isInvisibleOrReordering(codePoint(text, length)))
-            appendEscaped(out, "\\u%04x", codePoint(text, length));
+            appendEscaped(out, length == 4 ? "\\U%08x" : "\\u%04x",
+                          codePoint(text, length));
         else
             out.append(text.substr(0, length));
         text.remove_prefix(length);

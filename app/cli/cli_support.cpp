@@ -323,6 +323,35 @@ Report runScanWithProgress(const std::vector<std::string> &paths,
 
 namespace {
 
+/// The maximum length in bytes of an id that the summary prints whole. The
+/// JSON report keeps every id exact.
+constexpr std::size_t kMaxWholeIdBytes = 120;
+
+/// Returns an id as the summary shows it: escaped by printable(), with its
+/// single quotes escaped too, between single quotes. An id longer than
+/// kMaxWholeIdBytes is cut before the escaping, so that no escape is split,
+/// and its length in bytes follows.
+std::string quotedId(const std::string &id)
+{
+    std::string_view head = id;
+    if (id.size() > kMaxWholeIdBytes) {
+        std::size_t cut = kMaxWholeIdBytes;
+        while (cut > 0 && (static_cast<unsigned char>(id[cut]) & 0xC0) == 0x80)
+            --cut;
+        head = head.substr(0, cut);
+    }
+    std::string quoted = "'";
+    for (const char c : printable(head)) {
+        if (c == '\'')
+            quoted += '\\';
+        quoted += c;
+    }
+    if (head.size() == id.size())
+        return quoted + "'";
+    return quoted + "...' (" +
+           countOf(static_cast<std::int64_t>(id.size()), "byte") + ")";
+}
+
 /// Formats an event time as the scan dated it. In legacy mode `time` is
 /// already project-local wall-clock time, otherwise the scan's zone applies.
 std::string formatTimeMs(std::int64_t ms, const ScanSettings &settings)
@@ -343,9 +372,8 @@ std::string formatTimeMs(std::int64_t ms, const ScanSettings &settings)
 std::string pairLabel(const PairFinding &finding)
 {
     if (finding.kind == ShardKind::User)
-        return "user  '" + printable(finding.id) + "'";
-    return "group " + printable(finding.groupKey) + "='" +
-           printable(finding.id) + "'";
+        return "user  " + quotedId(finding.id);
+    return "group " + printable(finding.groupKey) + "=" + quotedId(finding.id);
 }
 
 std::string flagNames(std::uint32_t flags)
@@ -501,9 +529,9 @@ void printFindings(const Report &report, const ListCut &cut, std::FILE *out)
                           "evidence: the counts below are complete, but "
                           "crossing points, unique events and causes were not "
                           "determined. Run it again to the end for them.\n");
-    std::fprintf(out, "\nHot shards: %lld user, %lld group\n",
-                 static_cast<long long>(report.hotUserShards()),
-                 static_cast<long long>(report.hotGroupShards()));
+    std::fprintf(out, "\nHot shards: %s, %s\n",
+                 countOf(report.hotUserShards(), "user").c_str(),
+                 countOf(report.hotGroupShards(), "group").c_str());
     for (const PairFinding &finding : report.hotShards)
         printHotShard(finding, report.settings, out);
     if (report.hotShards.empty())
@@ -552,14 +580,14 @@ void printRecords(const Report &report, const ListCut &cut, std::FILE *out)
     for (std::size_t i = 0; i < report.records.size() && i < cut.top; ++i) {
         const HotshardRecord &record = report.records[i];
         if (record.groupKey.empty()) {
-            std::fprintf(out, "  %s  user '%s'\n",
+            std::fprintf(out, "  %s  user %s\n",
                          formatTimeMs(record.timeMs, report.settings).c_str(),
-                         printable(record.distinctId).c_str());
+                         quotedId(record.distinctId).c_str());
         } else {
-            std::fprintf(out, "  %s  group %s='%s' (%s)\n",
+            std::fprintf(out, "  %s  group %s=%s (%s)\n",
                          formatTimeMs(record.timeMs, report.settings).c_str(),
                          printable(record.groupKey).c_str(),
-                         printable(record.distinctId).c_str(),
+                         quotedId(record.distinctId).c_str(),
                          printable(record.groupDisplayName).c_str());
         }
     }
@@ -677,11 +705,11 @@ void printProblems(const Report &report, const ListCut &cut, std::FILE *out)
                          : "");
         for (std::size_t i = 0; i < report.idProblems.size() && i < top; ++i) {
             const IdProblem &problem = report.idProblems[i];
-            std::fprintf(out, "  %s '%s': %s, %s\n",
+            std::fprintf(out, "  %s %s: %s, %s\n",
                          problem.kind == ShardKind::User
                              ? "user"
                              : ("group " + printable(problem.groupKey)).c_str(),
-                         printable(problem.id).c_str(),
+                         quotedId(problem.id).c_str(),
                          flagNames(problem.idFlags).c_str(),
                          countOf(problem.events, "event").c_str());
         }

@@ -119,6 +119,7 @@ private slots:
     void errorsListedFirst();
     void hotShardsBeyondEvidence();
     void summaryEscapesControls();
+    void summaryCutsLongIds();
     void topCutsListsButHotShards();
     void streamInputRejected_data();
     void streamInputRejected();
@@ -1011,6 +1012,12 @@ void TestScanCommand::summaryEscapesControls()
         {R"(zero\u200bwidth)", QStringLiteral(R"('zero\u200bwidth')")},
         {R"(line\u2028sep)", QStringLiteral(R"('line\u2028sep')")},
         {R"(soft\u00adhyphen)", QStringLiteral(R"('soft\u00adhyphen')")},
+        {R"(tag\udb40\udc41x)", QStringLiteral(R"('tag\U000e0041x')")},
+        {R"(selector\ufe0fx)", QStringLiteral(R"('selector\ufe0fx')")},
+        {R"(filler\u3164x)", QStringLiteral(R"('filler\u3164x')")},
+        // A quote inside the quoted id is escaped, so the id ends only at
+        // the last quote.
+        {"quote'q", QStringLiteral(R"('quote\'q')")},
         // A literal backslash is doubled, so that this id does not read
         // like the one with a newline above.
         {R"(nl\\nnewline)", QStringLiteral(R"('nl\\nnewline')")},
@@ -1051,6 +1058,33 @@ void TestScanCommand::summaryEscapesControls()
                              (code >= 0x80 && code <= 0x9F);
         QVERIFY2(!control, qPrintable(QString::number(code, 16)));
     }
+}
+
+void TestScanCommand::summaryCutsLongIds()
+{
+    // The summary shows the start of a long id and its length; the report
+    // keeps it whole. The cut falls inside the two-byte é at bytes 120-121.
+    const std::string id = std::string(119, 'a') + "\xc3\xa9" + std::string(879, 'b');
+    std::string text;
+    for (int i = 0; i < 2; ++i)
+        text += eventLine("Login", "\"" + id + "\"",
+                          std::to_string(utcSeconds(2024, 3, 6, 12, 0, i))) +
+                "\n";
+    FixtureDir dir;
+    const std::string input = dir.write("long.json", text);
+    const std::string output = dir.path("long-report.json");
+
+    const HotshardRun run = runHotshard(
+        {QStringLiteral("scan"), QStringLiteral("--user-limit"),
+         QStringLiteral("1"), QStringLiteral("--json"),
+         QString::fromStdString(output), QString::fromStdString(input)});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    const QString start = QStringLiteral("user  '") +
+                          QString(119, QLatin1Char('a')) +
+                          QStringLiteral("...' (1,000 bytes)");
+    QVERIFY2(run.out.contains(start), qPrintable(run.out));
+    const json report = readJson(output);
+    QCOMPARE(report["hot_shards"][0]["id"].get<std::string>(), id);
 }
 
 void TestScanCommand::topCutsListsButHotShards()

@@ -127,11 +127,40 @@ void addScanOptions(QCommandLineParser &parser)
     });
 }
 
+namespace {
+
+std::vector<std::string> &rawArguments()
+{
+    static std::vector<std::string> arguments;
+    return arguments;
+}
+
+} // namespace
+
+void keepRawArguments(int argc, char **argv)
+{
+    rawArguments().assign(argv, argv + argc);
+}
+
+std::string argumentBytes(const QString &argument)
+{
+    for (const std::string &raw : rawArguments()) {
+        std::string_view bytes = raw;
+        const std::size_t equals = bytes.find('=');
+        if (bytes.starts_with("--") && equals != std::string_view::npos &&
+            QString::fromLocal8Bit(bytes.substr(equals + 1)) == argument)
+            return std::string(bytes.substr(equals + 1));
+        if (QString::fromLocal8Bit(bytes) == argument)
+            return raw;
+    }
+    return argument.toStdString();
+}
+
 std::vector<std::string> positionalPaths(const QCommandLineParser &parser)
 {
     std::vector<std::string> paths;
     for (const QString &path : parser.positionalArguments())
-        paths.push_back(path.toStdString());
+        paths.push_back(argumentBytes(path));
     return paths;
 }
 

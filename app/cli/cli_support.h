@@ -37,7 +37,19 @@ std::optional<ScanInputs> readScanInputs(const QCommandLineParser &parser,
                                          const QString &command,
                                          const QString &noInputMessage);
 
-/// Returns the positional arguments as paths.
+/// Keeps the bytes of the program's arguments for argumentBytes().
+void keepRawArguments(int argc, char **argv);
+
+/// Returns the bytes of the argument that decodes to `argument`, or of an
+/// option's value in --name=value form, and the argument's UTF-8 form when
+/// none does. QCoreApplication decodes arguments as UTF-8 and replaces the
+/// bytes of other encodings, so a file name that is not UTF-8 cannot be
+/// opened by its decoded form.
+/// NOTE: two arguments that differ only in bytes that are not UTF-8 decode
+/// alike, and both then map to the first of them.
+std::string argumentBytes(const QString &argument);
+
+/// Returns the positional arguments as paths, with their bytes as given.
 std::vector<std::string> positionalPaths(const QCommandLineParser &parser);
 
 /// Parses `arguments` and handles --help and --version. Returns an exit code

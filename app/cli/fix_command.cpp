@@ -158,7 +158,7 @@ void printWarnings(const recovery::TransformStats &stats)
 void writeSummaryJson(const recovery::TransformStats &stats,
                       const QString &path)
 {
-    std::ofstream out(path.toStdString());
+    std::ofstream out(argumentBytes(path));
     out << recovery::transformStatsToJson(stats).dump(2) << "\n";
     if (!out.flush())
         throw recovery::RecoveryError("failed to write " + path.toStdString() +
@@ -188,8 +188,8 @@ int runFix(const QStringList &arguments)
 
     recovery::TransformPaths paths;
     paths.inputs = positionalPaths(parser);
-    paths.output = parser.value(QStringLiteral("out")).toStdString();
-    paths.rejects = parser.value(QStringLiteral("rejects")).toStdString();
+    paths.output = argumentBytes(parser.value(QStringLiteral("out")));
+    paths.rejects = argumentBytes(parser.value(QStringLiteral("rejects")));
     if (paths.inputs.empty()) {
         printError(command, QStringLiteral("no input: name at least one export "
                                            "file or folder"));

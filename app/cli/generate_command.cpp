@@ -64,7 +64,7 @@ int runGenerate(const QStringList &arguments)
     options.gzip = parser.isSet(gzip);
     try {
         const GeneratorSummary summary =
-            generateExport(options, parser.value(out).toStdString());
+            generateExport(options, argumentBytes(parser.value(out)));
         std::fprintf(stderr,
                      "wrote %lld events (%lld bytes uncompressed) to %s; user "
                      "limit %lld, group limit %lld\n",

@@ -1,3 +1,4 @@
+#include "cli_support.h"
 #include "commands.h"
 
 #include <QCoreApplication>
@@ -40,6 +41,7 @@ void printUsage(FILE *stream)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    hsi::cli::keepRawArguments(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("hotshard"));
     QCoreApplication::setApplicationVersion(QStringLiteral(HSI_VERSION_STRING));
     QLoggingCategory::setFilterRules(

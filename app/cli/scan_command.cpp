@@ -36,7 +36,7 @@ std::optional<QString> inputAt(const std::vector<std::string> &paths,
 {
     if (reportPath == QLatin1String("-"))
         return std::nullopt;
-    const auto report = fileIdentity(reportPath.toStdString());
+    const auto report = fileIdentity(argumentBytes(reportPath));
     if (!report)
         return std::nullopt;
     for (const std::string &path : listInputFiles(paths).files) {
@@ -107,7 +107,8 @@ private:
 /// replaced and is written directly, and "-" means stdout.
 class ReportDestination {
 public:
-    explicit ReportDestination(const QString &path) : m_path(path.toStdString())
+    explicit ReportDestination(const QString &path)
+        : m_path(argumentBytes(path))
     {
         struct stat info {};
         const bool exists = ::stat(m_path.c_str(), &info) == 0;

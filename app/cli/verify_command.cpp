@@ -90,7 +90,7 @@ int runVerify(const QStringList &arguments)
     if (parser.isSet(json)) {
         try {
             writeJsonOutput(
-                parser.value(json).toStdString(), "verify result",
+                argumentBytes(parser.value(json)), "verify result",
                 [&result](std::ostream &out) {
                     out << recovery::verifyResultToJson(result).dump(2) << '\n';
                 });

@@ -14,6 +14,8 @@
 #include <QTest>
 #include <cmath>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -120,6 +122,7 @@ private slots:
     void hotShardsBeyondEvidence();
     void summaryEscapesControls();
     void summaryCutsLongIds();
+    void nonUtf8FileNames();
     void topCutsListsButHotShards();
     void streamInputRejected_data();
     void streamInputRejected();
@@ -1085,6 +1088,35 @@ void TestScanCommand::summaryCutsLongIds()
     QVERIFY2(run.out.contains(start), qPrintable(run.out));
     const json report = readJson(output);
     QCOMPARE(report["hot_shards"][0]["id"].get<std::string>(), id);
+}
+
+void TestScanCommand::nonUtf8FileNames()
+{
+    // A name in Latin-1 ("caf\xe9") is not UTF-8. Qt's arguments replace
+    // its byte, so the command must open the name by its bytes as given.
+    // QProcess would encode the arguments too, so a shell passes them.
+    FixtureDir dir;
+    const std::string plain = dir.write("plain.json", eventLine("Login", "\"ann\"",
+                                                         "1709726400") + "\n");
+    const std::string folder = plain.substr(0, plain.size() - 10);
+    std::filesystem::rename(plain, folder + "caf\xe9.json");
+
+    QProcess shell;
+    shell.setWorkingDirectory(QString::fromStdString(folder));
+    shell.start(QStringLiteral("/bin/sh"),
+                {QStringLiteral("-c"),
+                 QStringLiteral("exec \"$0\" scan --json \"$(printf 'r\\351.json')\" "
+                                "\"$(printf 'caf\\351.json')\""),
+                 QStringLiteral(HSI_BINARY_DIR "/app/hotshard")});
+    QVERIFY(shell.waitForFinished(60'000));
+    QVERIFY2(shell.exitCode() == 0, shell.readAllStandardError().constData());
+    std::ifstream stream(folder + "r\xe9.json");
+    QVERIFY(stream.good());
+    const json report = json::parse(stream, nullptr, false);
+    QCOMPARE(report["totals"]["events"].get<std::int64_t>(), std::int64_t{1});
+    // JSON text is UTF-8, so the report shows the byte as U+FFFD.
+    QCOMPARE(report["inputs"][0]["path"].get<std::string>(),
+             std::string("caf\xef\xbf\xbd.json"));
 }
 
 void TestScanCommand::topCutsListsButHotShards()

@@ -284,8 +284,12 @@ struct Impl final : ParserKernel {
     od::parser shadowParser;
     od::parser shadowNestedParser;
     std::string shadowNestedText;
-    /// Checks rejected records only.
+    /// Checks the records that simdjson reads, and explains rejected ones.
     simdjson::dom::parser validator;
+    /// For each group key, whether this record gave it a value already.
+    /// Like `time` and `distinct_id`, a key given twice counts its first
+    /// value only.
+    std::vector<std::uint8_t> groupKeyRead;
     std::string nestedText;
     std::string keyScratch;
     /// End of the text being parsed, which bounds the search for a key's end.
@@ -502,7 +506,10 @@ bool Impl::readPropertyField(Field field, std::uint32_t groupKeyIndex,
         event.recordGroupDisplayName = readString(value);
         break;
     case Field::GroupKey:
-        readGroupValues(value, groupKeyIndex, event, 0);
+        if (!groupKeyRead[groupKeyIndex]) {
+            groupKeyRead[groupKeyIndex] = 1;
+            readGroupValues(value, groupKeyIndex, event, 0);
+        }
         break;
     default:
         break;
@@ -736,17 +743,17 @@ void Impl::readShadowedIn(od::object &properties, ParsedEvent &event)
         const std::string_view key = keyOf(field);
         for (const std::uint32_t index : shadowedGroupKeys) {
             if (options.groupKeys[index] == key) {
-                od::value value = field.value();
-                readGroupValues(value, index, event, 0);
+                if (!groupKeyRead[index]) {
+                    groupKeyRead[index] = 1;
+                    od::value value = field.value();
+                    readGroupValues(value, index, event, 0);
+                }
                 break;
             }
         }
     }
 }
 
-// The on-demand parser reads only what it needs, so a record cut off in
-// the middle can fail as a missing field. A full parse of the rejected
-// record, which is rare, detects broken JSON and reports simdjson's reason.
 // Rejects a record whose unread values are not JSON. simdjson's On-Demand
 // API skips them unchecked, so the DOM parser checks the whole record. It
 // also rejects JSON that the scan reads, such as integers beyond 64 bits
@@ -770,6 +777,9 @@ bool Impl::checkSkippedValues(std::string_view text, std::string &error)
     }
 }
 
+// The on-demand parser reads only what it needs, so a record cut off in
+// the middle can fail as a missing field. A full parse of the rejected
+// record, which is rare, detects broken JSON and reports simdjson's reason.
 std::string Impl::explainRejected(std::string_view text, std::string reason)
 {
     simdjson::dom::element element;
@@ -803,6 +813,7 @@ bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
     }
     topLevelId = false;
     topLevelTime = false;
+    groupKeyRead.assign(options.groupKeys.size(), 0);
     if (!decodedStrings.empty())
         decodedStrings.clear();
     replacedSurrogateText = {};

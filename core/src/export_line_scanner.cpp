@@ -482,7 +482,8 @@ HSI_INLINE bool readEvidence(Cursor &cursor, std::string_view &field)
 }
 
 // Reads the members of `properties`, whose opening brace was just read.
-// Like the full parser, it takes the first `time` and `distinct_id`.
+// Like the full parser, it takes the first `time`, `distinct_id` and value
+// of each group key.
 // NOTE: this loop and scan()'s are written out. Sharing one loop through a
 // lambda measured a few per cent slower on the benchmark corpus.
 HSI_INLINE bool readProperties(Cursor &cursor, const ParseOptions &options,
@@ -493,6 +494,9 @@ HSI_INLINE bool readProperties(Cursor &cursor, const ParseOptions &options,
         return true;
     bool hasTime = false;
     bool hasId = false;
+    // One bit for each group key read so far. A key with an index of 64 or
+    // more sends the record to the full parser.
+    std::uint64_t groupsRead = 0;
     do {
         std::string_view key;
         if (!readKey(cursor, key))
@@ -500,11 +504,16 @@ HSI_INLINE bool readProperties(Cursor &cursor, const ParseOptions &options,
         const int group = options.groupKeys.empty()
                               ? -1
                               : groupKeyIndex(options.groupKeys, key);
-        if (group >= 0 && !readGroups)
+        if (group >= 0 && (!readGroups || group >= 64))
             return false;
         bool valid = false;
         std::string_view *evidence = nullptr;
-        if (group >= 0) {
+        const std::uint64_t groupBit =
+            group >= 0 ? std::uint64_t{1} << group : 0;
+        if (group >= 0 && (groupsRead & groupBit) != 0) {
+            valid = skipValue(cursor, kPropertyDepth);
+        } else if (group >= 0) {
+            groupsRead |= groupBit;
             // A copy, as in skipValue(), keeps `cursor` in registers.
             Cursor nested = cursor;
             valid = readGroupValues(nested, static_cast<std::uint32_t>(group),

@@ -1605,6 +1605,10 @@ Report ScanRun::run(const std::vector<std::string> &paths)
 {
     const std::int64_t startMs = nowMs();
     m_report.settings = m_settings;
+    // A key given twice is counted once, so the report lists it once.
+    m_report.settings.groupKeys.assign(
+        m_keyOfSpace.begin() + 1,
+        m_keyOfSpace.begin() + 1 + static_cast<std::ptrdiff_t>(m_configuredKeys));
     // Legacy project time ignores the time zone, so the report names none.
     if (m_settings.legacyProjectTime)
         m_report.settings.timeZone.clear();

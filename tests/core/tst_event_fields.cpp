@@ -43,6 +43,7 @@ private slots:
     void time();
     void timeWarnings();
     void groupValues();
+    void repeatedGroupKeyFirstValue();
     void pipelinesRows_data();
     void pipelinesRows();
     void escapedGroupKeys();
@@ -328,6 +329,31 @@ void TestEventFields::groupValues()
     QVERIFY(findId(report, "", "company") == nullptr);
     QVERIFY(findId(report, "acme", "team") == nullptr);
     QCOMPARE(report.totals.events, std::int64_t{8});
+}
+
+void TestEventFields::repeatedGroupKeyFirstValue()
+{
+    // A key given twice counts its first value only, as `time` and
+    // `distinct_id` do. The escape sends the second record to simdjson,
+    // and `$device_id` as a group key takes the walk for shadowed keys.
+    const std::string text =
+        line("\"u1\"", kNoon, R"("company":"c1","company":"c2")") +
+        line("\"u2\"", kNoon, R"("note":"\"","company":"c3","company":"c4")") +
+        line("\"u3\"", kNoon,
+             R"("company":null,"company":"c5","$device_id":"d1",)"
+             R"("$device_id":"d2")");
+    ScanSettings settings;
+    settings.groupKeys = {"company", "$device_id"};
+    const Report report = scanText(text, settings);
+
+    QCOMPARE(report.totals.events, std::int64_t{3});
+    QCOMPARE(idEventsOn(report, "c1", kDate, "company"), std::int64_t{1});
+    QVERIFY(findId(report, "c2", "company") == nullptr);
+    QCOMPARE(idEventsOn(report, "c3", kDate, "company"), std::int64_t{1});
+    QVERIFY(findId(report, "c4", "company") == nullptr);
+    QVERIFY(findId(report, "c5", "company") == nullptr);
+    QCOMPARE(idEventsOn(report, "d1", kDate, "$device_id"), std::int64_t{1});
+    QVERIFY(findId(report, "d2", "$device_id") == nullptr);
 }
 
 void TestEventFields::pipelinesRows_data()

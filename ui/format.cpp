@@ -138,8 +138,8 @@ QString likelyCauseLabel(LikelyCause cause, ShardKind kind)
         return kind == ShardKind::Group
                    ? QStringLiteral("static group id, many users")
                    : QStringLiteral("static id, many devices");
-    case LikelyCause::AutomationOneDevice:
-        return QStringLiteral("automation on one device");
+    case LikelyCause::AutomationFewDevices:
+        return QStringLiteral("automation on 1-3 devices");
     case LikelyCause::ServerSideOneId:
         return QStringLiteral("server sends under one id");
     case LikelyCause::DuplicateStorm:

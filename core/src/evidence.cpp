@@ -808,7 +808,7 @@ void explainLikelyCause(PairFinding &finding)
     } else if (evidence.distinctDevices <= kFewDevices) {
         const std::int64_t minutes =
             std::max<std::int64_t>(1, activeMinutes(evidence));
-        finding.likelyCause = LikelyCause::AutomationOneDevice;
+        finding.likelyCause = LikelyCause::AutomationFewDevices;
         finding.likelyCauseText =
             "The events come from " +
             countOf(evidence.distinctDevices, "device") + " at about " +

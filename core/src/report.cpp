@@ -9,8 +9,8 @@ const char *likelyCauseName(LikelyCause cause)
     switch (cause) {
     case LikelyCause::StaticIdManyDevices:
         return "static_id_many_devices";
-    case LikelyCause::AutomationOneDevice:
-        return "automation_one_device";
+    case LikelyCause::AutomationFewDevices:
+        return "automation_few_devices";
     case LikelyCause::ServerSideOneId:
         return "server_side_one_id";
     case LikelyCause::DuplicateStorm:

@@ -1554,52 +1554,69 @@ void TestDetection::farTimeNamesItsDate()
 
 void TestDetection::likelyCause_data()
 {
+    // `devices` fills %1 with the event number modulo it; `text` is part of
+    // the explanation.
     QTest::addColumn<QString>("properties");
+    QTest::addColumn<int>("devices");
     QTest::addColumn<bool>("sameInsertId");
     QTest::addColumn<int>("cause");
+    QTest::addColumn<QString>("text");
+    const QString device =
+        QStringLiteral("\"$device_id\":\"dev-%1\",\"mp_lib\":\"web\"");
     QTest::addRow("static id, many devices")
-        << QStringLiteral("\"$device_id\":\"dev-%1\",\"mp_lib\":\"web\"")
-        << false << static_cast<int>(LikelyCause::StaticIdManyDevices);
+        << device << 20 << false
+        << static_cast<int>(LikelyCause::StaticIdManyDevices)
+        << QStringLiteral("20 devices sent");
     QTest::addRow("automation, one device")
-        << QStringLiteral("\"$device_id\":\"dev-1\",\"mp_lib\":\"android\"")
-        << false << static_cast<int>(LikelyCause::AutomationOneDevice);
+        << device << 1 << false
+        << static_cast<int>(LikelyCause::AutomationFewDevices)
+        << QStringLiteral("from 1 device at");
+    QTest::addRow("automation, three devices")
+        << device << 3 << false
+        << static_cast<int>(LikelyCause::AutomationFewDevices)
+        << QStringLiteral("from 3 devices at");
     QTest::addRow("server side, no device")
-        << QStringLiteral("\"mp_lib\":\"python\"") << false
-        << static_cast<int>(LikelyCause::ServerSideOneId);
+        << QStringLiteral("\"mp_lib\":\"python\"") << 0 << false
+        << static_cast<int>(LikelyCause::ServerSideOneId)
+        << QStringLiteral("server-side");
     // A client library without $device_id gives no count of devices.
     QTest::addRow("client library, no device")
-        << QStringLiteral("\"mp_lib\":\"web\"") << false
-        << static_cast<int>(LikelyCause::Unknown);
+        << QStringLiteral("\"mp_lib\":\"web\"") << 0 << false
+        << static_cast<int>(LikelyCause::Unknown)
+        << QStringLiteral("cannot be counted");
     QTest::addRow("duplicate storm")
-        << QStringLiteral("\"$device_id\":\"dev-%1\",\"mp_lib\":\"web\"")
-        << true << static_cast<int>(LikelyCause::DuplicateStorm);
+        << device << 20 << true << static_cast<int>(LikelyCause::DuplicateStorm)
+        << QStringLiteral("repeat an earlier event");
 }
 
 void TestDetection::likelyCause()
 {
     QFETCH(QString, properties);
+    QFETCH(int, devices);
     QFETCH(bool, sameInsertId);
     QFETCH(int, cause);
+    QFETCH(QString, text);
     FixtureDir dir;
-    std::string text;
+    std::string lines;
     for (int i = 0; i < 20; ++i) {
-        const QString filled = properties.contains(QLatin1String("%1"))
-                                   ? properties.arg(i)
-                                   : properties;
+        const QString filled =
+            devices > 0 ? properties.arg(i % devices) : properties;
         const std::string extra =
             filled.toStdString() + ",\"$insert_id\":\"" +
             (sameInsertId ? std::string("x") : std::to_string(i)) + "\"";
-        text += eventLine("Page View", "\"grace\"",
-                          std::to_string(kNoon + i % 2), extra) +
-                "\n";
+        lines += eventLine("Page View", "\"grace\"",
+                           std::to_string(kNoon + i % 2), extra) +
+                 "\n";
     }
-    const std::string path = dir.write("events.json", text);
+    const std::string path = dir.write("events.json", lines);
     const Report report = scanPaths({path}, withUserLimit(10));
 
     const PairFinding *grace = findPair(report.hotShards, "grace", kDate);
     QVERIFY(grace != nullptr);
     QCOMPARE(static_cast<int>(grace->likelyCause), cause);
-    QVERIFY(!grace->likelyCauseText.empty());
+    QVERIFY2(grace->likelyCauseText.find(text.toStdString()) !=
+                 std::string::npos,
+             grace->likelyCauseText.c_str());
 }
 
 void TestDetection::cancelled()

@@ -290,7 +290,7 @@ void TestScanCommand::jsonSchema()
         QVERIFY(finding["unique_events"].get<std::int64_t>() <=
                 finding["events"].get<std::int64_t>());
         const std::set<std::string> causes = {
-            "static_id_many_devices", "automation_one_device",
+            "static_id_many_devices", "automation_few_devices",
             "server_side_one_id", "duplicate_storm", "unknown"};
         QCOMPARE(causes.count(finding["likely_cause"].get<std::string>()),
                  std::size_t{1});

@@ -31,7 +31,7 @@ enum IdFlag : std::uint32_t {
 enum class LikelyCause {
     Unknown,
     StaticIdManyDevices,
-    AutomationOneDevice,
+    AutomationFewDevices,
     ServerSideOneId,
     DuplicateStorm,
 };

@@ -398,6 +398,21 @@ std::string formatTimeMs(std::int64_t ms, const ScanSettings &settings)
            ' ' + settings.timeZone;
 }
 
+/// Prints a pair's likely cause, or why it was not determined. Pairs beyond
+/// the evidence cap have no cause text.
+void printLikelyCause(const PairFinding &finding, std::FILE *out)
+{
+    if (finding.likelyCauseText.empty())
+        return;
+    if (finding.uniqueEvents == PairFinding::kNotDetermined)
+        std::fprintf(out, "      cause not determined: %s\n",
+                     printable(finding.likelyCauseText).c_str());
+    else
+        std::fprintf(out, "      likely cause (%s): %s\n",
+                     likelyCauseName(finding.likelyCause),
+                     printable(finding.likelyCauseText).c_str());
+}
+
 std::string pairLabel(const PairFinding &finding)
 {
     if (finding.kind == ShardKind::User)
@@ -499,11 +514,7 @@ void printHotShard(const PairFinding &finding, const ScanSettings &settings,
     if (finding.idFlags != IdFlagNone)
         std::fprintf(out, "      id problems: %s\n",
                      flagNames(finding.idFlags).c_str());
-    // Pairs beyond the evidence cap have no cause text.
-    if (!finding.likelyCauseText.empty())
-        std::fprintf(out, "      likely cause (%s): %s\n",
-                     likelyCauseName(finding.likelyCause),
-                     printable(finding.likelyCauseText).c_str());
+    printLikelyCause(finding, out);
 }
 
 /// The length of the summary's lists, and where to see them in full.
@@ -577,10 +588,7 @@ void printFindings(const Report &report, const ListCut &cut, std::FILE *out)
             countOf(finding.events, "event").c_str(),
             formatPercent(100.0 * finding.events / finding.limit).c_str(),
             formatCount(finding.limit).c_str());
-        if (!finding.likelyCauseText.empty())
-            std::fprintf(out, "      likely cause (%s): %s\n",
-                         likelyCauseName(finding.likelyCause),
-                         printable(finding.likelyCauseText).c_str());
+        printLikelyCause(finding, out);
     }
     printOmitted(report.nearLimitCount,
                  static_cast<std::int64_t>(report.nearLimit.size()),

@@ -94,9 +94,18 @@ Json findingToJson(const PairFinding &finding)
         json["crossing"] = nullptr;
     }
     json["id_flags"] = idFlagsToJson(finding.idFlags);
-    json["likely_cause"] = likelyCauseName(finding.likelyCause);
+    // Without the evidence pass the cause is not known, and zeros in the
+    // evidence would read as measured; the text says why.
+    const bool examined = finding.uniqueEvents != PairFinding::kNotDetermined;
+    if (examined)
+        json["likely_cause"] = likelyCauseName(finding.likelyCause);
+    else
+        json["likely_cause"] = nullptr;
     json["likely_cause_text"] = finding.likelyCauseText;
-    json["evidence"] = evidenceToJson(finding.evidence);
+    if (examined)
+        json["evidence"] = evidenceToJson(finding.evidence);
+    else
+        json["evidence"] = nullptr;
     return json;
 }
 

@@ -1733,6 +1733,14 @@ void TestDetection::cancelledDuringEvidence()
     QCOMPARE(hot->uniqueEvents, PairFinding::kNotDetermined);
     QVERIFY2(hot->likelyCauseText.find("cancelled") != std::string::npos,
              hot->likelyCauseText.c_str());
+    // The report writes no cause and no evidence, whose zeros would read
+    // as measured.
+    const nlohmann::ordered_json json = reportToJson(report);
+    const auto &finding = json["hot_shards"][0];
+    QVERIFY(finding["unique_events"].is_null());
+    QVERIFY(finding["likely_cause"].is_null());
+    QVERIFY(finding["evidence"].is_null());
+    QVERIFY(finding["likely_cause_text"].is_string());
 }
 
 void TestDetection::cancelAfterLastLineKeepsCounts()

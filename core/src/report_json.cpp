@@ -94,8 +94,8 @@ Json findingToJson(const PairFinding &finding)
         json["crossing"] = nullptr;
     }
     json["id_flags"] = idFlagsToJson(finding.idFlags);
-    // Without the evidence pass the cause is not known, and zeros in the
-    // evidence would read as measured; the text says why.
+    // A pair without evidence has no known cause, and zeros in its evidence
+    // would read as measured. The cause text gives the reason.
     const bool examined = finding.uniqueEvents != PairFinding::kNotDetermined;
     if (examined)
         json["likely_cause"] = likelyCauseName(finding.likelyCause);

@@ -108,8 +108,9 @@ public:
 
     void addEvents(std::int64_t events) { m_events += events; }
 
-    /// Bytes read so far in the current pass.
-    std::int64_t bytesDone() const { return m_bytesDone; }
+    /// The current pass, numbered as in ScanProgress.
+    int pass() const { return m_pass; }
+
 
     void addBytes(std::int64_t bytes)
     {
@@ -357,6 +358,9 @@ private:
     std::vector<std::uint8_t> m_chunkCut;
     std::vector<std::uint8_t> m_chunkInBlocks;
     std::vector<std::uint8_t> m_blocksReadToEnd;
+    /// Bytes of each chunk that the first pass read, as its progress gave
+    /// them: by step for plain ranges and by block for gzip files.
+    std::vector<std::int64_t> m_chunkBytesRead;
     /// Lines read so far in each file during the counting pass.
     std::vector<std::int64_t> m_fileLines;
     std::vector<std::string> m_keyOfSpace;
@@ -445,6 +449,7 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
     m_chunkCut.assign(m_chunks.size(), 0);
     m_chunkInBlocks.assign(m_chunks.size(), 0);
     m_blocksReadToEnd.assign(m_chunks.size(), 0);
+    m_chunkBytesRead.assign(m_chunks.size(), 0);
     m_progress = std::make_unique<ProgressMeter>(m_control, bytesTotal);
 }
 
@@ -463,12 +468,16 @@ bool ScanRun::markFilesCutShort()
         if (!read)
             readToEnd[m_chunks[chunk].fileIndex] = 0;
     }
+    std::vector<std::int64_t> bytesRead(m_files.size(), 0);
+    for (std::size_t chunk = 0; chunk < m_chunks.size(); ++chunk)
+        bytesRead[m_chunks[chunk].fileIndex] += m_chunkBytesRead[chunk];
     bool cutShort = false;
     for (std::size_t file = 0; file < m_files.size(); ++file) {
         InputReport &input = m_report.inputs[file];
         if (readToEnd[file])
             continue;
         cutShort = true;
+        input.bytes = std::min(input.bytes, bytesRead[file]);
         if (input.status == InputReport::Status::Error)
             continue;
         input.status = InputReport::Status::Incomplete;
@@ -617,6 +626,8 @@ ScanRun::blockProgress(std::vector<std::int64_t> &reported)
             return;
         m_progress->addBytes(bytesDone - reported[unit.chunkIndex]);
         reported[unit.chunkIndex] = bytesDone;
+        if (m_progress->pass() == 1)
+            m_chunkBytesRead[unit.chunkIndex] = bytesDone;
     };
 }
 
@@ -651,10 +662,14 @@ void ScanRun::runCountingPass(const CountingOptions &options, bool firstPass,
             };
             if (!unit.isBlock) {
                 const ByteProgress bytesRead = m_progress->forChunk();
+                // Each chunk is read by one worker, which alone writes its
+                // entry of m_chunkBytesRead.
                 countChunk(file, chunk, options, counts, cancelFlag(),
                            [&](std::int64_t done) {
                                showEvents();
                                bytesRead(done);
+                               if (firstPass)
+                                   m_chunkBytesRead[unit.chunkIndex] = done;
                            });
             } else {
                 const TextBlock &block = unit.block;
@@ -1624,8 +1639,13 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     // whole. Otherwise files were read in part, and the total gives what
     // was read.
     const bool countingCut = cancelled() && markFilesCutShort();
-    if (countingCut)
-        m_report.totals.bytes = m_progress->bytesDone();
+    if (countingCut) {
+        m_report.totals.bytes = 0;
+        for (std::size_t file = 0; file < m_files.size(); ++file) {
+            if (m_files[file].openError.empty())
+                m_report.totals.bytes += m_report.inputs[file].bytes;
+        }
+    }
     qCDebug(lcScan,
             "counting pass done after %lld ms (%lld ms merging): %zu ids, "
             "%zu pairs%s",

@@ -36,8 +36,10 @@ bool WorkUnitSource::next(WorkUnit &unit, std::int64_t &compressedBytesDone)
             unit.readError = m_reader->error();
             unit.fileReadToEnd = m_reader->readToEnd();
             unit.index = m_nextIndex++;
-            compressedBytesDone =
-                m_files[m_chunks[m_readerChunk].fileIndex].size;
+            // A reader stopped early leaves the progress at its last block.
+            if (unit.fileReadToEnd)
+                compressedBytesDone =
+                    m_files[m_chunks[m_readerChunk].fileIndex].size;
             if (m_keepCheckpoints) {
                 m_checkpoints.resize(m_chunks.size());
                 m_checkpoints[m_readerChunk] = m_reader->takeCheckpoints();

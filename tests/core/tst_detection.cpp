@@ -126,6 +126,7 @@ private slots:
     void cancelled();
     void cancelledDuringEvidence();
     void cancelAfterLastLineKeepsCounts();
+    void cancelledGzipCountsBytesRead();
     void namedPipeIsAnError();
     void manyFlaggedPairs();
     void badLineLoggedWithFileLine();
@@ -1772,6 +1773,38 @@ void TestDetection::cancelAfterLastLineKeepsCounts()
     const PairFinding *hot = findPair(report.hotShards, "hot", kDate);
     QVERIFY(hot != nullptr);
     QCOMPARE(hot->events, std::int64_t{30});
+}
+
+void TestDetection::cancelledGzipCountsBytesRead()
+{
+    // About 50 MB of text in 4 MiB blocks. The cancel comes with the first
+    // block, and the reader stops a few blocks later, so the bytes read
+    // are only a part of the file.
+    std::string text;
+    for (std::uint64_t i = 0; i < 300'000; ++i) {
+        const std::uint64_t mixed = i * 0x9E3779B97F4A7C15ULL;
+        text += eventLine("Page View", "\"u-" + std::to_string(mixed % 99'991) + "\"",
+                          std::to_string(kNoon + static_cast<int>(i % 1000)),
+                          "\"$insert_id\":\"" + std::to_string(mixed) + "\"") +
+                "\n";
+    }
+    FixtureDir dir;
+    const std::string member = gzipMember(text);
+    const std::string path = dir.write("events.json.gz", member);
+    const auto size = static_cast<std::int64_t>(member.size());
+    ScanControl control;
+    control.onProgress = [&control](const ScanProgress &) {
+        control.cancelRequested = true;
+    };
+    const Report report = scan({path}, ScanSettings{}, &control);
+
+    QVERIFY(report.cancelled);
+    QVERIFY(!report.countsComplete);
+    const InputReport &input = report.inputs.at(0);
+    QVERIFY(input.status == InputReport::Status::Incomplete);
+    QVERIFY2(input.bytes < size, qPrintable(QString::number(input.bytes)));
+    QCOMPARE(report.totals.bytes, input.bytes);
+    QVERIFY(report.totals.events < 300'000);
 }
 
 void TestDetection::progressCountsEventsOnce_data()

@@ -371,6 +371,11 @@ private:
         record.groupDisplayName = std::string(m_event.recordGroupDisplayName);
         record.path = m_file.path;
         record.line = line;
+        if (record.distinctId.empty())
+            addProblem(line, Problem::Severity::Warning,
+                       "a $hotshard_record event without "
+                       "hotshard_distinct_id: it is listed, but names no "
+                       "id; check how the export was made");
         m_counts.records.push_back(std::move(record));
     }
 

@@ -842,7 +842,9 @@ void TestDetection::groupKeyRereadFailureReported()
         text += filler(5'000) +
                 eventOf(numbered("s", i), kNoon + i, "\"squad\":\"blue\"");
     text += "{\"event\":\"$hotshard_record\",\"properties\":{\"time\":" +
-            std::to_string(kNoon) + ",\"hotshard_group_key\":\"squad\"}}\n";
+            std::to_string(kNoon) +
+            ",\"hotshard_distinct_id\":\"blue\",\"hotshard_group_key\":"
+            "\"squad\"}}\n";
     FixtureDir dir;
     const std::string compressed = gzipMember(text);
     const std::string path = dir.write("squads.json.gz", compressed);
@@ -857,10 +859,14 @@ void TestDetection::groupKeyRereadFailureReported()
 
     const InputReport &input = report.inputs[0];
     QCOMPARE(input.events, std::int64_t{20'005});
-    QCOMPARE(input.problems.size(), std::size_t{1});
-    QVERIFY(input.problems[0].message.find("group keys named by") !=
-            std::string::npos);
-    QVERIFY(input.problems[0].message.find("truncated") != std::string::npos);
+    // The other problem is the record's: no hot shard for 'blue' that day.
+    QCOMPARE(input.problems.size(), std::size_t{2});
+    const auto reread = std::find_if(
+        input.problems.begin(), input.problems.end(), [](const Problem &p) {
+            return p.message.find("group keys named by") != std::string::npos;
+        });
+    QVERIFY(reread != input.problems.end());
+    QVERIFY(reread->message.find("truncated") != std::string::npos);
 }
 
 void TestDetection::duplicatesCounted_data()
@@ -1293,11 +1299,24 @@ void TestDetection::hotshardRecords()
         "{\"event\":\"$hotshard_record\",\"properties\":{\"time\":"
         "1709812800123,\"hotshard_distinct_id\":\"acme\",\"hotshard_group_"
         "key\":"
-        "\"company\",\"hotshard_group_display_name\":\"Company\"}}\n";
+        "\"company\",\"hotshard_group_display_name\":\"Company\"}}\n" +
+        // Misspelt with a $, so the record names no id.
+        "{\"event\":\"$hotshard_record\",\"properties\":{\"time\":1709726400,"
+        "\"$hotshard_distinct_id\":\"u1\"}}\n";
     const std::string path = dir.write("events.json", text);
     const Report report = scanPaths({path});
 
-    QCOMPARE(report.records.size(), std::size_t{2});
+    QCOMPARE(report.records.size(), std::size_t{3});
+    QCOMPARE(report.records[2].distinctId, std::string());
+    const std::vector<Problem> &problems = report.inputs.at(0).problems;
+    const auto noId = std::find_if(
+        problems.begin(), problems.end(),
+        [](const Problem &problem) { return problem.line == 5; });
+    QVERIFY(noId != problems.end());
+    QVERIFY(noId->severity == Problem::Severity::Warning);
+    QVERIFY2(noId->message.find("without hotshard_distinct_id") !=
+                 std::string::npos,
+             noId->message.c_str());
     const HotshardRecord &user = report.records[0];
     QCOMPARE(user.timeMs, std::int64_t{1709726400000});
     QCOMPARE(user.distinctId, std::string("static-id"));

@@ -33,6 +33,11 @@ std::string snippetOf(std::string_view text)
 /// returns nothing. Quoting such a line would print noise.
 std::optional<std::string> notTextReason(std::string_view text)
 {
+    // A file compressed twice inflates to a second gzip stream.
+    if (text.starts_with("\x1f\x8b"))
+        return "gzip data, not a line of text: the file is probably "
+               "compressed twice; decompress it once (gunzip -c FILE > "
+               "NEW.json.gz) and scan the result";
     if (text.find('\0') != std::string_view::npos)
         return "binary data, not a line of text: check that the file is a "
                "Mixpanel export";

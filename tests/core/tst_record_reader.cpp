@@ -70,6 +70,7 @@ private slots:
     void commaFaultsInArray();
     void unclosedArray();
     void badLineQuoteKeepsText();
+    void twiceCompressedNamed();
     void badLineReported();
     void notTextLineNamed();
     void missingFile();
@@ -517,6 +518,22 @@ void TestRecordReader::notTextLineNamed()
     QCOMPARE(input.problems[1].line, std::int64_t{3});
     QVERIFY2(containsText(input.problems[1].message, "not UTF-8 text"),
              input.problems[1].message.c_str());
+}
+
+void TestRecordReader::twiceCompressedNamed()
+{
+    // The outer gzip stream inflates to the inner one, whose first bytes
+    // are gzip's magic number.
+    FixtureDir dir;
+    const std::string path = dir.write(
+        "twice.json.gz", gzipMember(gzipMember(repeatedLines("alice", kNoon, 3))));
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs.at(0);
+    QCOMPARE(input.events, std::int64_t{0});
+    QVERIFY(!input.problems.empty());
+    QCOMPARE(input.problems[0].line, std::int64_t{1});
+    QVERIFY2(containsText(input.problems[0].message, "compressed twice"),
+             input.problems[0].message.c_str());
 }
 
 void TestRecordReader::badLineQuoteKeepsText()

@@ -248,6 +248,8 @@ public:
     /// Returns an error message when the array is not properly closed.
     std::string finish()
     {
+        if (m_state == State::TrailingText)
+            failTrailing();
         if (!m_error.empty())
             return m_error;
         if (m_state != State::AfterArray)
@@ -278,15 +280,51 @@ public:
 
 private:
     /// The splitter's position: before the array, after its '[', after an
-    /// element, after a comma, inside an element, or after the array.
+    /// element, after a comma, inside an element, after the array, or in
+    /// text after the array, which it quotes in its error.
     enum class State {
         BeforeArray,
         AfterOpen,
         AfterElement,
         AfterComma,
         InElement,
-        AfterArray
+        AfterArray,
+        TrailingText
     };
+
+    /// The most bytes of text after the array that the error quotes.
+    static constexpr std::size_t kQuotedBytes = 40;
+
+    // Reads a byte of the text after the array, up to the end of its line.
+    void trailingByte(char c)
+    {
+        if (c == '\n' || m_trailing.size() >= kQuotedBytes)
+            failTrailing();
+        else
+            m_trailing.push_back(c);
+    }
+
+    void failTrailing()
+    {
+        // A cut never splits a UTF-8 sequence.
+        std::size_t end = m_trailing.size();
+        if (end >= kQuotedBytes) {
+            while (end > 0 &&
+                   (static_cast<unsigned char>(m_trailing[end - 1]) & 0xC0) ==
+                       0x80)
+                --end;
+            if (end > 0 &&
+                static_cast<unsigned char>(m_trailing[end - 1]) >= 0xC0)
+                --end;
+        }
+        m_line = m_trailingLine;
+        // Appended piece by piece: a chain of + trips a false -Wrestrict
+        // warning in GCC 12.
+        m_error = "text after the end of the JSON array: \"";
+        m_error.append(m_trailing, 0, end);
+        m_error += "\"; the rest of the file was not read: remove the text, "
+                   "or save it as a file of its own, and scan again";
+    }
 
     /// A kind of comma fault and where it first occurred.
     struct CommaFault {
@@ -332,10 +370,16 @@ private:
             return;
         case State::AfterArray:
             // Files joined with cat may bring their byte order marks along.
-            if (c == '[')
+            if (c == '[') {
                 m_state = State::AfterOpen;
-            else if (!isBlank(c) && !isByteOrderMark(c))
-                fail("unexpected text after the end of the JSON array");
+            } else if (!isBlank(c) && !isByteOrderMark(c)) {
+                m_state = State::TrailingText;
+                m_trailing.assign(1, c);
+                m_trailingLine = m_line + 1;
+            }
+            return;
+        case State::TrailingText:
+            trailingByte(c);
             return;
         }
     }
@@ -437,6 +481,8 @@ private:
     int m_depth = 0;
     bool m_inString = false;
     bool m_escaped = false;
+    std::string m_trailing;
+    std::int64_t m_trailingLine = 0;
     CommaFault m_faults[kFaultKinds] = {
         {"a comma is missing before this element of the JSON array; the "
          "element was read, but check how the file was made"},

@@ -411,8 +411,19 @@ void TestRecordReader::textAfterArray()
     QCOMPARE(input.events, std::int64_t{2});
     QCOMPARE(input.problems.size(), std::size_t{1});
     QCOMPARE(input.problems[0].line, std::int64_t{6});
-    QVERIFY2(containsText(input.problems[0].message, "after the end"),
+    QVERIFY2(containsText(input.problems[0].message,
+                          "after the end of the JSON array: \"oops\""),
              input.problems[0].message.c_str());
+    QVERIFY2(containsText(input.problems[0].message, "not read"),
+             input.problems[0].message.c_str());
+
+    // A long text is quoted in part, and never within a character.
+    const std::string longText = std::string(39, 'x') + "\xc3\xa9" + "yyyy";
+    const std::string cut = dir.write("cut.json", "[" + a + "]" + longText);
+    const Report cutReport = scanPaths({cut});
+    const std::string &message = cutReport.inputs[0].problems.at(0).message;
+    QVERIFY2(containsText(message, "\"" + std::string(39, 'x') + "\";"),
+             message.c_str());
 }
 
 // A closing brace too many after one element costs that brace, reported

@@ -418,12 +418,16 @@ void TestRecordReader::textAfterArray()
              input.problems[0].message.c_str());
 
     // A long text is quoted in part, and never within a character.
-    const std::string longText = std::string(39, 'x') + "\xc3\xa9" + "yyyy";
-    const std::string cut = dir.write("cut.json", "[" + a + "]" + longText);
+    std::string array = "[" + a + "]";
+    array.append(39, 'x');
+    array += "\xc3\xa9yyyy";
+    const std::string cut = dir.write("cut.json", array);
     const Report cutReport = scanPaths({cut});
     const std::string &message = cutReport.inputs[0].problems.at(0).message;
-    QVERIFY2(containsText(message, "\"" + std::string(39, 'x') + "\";"),
-             message.c_str());
+    std::string quoted(1, '"');
+    quoted.append(39, 'x');
+    quoted += "\";";
+    QVERIFY2(containsText(message, quoted), message.c_str());
 }
 
 // A closing brace too many after one element costs that brace, reported

@@ -556,7 +556,8 @@ void TestRecordReader::badLineQuoteKeepsText()
     // The quote keeps a control character for the display to escape, and
     // stops before a character that would cross its length limit.
     const std::string escape = "not json \x1b[31m red";
-    const std::string accents = std::string(79, 'a') + "\xc3\xa9tail";
+    std::string accents(79, 'a');
+    accents += "\xc3\xa9tail";
     FixtureDir dir;
     const std::string path = dir.write(
         "quoted.json", repeatedLines("alice", kNoon, 1) + escape + "\n" +
@@ -566,8 +567,10 @@ void TestRecordReader::badLineQuoteKeepsText()
     QCOMPARE(input.problems.size(), std::size_t{2});
     QVERIFY2(containsText(input.problems[0].message, "\"" + escape + "\""),
              input.problems[0].message.c_str());
-    QVERIFY2(containsText(input.problems[1].message,
-                          "\"" + std::string(79, 'a') + "...\""),
+    std::string cut(1, '"');
+    cut.append(79, 'a');
+    cut += "...\"";
+    QVERIFY2(containsText(input.problems[1].message, cut),
              input.problems[1].message.c_str());
 }
 

@@ -83,6 +83,9 @@ struct ParsedEvent {
     /// The first string of the record with half of a surrogate pair, which
     /// was read with U+FFFD in its place, or empty.
     std::string_view replacedSurrogateText;
+    /// Whether an export record gave `distinct_id` or `time` outside
+    /// `properties`, where they are ignored.
+    bool ignoredTopLevelFields = false;
     bool isRemediated = false;
     bool isRecord = false;
 };

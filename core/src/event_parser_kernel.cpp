@@ -294,8 +294,6 @@ struct Impl final : ParserKernel {
     std::string keyScratch;
     /// End of the text being parsed, which bounds the search for a key's end.
     const char *bufferEnd = nullptr;
-    bool topLevelId = false;
-    bool topLevelTime = false;
     /// Set when only `time` and `distinct_id` matter for this record.
     bool coreFieldsOnly = false;
     /// Strings of this record that simdjson could not decode, decoded here.
@@ -466,11 +464,11 @@ bool Impl::readPropertyField(Field field, std::uint32_t groupKeyIndex,
     // so that every pass attributes the event to the same pair.
     switch (field) {
     case Field::DistinctId:
-        if (!topLevelId && event.distinctId.kind == IdKind::Missing)
+        if (event.distinctId.kind == IdKind::Missing)
             event.distinctId = readId(value);
         break;
     case Field::Time:
-        if (!topLevelTime && event.time.status == TimeStatus::Missing)
+        if (event.time.status == TimeStatus::Missing)
             event.time = readTime(value);
         break;
     case Field::OriginalDistinctId:
@@ -527,8 +525,7 @@ bool Impl::findCoreProperties(od::object &object, ParsedEvent &event,
     auto found = object.find_field_unordered("time");
     if (found.error() == simdjson::SUCCESS) {
         value = std::move(found).value_unsafe();
-        if (!topLevelTime)
-            event.time = readTime(value);
+        event.time = readTime(value);
     } else if (found.error() != simdjson::NO_SUCH_FIELD) {
         error = "invalid JSON in \"properties\"";
         return false;
@@ -543,8 +540,7 @@ bool Impl::findCoreProperties(od::object &object, ParsedEvent &event,
     found = object.find_field_unordered("distinct_id");
     if (found.error() == simdjson::SUCCESS) {
         value = std::move(found).value_unsafe();
-        if (!topLevelId)
-            event.distinctId = readId(value);
+        event.distinctId = readId(value);
     } else if (found.error() != simdjson::NO_SUCH_FIELD) {
         error = "invalid JSON in \"properties\"";
         return false;
@@ -637,6 +633,8 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
     bool hasEvent = false;
     bool hasProperties = false;
     bool isPipelineRow = false;
+    IdValue topLevelId;
+    TimeValue topLevelTime;
     for (auto result : object) {
         od::field field;
         if (std::move(result).get(field)) {
@@ -666,16 +664,17 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
             hasProperties = true;
             break;
         case Field::DistinctId:
-            event.distinctId = readId(value);
-            topLevelId = true;
+            if (topLevelId.kind == IdKind::Missing)
+                topLevelId = readId(value);
             break;
         case Field::Time:
-            event.time = readTime(value);
+            if (topLevelTime.status != TimeStatus::Missing)
+                break;
+            topLevelTime = readTime(value);
             // A Pipelines row stores `time` as a TIMESTAMP column, which
             // is written as text, so that is no reason for a warning.
-            if (event.time.status == TimeStatus::ValidFromIsoText)
-                event.time.status = TimeStatus::Valid;
-            topLevelTime = true;
+            if (topLevelTime.status == TimeStatus::ValidFromIsoText)
+                topLevelTime.status = TimeStatus::Valid;
             break;
         case Field::PipelineInsertId:
             if (options.evidenceFields)
@@ -692,6 +691,18 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
     if (!hasEvent || (!hasProperties && !isPipelineRow)) {
         error = kNotAnEvent;
         return false;
+    }
+    // A Pipelines row keeps `distinct_id` and `time` at the top level. An
+    // export record keeps them in `properties`, where Mixpanel's Import API
+    // requires them, so there a top-level copy is ignored.
+    if (isPipelineRow) {
+        if (topLevelId.kind != IdKind::Missing)
+            event.distinctId = topLevelId;
+        if (topLevelTime.status != TimeStatus::Missing)
+            event.time = topLevelTime;
+    } else {
+        event.ignoredTopLevelFields = topLevelId.kind != IdKind::Missing ||
+                                      topLevelTime.status != TimeStatus::Missing;
     }
     return true;
 }
@@ -811,8 +822,6 @@ bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
             return true;
         resetEvent(event);
     }
-    topLevelId = false;
-    topLevelTime = false;
     groupKeyRead.assign(options.groupKeys.size(), 0);
     if (!decodedStrings.empty())
         decodedStrings.clear();

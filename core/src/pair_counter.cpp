@@ -264,6 +264,11 @@ public:
                            "\" has half of a UTF-16 surrogate pair, which "
                            "is read as U+FFFD; a client probably cut the "
                            "text inside an emoji");
+        if (m_options.countEverything && m_event.ignoredTopLevelFields)
+            addProblem(line, Problem::Severity::Warning,
+                       "\"distinct_id\" or \"time\" outside \"properties\" "
+                       "is ignored, since Mixpanel's Import API reads them "
+                       "only from \"properties\"");
         Day day = 0;
         const bool dated = resolveDay(line, day);
         if (dated && !m_counts.steps.empty()) {

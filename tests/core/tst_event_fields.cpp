@@ -44,6 +44,7 @@ private slots:
     void timeWarnings();
     void groupValues();
     void repeatedGroupKeyFirstValue();
+    void topLevelFieldsIgnored();
     void pipelinesRows_data();
     void pipelinesRows();
     void escapedGroupKeys();
@@ -354,6 +355,35 @@ void TestEventFields::repeatedGroupKeyFirstValue()
     QVERIFY(findId(report, "c5", "company") == nullptr);
     QCOMPARE(idEventsOn(report, "d1", kDate, "$device_id"), std::int64_t{1});
     QVERIFY(findId(report, "d2", "$device_id") == nullptr);
+}
+
+void TestEventFields::topLevelFieldsIgnored()
+{
+    // An export record takes `distinct_id` and `time` from `properties`,
+    // before or after a top-level copy, and warns. A Pipelines row takes
+    // them from the top level.
+    const std::string text =
+        R"({"distinct_id":"top","event":"A","properties":{"distinct_id":"ann","time":1709726400}})"
+        "\n"
+        R"({"event":"A","properties":{"distinct_id":"bob","time":1709726400},"distinct_id":"top","time":1})"
+        "\n"
+        R"({"event_name":"A","properties":{"distinct_id":"inner"},"distinct_id":"cy","time":1709726400})"
+        "\n";
+    const Report report = scanText(text);
+
+    QCOMPARE(idEventsOn(report, "ann", kDate), std::int64_t{1});
+    QCOMPARE(idEventsOn(report, "bob", kDate), std::int64_t{1});
+    QCOMPARE(idEventsOn(report, "cy", kDate), std::int64_t{1});
+    QVERIFY(findId(report, "top") == nullptr);
+    QVERIFY(findId(report, "inner") == nullptr);
+    const InputReport &input = report.inputs.at(0);
+    QCOMPARE(input.problems.size(), std::size_t{2});
+    for (std::size_t i = 0; i < 2; ++i) {
+        QCOMPARE(input.problems[i].line, static_cast<std::int64_t>(i + 1));
+        QVERIFY2(input.problems[i].message.find("outside \"properties\"") !=
+                     std::string::npos,
+                 input.problems[i].message.c_str());
+    }
 }
 
 void TestEventFields::pipelinesRows_data()

@@ -38,14 +38,7 @@ QString countOf(std::int64_t count, const char *noun)
 
 QString formatBytes(std::int64_t bytes)
 {
-    const double value = static_cast<double>(bytes);
-    if (value >= 1e9)
-        return QStringLiteral("%1 GB").arg(value / 1e9, 0, 'f', 2);
-    if (value >= 1e6)
-        return QStringLiteral("%1 MB").arg(value / 1e6, 0, 'f', 1);
-    if (value >= 1e3)
-        return QStringLiteral("%1 kB").arg(value / 1e3, 0, 'f', 1);
-    return QStringLiteral("%1 B").arg(bytes);
+    return QString::fromStdString(hsi::formatBytes(bytes));
 }
 
 QString formatDuration(double seconds)

@@ -66,19 +66,6 @@ std::string formatPercent(double percent)
     return buffer;
 }
 
-std::string formatBytes(double bytes)
-{
-    const char *units[] = {"B", "KB", "MB", "GB", "TB"};
-    int unit = 0;
-    while (bytes >= 1000 && unit < 4) {
-        bytes /= 1000;
-        ++unit;
-    }
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s",
-                  bytes, units[unit]);
-    return buffer;
-}
 
 ScanControl *g_activeScan = nullptr;
 
@@ -300,7 +287,7 @@ void TerminalProgress::update(std::int64_t done, std::int64_t total,
     const double percent = total > 0 ? 100.0 * done / total : 0.0;
     std::fprintf(stderr, "\r\033[K%s %5.1f%%  %s of %s  %s/s  %s %s", m_label,
                  percent, formatBytes(done).c_str(), formatBytes(total).c_str(),
-                 formatBytes(done / seconds).c_str(),
+                 formatBytes(static_cast<std::int64_t>(done / seconds)).c_str(),
                  formatCount(items).c_str(), itemName);
     std::fflush(stderr);
 }
@@ -451,7 +438,7 @@ void printOverview(const Report &report, std::FILE *out)
     std::fprintf(out, "Scanned %zu file%s: %s (%s) in %.1f s%s.\n",
                  report.inputs.size(), report.inputs.size() == 1 ? "" : "s",
                  countOf(totals.events, "event").c_str(),
-                 formatBytes(static_cast<double>(totals.bytes)).c_str(),
+                 formatBytes(totals.bytes).c_str(),
                  report.elapsedSeconds,
                  !report.cancelled ? ""
                  : report.countsComplete

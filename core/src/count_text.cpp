@@ -1,5 +1,7 @@
 #include "hsi/count_text.h"
 
+#include <cstdio>
+
 namespace hsi {
 
 std::string formatCount(std::int64_t value)
@@ -22,6 +24,21 @@ std::string formatCount(std::int64_t value)
 std::string countOf(std::int64_t count, const char *noun)
 {
     return formatCount(count) + ' ' + noun + (count == 1 ? "" : "s");
+}
+
+std::string formatBytes(std::int64_t bytes)
+{
+    const auto value = static_cast<double>(bytes);
+    char buffer[32];
+    if (value >= 1e9)
+        std::snprintf(buffer, sizeof buffer, "%.2f GB", value / 1e9);
+    else if (value >= 1e6)
+        std::snprintf(buffer, sizeof buffer, "%.1f MB", value / 1e6);
+    else if (value >= 1e3)
+        std::snprintf(buffer, sizeof buffer, "%.1f kB", value / 1e3);
+    else
+        return std::to_string(bytes) + " B";
+    return buffer;
 }
 
 } // namespace hsi

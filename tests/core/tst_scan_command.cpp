@@ -122,6 +122,8 @@ private slots:
     void hotShardsBeyondEvidence();
     void summaryEscapesControls();
     void summaryCutsLongIds();
+    void sizesInDecimalUnits_data();
+    void sizesInDecimalUnits();
     void nonUtf8FileNames();
     void topCutsListsButHotShards();
     void streamInputRejected_data();
@@ -1088,6 +1090,26 @@ void TestScanCommand::summaryCutsLongIds()
     QVERIFY2(run.out.contains(start), qPrintable(run.out));
     const json report = readJson(output);
     QCOMPARE(report["hot_shards"][0]["id"].get<std::string>(), id);
+}
+
+void TestScanCommand::sizesInDecimalUnits_data()
+{
+    QTest::addColumn<qint64>("bytes");
+    QTest::addColumn<QString>("text");
+    QTest::addRow("bytes") << qint64{999} << QStringLiteral("999 B");
+    QTest::addRow("kilobytes") << qint64{3'600} << QStringLiteral("3.6 kB");
+    QTest::addRow("megabytes") << qint64{135'072'949}
+                               << QStringLiteral("135.1 MB");
+    QTest::addRow("gigabytes") << qint64{1'029'267'890}
+                               << QStringLiteral("1.03 GB");
+}
+
+void TestScanCommand::sizesInDecimalUnits()
+{
+    // The summary and the desktop program share this format.
+    QFETCH(qint64, bytes);
+    QFETCH(QString, text);
+    QCOMPARE(QString::fromStdString(formatBytes(bytes)), text);
 }
 
 void TestScanCommand::nonUtf8FileNames()

@@ -13,4 +13,8 @@ std::string formatCount(std::int64_t value);
 /// `noun` is the singular form of a noun whose plural adds an "s".
 std::string countOf(std::int64_t count, const char *noun);
 
+/// "3.6 kB", "1.03 GB": a size in decimal units, as the summary and the
+/// desktop program both show sizes.
+std::string formatBytes(std::int64_t bytes);
+
 } // namespace hsi

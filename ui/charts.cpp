@@ -247,10 +247,14 @@ void DayChart::showOverlay(const QString &label,
 void DayChart::resetView()
 {
     rescaleAxes();
-    if (m_original->dataCount() > 0)
-        xAxis->setRange(m_firstKey, m_lastKey);
-    xAxis->setRange(xAxis->range().lower - 0.6 * kSecondsPerDay,
-                    xAxis->range().upper + 0.6 * kSecondsPerDay);
+    // The margins go in the same call, because QCustomPlot ignores a range
+    // of zero width, such as a single day's, and keeps the rescaled one.
+    const double lower =
+        m_original->dataCount() > 0 ? m_firstKey : xAxis->range().lower;
+    const double upper =
+        m_original->dataCount() > 0 ? m_lastKey : xAxis->range().upper;
+    xAxis->setRange(lower - 0.6 * kSecondsPerDay,
+                    upper + 0.6 * kSecondsPerDay);
     const double dataTop = std::max(yAxis->range().upper, 1.0);
     const double limit = m_limit.value();
     const bool limitInView = limit > 0 && limit <= 2 * dataTop;

@@ -418,6 +418,17 @@ void UiWindowTest::dayChartFitsData()
              QStringLiteral("Busiest distinct_id of each day"));
     QVERIFY(chart.yAxis->range().upper >= 300.0);
     QCOMPARE(chart.limitLine().value(), 200.0);
+
+    // A single day of events with far days on both sides: the view holds
+    // that day alone, with half a day or more either side.
+    report.days = {{0, 1, 0, 0}, {march6, 300, 0, 0}, {1'147'000, 1, 0, 0}};
+    chart.setReport(&report);
+    QVERIFY(chart.xAxis->range().lower > kMarch6Seconds - 86400.0);
+    QVERIFY(chart.xAxis->range().lower < kMarch6Seconds);
+    QVERIFY(chart.xAxis->range().upper > kMarch6Seconds);
+    QVERIFY(chart.xAxis->range().upper < kMarch6Seconds + 2 * 86400.0);
+    QVERIFY(chart.originalBars()->name().contains(
+        QLatin1String("2 days far from the rest")));
 }
 
 void UiWindowTest::chartFollowsPalette()

@@ -3,6 +3,7 @@
 #include "format.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 namespace hsi::ui {
@@ -444,6 +445,24 @@ void ActivityChart::setMinuteCounts(Day day, const QTimeZone &zone,
         static_cast<double>(limit),
         QStringLiteral("limit %1 (right axis)").arg(formatCount(limit)));
     showCrossing(crossingMs);
+    // The crossing follows the input order, which is taken as the order of
+    // ingestion, while the running total adds events up by time. Input out
+    // of time order makes the two disagree, so the label names the order.
+    if (crossingMs) {
+        const auto byTime = std::find_if(
+            buckets.runningTotals.begin(), buckets.runningTotals.end(),
+            [limit](double total) { return total > static_cast<double>(limit); });
+        const double at = wallClockSeconds(*crossingMs, m_zone);
+        const double bucketSeconds = bucketMinutes * 60.0;
+        const bool sameBucket =
+            byTime != buckets.runningTotals.end() &&
+            std::abs(buckets.keys[byTime - buckets.runningTotals.begin()] -
+                     at) < bucketSeconds;
+        if (!sameBucket)
+            m_crossingLabel->setText(
+                m_crossingLabel->text() +
+                QStringLiteral(" in input order, which is not time order"));
+    }
 
     setPlaceholder(buckets.total > 0
                        ? QString()

@@ -107,6 +107,8 @@ public:
     /// date and time counted as if it were UTC), or nothing when none is
     /// shown.
     std::optional<double> crossingSeconds() const;
+    /// The text beside the crossing marker.
+    QString crossingText() const { return m_crossingLabel->text(); }
 
 protected:
     QString keyText(double key) const override;

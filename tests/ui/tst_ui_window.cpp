@@ -60,6 +60,7 @@ private slots:
     void windowDrillDown();
     void drillDownLongId();
     void drillDownDaylightSaving();
+    void drillDownCrossingOutOfOrder();
     void windowDayOverlay();
     void windowRescansOnSettings();
     void windowShowsScanFailure();
@@ -270,6 +271,27 @@ void UiWindowTest::drillDownDaylightSaving()
     QCOMPARE(barKey, clockThree + 15 * 30);
     QVERIFY(chart.crossingSeconds().has_value());
     QCOMPARE(*chart.crossingSeconds(), clockThree);
+    QVERIFY2(!chart.crossingText().contains(QLatin1String("time order")),
+             qPrintable(chart.crossingText()));
+}
+
+void UiWindowTest::drillDownCrossingOutOfOrder()
+{
+    // Five events at 01:00 and five at 09:00, in a file that lists the
+    // later ones first: the fifth event of the file, at 09:00, crossed a
+    // limit of 4, while the running total by time passes it at 01:00.
+    const Day day = static_cast<Day>(kMarch6Seconds / 86400);
+    std::vector<std::int32_t> perMinute(1440, 0);
+    perMinute[60] = 5;
+    perMinute[9 * 60] = 5;
+    const std::int64_t crossingMs =
+        (static_cast<std::int64_t>(day) * 86400 + 9 * 3600) * 1000;
+
+    ActivityChart chart;
+    chart.setMinuteCounts(day, QTimeZone::utc(), perMinute, 15, 4, crossingMs);
+    QVERIFY2(chart.crossingText().contains(
+                 QLatin1String("in input order, which is not time order")),
+             qPrintable(chart.crossingText()));
 }
 
 void UiWindowTest::windowDayOverlay()

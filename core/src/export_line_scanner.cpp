@@ -448,7 +448,7 @@ bool readGroupValues(Cursor &cursor, std::uint32_t keyIndex, ParsedEvent &event,
 
 /// Whether `key` is a property of remediated events or `$hotshard_record`
 /// events. The full parser reads these in some records of other events too,
-/// so the scanner leaves any record with one to it.
+/// so the scanner reads them only in remediated events.
 bool isRemediationKey(std::string_view key)
 {
     if (key.empty() || (key[0] != 'm' && key[0] != 'h'))
@@ -481,13 +481,35 @@ HSI_INLINE bool readEvidence(Cursor &cursor, std::string_view &field)
     return skipValue(cursor, kPropertyDepth);
 }
 
+// Reads a remediated event's original id or name, whose key is `key`, or
+// returns false for other keys, which the full parser must read. Like the
+// full parser, it takes the first value of each.
+HSI_INLINE bool readOriginal(Cursor &cursor, std::string_view key,
+                             ParsedEvent &event)
+{
+    if (textIs(key, "mp_original_distinct_id")) {
+        if (event.originalDistinctId.kind != IdKind::Missing)
+            return skipValue(cursor, kPropertyDepth);
+        return readId(cursor, event.originalDistinctId);
+    }
+    if (textIs(key, "mp_original_event_name")) {
+        if (event.hasOriginalEventName)
+            return skipValue(cursor, kPropertyDepth);
+        event.hasOriginalEventName = true;
+        return readString(cursor, event.originalEventName);
+    }
+    return false;
+}
+
 // Reads the members of `properties`, whose opening brace was just read.
 // Like the full parser, it takes the first `time`, `distinct_id` and value
-// of each group key.
+// of each group key. `remediated` is set when the record is known to be a
+// `$hotshard_events` event, whose original id and name it reads too.
 // NOTE: this loop and scan()'s are written out. Sharing one loop through a
 // lambda measured a few per cent slower on the benchmark corpus.
 HSI_INLINE bool readProperties(Cursor &cursor, const ParseOptions &options,
-                               bool readGroups, ParsedEvent &event)
+                               bool readGroups, bool remediated,
+                               ParsedEvent &event)
 {
     skipSpace(cursor);
     if (consume(cursor, '}'))
@@ -529,7 +551,9 @@ HSI_INLINE bool readProperties(Cursor &cursor, const ParseOptions &options,
                    (evidence = evidenceField(key, event))) {
             valid = readEvidence(cursor, *evidence);
         } else if (isRemediationKey(key)) {
-            return false;
+            if (!remediated || !readOriginal(cursor, key, event))
+                return false;
+            valid = true;
         } else {
             valid = skipValue(cursor, kPropertyDepth);
         }
@@ -566,8 +590,10 @@ bool ExportLineScanner::scan(std::string_view text, ParsedEvent &event)
                 return false;
             hasEvent = true;
         } else if (textIs(key, "properties") && !hasProperties) {
+            const bool remediated = textIs(event.eventName, "$hotshard_events");
             if (!consume(cursor, '{') ||
-                !readProperties(cursor, m_options, m_readGroupValues, event))
+                !readProperties(cursor, m_options, m_readGroupValues,
+                                remediated, event))
                 return false;
             hasProperties = true;
         } else {
@@ -578,8 +604,10 @@ bool ExportLineScanner::scan(std::string_view text, ParsedEvent &event)
     if (!consume(cursor, '}') || !hasEvent || !hasProperties)
         return false;
     skipSpace(cursor);
+    // Of the `$hotshard_` events, only remediated ones are read here.
+    event.isRemediated = textIs(event.eventName, "$hotshard_events");
     if (cursor.at != cursor.end ||
-        textStartsWith(event.eventName, "$hotshard_"))
+        (!event.isRemediated && textStartsWith(event.eventName, "$hotshard_")))
         return false;
     return !cursor.highBytes ||
            simdjson::validate_utf8(text.data(), text.size());

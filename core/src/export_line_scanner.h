@@ -13,15 +13,18 @@ namespace hsi::detail::HSI_PARSER_VARIANT {
 /// Reads a record in the layout of Mixpanel's Raw Event Export,
 /// {"event": ..., "properties": {...}}, in one pass over its bytes. A scan
 /// needs few fields of each event: the event name, `time` and `distinct_id`,
-/// and for evidence `$insert_id`, `$device_id` and the library. On the
+/// for remediated events the original id and name, and for evidence
+/// `$insert_id`, `$device_id` and the library. On the
 /// benchmark corpus this reads a record in about three quarters of the time
 /// that simdjson's two stages and the on-demand walk take.
 ///
 /// It accepts only what it can read with certainty: one valid JSON object
 /// in that layout without escapes or control characters in its strings.
 /// Everything else goes to the full parser, so that both give the same
-/// result for every line: backslashes, other top-level keys, `$hotshard_`
-/// events and their properties, and a `time` that is not an integer. Control
+/// result for every line: backslashes, other top-level keys, the
+/// `$hotshard_record` and other `$hotshard_` events but remediated ones,
+/// remediation properties in other events or before the event's name, and
+/// a `time` that is not an integer. Control
 /// characters are looked for in each 64-byte word that contains part of a
 /// string. A tab between tokens in such a word sends the line to the full
 /// parser, while one after the last string is read as whitespace.

@@ -117,6 +117,11 @@ QString describe(const ParsedEvent &event)
                 .arg(event.isRecord)
                 .arg(QString::fromStdString(
                     std::string(event.replacedSurrogateText)));
+    text += QStringLiteral(" original name=%1:%2 top-level ignored=%3")
+                .arg(event.hasOriginalEventName)
+                .arg(QString::fromStdString(
+                    std::string(event.originalEventName)))
+                .arg(event.ignoredTopLevelFields);
     return text;
 }
 
@@ -303,8 +308,34 @@ void LineScannerTest::readsRecordsLikeSimdjson_data()
         "{\"event\":\"A\",\"properties\":{\"time\":1,\"k\":\"a\x01\"}}", none,
         left);
     row("remediated",
-        R"({"event":"$hotshard_events","properties":{"time":1,"distinct_id":"","mp_original_distinct_id":"u"}})",
+        R"({"event":"$hotshard_events","properties":{"time":1,"distinct_id":"","mp_original_distinct_id":"u","mp_original_event_name":"Tap"}})",
+        none, scanned);
+    row("remediated, numeric original id",
+        R"({"event":"$hotshard_events","properties":{"mp_original_event_name":"Tap","time":1,"mp_original_distinct_id":4611686018427387905}})",
+        none, scanned);
+    row("remediated, originals twice",
+        R"({"event":"$hotshard_events","properties":{"mp_original_distinct_id":"a","mp_original_event_name":"X","mp_original_distinct_id":"b","mp_original_event_name":7}})",
+        none, scanned);
+    row("remediated, no originals",
+        R"({"event":"$hotshard_events","properties":{"time":1}})", none,
+        scanned);
+    row("remediated, null original id",
+        R"({"event":"$hotshard_events","properties":{"mp_original_distinct_id":null}})",
         none, left);
+    row("remediated, original name not a string",
+        R"({"event":"$hotshard_events","properties":{"mp_original_event_name":["X"]}})",
+        none, left);
+    row("remediated, record key",
+        R"({"event":"$hotshard_events","properties":{"hotshard_distinct_id":"u"}})",
+        none, left);
+    row("remediated, properties first",
+        R"({"properties":{"mp_original_distinct_id":"u"},"event":"$hotshard_events"})",
+        none, left);
+    row("remediated, properties first without originals",
+        R"({"properties":{"time":1},"event":"$hotshard_events"})", none,
+        scanned);
+    row("other hotshard event",
+        R"({"event":"$hotshard_other","properties":{"time":1}})", none, left);
     row("record",
         R"({"event":"$hotshard_record","properties":{"time":1,"hotshard_distinct_id":"u"}})",
         none, left);
@@ -510,7 +541,7 @@ void LineScannerTest::readsTheSampleExport()
         QVERIFY(scanned.has_value());
         accepted += *scanned ? 1 : 0;
     }
-    // Only the sample's $hotshard_ events need simdjson.
+    // Only the sample's $hotshard_record events need simdjson.
     QVERIFY2(accepted > lines.size() * 9 / 10,
              qPrintable(QString::number(accepted)));
 }

@@ -26,6 +26,19 @@ uncompressed=$(stat -c %s "$plain")
 # Reads the corpus once so that every run starts from the page cache.
 cat "$plain" "$gzipped" > /dev/null
 
+# Virtual machines of the same kind run faster or slower by a tenth or more
+# from one hour to the next. Two fixed jobs, timed before the runs, show
+# the machine's speed at the time: hashing stands for the cores and
+# counting lines for the memory.
+reference() {
+  { /usr/bin/time -f "%e" sh -c "$1" > /dev/null; } 2>&1 | tail -n 1
+}
+hash_seconds=$(reference "head -c 300000000 '$plain' | sha256sum")
+lines_seconds=$(reference "wc -l '$plain'")
+echo "Machine speed now: sha256sum of 300 MB in ${hash_seconds} s," \
+  "wc -l of the plain corpus in ${lines_seconds} s."
+echo
+
 echo "| input | run | seconds | MB/s (uncompressed) | peak RSS MiB |"
 echo "|---|---:|---:|---:|---:|"
 for input in "$plain" "$gzipped"; do

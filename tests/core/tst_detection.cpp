@@ -73,6 +73,16 @@ std::string filler(int count)
     return text;
 }
 
+/// 50 filler events, then 30 of "hot" on kDate: a hot shard for a user
+/// limit of 20.
+std::string fillerThenHot()
+{
+    std::string text = filler(50);
+    for (int i = 0; i < 30; ++i)
+        text += eventOf("hot", kNoon + i);
+    return text;
+}
+
 } // namespace
 
 class TestDetection : public QObject {
@@ -1728,11 +1738,8 @@ void TestDetection::namedPipeIsAnError()
 
 void TestDetection::cancelledDuringEvidence()
 {
-    std::string text = filler(50);
-    for (int i = 0; i < 30; ++i)
-        text += eventOf("hot", kNoon + i);
     FixtureDir dir;
-    const std::string path = dir.write("events.json", text);
+    const std::string path = dir.write("events.json", fillerThenHot());
     ScanControl control;
     control.onProgress = [&control](const ScanProgress &progress) {
         if (progress.pass == 2)
@@ -1767,9 +1774,7 @@ void TestDetection::cancelAfterLastLineKeepsCounts()
 {
     // The file is one range read in one step, so the first progress report
     // comes once its last line is read, before its counts are merged.
-    std::string text = filler(50);
-    for (int i = 0; i < 30; ++i)
-        text += eventOf("hot", kNoon + i);
+    const std::string text = fillerThenHot();
     FixtureDir dir;
     const std::string path = dir.write("events.json", text);
     ScanControl control;

@@ -19,6 +19,8 @@ namespace hsi {
 /// that is not valid UTF-8 becomes \xNN, and a backslash becomes two, so
 /// that no escape can be mistaken for text. Other text, valid UTF-8
 /// included, is kept.
+/// NOTE: combining marks are kept too, since many scripts need them, so an
+/// id of e and U+0301 shows like one of U+00E9, é.
 std::string printable(std::string_view text);
 
 /// Returns whether printable() may change `text`: only a backslash or a

@@ -4,6 +4,7 @@
 
 #include <QTemporaryDir>
 #include <QTest>
+#include <set>
 #include <fstream>
 
 using hsi::recovery::DistinctIdChoice;
@@ -46,6 +47,7 @@ private slots:
     void keyOrderKept();
     void insertIdRegenerated();
     void insertIdStable();
+    void insertIdsForUnkeyedDiffer();
     void insertIdValidity_data();
     void insertIdValidity();
     void insertIdWarning();
@@ -293,6 +295,36 @@ void TestEventTransform::insertIdStable()
             hsi::recovery::regenerateInsertId("a", "b", "c", "d"));
     QCOMPARE(first[8], '-');
     QCOMPARE(first[23], '-');
+}
+
+void TestEventTransform::insertIdsForUnkeyedDiffer()
+{
+    // Events without an $insert_id that share name, id and time must not
+    // share a new one, or Mixpanel would keep only one of them. Two runs
+    // over the same events give the same ids.
+    const std::vector<std::string> lines = {
+        R"({"event":"A","properties":{"distinct_id":"d","time":1,"b":"x"}})",
+        R"({"event":"A","properties":{"distinct_id":"d","time":1,"b":"y"}})",
+        R"({"event":"A","properties":{"distinct_id":"d","time":1,"b":"y"}})",
+        R"({"event":"A","properties":{"distinct_id":"d","time":1,"b":"y","$insert_id":""}})"};
+    const auto run = [&lines] {
+        TransformOptions options;
+        options.regenerateInsertId = true;
+        EventTransformer transformer(options);
+        std::vector<std::string> ids;
+        for (const std::string &line : lines) {
+            Json event = Json::parse(line);
+            transformer.transform(event);
+            ids.push_back(event["properties"]["$insert_id"].get<std::string>());
+        }
+        return ids;
+    };
+    const std::vector<std::string> first = run();
+    const std::set<std::string> distinct(first.begin(), first.end());
+    QCOMPARE(distinct.size(), lines.size());
+    for (const std::string &id : first)
+        QVERIFY2(hsi::recovery::isValidInsertId(id), id.c_str());
+    QCOMPARE(run(), first);
 }
 
 void TestEventTransform::insertIdValidity_data()

@@ -316,8 +316,26 @@ void EventTransformer::handleInsertId(const Json &event, Json &properties,
     const auto name = event.find("event");
     const std::string nameText =
         name == event.end() ? std::string() : name->dump();
-    properties[kInsertId] = regenerateInsertId(
-        nameText, textOf(kDistinctId), textOf(kTime), textOf(kInsertId));
+    const bool keyed = insertId != properties.end() &&
+                       insertId->is_string() &&
+                       !insertId->get_ref<const std::string &>().empty();
+    if (keyed) {
+        properties[kInsertId] = regenerateInsertId(
+            nameText, textOf(kDistinctId), textOf(kTime), textOf(kInsertId));
+        outcome.insertIdRegenerated = true;
+        return;
+    }
+    // Mixpanel deduplicates events with equal name, distinct_id, time and
+    // $insert_id, so events that had no $insert_id must not get equal ones.
+    // All their properties tell most apart, and a count of equal events
+    // before it tells the rest apart, in the same way on every run.
+    const std::string seed = properties.dump();
+    std::string id = regenerateInsertId(nameText, textOf(kDistinctId),
+                                        textOf(kTime), seed);
+    for (int repeat = 1; !m_idsForUnkeyed.insert(id).second; ++repeat)
+        id = regenerateInsertId(nameText, textOf(kDistinctId), textOf(kTime),
+                                seed + '#' + std::to_string(repeat));
+    properties[kInsertId] = id;
     outcome.insertIdRegenerated = true;
 }
 

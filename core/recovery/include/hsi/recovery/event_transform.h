@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace hsi::recovery {
@@ -131,6 +132,9 @@ private:
     TransformOptions m_options;
     IdMap m_idMap;
     std::optional<LegacyTimeConverter> m_legacyTime;
+    /// The ids given to events that had no `$insert_id`, so that no two of
+    /// them share one.
+    mutable std::unordered_set<std::string> m_idsForUnkeyed;
 };
 
 /// Blanks `groupId` inside `value`: a string equal to it becomes "", lists

@@ -327,8 +327,8 @@ void EventTransformer::handleInsertId(const Json &event, Json &properties,
     }
     // Mixpanel deduplicates events with equal name, distinct_id, time and
     // $insert_id, so events that had no $insert_id must not get equal ones.
-    // All their properties tell most apart, and a count of equal events
-    // before it tells the rest apart, in the same way on every run.
+    // Their properties separate most of them, and a count of equal events
+    // before each one separates the rest, in the same way on every run.
     const std::string seed = properties.dump();
     std::string id = regenerateInsertId(nameText, textOf(kDistinctId),
                                         textOf(kTime), seed);

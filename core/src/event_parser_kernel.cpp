@@ -3,6 +3,7 @@
 #include "export_line_scanner.h"
 #include "hsi/civil_date.h"
 #include "hsi/record_reader.h"
+#include "json_grammar.h"
 
 #include <array>
 #include <charconv>
@@ -240,7 +241,6 @@ struct Impl final : ParserKernel {
                             std::string &error);
     bool needsEveryProperty(std::string_view text) const;
     std::string explainRejected(std::string_view text, std::string reason);
-    bool checkSkippedValues(std::string_view text, std::string &error);
     bool readPropertyField(Field field, std::uint32_t groupKeyIndex,
                            od::value &value, ParsedEvent &event);
 
@@ -284,7 +284,7 @@ struct Impl final : ParserKernel {
     od::parser shadowParser;
     od::parser shadowNestedParser;
     std::string shadowNestedText;
-    /// Checks the records that simdjson reads, and explains rejected ones.
+    /// Explains why a record was rejected.
     simdjson::dom::parser validator;
     /// For each group key, whether this record gave it a value already.
     /// Like `time` and `distinct_id`, a key given twice counts its first
@@ -606,6 +606,13 @@ bool Impl::parsePropertiesText(od::value &value, ParsedEvent &event,
         error = "\"properties\" is a string that does not hold a JSON object";
         return false;
     }
+    // The check of the whole record covers this object only as a string.
+    const std::string grammar = jsonGrammarError(
+        std::string_view(nestedText.data(), bufferEnd - nestedText.data()));
+    if (!grammar.empty()) {
+        error = "invalid JSON in the \"properties\" string: " + grammar;
+        return false;
+    }
     return iterateProperties(object, event, error);
 }
 
@@ -765,29 +772,6 @@ void Impl::readShadowedIn(od::object &properties, ParsedEvent &event)
     }
 }
 
-// Rejects a record whose unread values are not JSON. simdjson's On-Demand
-// API skips them unchecked, so the DOM parser checks the whole record. It
-// also rejects JSON that the scan reads, such as integers beyond 64 bits
-// and lone surrogates, so only errors of structure and words count.
-// NOTE: the DOM parser stops at its first error, so such a number before a
-// broken part hides it.
-bool Impl::checkSkippedValues(std::string_view text, std::string &error)
-{
-    simdjson::dom::element element;
-    const simdjson::error_code failure =
-        validator.parse(text.data(), text.size(), false).get(element);
-    switch (failure) {
-    case simdjson::TAPE_ERROR:
-    case simdjson::N_ATOM_ERROR:
-    case simdjson::T_ATOM_ERROR:
-    case simdjson::F_ATOM_ERROR:
-        error = "invalid JSON: " + describeJsonError(failure);
-        return false;
-    default:
-        return true;
-    }
-}
-
 // The on-demand parser reads only what it needs, so a record cut off in
 // the middle can fail as a missing field. A full parse of the rejected
 // record, which is rare, detects broken JSON and reports simdjson's reason.
@@ -856,8 +840,12 @@ bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
                 "\" has an escape that JSON does not define";
         return false;
     }
-    if (!checkSkippedValues(text, error))
+    // simdjson's On-Demand API skips the values the scan does not read
+    // without checking them.
+    if (const std::string grammar = jsonGrammarError(text); !grammar.empty()) {
+        error = "invalid JSON: " + grammar;
         return false;
+    }
     if (!shadowedGroupKeys.empty() && groupKeys.mayHoldKey(text))
         readShadowedGroups(text, event);
     event.replacedSurrogateText = replacedSurrogateText;

@@ -6,6 +6,7 @@
 
 #include <QTest>
 #include <string>
+#include <vector>
 
 using namespace hsi;
 using namespace hsi::test;
@@ -153,24 +154,35 @@ void TestEventFields::skippedValuesChecked()
     // scan does not read. Broken JSON there rejects the record, while
     // numbers beyond 64 bits and lone surrogates, which are JSON, do not.
     const std::string escaped = R"("note":"a\"b",)";
-    const Report report = scanText(
-        line("\"bare\"", kNoon, escaped + R"("x":bar)") +
-        line("\"comma\"", kNoon, escaped + R"("x":[1 2])") +
-        line("\"bracket\"", kNoon, escaped + R"("x":{"a":1])") +
-        line("\"word\"", kNoon, escaped + R"("x":nul)") +
-        line("\"big\"", kNoon, escaped + R"("x":123456789012345678901234567890)") +
-        line("\"surrogate\"", kNoon, escaped + R"("x":"\ud800")"));
+    const std::vector<std::string> broken = {
+        "bar",  "[1 2]",   "{\"a\":1]", "nul",       "01",  "1.",   "-",
+        "0x1F", "1e",      "1.2.3",    R"("\x41")", R"("\u00")", "'s'"};
+    std::string text;
+    for (const std::string &value : broken)
+        text += line("\"broken\"", kNoon, escaped + "\"x\":" + value);
+    // Without an escape too, and in the id and the time themselves.
+    text += line("\"plain\"", kNoon, "\"x\":01");
+    text += line("01", kNoon);
+    text += line("\"time\"", "-");
+    const std::size_t rejected = broken.size() + 3;
+    text += line("\"big\"", kNoon,
+                 escaped + R"("x":123456789012345678901234567890)");
+    text += line("\"surrogate\"", kNoon, escaped + R"("x":"\ud800")");
+    text += line("\"numbers\"", kNoon, escaped + R"("x":[-0,1.5e-3,2E+7])");
+    const Report report = scanText(text);
 
     const InputReport &input = report.inputs.at(0);
-    QCOMPARE(input.events, std::int64_t{2});
-    QCOMPARE(input.problemCount, std::int64_t{4});
-    for (std::size_t i = 0; i < 4; ++i) {
+    QCOMPARE(input.events, std::int64_t{3});
+    QCOMPARE(input.problemCount, static_cast<std::int64_t>(rejected));
+    for (std::size_t i = 0; i < rejected; ++i) {
         QCOMPARE(input.problems.at(i).line, static_cast<std::int64_t>(i + 1));
         QVERIFY2(input.problems.at(i).message.starts_with("invalid JSON"),
                  input.problems.at(i).message.c_str());
     }
     QVERIFY(findId(report, "big") != nullptr);
     QVERIFY(findId(report, "surrogate") != nullptr);
+    QVERIFY(findId(report, "numbers") != nullptr);
+    QVERIFY(findId(report, "broken") == nullptr);
 }
 
 void TestEventFields::numericGroupIdFlagged()

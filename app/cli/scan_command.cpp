@@ -123,6 +123,19 @@ public:
         m_mode = exists ? info.st_mode & 07777 : newFileMode();
     }
 
+    /// Whether the report goes to standard output: "-", or a name for it
+    /// such as /dev/stdout or the file that stdout is redirected to.
+    bool isStdout() const
+    {
+        if (m_path == "-")
+            return true;
+        struct stat report {};
+        struct stat out {};
+        return ::stat(m_path.c_str(), &report) == 0 &&
+               ::fstat(STDOUT_FILENO, &out) == 0 &&
+               report.st_dev == out.st_dev && report.st_ino == out.st_ino;
+    }
+
     /// Checks before the scan that the report can be written. Returns a
     /// message that names the path, the reason and what to do when it
     /// cannot.
@@ -363,7 +376,8 @@ int runScan(const QStringList &arguments)
 
     inputs->settings.listEveryId = parser.isSet(allIds);
     const Report report = runScanWithProgress(paths, inputs->settings);
-    const bool jsonToStdout = parser.value(json) == QLatin1String("-");
+    // A summary on the report's stream would break its JSON.
+    const bool jsonToStdout = parser.isSet(json) && destination.isStdout();
     // A summary of an empty scan reads as "no hot shards", so a scan that
     // read nothing prints only why.
     if (report.noInputRead())

@@ -125,6 +125,7 @@ private slots:
     void sizesInDecimalUnits_data();
     void sizesInDecimalUnits();
     void nonUtf8FileNames();
+    void reportOnDevStdout();
     void topCutsListsButHotShards();
     void streamInputRejected_data();
     void streamInputRejected();
@@ -1110,6 +1111,21 @@ void TestScanCommand::sizesInDecimalUnits()
     QFETCH(qint64, bytes);
     QFETCH(QString, text);
     QCOMPARE(QString::fromStdString(formatBytes(bytes)), text);
+}
+
+void TestScanCommand::reportOnDevStdout()
+{
+    // /dev/stdout names the same pipe as stdout, so the summary goes to
+    // stderr, as with "-", and stdout holds only the report.
+    const HotshardRun run = runHotshard(
+        QStringList{QStringLiteral("scan")} + limitArguments(m_plain) +
+        QStringList{QStringLiteral("--json"), QStringLiteral("/dev/stdout"),
+                    QString::fromStdString(m_plainPath)});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    const json report = json::parse(run.out.toStdString(), nullptr, false);
+    QVERIFY2(report.is_object(), qPrintable(run.out.left(500)));
+    QVERIFY2(run.err.contains(QStringLiteral("Hot shards:")),
+             qPrintable(run.err));
 }
 
 void TestScanCommand::nonUtf8FileNames()

@@ -392,7 +392,7 @@ void printLikelyCause(const PairFinding &finding, std::FILE *out)
     if (finding.likelyCauseText.empty())
         return;
     if (finding.uniqueEvents == PairFinding::kNotDetermined)
-        std::fprintf(out, "      cause not determined: %s\n",
+        std::fprintf(out, "      %s\n",
                      printable(finding.likelyCauseText).c_str());
     else
         std::fprintf(out, "      likely cause (%s): %s\n",
@@ -580,7 +580,8 @@ void printFindings(const Report &report, const ListCut &cut, std::FILE *out)
     printOmitted(report.nearLimitCount,
                  static_cast<std::int64_t>(report.nearLimit.size()),
                  "more near-limit pair", cut, out);
-    if (report.pairsWithoutEvidence > 0)
+    // After a cancel no pair has evidence, as the summary printed above.
+    if (report.pairsWithoutEvidence > 0 && !report.cancelled)
         std::fprintf(
             out,
             "\nEvidence and causes were collected for the %s "

@@ -108,9 +108,6 @@ public:
 
     void addEvents(std::int64_t events) { m_events += events; }
 
-    /// The current pass, numbered as in ScanProgress.
-    int pass() const { return m_pass; }
-
 
     void addBytes(std::int64_t bytes)
     {
@@ -286,6 +283,7 @@ private:
     segmentBlocks(std::size_t chunk, std::size_t segment) const;
     void countInSegments(std::size_t chunk, const CountingOptions &options);
     bool markFilesCutShort();
+    void markRecordKeysCutShort();
     void absorbUnit(const UnitInfo &unit, ChunkCounts &&counts, bool firstPass,
                     bool workersBusy);
     std::function<void(const WorkUnit &, std::int64_t)>
@@ -358,8 +356,9 @@ private:
     std::vector<std::uint8_t> m_chunkCut;
     std::vector<std::uint8_t> m_chunkInBlocks;
     std::vector<std::uint8_t> m_blocksReadToEnd;
-    /// Bytes of each chunk that the first pass read, as its progress gave
-    /// them: by step for plain ranges and by block for gzip files.
+    /// Bytes of each chunk that the first pass read: by step for plain
+    /// ranges, as their progress gave them, and for gzip files up to the
+    /// last block counted uncut.
     std::vector<std::int64_t> m_chunkBytesRead;
     /// Lines read so far in each file during the counting pass.
     std::vector<std::int64_t> m_fileLines;
@@ -489,6 +488,23 @@ bool ScanRun::markFilesCutShort()
     return cutShort;
 }
 
+// The pass over the keys named by records reads every file again, and its
+// order of merges does not show which files it finished, so each readable
+// file is marked.
+void ScanRun::markRecordKeysCutShort()
+{
+    for (std::size_t file = 0; file < m_files.size(); ++file) {
+        InputReport &input = m_report.inputs[file];
+        if (!m_files[file].openError.empty() ||
+            input.status == InputReport::Status::Error)
+            continue;
+        input.status = InputReport::Status::Incomplete;
+        ++input.problemCount;
+        keepProblem(input.problems,
+                    {Problem::Severity::Error, 0, kScanCancelledInRecordKeys});
+    }
+}
+
 CountingOptions ScanRun::countingOptions(std::size_t firstKey) const
 {
     CountingOptions options;
@@ -563,6 +579,16 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
     m_chunkCut[unit.chunkIndex] |= counts.read.cancelled ? 1 : 0;
     m_chunkInBlocks[unit.chunkIndex] = unit.isBlock ? 1 : 0;
     m_blocksReadToEnd[unit.chunkIndex] |= unit.fileReadToEnd ? 1 : 0;
+    // A block counts as read only once it was counted uncut, so that the
+    // bytes after a cancel match the events.
+    if (unit.isBlock && !counts.read.cancelled) {
+        const std::int64_t done =
+            unit.fileReadToEnd
+                ? m_files[m_chunks[unit.chunkIndex].fileIndex].size
+                : unit.compressedBytesDone;
+        m_chunkBytesRead[unit.chunkIndex] =
+            std::max(m_chunkBytesRead[unit.chunkIndex], done);
+    }
     m_unitDays[unit.index] = unitDaysOf(counts);
     m_unitDays[unit.index].fileIndex = chunk.fileIndex;
     if (counts.early && unit.isBlock) {
@@ -626,8 +652,6 @@ ScanRun::blockProgress(std::vector<std::int64_t> &reported)
             return;
         m_progress->addBytes(bytesDone - reported[unit.chunkIndex]);
         reported[unit.chunkIndex] = bytesDone;
-        if (m_progress->pass() == 1)
-            m_chunkBytesRead[unit.chunkIndex] = bytesDone;
     };
 }
 
@@ -1363,8 +1387,8 @@ void ScanRun::buildFindings(bool withEvidence)
         finding.likelyCause = LikelyCause::Unknown;
         add(std::move(finding));
     }
-    m_report.pairsWithoutEvidence =
-        static_cast<std::int64_t>(m_flaggedWithoutEvidence.size());
+    m_report.pairsWithoutEvidence = static_cast<std::int64_t>(
+        m_flaggedWithoutEvidence.size() + (withEvidence ? 0 : m_flagged.size()));
     const auto order = [](const PairFinding &a, const PairFinding &b) {
         if (a.kind != b.kind)
             return a.kind == ShardKind::User;
@@ -1653,6 +1677,8 @@ Report ScanRun::run(const std::vector<std::string> &paths)
             static_cast<long long>(m_mergeMs), m_global.ids.size(),
             m_global.pairs.size(), memoryUse().c_str());
     const bool recordKeysCounted = countRecordGroupKeys();
+    if (!countingCut && !recordKeysCounted)
+        markRecordKeysCutShort();
     const bool countsComplete = !countingCut && recordKeysCounted;
     if (countsComplete) {
         flagPairs();

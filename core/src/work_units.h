@@ -94,6 +94,8 @@ struct UnitInfo {
     bool isBlock = false;
     std::string readError;
     bool fileReadToEnd = false;
+    /// For a block: the compressed bytes of its file up to its end.
+    std::int64_t compressedBytesDone = 0;
 };
 
 /// Runs `work` on every unit of `source` on `threads` workers and calls
@@ -155,7 +157,8 @@ void runUnitsInOrder(
             Result result;
             work(unit, result);
             UnitInfo info{unit.index, unit.chunkIndex, unit.isBlock,
-                          std::move(unit.readError), unit.fileReadToEnd};
+                          std::move(unit.readError), unit.fileReadToEnd,
+                          unit.block.compressedBytesDone};
             source.recycle(unit);
             std::lock_guard state(stateMutex);
             --busyWorkers;

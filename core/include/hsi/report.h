@@ -144,6 +144,12 @@ inline constexpr const char *kScanCancelledInFile =
     "the scan was cancelled before it read this file to its end, so its "
     "counts are partial";
 
+/// The problem of each file when a scan was cancelled while it counted the
+/// group keys named by `$hotshard_record` events.
+inline constexpr const char *kScanCancelledInRecordKeys =
+    "the scan was cancelled while it counted the group keys named by "
+    "$hotshard_record events, so the counts of those keys are partial";
+
 /// Outcome of reading one input file.
 struct InputReport {
     enum class Status { Ok, Incomplete, Error };

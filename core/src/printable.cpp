@@ -61,26 +61,33 @@ struct CodeRange {
     unsigned last;
 };
 
-/// Characters that show nothing or change the direction of the text around
-/// them, so that an id printed with one could pass for another. These are
-/// Unicode 15's format characters (category Cf), the line and paragraph
-/// separators, and invisible characters of other categories: the combining
-/// grapheme joiner, Mongolian and other variation selectors, and the Hangul
-/// fillers.
+/// Characters that show nothing, look like a plain space or change the
+/// direction of the text around them, so that an id printed with one could
+/// pass for another. These are Unicode 15's format characters (category
+/// Cf), spaces other than U+0020 (category Zs), the line and paragraph
+/// separators, invisible characters of other categories (the combining
+/// grapheme joiner, Mongolian and other variation selectors, the Hangul
+/// fillers), the private use areas, whose glyphs depend on the font, and
+/// the noncharacters U+FDD0 to U+FDEF.
 constexpr CodeRange kInvisible[] = {
-    {0x00AD, 0x00AD},   {0x034F, 0x034F},   {0x0600, 0x0605},
-    {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},
-    {0x0890, 0x0891},   {0x08E2, 0x08E2},   {0x115F, 0x1160},
-    {0x180B, 0x180F},   {0x200B, 0x200F},   {0x2028, 0x202E},
-    {0x2060, 0x2064},   {0x2066, 0x206F},   {0x3164, 0x3164},
-    {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},
-    {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD}, {0x110CD, 0x110CD},
-    {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
-    {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xE0100, 0xE01EF},
+    {0x00A0, 0x00A0},   {0x00AD, 0x00AD},     {0x034F, 0x034F},
+    {0x0600, 0x0605},   {0x061C, 0x061C},     {0x06DD, 0x06DD},
+    {0x070F, 0x070F},   {0x0890, 0x0891},     {0x08E2, 0x08E2},
+    {0x115F, 0x1160},   {0x1680, 0x1680},     {0x180B, 0x180F},
+    {0x2000, 0x200F},   {0x2028, 0x202F},     {0x205F, 0x2064},
+    {0x2066, 0x206F},   {0x3000, 0x3000},     {0x3164, 0x3164},
+    {0xE000, 0xF8FF},   {0xFDD0, 0xFDEF},     {0xFE00, 0xFE0F},
+    {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},     {0xFFF9, 0xFFFB},
+    {0x110BD, 0x110BD}, {0x110CD, 0x110CD},   {0x13430, 0x1343F},
+    {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},   {0xE0001, 0xE0001},
+    {0xE0020, 0xE007F}, {0xE0100, 0xE01EF},   {0xF0000, 0x10FFFF},
 };
 
 bool isInvisibleOrReordering(unsigned code)
 {
+    // The last two code points of every plane are noncharacters.
+    if ((code & 0xFFFE) == 0xFFFE)
+        return true;
     return std::any_of(std::begin(kInvisible), std::end(kInvisible),
                        [code](CodeRange range) {
                            return code >= range.first && code <= range.last;

@@ -1021,6 +1021,10 @@ void TestScanCommand::summaryEscapesControls()
         {R"(tag\udb40\udc41x)", QStringLiteral(R"('tag\U000e0041x')")},
         {R"(selector\ufe0fx)", QStringLiteral(R"('selector\ufe0fx')")},
         {R"(filler\u3164x)", QStringLiteral(R"('filler\u3164x')")},
+        {R"(nbsp\u00a0x)", QStringLiteral(R"('nbsp\u00a0x')")},
+        {R"(wide\u3000x)", QStringLiteral(R"('wide\u3000x')")},
+        {R"(private\ue000x)", QStringLiteral(R"('private\ue000x')")},
+        {R"(nonchar\uffffx)", QStringLiteral(R"('nonchar\uffffx')")},
         // A quote inside the quoted id is escaped, so the id ends only at
         // the last quote.
         {"quote'q", QStringLiteral(R"('quote\'q')")},

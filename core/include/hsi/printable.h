@@ -14,8 +14,9 @@ namespace hsi {
 /// C0 controls and DEL become \n, \r, \t or \xNN, and C1 controls become
 /// \u0080 to \u009f. Format characters (the soft hyphen, zero-width
 /// characters, direction marks, embeddings, overrides, isolates and tags
-/// among them), line and paragraph separators, and invisible fillers and
-/// variation selectors become \uNNNN, or \UNNNNNNNN above U+FFFF. Each byte
+/// among them), spaces other than U+0020, line and paragraph separators,
+/// invisible fillers, variation selectors, private use characters and
+/// noncharacters become \uNNNN, or \UNNNNNNNN above U+FFFF. Each byte
 /// that is not valid UTF-8 becomes \xNN, and a backslash becomes two, so
 /// that no escape can be mistaken for text. Other text, valid UTF-8
 /// included, is kept.

@@ -64,11 +64,11 @@ struct CodeRange {
 /// Characters that show nothing, look like a plain space or change the
 /// direction of the text around them, so that an id printed with one could
 /// pass for another. These are Unicode 15's format characters (category
-/// Cf), spaces other than U+0020 (category Zs), the line and paragraph
-/// separators, invisible characters of other categories (the combining
-/// grapheme joiner, Mongolian and other variation selectors, the Hangul
-/// fillers), the private use areas, whose glyphs depend on the font, and
-/// the noncharacters U+FDD0 to U+FDEF.
+/// Cf), spaces other than U+0020 (category Zs), and the line and paragraph
+/// separators. Other invisible ones are the combining grapheme joiner, the
+/// variation selectors and the Hangul fillers. The private use areas, whose
+/// glyphs depend on the font, and the noncharacters U+FDD0 to U+FDEF
+/// follow.
 constexpr CodeRange kInvisible[] = {
     {0x00A0, 0x00A0},   {0x00AD, 0x00AD},     {0x034F, 0x034F},
     {0x0600, 0x0605},   {0x061C, 0x061C},     {0x06DD, 0x06DD},

@@ -197,6 +197,9 @@ void MainWindow::buildStatusBar()
     statusBar()->addPermanentWidget(m_cancelButton);
 }
 
+// NOTE: Qt decodes file names as UTF-8 and replaces other bytes, so a file
+// whose name is not UTF-8 cannot be opened by name here. Its folder opens
+// it, because the scan lists folders by their bytes.
 void MainWindow::openPaths(const QStringList &paths)
 {
     QStringList absolute;

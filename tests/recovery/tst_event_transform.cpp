@@ -48,6 +48,7 @@ private slots:
     void insertIdRegenerated();
     void insertIdStable();
     void insertIdsForUnkeyedDiffer();
+    void repeatedKeysKeepFirst();
     void insertIdValidity_data();
     void insertIdValidity();
     void insertIdWarning();
@@ -325,6 +326,25 @@ void TestEventTransform::insertIdsForUnkeyedDiffer()
     for (const std::string &id : first)
         QVERIFY2(hsi::recovery::isValidInsertId(id), id.c_str());
     QCOMPARE(run(), first);
+}
+
+void TestEventTransform::repeatedKeysKeepFirst()
+{
+    // The scan counts the first value of a key given twice, so the
+    // transform restores the first original id and name, at every depth.
+    Json event = hsi::recovery::parseEvent(
+        R"({"event":"$hotshard_events","properties":{"distinct_id":"",)"
+        R"("mp_original_distinct_id":"o1","mp_original_distinct_id":"o2",)"
+        R"("mp_original_event_name":"E1","mp_original_event_name":"E2",)"
+        R"("time":1,"$insert_id":"i","o":{"k":1,"k":2}}})");
+    QCOMPARE(event["properties"]["o"]["k"].get<int>(), 1);
+    TransformOptions options;
+    options.distinctId.mode = DistinctIdChoice::Mode::Original;
+    EventTransformer transformer(options);
+    transformer.transform(event);
+    QCOMPARE(event["event"].get<std::string>(), std::string("E1"));
+    QCOMPARE(event["properties"]["distinct_id"].get<std::string>(),
+             std::string("o1"));
 }
 
 void TestEventTransform::insertIdValidity_data()

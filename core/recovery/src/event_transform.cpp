@@ -9,6 +9,31 @@ namespace hsi::recovery {
 
 using Json = nlohmann::ordered_json;
 
+Json parseEvent(std::string_view text)
+{
+    // The keys of each object being read, innermost last.
+    std::vector<std::unordered_set<std::string>> keys;
+    const Json::parser_callback_t firstKeys =
+        [&keys](int, Json::parse_event_t event, Json &parsed) {
+            switch (event) {
+            case Json::parse_event_t::object_start:
+                keys.emplace_back();
+                return true;
+            case Json::parse_event_t::object_end:
+                keys.pop_back();
+                return true;
+            case Json::parse_event_t::key:
+                // Dropping the key drops its value and keeps the first.
+                return keys.back()
+                    .insert(parsed.get_ref<const std::string &>())
+                    .second;
+            default:
+                return true;
+            }
+        };
+    return Json::parse(text.begin(), text.end(), firstKeys);
+}
+
 namespace {
 
 const std::string kHotshardEvents = "$hotshard_events";

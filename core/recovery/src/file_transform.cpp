@@ -123,7 +123,7 @@ void TransformRun::processRecord(const std::string &path, std::string_view text,
     ++stats.read;
     Json event;
     try {
-        event = Json::parse(text.begin(), text.end());
+        event = parseEvent(text);
     } catch (const Json::exception &error) {
         EventOutcome outcome;
         outcome.kind = EventOutcome::Kind::SetAside;

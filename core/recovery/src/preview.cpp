@@ -18,7 +18,7 @@ PreviewSample sampleOf(const std::string &path, std::string_view text,
     PreviewSample sample{path, line, std::string(text), {}, {}};
     Json event;
     try {
-        event = Json::parse(text.begin(), text.end());
+        event = parseEvent(text);
     } catch (const Json::exception &error) {
         sample.outcome.kind = EventOutcome::Kind::SetAside;
         sample.outcome.reason = SetAsideReason::InvalidJson;

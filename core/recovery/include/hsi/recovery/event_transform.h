@@ -99,6 +99,11 @@ struct EventOutcome {
     bool insertIdInvalid = false;
 };
 
+/// Parses one event's text as the transform reads it. A key given twice in
+/// one object keeps its first value, as the scan counts it, while a plain
+/// parse keeps the last. Throws nlohmann::json::exception on invalid JSON.
+nlohmann::ordered_json parseEvent(std::string_view text);
+
 /// Applies the transform rules to one event at a time. Keeps the CSV map and
 /// time zone data, so build one per run and reuse it.
 class EventTransformer {

@@ -76,6 +76,17 @@ void ChartWidget::applyPalette()
     }
     if (m_placeholder)
         m_placeholder->setColor(text);
+    // Labels of marker lines sit over bars, so they get the background's
+    // colour behind them.
+    QColor behind = colors.color(QPalette::Base);
+    behind.setAlpha(230);
+    for (int i = 0; i < itemCount(); ++i) {
+        auto *label = qobject_cast<QCPItemText *>(item(i));
+        if (label && label != m_placeholder) {
+            label->setBrush(behind);
+            label->setPadding(QMargins(3, 1, 3, 1));
+        }
+    }
 }
 
 void ChartWidget::changeEvent(QEvent *event)

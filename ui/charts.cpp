@@ -254,8 +254,7 @@ void DayChart::resetView()
         m_original->dataCount() > 0 ? m_firstKey : xAxis->range().lower;
     const double upper =
         m_original->dataCount() > 0 ? m_lastKey : xAxis->range().upper;
-    xAxis->setRange(lower - 0.6 * kSecondsPerDay,
-                    upper + 0.6 * kSecondsPerDay);
+    xAxis->setRange(lower - 0.6 * kSecondsPerDay, upper + 0.6 * kSecondsPerDay);
     const double dataTop = std::max(yAxis->range().upper, 1.0);
     const double limit = m_limit.value();
     const bool limitInView = limit > 0 && limit <= 2 * dataTop;
@@ -399,7 +398,8 @@ ActivityChart::ActivityChart(QWidget *parent)
     m_crossing->point2->setTypeY(QCPItemPosition::ptAxisRectRatio);
     m_crossingLabel->setColor(chart_colors::limit());
     m_crossingLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    m_crossingLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    // At the foot of the chart, clear of the legend in its top left corner;
+    // showCrossing() sets its side.
     m_crossing->setVisible(false);
     m_crossingLabel->setVisible(false);
     legend->setVisible(true);
@@ -449,9 +449,11 @@ void ActivityChart::setMinuteCounts(Day day, const QTimeZone &zone,
     // ingestion, while the running total adds events up by time. Input out
     // of time order makes the two disagree, so the label names the order.
     if (crossingMs) {
-        const auto byTime = std::find_if(
-            buckets.runningTotals.begin(), buckets.runningTotals.end(),
-            [limit](double total) { return total > static_cast<double>(limit); });
+        const auto byTime =
+            std::find_if(buckets.runningTotals.begin(),
+                         buckets.runningTotals.end(), [limit](double total) {
+                             return total > static_cast<double>(limit);
+                         });
         const double at = wallClockSeconds(*crossingMs, m_zone);
         const double bucketSeconds = bucketMinutes * 60.0;
         const bool sameBucket =
@@ -483,7 +485,14 @@ void ActivityChart::showCrossing(std::optional<std::int64_t> crossingMs)
     const double at = wallClockSeconds(*crossingMs, m_zone);
     m_crossing->point1->setCoords(at, 0);
     m_crossing->point2->setCoords(at, 1);
-    m_crossingLabel->position->setCoords(at, 0.08);
+    m_crossingLabel->position->setCoords(at, 0.97);
+    // A crossing late in the day gets its label on its left, so that the
+    // label stays inside the chart.
+    const double secondOfDay =
+        at - std::floor(at / kSecondsPerDay) * kSecondsPerDay;
+    m_crossingLabel->setPositionAlignment(
+        (secondOfDay > kSecondsPerDay / 2 ? Qt::AlignRight : Qt::AlignLeft) |
+        Qt::AlignBottom);
     m_crossingLabel->setText(QStringLiteral(" limit crossed %1")
                                  .arg(formatTime(*crossingMs, m_zone)));
 }

@@ -66,7 +66,6 @@ std::string formatPercent(double percent)
     return buffer;
 }
 
-
 ScanControl *g_activeScan = nullptr;
 
 void cancelOnSignal(int)
@@ -438,8 +437,7 @@ void printOverview(const Report &report, std::FILE *out)
     std::fprintf(out, "Scanned %zu file%s: %s (%s) in %.1f s%s.\n",
                  report.inputs.size(), report.inputs.size() == 1 ? "" : "s",
                  countOf(totals.events, "event").c_str(),
-                 formatBytes(totals.bytes).c_str(),
-                 report.elapsedSeconds,
+                 formatBytes(totals.bytes).c_str(), report.elapsedSeconds,
                  !report.cancelled ? ""
                  : report.countsComplete
                      ? " (cancelled while collecting evidence)"

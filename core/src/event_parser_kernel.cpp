@@ -708,8 +708,9 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
         if (topLevelTime.status != TimeStatus::Missing)
             event.time = topLevelTime;
     } else {
-        event.ignoredTopLevelFields = topLevelId.kind != IdKind::Missing ||
-                                      topLevelTime.status != TimeStatus::Missing;
+        event.ignoredTopLevelFields =
+            topLevelId.kind != IdKind::Missing ||
+            topLevelTime.status != TimeStatus::Missing;
     }
     return true;
 }

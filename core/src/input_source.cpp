@@ -309,9 +309,8 @@ private:
         // A cut never splits a UTF-8 sequence.
         std::size_t end = m_trailing.size();
         if (end >= kQuotedBytes) {
-            while (end > 0 &&
-                   (static_cast<unsigned char>(m_trailing[end - 1]) & 0xC0) ==
-                       0x80)
+            while (end > 0 && (static_cast<unsigned char>(m_trailing[end - 1]) &
+                               0xC0) == 0x80)
                 --end;
             if (end > 0 &&
                 static_cast<unsigned char>(m_trailing[end - 1]) >= 0xC0)

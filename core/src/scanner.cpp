@@ -108,7 +108,6 @@ public:
 
     void addEvents(std::int64_t events) { m_events += events; }
 
-
     void addBytes(std::int64_t bytes)
     {
         m_bytesDone += bytes;
@@ -627,10 +626,9 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
                          std::move(warning.message)});
         }
         // The reader finds them after the records' own problems.
-        std::stable_sort(input.problems.begin(), input.problems.end(),
-                         [](const Problem &a, const Problem &b) {
-                             return a.line < b.line;
-                         });
+        std::stable_sort(
+            input.problems.begin(), input.problems.end(),
+            [](const Problem &a, const Problem &b) { return a.line < b.line; });
     }
     if (counts.badLines && input.status == InputReport::Status::Ok)
         input.status = InputReport::Status::Incomplete;
@@ -1387,8 +1385,9 @@ void ScanRun::buildFindings(bool withEvidence)
         finding.likelyCause = LikelyCause::Unknown;
         add(std::move(finding));
     }
-    m_report.pairsWithoutEvidence = static_cast<std::int64_t>(
-        m_flaggedWithoutEvidence.size() + (withEvidence ? 0 : m_flagged.size()));
+    m_report.pairsWithoutEvidence =
+        static_cast<std::int64_t>(m_flaggedWithoutEvidence.size() +
+                                  (withEvidence ? 0 : m_flagged.size()));
     const auto order = [](const PairFinding &a, const PairFinding &b) {
         if (a.kind != b.kind)
             return a.kind == ShardKind::User;
@@ -1647,7 +1646,8 @@ Report ScanRun::run(const std::vector<std::string> &paths)
     // A key given twice is counted once, so the report lists it once.
     m_report.settings.groupKeys.assign(
         m_keyOfSpace.begin() + 1,
-        m_keyOfSpace.begin() + 1 + static_cast<std::ptrdiff_t>(m_configuredKeys));
+        m_keyOfSpace.begin() + 1 +
+            static_cast<std::ptrdiff_t>(m_configuredKeys));
     // Legacy project time ignores the time zone, so the report names none.
     if (m_settings.legacyProjectTime)
         m_report.settings.timeZone.clear();

@@ -156,9 +156,9 @@ void runUnitsInOrder(
             }
             Result result;
             work(unit, result);
-            UnitInfo info{unit.index, unit.chunkIndex, unit.isBlock,
-                          std::move(unit.readError), unit.fileReadToEnd,
-                          unit.block.compressedBytesDone};
+            UnitInfo info{unit.index,         unit.chunkIndex,
+                          unit.isBlock,       std::move(unit.readError),
+                          unit.fileReadToEnd, unit.block.compressedBytesDone};
             source.recycle(unit);
             std::lock_guard state(stateMutex);
             --busyWorkers;

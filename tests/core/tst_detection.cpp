@@ -1320,9 +1320,9 @@ void TestDetection::hotshardRecords()
     QCOMPARE(report.records.size(), std::size_t{3});
     QCOMPARE(report.records[2].distinctId, std::string());
     const std::vector<Problem> &problems = report.inputs.at(0).problems;
-    const auto noId = std::find_if(
-        problems.begin(), problems.end(),
-        [](const Problem &problem) { return problem.line == 5; });
+    const auto noId =
+        std::find_if(problems.begin(), problems.end(),
+                     [](const Problem &problem) { return problem.line == 5; });
     QVERIFY(noId != problems.end());
     QVERIFY(noId->severity == Problem::Severity::Warning);
     QVERIFY2(noId->message.find("without hotshard_distinct_id") !=
@@ -1809,7 +1809,8 @@ void TestDetection::cancelledGzipCountsBytesRead()
     std::string text;
     for (std::uint64_t i = 0; i < 300'000; ++i) {
         const std::uint64_t mixed = i * 0x9E3779B97F4A7C15ULL;
-        text += eventLine("Page View", "\"u-" + std::to_string(mixed % 99'991) + "\"",
+        text += eventLine("Page View",
+                          "\"u-" + std::to_string(mixed % 99'991) + "\"",
                           std::to_string(kNoon + static_cast<int>(i % 1000)),
                           "\"$insert_id\":\"" + std::to_string(mixed) + "\"") +
                 "\n";
@@ -1859,7 +1860,8 @@ void TestDetection::cancelDuringRecordKeysMarksInputs()
     const InputReport &input = report.inputs.at(0);
     QVERIFY(input.status == InputReport::Status::Incomplete);
     QCOMPARE(input.problems.size(), std::size_t{1});
-    QCOMPARE(input.problems[0].message, std::string(kScanCancelledInRecordKeys));
+    QCOMPARE(input.problems[0].message,
+             std::string(kScanCancelledInRecordKeys));
 }
 
 void TestDetection::progressCountsEventsOnce_data()

@@ -155,8 +155,8 @@ void TestEventFields::skippedValuesChecked()
     // numbers beyond 64 bits and lone surrogates, which are JSON, do not.
     const std::string escaped = R"("note":"a\"b",)";
     const std::vector<std::string> broken = {
-        "bar",  "[1 2]",   "{\"a\":1]", "nul",       "01",  "1.",   "-",
-        "0x1F", "1e",      "1.2.3",    R"("\x41")", R"("\u00")", "'s'"};
+        "bar",  "[1 2]", "{\"a\":1]", "nul",       "01",        "1.", "-",
+        "0x1F", "1e",    "1.2.3",     R"("\x41")", R"("\u00")", "'s'"};
     std::string text;
     for (const std::string &value : broken)
         text += line("\"broken\"", kNoon, escaped + "\"x\":" + value);

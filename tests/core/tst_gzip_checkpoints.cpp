@@ -261,7 +261,6 @@ void TestGzipCheckpoints::readerSkipsLongCarries()
     QCOMPARE(left.load(), 100);
 }
 
-
 void TestGzipCheckpoints::readerReadsToEnd()
 {
     FixtureDir dir;

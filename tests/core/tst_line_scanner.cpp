@@ -117,11 +117,11 @@ QString describe(const ParsedEvent &event)
                 .arg(event.isRecord)
                 .arg(QString::fromStdString(
                     std::string(event.replacedSurrogateText)));
-    text += QStringLiteral(" original name=%1:%2 top-level ignored=%3")
-                .arg(event.hasOriginalEventName)
-                .arg(QString::fromStdString(
-                    std::string(event.originalEventName)))
-                .arg(event.ignoredTopLevelFields);
+    text +=
+        QStringLiteral(" original name=%1:%2 top-level ignored=%3")
+            .arg(event.hasOriginalEventName)
+            .arg(QString::fromStdString(std::string(event.originalEventName)))
+            .arg(event.ignoredTopLevelFields);
     return text;
 }
 

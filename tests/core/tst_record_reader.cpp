@@ -464,12 +464,12 @@ void TestRecordReader::commaFaultsInArray()
     const std::string a = eventLine("A", "\"alice\"", "1709726400");
     const std::string b = eventLine("B", "\"bob\"", "1709726400");
     const std::string c = eventLine("C", "\"carol\"", "1709726400");
-    const std::string text = "[\n" + a + "\n" + b + ",\n,\n" + c + ",\n" + b +
-                             "\n" + a + ",\n]\n";
+    const std::string text =
+        "[\n" + a + "\n" + b + ",\n,\n" + c + ",\n" + b + "\n" + a + ",\n]\n";
     FixtureDir dir;
-    const std::string path =
-        gzip ? dir.write("commas.json.gz", gzipMember(text))
-             : dir.write("commas.json", text);
+    const std::string path = gzip
+                                 ? dir.write("commas.json.gz", gzipMember(text))
+                                 : dir.write("commas.json", text);
 
     const Report report = scanPaths({path});
     const InputReport &input = report.inputs[0];
@@ -540,8 +540,9 @@ void TestRecordReader::twiceCompressedNamed()
     // The outer gzip stream inflates to the inner one, whose first bytes
     // are gzip's magic number.
     FixtureDir dir;
-    const std::string path = dir.write(
-        "twice.json.gz", gzipMember(gzipMember(repeatedLines("alice", kNoon, 3))));
+    const std::string path =
+        dir.write("twice.json.gz",
+                  gzipMember(gzipMember(repeatedLines("alice", kNoon, 3))));
     const Report report = scanPaths({path});
     const InputReport &input = report.inputs.at(0);
     QCOMPARE(input.events, std::int64_t{0});
@@ -559,9 +560,9 @@ void TestRecordReader::badLineQuoteKeepsText()
     std::string accents(79, 'a');
     accents += "\xc3\xa9tail";
     FixtureDir dir;
-    const std::string path = dir.write(
-        "quoted.json", repeatedLines("alice", kNoon, 1) + escape + "\n" +
-                           accents + "\n");
+    const std::string path =
+        dir.write("quoted.json", repeatedLines("alice", kNoon, 1) + escape +
+                                     "\n" + accents + "\n");
     const Report report = scanPaths({path});
     const InputReport &input = report.inputs[0];
     QCOMPARE(input.problems.size(), std::size_t{2});

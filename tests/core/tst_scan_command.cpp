@@ -1074,7 +1074,8 @@ void TestScanCommand::summaryCutsLongIds()
 {
     // The summary shows the start of a long id and its length; the report
     // keeps it whole. The cut falls inside the two-byte é at bytes 120-121.
-    const std::string id = std::string(119, 'a') + "\xc3\xa9" + std::string(879, 'b');
+    const std::string id =
+        std::string(119, 'a') + "\xc3\xa9" + std::string(879, 'b');
     std::string text;
     for (int i = 0; i < 2; ++i)
         text += eventLine("Login", "\"" + id + "\"",
@@ -1103,10 +1104,10 @@ void TestScanCommand::sizesInDecimalUnits_data()
     QTest::addColumn<QString>("text");
     QTest::addRow("bytes") << qint64{999} << QStringLiteral("999 B");
     QTest::addRow("kilobytes") << qint64{3'600} << QStringLiteral("3.6 kB");
-    QTest::addRow("megabytes") << qint64{135'072'949}
-                               << QStringLiteral("135.1 MB");
-    QTest::addRow("gigabytes") << qint64{1'029'267'890}
-                               << QStringLiteral("1.03 GB");
+    QTest::addRow("megabytes")
+        << qint64{135'072'949} << QStringLiteral("135.1 MB");
+    QTest::addRow("gigabytes")
+        << qint64{1'029'267'890} << QStringLiteral("1.03 GB");
 }
 
 void TestScanCommand::sizesInDecimalUnits()
@@ -1138,18 +1139,19 @@ void TestScanCommand::nonUtf8FileNames()
     // its byte, so the command must open the name by its bytes as given.
     // QProcess would encode the arguments too, so a shell passes them.
     FixtureDir dir;
-    const std::string plain = dir.write("plain.json", eventLine("Login", "\"ann\"",
-                                                         "1709726400") + "\n");
+    const std::string plain = dir.write(
+        "plain.json", eventLine("Login", "\"ann\"", "1709726400") + "\n");
     const std::string folder = plain.substr(0, plain.size() - 10);
     std::filesystem::rename(plain, folder + "caf\xe9.json");
 
     QProcess shell;
     shell.setWorkingDirectory(QString::fromStdString(folder));
-    shell.start(QStringLiteral("/bin/sh"),
-                {QStringLiteral("-c"),
-                 QStringLiteral("exec \"$0\" scan --json \"$(printf 'r\\351.json')\" "
-                                "\"$(printf 'caf\\351.json')\""),
-                 QStringLiteral(HSI_BINARY_DIR "/app/hotshard")});
+    shell.start(
+        QStringLiteral("/bin/sh"),
+        {QStringLiteral("-c"),
+         QStringLiteral("exec \"$0\" scan --json \"$(printf 'r\\351.json')\" "
+                        "\"$(printf 'caf\\351.json')\""),
+         QStringLiteral(HSI_BINARY_DIR "/app/hotshard")});
     QVERIFY(shell.waitForFinished(60'000));
     QVERIFY2(shell.exitCode() == 0, shell.readAllStandardError().constData());
     std::ifstream stream(folder + "r\xe9.json");

@@ -4,8 +4,8 @@
 
 #include <QTemporaryDir>
 #include <QTest>
-#include <set>
 #include <fstream>
+#include <set>
 
 using hsi::recovery::DistinctIdChoice;
 using hsi::recovery::EventOutcome;

@@ -341,8 +341,7 @@ void EventTransformer::handleInsertId(const Json &event, Json &properties,
     const auto name = event.find("event");
     const std::string nameText =
         name == event.end() ? std::string() : name->dump();
-    const bool keyed = insertId != properties.end() &&
-                       insertId->is_string() &&
+    const bool keyed = insertId != properties.end() && insertId->is_string() &&
                        !insertId->get_ref<const std::string &>().empty();
     if (keyed) {
         properties[kInsertId] = regenerateInsertId(
@@ -355,8 +354,8 @@ void EventTransformer::handleInsertId(const Json &event, Json &properties,
     // Their properties separate most of them, and a count of equal events
     // before each one separates the rest, in the same way on every run.
     const std::string seed = properties.dump();
-    std::string id = regenerateInsertId(nameText, textOf(kDistinctId),
-                                        textOf(kTime), seed);
+    std::string id =
+        regenerateInsertId(nameText, textOf(kDistinctId), textOf(kTime), seed);
     for (int repeat = 1; !m_idsForUnkeyed.insert(id).second; ++repeat)
         id = regenerateInsertId(nameText, textOf(kDistinctId), textOf(kTime),
                                 seed + '#' + std::to_string(repeat));

@@ -139,6 +139,9 @@ bool parseIsoTime(std::string_view text, std::int64_t &ms)
         if (error != std::errc() || end != begin + 2)
             return false;
     }
+    // 23:59:60 is a leap second; a later hour or minute is no time.
+    if (parts[0] > 23 || parts[1] > 59 || parts[2] > 60)
+        return false;
     std::size_t pos = 19;
     int millis = 0;
     if (pos < text.size() && text[pos] == '.') {
@@ -401,6 +404,9 @@ TimeValue Impl::readTime(od::value &value)
         return time;
     }
     if (type == od::json_type::string) {
+        // An invalid string is quoted in its problem as the record has it,
+        // so that "true" reads apart from true and "" shows at all.
+        const std::string_view quoted = trimRight(value.raw_json_token());
         const std::string_view text = readString(value);
         time.rawText = text;
         double number = 0;
@@ -413,6 +419,7 @@ TimeValue Impl::readTime(od::value &value)
             time.status = TimeStatus::ValidFromIsoText;
         } else {
             time.status = TimeStatus::Invalid;
+            time.rawText = quoted;
         }
         return time;
     }

@@ -43,6 +43,7 @@ private slots:
     void time_data();
     void time();
     void timeWarnings();
+    void invalidTimeQuoted();
     void groupValues();
     void repeatedGroupKeyFirstValue();
     void topLevelFieldsIgnored();
@@ -270,6 +271,27 @@ void TestEventFields::time()
     QCOMPARE(report.days.size(), std::size_t{1});
     QCOMPARE(QString::fromStdString(formatDay(report.days[0].day)), date);
     QCOMPARE(idEventsOn(report, "alice", date.toStdString()), std::int64_t{1});
+}
+
+void TestEventFields::invalidTimeQuoted()
+{
+    // A string reads apart from the literal, and an hour past 23 is no
+    // time of day.
+    const Report report =
+        scanText(line("\"alice\"", "\"true\"") + line("\"alice\"", "\"\"") +
+                 line("\"alice\"", "\"2024-03-06T25:00:00Z\"") +
+                 line("\"alice\"", "\"2024-03-06T23:59:60Z\""));
+
+    const InputReport &input = report.inputs.at(0);
+    QCOMPARE(report.totals.undatedEvents, std::int64_t{3});
+    QCOMPARE(input.problems.size(), std::size_t{4});
+    const std::vector<std::string> quoted = {
+        R"(value "true":)", R"(value "":)", R"(value "2024-03-06T25:00:00Z":)"};
+    for (std::size_t i = 0; i < quoted.size(); ++i)
+        QVERIFY2(input.problems[i].message.find(quoted[i]) != std::string::npos,
+                 input.problems[i].message.c_str());
+    // The leap second is read, with the warning for date and time text.
+    QVERIFY(input.problems[3].severity == Problem::Severity::Warning);
 }
 
 void TestEventFields::timeWarnings()

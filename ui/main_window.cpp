@@ -294,8 +294,8 @@ void MainWindow::onScanFinished(std::shared_ptr<const Report> report)
     showReport(std::move(report));
     qCDebug(lcUi) << "filled the views with" << m_report->ids.size() << "ids in"
                   << clock.elapsed() << "ms";
-    m_statusLabel->setText(QStringLiteral("Scanned %1 events (%2) in %3.")
-                               .arg(formatCount(m_report->totals.events),
+    m_statusLabel->setText(QStringLiteral("Scanned %1 (%2) in %3.")
+                               .arg(countOf(m_report->totals.events, "event"),
                                     formatBytes(m_report->totals.bytes),
                                     formatDuration(m_report->elapsedSeconds)));
     if (m_report->noInputRead())

@@ -607,11 +607,15 @@ void printRecords(const Report &report, const ListCut &cut, std::FILE *out)
                          formatTimeMs(record.timeMs, report.settings).c_str(),
                          quotedId(record.distinctId).c_str());
         } else {
-            std::fprintf(out, "  %s  group %s=%s (%s)\n",
+            // Mixpanel may leave the display name empty.
+            const std::string name =
+                record.groupDisplayName.empty()
+                    ? std::string()
+                    : " (" + printable(record.groupDisplayName) + ")";
+            std::fprintf(out, "  %s  group %s=%s%s\n",
                          formatTimeMs(record.timeMs, report.settings).c_str(),
                          printable(record.groupKey).c_str(),
-                         quotedId(record.distinctId).c_str(),
-                         printable(record.groupDisplayName).c_str());
+                         quotedId(record.distinctId).c_str(), name.c_str());
         }
     }
     printOmitted(report.records.size(), "more record", cut, out);
@@ -691,8 +695,10 @@ void printInputProblems(const InputReport &input, std::size_t top,
                          more.c_str());
         else
             std::fprintf(out,
-                         "  ... %s more (the JSON report lists %zu of them)\n",
-                         more.c_str(), input.problems.size());
+                         "  ... %s more (the JSON report lists %zu of the "
+                         "file's %s problems)\n",
+                         more.c_str(), input.problems.size(),
+                         formatCount(input.problemCount).c_str());
     }
     if (const char *advice = statusAdvice(input))
         std::fprintf(out, "  %s\n", advice);

@@ -5,7 +5,9 @@
 
 #include <QDir>
 #include <array>
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -395,6 +397,14 @@ int runScan(const QStringList &arguments)
                                           "--json path, then scan again."));
             return ExitFailure;
         }
+    }
+    // A summary lost to a full disk or a closed pipe is a failed run.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        printError(command,
+                   QStringLiteral("cannot write the summary: %1. Free space "
+                                  "or send the output elsewhere.")
+                       .arg(QString::fromLocal8Bit(std::strerror(errno))));
+        return ExitFailure;
     }
     if (report.noInputRead()) {
         printError(command, QStringLiteral("no input could be read"));

@@ -126,6 +126,7 @@ private slots:
     void sizesInDecimalUnits();
     void nonUtf8FileNames();
     void reportOnDevStdout();
+    void summaryToFullDisk();
     void topCutsListsButHotShards();
     void streamInputRejected_data();
     void streamInputRejected();
@@ -1133,6 +1134,21 @@ void TestScanCommand::reportOnDevStdout()
              qPrintable(run.err));
 }
 
+void TestScanCommand::summaryToFullDisk()
+{
+    // /dev/full refuses every write, as a full disk would.
+    QProcess process;
+    process.setStandardOutputFile(QStringLiteral("/dev/full"));
+    process.start(
+        QStringLiteral(HSI_BINARY_DIR "/app/hotshard"),
+        {QStringLiteral("scan"), QString::fromStdString(m_plainPath)});
+    QVERIFY(process.waitForFinished(60'000));
+    QCOMPARE(process.exitCode(), 1);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("cannot write the summary")),
+             qPrintable(err));
+}
+
 void TestScanCommand::nonUtf8FileNames()
 {
     // A name in Latin-1 ("caf\xe9") is not UTF-8. Qt's arguments replace
@@ -1315,6 +1331,10 @@ void TestScanCommand::errorsListedFirst()
     QVERIFY2(listed.section(QLatin1Char('\n'), 1, 1)
                  .startsWith(QStringLiteral("  line 151: invalid JSON")),
              qPrintable(run.out));
+    QVERIFY2(listed.contains(QStringLiteral(
+                 "... 141 more (the JSON report lists 100 of the file's 151 "
+                 "problems)")),
+             qPrintable(listed.right(600)));
     const json problems = readJson(output)["inputs"][0]["problems"];
     QCOMPARE(problems.size(), std::size_t{100});
     QCOMPARE(problems.back()["line"].get<std::int64_t>(), std::int64_t{151});

@@ -85,7 +85,8 @@ struct ParsedEvent {
     std::string_view replacedSurrogateText;
     /// Whether an export record gave `distinct_id` or `time` outside
     /// `properties`, where they are ignored.
-    bool ignoredTopLevelFields = false;
+    bool ignoredTopLevelId = false;
+    bool ignoredTopLevelTime = false;
     bool isRemediated = false;
     bool isRecord = false;
 };

@@ -715,9 +715,8 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
         if (topLevelTime.status != TimeStatus::Missing)
             event.time = topLevelTime;
     } else {
-        event.ignoredTopLevelFields =
-            topLevelId.kind != IdKind::Missing ||
-            topLevelTime.status != TimeStatus::Missing;
+        event.ignoredTopLevelId = topLevelId.kind != IdKind::Missing;
+        event.ignoredTopLevelTime = topLevelTime.status != TimeStatus::Missing;
     }
     return true;
 }

@@ -264,11 +264,9 @@ public:
                            "\" has half of a UTF-16 surrogate pair, which "
                            "is read as U+FFFD; a client probably cut the "
                            "text inside an emoji");
-        if (m_options.countEverything && m_event.ignoredTopLevelFields)
-            addProblem(line, Problem::Severity::Warning,
-                       "\"distinct_id\" or \"time\" outside \"properties\" "
-                       "is ignored, since Mixpanel's Import API reads them "
-                       "only from \"properties\"");
+        if (m_options.countEverything &&
+            (m_event.ignoredTopLevelId || m_event.ignoredTopLevelTime))
+            warnTopLevelFields(line);
         Day day = 0;
         const bool dated = resolveDay(line, day);
         if (dated && !m_counts.steps.empty()) {
@@ -313,6 +311,19 @@ private:
     {
         ++m_counts.problemCount;
         keepProblem(m_counts.problems, {severity, line, std::move(message)});
+    }
+
+    void warnTopLevelFields(std::int64_t line)
+    {
+        const char *fields = !m_event.ignoredTopLevelTime ? "\"distinct_id\" is"
+                             : !m_event.ignoredTopLevelId
+                                 ? "\"time\" is"
+                                 : "\"distinct_id\" and \"time\" are";
+        addProblem(line, Problem::Severity::Warning,
+                   std::string(fields) +
+                       " outside \"properties\" and ignored, since "
+                       "Mixpanel's Import API reads them only from "
+                       "\"properties\"");
     }
 
     void rejectLine(std::string_view text, std::int64_t line)

@@ -412,10 +412,11 @@ void TestEventFields::topLevelFieldsIgnored()
     QVERIFY(findId(report, "inner") == nullptr);
     const InputReport &input = report.inputs.at(0);
     QCOMPARE(input.problems.size(), std::size_t{2});
+    const std::vector<std::string> named = {"\"distinct_id\" is outside",
+                                            "\"distinct_id\" and \"time\" are"};
     for (std::size_t i = 0; i < 2; ++i) {
         QCOMPARE(input.problems[i].line, static_cast<std::int64_t>(i + 1));
-        QVERIFY2(input.problems[i].message.find("outside \"properties\"") !=
-                     std::string::npos,
+        QVERIFY2(input.problems[i].message.find(named[i]) != std::string::npos,
                  input.problems[i].message.c_str());
     }
 }

@@ -121,7 +121,7 @@ QString describe(const ParsedEvent &event)
         QStringLiteral(" original name=%1:%2 top-level ignored=%3")
             .arg(event.hasOriginalEventName)
             .arg(QString::fromStdString(std::string(event.originalEventName)))
-            .arg(event.ignoredTopLevelFields);
+            .arg(event.ignoredTopLevelId || event.ignoredTopLevelTime);
     return text;
 }
 

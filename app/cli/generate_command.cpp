@@ -56,12 +56,22 @@ int runGenerate(const QStringList &arguments)
                                            "positive whole numbers"));
         return ExitUsage;
     }
-    if (!parser.isSet(out)) {
-        printError(command, QStringLiteral("missing --out FILE"));
+    if (parser.isSet(sizeMb) && options.preset != GeneratorPreset::Benchmark) {
+        printError(command, QStringLiteral("--size-mb applies to --preset "
+                                           "benchmark only: the sample "
+                                           "incident has a fixed size"));
+        return ExitUsage;
+    }
+    if (!parser.isSet(out) || parser.value(out) == QLatin1String("-")) {
+        printError(command, QStringLiteral("missing --out FILE: the export "
+                                           "is written to a file"));
         return ExitUsage;
     }
     options.targetBytes = megabytes * 1'000'000;
-    options.gzip = parser.isSet(gzip);
+    // A name ending in .gz is compressed, as hotshard fix does.
+    options.gzip =
+        parser.isSet(gzip) ||
+        parser.value(out).endsWith(QLatin1String(".gz"), Qt::CaseInsensitive);
     try {
         const GeneratorSummary summary =
             generateExport(options, argumentBytes(parser.value(out)));

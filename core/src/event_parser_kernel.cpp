@@ -70,6 +70,9 @@ std::string describeJsonError(simdjson::error_code error)
                "and false without quotes";
     case simdjson::UNCLOSED_STRING:
         return "a string has no closing quote";
+    case simdjson::UNESCAPED_CHARS:
+        return "a string contains a control character, such as a tab, which "
+               "JSON allows only as an escape";
     case simdjson::STRING_ERROR:
         return "a string has an escape that JSON does not define";
     case simdjson::NUMBER_ERROR:

@@ -131,8 +131,8 @@ private:
                 return true;
             }
             if (static_cast<unsigned char>(c) < 0x20)
-                return fail("a string contains a control character, which "
-                            "JSON allows only as an escape such as \\n");
+                return fail("a string contains a control character, such as "
+                            "a tab, which JSON allows only as an escape");
             if (c != '\\') {
                 ++m_at;
                 continue;

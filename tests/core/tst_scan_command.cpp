@@ -127,6 +127,7 @@ private slots:
     void nonUtf8FileNames();
     void reportOnDevStdout();
     void summaryToFullDisk();
+    void generateRejectsUnusedOptions();
     void topCutsListsButHotShards();
     void streamInputRejected_data();
     void streamInputRejected();
@@ -403,6 +404,36 @@ void TestScanCommand::generateMatchesLibrary()
     QVERIFY(library.open(QIODevice::ReadOnly));
     QCOMPARE(generated.size(), library.size());
     QVERIFY(generated.readAll() == library.readAll());
+}
+
+void TestScanCommand::generateRejectsUnusedOptions()
+{
+    // The sample has a fixed size, and "-" would be taken for a file name.
+    const QString output = QString::fromStdString(m_dir.path("unused.json"));
+    const HotshardRun sized = runHotshard(
+        {QStringLiteral("generate"), QStringLiteral("--preset"),
+         QStringLiteral("sample"), QStringLiteral("--size-mb"),
+         QStringLiteral("5"), QStringLiteral("--out"), output});
+    QCOMPARE(sized.exitCode, 2);
+    QVERIFY2(sized.err.contains(QStringLiteral("--size-mb applies to")),
+             qPrintable(sized.err));
+    QVERIFY(!QFile::exists(output));
+    const HotshardRun dash = runHotshard(
+        {QStringLiteral("generate"), QStringLiteral("--preset"),
+         QStringLiteral("benchmark"), QStringLiteral("--out"),
+         QStringLiteral("-")});
+    QCOMPARE(dash.exitCode, 2);
+
+    // A .gz name is compressed without --gzip.
+    const QString gz = QString::fromStdString(m_dir.path("named.json.gz"));
+    const HotshardRun named = runHotshard(
+        {QStringLiteral("generate"), QStringLiteral("--preset"),
+         QStringLiteral("benchmark"), QStringLiteral("--size-mb"),
+         QStringLiteral("1"), QStringLiteral("--out"), gz});
+    QVERIFY2(named.exitCode == 0, qPrintable(named.err));
+    QFile file(gz);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.read(2), QByteArray("\x1f\x8b"));
 }
 
 void TestScanCommand::exitCodes_data()

@@ -37,10 +37,10 @@ void printOffending(const recovery::VerifyResult &result, std::FILE *out)
             pair.kind == ShardKind::User
                 ? "user '" + pair.id + "'"
                 : "group " + pair.groupKey + "='" + pair.id + "'";
-        std::fprintf(out, "  %s on %s: %lld events, limit %lld\n",
-                     label.c_str(), formatDay(pair.day).c_str(),
-                     static_cast<long long>(pair.events),
-                     static_cast<long long>(pair.limit));
+        std::fprintf(out, "  %s on %s: %s, limit %s\n", label.c_str(),
+                     formatDay(pair.day).c_str(),
+                     countOf(pair.events, "event").c_str(),
+                     formatCount(pair.limit).c_str());
     }
 }
 
@@ -53,7 +53,10 @@ int runVerify(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Runs hot-shard detection on files about to be imported and exits "
         "with status 3 when any (distinct_id, day) or (group, day) would "
-        "exceed its limit. Only events in the given files are counted."));
+        "exceed its limit. Only events in the given files are counted. It "
+        "exits with 1 when an input could not be read to its end or the "
+        "scan was cancelled, and with 2 on usage errors or when no input "
+        "could be read."));
     addScanOptions(parser);
     const QCommandLineOption json(
         QStringLiteral("json"),
@@ -82,11 +85,13 @@ int runVerify(const QStringList &arguments)
     // stays parseable.
     std::FILE *text =
         parser.value(json) == QLatin1String("-") ? stderr : stdout;
-    std::fprintf(
-        text, "Verified %s: %s.\n",
-        countOf(static_cast<std::int64_t>(report.inputs.size()), "file")
-            .c_str(),
-        countOf(result.events, "event").c_str());
+    // Without a readable input, the errors below say all there is.
+    if (!report.noInputRead())
+        std::fprintf(
+            text, "Verified %s: %s.\n",
+            countOf(static_cast<std::int64_t>(report.inputs.size()), "file")
+                .c_str(),
+            countOf(result.events, "event").c_str());
     if (parser.isSet(json)) {
         try {
             writeJsonOutput(

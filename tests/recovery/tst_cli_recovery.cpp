@@ -111,6 +111,7 @@ private slots:
     void verifyAfterKeep();
     void verifyFindsGroup();
     void verifyNamesBadLine();
+    void verifyMissingFile();
     void fixWarnings();
     void fixUsageErrors();
     void selectorCommand();
@@ -228,6 +229,18 @@ void TestCliRecovery::fixedEvents()
     const Json lookalike = Json::parse(output[13]);
     QCOMPARE(lookalike["properties"]["company_id"].get<std::string>(),
              std::string("acme-2"));
+}
+
+void TestCliRecovery::verifyMissingFile()
+{
+    // Nothing was read, so no "Verified 1 file: 0 events" precedes the
+    // error.
+    const HotshardRun run =
+        runHotshard({QStringLiteral("verify"), qpath("no-such-file.ndjson")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(!run.out.contains(QLatin1String("Verified")), qPrintable(run.out));
+    QVERIFY2(run.err.contains(QLatin1String("cannot read file")),
+             qPrintable(run.err));
 }
 
 void TestCliRecovery::verifyFindsUser()

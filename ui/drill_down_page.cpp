@@ -2,6 +2,7 @@
 
 #include "charts.h"
 #include "format.h"
+#include "hsi/count_text.h"
 #include "report_models.h"
 
 #include <QComboBox>
@@ -132,11 +133,11 @@ void DrillDownPage::showFinding(const PairFinding &finding)
         finding.overLimit > 0
             ? QStringLiteral("<b>%1 over the limit</b>")
                   .arg(formatCount(finding.overLimit))
-            : QStringLiteral("%1 % of the limit")
-                  .arg(100.0 * static_cast<double>(finding.events) /
-                           static_cast<double>(
-                               std::max<std::int64_t>(finding.limit, 1)),
-                       0, 'f', 0);
+            : QString::fromStdString(hsi::formatPercent(
+                  100.0 * static_cast<double>(finding.events) /
+                  static_cast<double>(
+                      std::max<std::int64_t>(finding.limit, 1)))) +
+                  QStringLiteral(" of the limit");
     m_title->setToolTip(idLabel(finding.kind, finding.groupKey, finding.id));
     m_title->setText(
         QStringLiteral("<big><b>%1</b> on %2</big> &nbsp; %3 events, %4")

@@ -1,6 +1,7 @@
 #include "report_models.h"
 
 #include "format.h"
+#include "hsi/count_text.h"
 
 #include <QFileInfo>
 #include <string_view>
@@ -131,8 +132,8 @@ QVariant FindingTableModel::displayData(const PairFinding &pair, bool hot,
     case LimitColumn:
         return formatCount(pair.limit);
     case ShareOfLimitColumn:
-        return QStringLiteral("%1 %").arg(shareOfLimit(pair) * 100.0, 0, 'f',
-                                          0);
+        return QString::fromStdString(
+            hsi::formatPercent(shareOfLimit(pair) * 100.0));
     case OverLimitColumn:
         return pair.overLimit > 0 ? formatCount(pair.overLimit) : QString();
     case CrossingTimeColumn:
@@ -276,9 +277,10 @@ QVariant NamedCountModel::data(const QModelIndex &index, int role) const
         return role == SortRole ? QVariant(static_cast<qlonglong>(count.count))
                                 : QVariant(formatCount(count.count));
     case ShareColumn:
-        return role == SortRole ? QVariant(shareOf(count))
-                                : QVariant(QStringLiteral("%1 %").arg(
-                                      shareOf(count) * 100, 0, 'f', 1));
+        return role == SortRole
+                   ? QVariant(shareOf(count))
+                   : QVariant(QString::fromStdString(
+                         hsi::formatPercent(shareOf(count) * 100)));
     default:
         return {};
     }

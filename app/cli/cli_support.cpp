@@ -58,13 +58,6 @@ std::optional<std::int64_t> positiveNumber(const QCommandLineParser &parser,
 
 /// Formats a percentage with up to three significant digits, so that a
 /// near-limit fraction of 0.001 prints as 0.1% and not as 0%.
-std::string formatPercent(double percent)
-{
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, percent >= 100 ? "%.0f%%" : "%.3g%%",
-                  percent);
-    return buffer;
-}
 
 ScanControl *g_activeScan = nullptr;
 

@@ -26,6 +26,14 @@ std::string countOf(std::int64_t count, const char *noun)
     return formatCount(count) + ' ' + noun + (count == 1 ? "" : "s");
 }
 
+std::string formatPercent(double percent)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, percent >= 100 ? "%.0f%%" : "%.3g%%",
+                  percent);
+    return buffer;
+}
+
 std::string formatBytes(std::int64_t bytes)
 {
     const auto value = static_cast<double>(bytes);

@@ -220,7 +220,7 @@ void UiModelsTest::findingModelTester()
     QCOMPARE(cell(model, 1, FindingTableModel::IdColumn),
              QStringLiteral("company = Acme"));
     QCOMPARE(cell(model, 0, FindingTableModel::ShareOfLimitColumn),
-             QStringLiteral("150 %"));
+             QStringLiteral("150%"));
     QCOMPARE(cell(model, 0, FindingTableModel::CrossingPlaceColumn),
              QStringLiteral("export.json:101"));
     QCOMPARE(cell(model, 2, FindingTableModel::StatusColumn),
@@ -244,7 +244,7 @@ void UiModelsTest::namedCountModelTester()
     model.setCounts(report, &alice.evidence.topEvents, alice.events);
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(cell(model, 0, NamedCountModel::ShareColumn),
-             QStringLiteral("66.7 %"));
+             QStringLiteral("66.7%"));
     model.sort(NamedCountModel::CountColumn, Qt::AscendingOrder);
     QCOMPARE(cell(model, 0, NamedCountModel::NameColumn),
              QStringLiteral("Signed In"));

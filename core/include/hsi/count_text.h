@@ -17,4 +17,8 @@ std::string countOf(std::int64_t count, const char *noun);
 /// desktop program both show sizes.
 std::string formatBytes(std::int64_t bytes);
 
+/// "61.2%", "0.5%", "150%": a percentage with three significant digits
+/// below 100 and none from 100 on.
+std::string formatPercent(double percent);
+
 } // namespace hsi

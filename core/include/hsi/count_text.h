@@ -13,12 +13,12 @@ std::string formatCount(std::int64_t value);
 /// `noun` is the singular form of a noun whose plural adds an "s".
 std::string countOf(std::int64_t count, const char *noun);
 
-/// "3.6 kB", "1.03 GB": a size in decimal units, as the summary and the
-/// desktop program both show sizes.
+/// Formats a size in decimal units, such as "3.6 kB" or "1.03 GB", for
+/// both the summary and the desktop program.
 std::string formatBytes(std::int64_t bytes);
 
-/// "61.2%", "0.5%", "150%": a percentage with three significant digits
-/// below 100 and none from 100 on.
+/// Formats a percentage, such as "61.2%", "0.5%" or "150%": three
+/// significant digits below 100, and whole numbers from 100 on.
 std::string formatPercent(double percent);
 
 } // namespace hsi

@@ -1816,9 +1816,7 @@ void TestDetection::cancelledGzipCountsBytesRead()
                 "\n";
     }
     FixtureDir dir;
-    const std::string member = gzipMember(text);
-    const std::string path = dir.write("events.json.gz", member);
-    const auto size = static_cast<std::int64_t>(member.size());
+    const std::string path = dir.write("events.json.gz", gzipMember(text));
     ScanControl control;
     control.onProgress = [&control](const ScanProgress &) {
         control.cancelRequested = true;
@@ -1829,7 +1827,6 @@ void TestDetection::cancelledGzipCountsBytesRead()
     QVERIFY(!report.countsComplete);
     const InputReport &input = report.inputs.at(0);
     QVERIFY(input.status == InputReport::Status::Incomplete);
-    QVERIFY(size > 0);
     QCOMPARE(report.totals.events, std::int64_t{0});
     QCOMPARE(input.bytes, std::int64_t{0});
     QCOMPARE(report.totals.bytes, input.bytes);

@@ -356,7 +356,8 @@ void EventTransformer::handleInsertId(const Json &event, Json &properties,
     const std::string seed = properties.dump();
     std::string id =
         regenerateInsertId(nameText, textOf(kDistinctId), textOf(kTime), seed);
-    for (int repeat = 1; !m_idsForUnkeyed.insert(id).second; ++repeat)
+    for (int repeat = 1;
+         !m_idsForUnkeyed.insert(std::hash<std::string>{}(id)).second; ++repeat)
         id = regenerateInsertId(nameText, textOf(kDistinctId), textOf(kTime),
                                 seed + '#' + std::to_string(repeat));
     properties[kInsertId] = id;

@@ -137,9 +137,11 @@ private:
     TransformOptions m_options;
     IdMap m_idMap;
     std::optional<LegacyTimeConverter> m_legacyTime;
-    /// The ids given to events that had no `$insert_id`, so that no two of
-    /// them share one.
-    mutable std::unordered_set<std::string> m_idsForUnkeyed;
+    /// Hashes of the ids given to events that had no `$insert_id`, so that
+    /// no two of them share one. Hashes keep a file of millions of such
+    /// events to tens of megabytes; two ids with one hash only cost the
+    /// second a new derivation.
+    mutable std::unordered_set<std::uint64_t> m_idsForUnkeyed;
 };
 
 /// Blanks `groupId` inside `value`: a string equal to it becomes "", lists

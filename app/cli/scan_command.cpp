@@ -309,9 +309,14 @@ bool reportPathUsable(const QString &command,
                       const std::vector<std::string> &paths,
                       const QString &path, const ReportDestination &destination)
 {
-    if (path.isEmpty()) {
-        printError(command, QStringLiteral("--json needs a file name, such as "
-                                           "report.json, or - for stdout"));
+    // A value such as -- or --all-ids is an option taken for a file name.
+    if (path.isEmpty() ||
+        (path.startsWith(QLatin1Char('-')) && path != QLatin1String("-"))) {
+        printError(command,
+                   QStringLiteral("--json needs a file name, such as "
+                                  "report.json, or - for stdout; got '%1'. "
+                                  "Write ./%1 for a file with that name.")
+                       .arg(path));
         return false;
     }
     if (const auto input = inputAt(paths, path)) {

@@ -478,6 +478,9 @@ void TestScanCommand::exitCodes_data()
     QTest::addRow("empty report path")
         << QStringList{QStringLiteral("--json"), QString()} << 2
         << QStringLiteral("--json needs a file name");
+    QTest::addRow("option taken for the report path")
+        << QStringList{QStringLiteral("--json"), QStringLiteral("--")} << 2
+        << QStringLiteral("got '--'. Write ./--");
     QTest::addRow("time zone with legacy project time")
         << QStringList{QStringLiteral("--legacy-project-time"),
                        QStringLiteral("--timezone"),

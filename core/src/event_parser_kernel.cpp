@@ -3,7 +3,7 @@
 #include "export_line_scanner.h"
 #include "hsi/civil_date.h"
 #include "hsi/record_reader.h"
-#include "json_grammar.h"
+#include "hsi/json_grammar.h"
 
 #include <array>
 #include <charconv>

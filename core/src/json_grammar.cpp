@@ -1,6 +1,6 @@
-#include "json_grammar.h"
+#include "hsi/json_grammar.h"
 
-namespace hsi::detail {
+namespace hsi {
 
 namespace {
 
@@ -212,4 +212,4 @@ std::string jsonGrammarError(std::string_view text)
     return GrammarCheck(text).run();
 }
 
-} // namespace hsi::detail
+} // namespace hsi

@@ -176,6 +176,10 @@ void TestFileTransform::rejectsFile()
     QCOMPARE(second["reason"].get<std::string>(), std::string("invalid_json"));
     QCOMPARE(second["raw"].get<std::string>(), std::string("{\"event\":"));
     QCOMPARE(second["line"].get<int>(), 5);
+    // The scan's words, not the JSON library's.
+    QCOMPARE(second["detail"].get<std::string>(),
+             std::string("braces, brackets, commas or quotes are out of "
+                         "place, or the record is cut off"));
 }
 
 void TestFileTransform::invalidUtf8Raw()

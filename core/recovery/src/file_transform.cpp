@@ -1,5 +1,6 @@
 #include "hsi/recovery/file_transform.h"
 
+#include "hsi/json_grammar.h"
 #include "hsi/record_reader.h"
 #include "hsi/recovery/recovery_error.h"
 #include "hsi/scanner.h"
@@ -128,7 +129,9 @@ void TransformRun::processRecord(const std::string &path, std::string_view text,
         EventOutcome outcome;
         outcome.kind = EventOutcome::Kind::SetAside;
         outcome.reason = SetAsideReason::InvalidJson;
-        outcome.detail = error.what();
+        // The scan's words for the fault, rather than the parser's own.
+        const std::string reason = jsonGrammarError(text);
+        outcome.detail = reason.empty() ? error.what() : reason;
         setAside(outcome, path, line, text, false);
         return;
     }

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-namespace hsi::detail {
+namespace hsi {
 
 /// Checks that `text` is one JSON value, with blank space around it, by the
 /// grammar of RFC 8259, and returns why it is not, or an empty string.
@@ -14,4 +14,4 @@ namespace hsi::detail {
 /// grammar alone. It does not check UTF-8, which simdjson checks before.
 std::string jsonGrammarError(std::string_view text);
 
-} // namespace hsi::detail
+} // namespace hsi

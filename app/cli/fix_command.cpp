@@ -198,6 +198,7 @@ int runFix(const QStringList &arguments)
 
     std::optional<recovery::EventTransformer> transformer;
     try {
+        recovery::checkTransformPaths(paths);
         transformer.emplace(optionsFromParser(parser));
     } catch (const recovery::RecoveryError &error) {
         printError(command, QString::fromStdString(error.what()));

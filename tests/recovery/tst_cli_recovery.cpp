@@ -112,6 +112,7 @@ private slots:
     void verifyFindsGroup();
     void verifyNamesBadLine();
     void verifyMissingFile();
+    void fixOutputIsInput();
     void fixWarnings();
     void fixUsageErrors();
     void selectorCommand();
@@ -229,6 +230,17 @@ void TestCliRecovery::fixedEvents()
     const Json lookalike = Json::parse(output[13]);
     QCOMPARE(lookalike["properties"]["company_id"].get<std::string>(),
              std::string("acme-2"));
+}
+
+void TestCliRecovery::fixOutputIsInput()
+{
+    // Writing over an input is a usage error, caught before reading.
+    const QString input = qpath("fixed.ndjson.gz");
+    const HotshardRun run = runHotshard(
+        {QStringLiteral("fix"), QStringLiteral("--out"), input, input});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QLatin1String("both an input and an output")),
+             qPrintable(run.err));
 }
 
 void TestCliRecovery::verifyMissingFile()

@@ -272,6 +272,11 @@ std::string rejectsPathFor(const TransformPaths &paths)
                                  : paths.rejects;
 }
 
+void checkTransformPaths(const TransformPaths &paths)
+{
+    checkInputsDistinct(expandInputPaths(paths.inputs), paths);
+}
+
 TransformStats transformFiles(const TransformPaths &paths,
                               EventTransformer &transformer,
                               const std::atomic<bool> *cancel,

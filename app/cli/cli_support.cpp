@@ -14,6 +14,7 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <sys/ioctl.h>
 #include <thread>
 #include <unistd.h>
 
@@ -277,10 +278,20 @@ void TerminalProgress::update(std::int64_t done, std::int64_t total,
     m_lastDrawMs = now;
     const double seconds = std::max<double>(0.001, (now - m_startMs) / 1000.0);
     const double percent = total > 0 ? 100.0 * done / total : 0.0;
-    std::fprintf(stderr, "\r\033[K%s %5.1f%%  %s of %s  %s/s  %s %s", m_label,
-                 percent, formatBytes(done).c_str(), formatBytes(total).c_str(),
-                 formatBytes(static_cast<std::int64_t>(done / seconds)).c_str(),
-                 formatCount(items).c_str(), itemName);
+    char line[256];
+    std::snprintf(
+        line, sizeof line, "%s %5.1f%%  %s of %s  %s/s  %s %s", m_label,
+        percent, formatBytes(done).c_str(), formatBytes(total).c_str(),
+        formatBytes(static_cast<std::int64_t>(done / seconds)).c_str(),
+        formatCount(items).c_str(), itemName);
+    // A line wider than the terminal would wrap, and the carriage return
+    // would then redraw only its last row, so it is cut to fit.
+    winsize size{};
+    std::string text(line);
+    if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 1 &&
+        text.size() >= size.ws_col)
+        text.resize(size.ws_col - 1u);
+    std::fprintf(stderr, "\r\033[K%s", text.c_str());
     std::fflush(stderr);
 }
 

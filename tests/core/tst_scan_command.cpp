@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QTest>
 #include <cmath>
 #include <csignal>
@@ -128,6 +129,7 @@ private slots:
     void reportOnDevStdout();
     void summaryToFullDisk();
     void generateRejectsUnusedOptions();
+    void progressFitsNarrowTerminal();
     void topCutsListsButHotShards();
     void streamInputRejected_data();
     void streamInputRejected();
@@ -406,30 +408,60 @@ void TestScanCommand::generateMatchesLibrary()
     QVERIFY(generated.readAll() == library.readAll());
 }
 
+void TestScanCommand::progressFitsNarrowTerminal()
+{
+    // script(1) runs the command on a pseudo-terminal 40 columns wide, so
+    // that the progress line is drawn.
+    if (!QFileInfo::exists(QStringLiteral("/usr/bin/script")))
+        QSKIP("script(1) from util-linux is not installed");
+    QProcess process;
+    process.start(QStringLiteral("/usr/bin/script"),
+                  {QStringLiteral("-qc"),
+                   QStringLiteral("stty cols 40; '" HSI_BINARY_DIR
+                                  "/app/hotshard' scan --json /dev/null '%1'")
+                       .arg(QString::fromStdString(m_plainPath)),
+                   QStringLiteral("/dev/null")});
+    QVERIFY(process.waitForFinished(60'000));
+    const QString output = QString::fromUtf8(process.readAllStandardOutput());
+    // A progress line is a pass's name and a percentage, after the escape
+    // that clears the row.
+    const QRegularExpression progressLine(
+        QStringLiteral("^\x1b\\[K([a-z]+ +[0-9.]+%[^\r\n]*)"));
+    int drawn = 0;
+    for (const QString &piece : output.split(QLatin1Char('\r'))) {
+        const QRegularExpressionMatch match = progressLine.match(piece);
+        if (!match.hasMatch())
+            continue;
+        ++drawn;
+        QVERIFY2(match.captured(1).size() < 40, qPrintable(match.captured(1)));
+    }
+    QVERIFY2(drawn > 0, qPrintable(output.left(400)));
+}
+
 void TestScanCommand::generateRejectsUnusedOptions()
 {
     // The sample has a fixed size, and "-" would be taken for a file name.
     const QString output = QString::fromStdString(m_dir.path("unused.json"));
-    const HotshardRun sized = runHotshard(
-        {QStringLiteral("generate"), QStringLiteral("--preset"),
-         QStringLiteral("sample"), QStringLiteral("--size-mb"),
-         QStringLiteral("5"), QStringLiteral("--out"), output});
+    const HotshardRun sized =
+        runHotshard({QStringLiteral("generate"), QStringLiteral("--preset"),
+                     QStringLiteral("sample"), QStringLiteral("--size-mb"),
+                     QStringLiteral("5"), QStringLiteral("--out"), output});
     QCOMPARE(sized.exitCode, 2);
     QVERIFY2(sized.err.contains(QStringLiteral("--size-mb applies to")),
              qPrintable(sized.err));
     QVERIFY(!QFile::exists(output));
-    const HotshardRun dash = runHotshard(
-        {QStringLiteral("generate"), QStringLiteral("--preset"),
-         QStringLiteral("benchmark"), QStringLiteral("--out"),
-         QStringLiteral("-")});
+    const HotshardRun dash =
+        runHotshard({QStringLiteral("generate"), QStringLiteral("--preset"),
+                     QStringLiteral("benchmark"), QStringLiteral("--out"),
+                     QStringLiteral("-")});
     QCOMPARE(dash.exitCode, 2);
 
     // A .gz name is compressed without --gzip.
     const QString gz = QString::fromStdString(m_dir.path("named.json.gz"));
-    const HotshardRun named = runHotshard(
-        {QStringLiteral("generate"), QStringLiteral("--preset"),
-         QStringLiteral("benchmark"), QStringLiteral("--size-mb"),
-         QStringLiteral("1"), QStringLiteral("--out"), gz});
+    const HotshardRun named =
+        runHotshard({QStringLiteral("generate"), QStringLiteral("--preset"),
+                     QStringLiteral("benchmark"), QStringLiteral("--size-mb"),
+                     QStringLiteral("1"), QStringLiteral("--out"), gz});
     QVERIFY2(named.exitCode == 0, qPrintable(named.err));
     QFile file(gz);
     QVERIFY(file.open(QIODevice::ReadOnly));

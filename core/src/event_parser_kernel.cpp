@@ -55,39 +55,6 @@ struct FieldName {
     std::uint32_t groupKeyIndex = 0;
 };
 
-/// Describes a simdjson parse error in words that a user who opens the line
-/// can act on. simdjson's own messages name its internals, such as atoms.
-std::string describeJsonError(simdjson::error_code error)
-{
-    switch (error) {
-    case simdjson::TAPE_ERROR:
-        return "braces, brackets, commas or quotes are out of place, or the "
-               "record is cut off";
-    case simdjson::N_ATOM_ERROR:
-    case simdjson::T_ATOM_ERROR:
-    case simdjson::F_ATOM_ERROR:
-        return "it contains a bare word, while JSON allows only null, true "
-               "and false without quotes";
-    case simdjson::UNCLOSED_STRING:
-        return "a string has no closing quote";
-    case simdjson::UNESCAPED_CHARS:
-        return "a string contains a control character, such as a tab, which "
-               "JSON allows only as an escape";
-    case simdjson::STRING_ERROR:
-        return "a string has an escape that JSON does not define";
-    case simdjson::NUMBER_ERROR:
-        return "a number is not written as JSON allows";
-    case simdjson::UTF8_ERROR:
-        return "the text is not UTF-8";
-    case simdjson::DEPTH_ERROR:
-        return "values are nested too deeply";
-    case simdjson::EMPTY:
-        return "the line contains no value";
-    default:
-        return simdjson::error_message(error);
-    }
-}
-
 std::string_view trimRight(std::string_view text)
 {
     while (!text.empty() && (text.back() == ' ' || text.back() == '\t' ||
@@ -290,8 +257,6 @@ struct Impl final : ParserKernel {
     od::parser shadowParser;
     od::parser shadowNestedParser;
     std::string shadowNestedText;
-    /// Explains why a record was rejected.
-    simdjson::dom::parser validator;
     /// For each group key, whether this record gave it a value already.
     /// Like `time` and `distinct_id`, a key given twice counts its first
     /// value only.
@@ -783,16 +748,14 @@ void Impl::readShadowedIn(od::object &properties, ParsedEvent &event)
 }
 
 // The on-demand parser reads only what it needs, so a record cut off in
-// the middle can fail as a missing field. A full parse of the rejected
-// record, which is rare, detects broken JSON and reports simdjson's reason.
+// the middle can fail as a missing field. A check of the whole rejected
+// record, which is rare, finds broken JSON and names what is wrong.
 std::string Impl::explainRejected(std::string_view text, std::string reason)
 {
-    simdjson::dom::element element;
-    const simdjson::error_code failure =
-        validator.parse(text.data(), text.size()).get(element);
-    if (failure == simdjson::SUCCESS)
-        return reason;
-    return "invalid JSON: " + describeJsonError(failure);
+    if (!simdjson::validate_utf8(text.data(), text.size()))
+        return "invalid JSON: the text is not UTF-8";
+    const std::string grammar = jsonGrammarError(text);
+    return grammar.empty() ? reason : "invalid JSON: " + grammar;
 }
 
 namespace {

@@ -352,13 +352,7 @@ constexpr std::size_t kMaxWholeIdBytes = 120;
 /// and its length in bytes follows.
 std::string quotedId(const std::string &id)
 {
-    std::string_view head = id;
-    if (id.size() > kMaxWholeIdBytes) {
-        std::size_t cut = kMaxWholeIdBytes;
-        while (cut > 0 && (static_cast<unsigned char>(id[cut]) & 0xC0) == 0x80)
-            --cut;
-        head = head.substr(0, cut);
-    }
+    const std::string_view head = utf8Prefix(id, kMaxWholeIdBytes);
     std::string quoted = "'";
     for (const char c : printable(head)) {
         if (c == '\'')

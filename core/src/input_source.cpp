@@ -1,6 +1,7 @@
 #include "input_source.h"
 
 #include "gzip_reader.h"
+#include "hsi/printable.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -296,9 +297,10 @@ private:
     static constexpr std::size_t kQuotedBytes = 40;
 
     // Reads a byte of the text after the array, up to the end of its line.
+    // One byte past the quoted ones shows where a character ends.
     void trailingByte(char c)
     {
-        if (c == '\n' || m_trailing.size() >= kQuotedBytes)
+        if (c == '\n' || m_trailing.size() > kQuotedBytes)
             failTrailing();
         else
             m_trailing.push_back(c);
@@ -306,21 +308,11 @@ private:
 
     void failTrailing()
     {
-        // A cut never splits a UTF-8 sequence.
-        std::size_t end = m_trailing.size();
-        if (end >= kQuotedBytes) {
-            while (end > 0 && (static_cast<unsigned char>(m_trailing[end - 1]) &
-                               0xC0) == 0x80)
-                --end;
-            if (end > 0 &&
-                static_cast<unsigned char>(m_trailing[end - 1]) >= 0xC0)
-                --end;
-        }
         m_line = m_trailingLine;
         // Appended piece by piece: a chain of + trips a false -Wrestrict
         // warning in GCC 12.
         m_error = "text after the end of the JSON array: \"";
-        m_error.append(m_trailing, 0, end);
+        m_error += utf8Prefix(m_trailing, kQuotedBytes);
         m_error += "\"; the rest of the file was not read: remove the text, "
                    "or save it as a file of its own, and scan again";
     }

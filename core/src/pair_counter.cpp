@@ -1,6 +1,7 @@
 #include "pair_counter.h"
 
 #include "evidence.h"
+#include "hsi/printable.h"
 
 #include <algorithm>
 #include <array>
@@ -21,12 +22,10 @@ constexpr std::size_t kSnippetLength = 80;
 /// desktop program escape them as they escape ids.
 std::string snippetOf(std::string_view text)
 {
-    if (text.size() <= kSnippetLength)
+    const std::string_view head = utf8Prefix(text, kSnippetLength);
+    if (head.size() == text.size())
         return std::string(text);
-    std::size_t cut = kSnippetLength;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-        --cut;
-    return std::string(text.substr(0, cut)) + "...";
+    return std::string(head) + "...";
 }
 
 /// Describes a line that is not UTF-8 text, which no export contains, or

@@ -103,6 +103,17 @@ void appendEscaped(std::string &out, const char *format, unsigned value)
 
 } // namespace
 
+std::string_view utf8Prefix(std::string_view text, std::size_t maxBytes)
+{
+    if (text.size() <= maxBytes)
+        return text;
+    // A continuation byte at the cut belongs to the character before it.
+    std::size_t cut = maxBytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut;
+    return text.substr(0, cut);
+}
+
 bool mayNeedEscapes(std::string_view text)
 {
     return std::any_of(text.begin(), text.end(), [](char c) {

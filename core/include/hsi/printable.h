@@ -24,6 +24,10 @@ namespace hsi {
 /// id of e and U+0301 shows like one of U+00E9, é.
 std::string printable(std::string_view text);
 
+/// Returns the longest start of `text` of at most `maxBytes` bytes that does
+/// not end inside a UTF-8 sequence, for quoting a long value in a message.
+std::string_view utf8Prefix(std::string_view text, std::size_t maxBytes);
+
 /// Returns whether printable() may change `text`: only a backslash or a
 /// byte outside printable ASCII can need an escape. It allocates nothing,
 /// so a search over many ids can skip printable() for most of them.

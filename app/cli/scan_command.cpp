@@ -131,11 +131,9 @@ public:
     {
         if (m_path == "-")
             return true;
-        struct stat report {};
         struct stat out {};
-        return ::stat(m_path.c_str(), &report) == 0 &&
-               ::fstat(STDOUT_FILENO, &out) == 0 &&
-               report.st_dev == out.st_dev && report.st_ino == out.st_ino;
+        return ::fstat(STDOUT_FILENO, &out) == 0 &&
+               fileIdentity(m_path) == std::pair(out.st_dev, out.st_ino);
     }
 
     /// Checks before the scan that the report can be written. Returns a
@@ -309,9 +307,13 @@ bool reportPathUsable(const QString &command,
                       const std::vector<std::string> &paths,
                       const QString &path, const ReportDestination &destination)
 {
+    if (path.isEmpty()) {
+        printError(command, QStringLiteral("--json needs a file name, such as "
+                                           "report.json, or - for stdout"));
+        return false;
+    }
     // A value such as -- or --all-ids is an option taken for a file name.
-    if (path.isEmpty() ||
-        (path.startsWith(QLatin1Char('-')) && path != QLatin1String("-"))) {
+    if (path.startsWith(QLatin1Char('-')) && path != QLatin1String("-")) {
         printError(command,
                    QStringLiteral("--json needs a file name, such as "
                                   "report.json, or - for stdout; got '%1'. "

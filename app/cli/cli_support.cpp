@@ -605,7 +605,7 @@ void printRecords(const Report &report, const ListCut &cut, std::FILE *out)
                          formatTimeMs(record.timeMs, report.settings).c_str(),
                          quotedId(record.distinctId).c_str());
         } else {
-            // Mixpanel may leave the display name empty.
+            // A record may have no display name.
             const std::string name =
                 record.groupDisplayName.empty()
                     ? std::string()

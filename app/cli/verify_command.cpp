@@ -85,7 +85,7 @@ int runVerify(const QStringList &arguments)
     // stays parseable.
     std::FILE *text =
         parser.value(json) == QLatin1String("-") ? stderr : stdout;
-    // Without a readable input, the errors below say all there is.
+    // Without a readable input, only the errors below are printed.
     if (!report.noInputRead())
         std::fprintf(
             text, "Verified %s: %s.\n",

@@ -109,7 +109,7 @@ bool parseIsoTime(std::string_view text, std::int64_t &ms)
         if (error != std::errc() || end != begin + 2)
             return false;
     }
-    // 23:59:60 is a leap second; a later hour or minute is no time.
+    // 23:59:60 is a leap second. A later hour, minute or second is no time.
     if (parts[0] > 23 || parts[1] > 59 || parts[2] > 60)
         return false;
     std::size_t pos = 19;

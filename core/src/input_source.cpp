@@ -293,7 +293,8 @@ private:
         TrailingText
     };
 
-    /// The most bytes of text after the array that the error quotes.
+    /// The maximum number of bytes of text after the array that the error
+    /// quotes.
     static constexpr std::size_t kQuotedBytes = 40;
 
     // Reads a byte of the text after the array, up to the end of its line.

@@ -625,7 +625,8 @@ void ScanRun::absorbUnit(const UnitInfo &unit, ChunkCounts &&counts,
                         {Problem::Severity::Warning, lineOffset + warning.line,
                          std::move(warning.message)});
         }
-        // The reader finds them after the records' own problems.
+        // The reader reports them after the records' problems, so the list is
+        // put back in line order.
         std::stable_sort(
             input.problems.begin(), input.problems.end(),
             [](const Problem &a, const Problem &b) { return a.line < b.line; });

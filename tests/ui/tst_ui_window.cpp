@@ -441,7 +441,7 @@ void UiWindowTest::dayChartFitsData()
     QVERIFY(chart.yAxis->range().upper >= 300.0);
     QCOMPARE(chart.limitLine().value(), 200.0);
 
-    // A single day of events with far days on both sides: the view holds
+    // A single day of events with far days on both sides: the view shows
     // that day alone, with half a day or more either side.
     report.days = {{0, 1, 0, 0}, {march6, 300, 0, 0}, {1'147'000, 1, 0, 0}};
     chart.setReport(&report);

@@ -15,6 +15,7 @@
 #include <limits>
 #include <mutex>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -134,6 +135,17 @@ std::string argumentBytes(const QString &argument)
             return raw;
     }
     return argument.toStdString();
+}
+
+bool namesStdout(const std::string &path)
+{
+    if (path == "-")
+        return true;
+    struct stat named {};
+    struct stat out {};
+    return ::stat(path.c_str(), &named) == 0 &&
+           ::fstat(STDOUT_FILENO, &out) == 0 && named.st_dev == out.st_dev &&
+           named.st_ino == out.st_ino;
 }
 
 std::vector<std::string> positionalPaths(const QCommandLineParser &parser)

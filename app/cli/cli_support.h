@@ -49,6 +49,11 @@ void keepRawArguments(int argc, char **argv);
 /// alike, and both then map to the first of them.
 std::string argumentBytes(const QString &argument);
 
+/// Returns whether `path` names standard output: "-", or a name for it such
+/// as /dev/stdout or the file that stdout is redirected to. A summary
+/// printed there would break a JSON file written to it.
+bool namesStdout(const std::string &path);
+
 /// Returns the positional arguments as paths, with their bytes as given.
 std::vector<std::string> positionalPaths(const QCommandLineParser &parser);
 

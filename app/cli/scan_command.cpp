@@ -125,16 +125,8 @@ public:
         m_mode = exists ? info.st_mode & 07777 : newFileMode();
     }
 
-    /// Whether the report goes to standard output: "-", or a name for it
-    /// such as /dev/stdout or the file that stdout is redirected to.
-    bool isStdout() const
-    {
-        if (m_path == "-")
-            return true;
-        struct stat out {};
-        return ::fstat(STDOUT_FILENO, &out) == 0 &&
-               fileIdentity(m_path) == std::pair(out.st_dev, out.st_ino);
-    }
+    /// Whether the report goes to standard output; see namesStdout().
+    bool isStdout() const { return namesStdout(m_path); }
 
     /// Checks before the scan that the report can be written. Returns a
     /// message that names the path, the reason and what to do when it

@@ -84,7 +84,9 @@ int runVerify(const QStringList &arguments)
     // With the JSON on stdout, the text goes to stderr so that the JSON
     // stays parseable.
     std::FILE *text =
-        parser.value(json) == QLatin1String("-") ? stderr : stdout;
+        parser.isSet(json) && namesStdout(argumentBytes(parser.value(json)))
+            ? stderr
+            : stdout;
     // Without a readable input, only the errors below are printed.
     if (!report.noInputRead())
         std::fprintf(

@@ -113,6 +113,7 @@ private slots:
     void verifyNamesBadLine();
     void verifyMissingFile();
     void fixOutputIsInput();
+    void verifyJsonOnDevStdout();
     void fixWarnings();
     void fixUsageErrors();
     void selectorCommand();
@@ -230,6 +231,21 @@ void TestCliRecovery::fixedEvents()
     const Json lookalike = Json::parse(output[13]);
     QCOMPARE(lookalike["properties"]["company_id"].get<std::string>(),
              std::string("acme-2"));
+}
+
+void TestCliRecovery::verifyJsonOnDevStdout()
+{
+    // /dev/stdout is the pipe of stdout, so the text goes to stderr and
+    // stdout holds only the JSON, as with "-".
+    const HotshardRun run =
+        runHotshard({QStringLiteral("verify"), QStringLiteral("--user-limit"),
+                     QStringLiteral("10"), QStringLiteral("--json"),
+                     QStringLiteral("/dev/stdout"), qpath("fixed.ndjson.gz")});
+    QCOMPARE(run.exitCode, 3);
+    const Json result = Json::parse(run.out.toStdString(), nullptr, false);
+    QVERIFY2(result.is_object(), qPrintable(run.out.left(400)));
+    QVERIFY2(run.err.contains(QLatin1String("Would exceed a limit")),
+             qPrintable(run.err));
 }
 
 void TestCliRecovery::fixOutputIsInput()

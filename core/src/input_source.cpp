@@ -233,6 +233,19 @@ private:
 /// Extracts the elements of top-level JSON arrays from a byte stream,
 /// tracking strings and nesting so that brackets inside strings are ignored.
 /// Arrays may follow one another, as in exports joined with `cat`.
+///
+/// An element that leaves a bracket or a string open must not swallow the
+/// elements after it, so the splitter recovers from three faults, each of
+/// which makes the element invalid JSON. The element is then passed on as
+/// it is, and the scan reports it with its line:
+/// - a closing bracket of the other kind closes the innermost open one;
+/// - a '{' where an object needs a key starts the next element, because an
+///   element that lacks its last '}' is followed by ",{";
+/// - a line break inside a string, which JSON forbids, ends the element.
+///   Reading resumes at the next line that starts with '{', '}' or ']' no
+///   further right than the broken element started, which is where
+///   elements start and end whether the array has one per line or is
+///   indented.
 /// NOTE: an element's line number is the line where it starts, so in an
 /// array on one line every element is line 1. Problems and crossings there
 /// cannot point at one element.
@@ -251,6 +264,10 @@ public:
     {
         if (m_state == State::TrailingText)
             failTrailing();
+        // The last element lacked its closing brace, and the array's ']'
+        // closed it.
+        if (m_state == State::AfterElement && m_closedByArrayBracket)
+            m_state = State::AfterArray;
         if (!m_error.empty())
             return m_error;
         if (m_state != State::AfterArray)
@@ -290,7 +307,10 @@ private:
         AfterComma,
         InElement,
         AfterArray,
-        TrailingText
+        TrailingText,
+        /// Skipping the rest of an element broken by a line break inside
+        /// one of its strings.
+        Resync
     };
 
     /// The maximum number of bytes of text after the array that the error
@@ -343,8 +363,13 @@ private:
 
     void step(char c, std::int64_t &records)
     {
-        if (c == '\n')
+        m_byteColumn = m_column;
+        if (c == '\n') {
             ++m_line;
+            m_column = 0;
+        } else {
+            ++m_column;
+        }
         switch (m_state) {
         case State::BeforeArray:
             if (c == '[')
@@ -373,6 +398,9 @@ private:
         case State::TrailingText:
             trailingByte(c);
             return;
+        case State::Resync:
+            resyncByte(c, records);
+            return;
         }
     }
 
@@ -382,6 +410,7 @@ private:
     {
         if (isBlank(c))
             return;
+        m_closedByArrayBracket = false;
         if (c == ',') {
             if (m_state != State::AfterElement)
                 noteFault(ExtraComma);
@@ -416,40 +445,111 @@ private:
     {
         m_state = State::InElement;
         m_element.clear();
-        m_depth = 0;
+        m_openBrackets.clear();
         m_inString = false;
         m_escaped = false;
+        m_expectKey = false;
         m_elementLine = m_line + 1;
+        m_elementColumn = m_byteColumn;
     }
 
     void elementByte(char c, std::int64_t &records)
     {
         if (m_inString) {
-            m_element.push_back(c);
-            if (m_escaped)
-                m_escaped = false;
-            else if (c == '\\')
-                m_escaped = true;
-            else if (c == '"')
-                m_inString = false;
+            stringByte(c, records);
             return;
         }
-        if (m_depth == 0 && (c == ',' || c == ']')) {
+        if (m_openBrackets.empty() && (c == ',' || c == ']')) {
             // A scalar element ends at the next separator.
             emit(records);
             m_state = c == ']' ? State::AfterArray : State::AfterComma;
             return;
         }
+        if (c == '{' && m_expectKey) {
+            emitUnclosed(records);
+            startElement();
+        }
         m_element.push_back(c);
+        if (isBlank(c))
+            return;
+        m_expectKey = false;
         if (c == '"') {
             m_inString = true;
         } else if (c == '{' || c == '[') {
-            ++m_depth;
+            m_openBrackets.push_back(c);
+            m_expectKey = c == '{';
         } else if (c == '}' || c == ']') {
-            if (--m_depth == 0) {
-                emit(records);
-                m_state = State::AfterElement;
-            }
+            closeBracket(c, records);
+        } else if (c == ',') {
+            m_expectKey = m_openBrackets.back() == '{';
+        }
+    }
+
+    void stringByte(char c, std::int64_t &records)
+    {
+        if (c == '\n') {
+            emit(records);
+            m_state = State::Resync;
+            m_atLineStart = true;
+            return;
+        }
+        m_element.push_back(c);
+        if (m_escaped)
+            m_escaped = false;
+        else if (c == '\\')
+            m_escaped = true;
+        else if (c == '"')
+            m_inString = false;
+    }
+
+    // Closes the innermost open bracket, whichever its kind, as a typo of
+    // one kind for the other would have meant. A ']' that closes an object
+    // may instead be the array's end after an element that lacks its last
+    // '}'. Which of the two it was shows once the input ends.
+    void closeBracket(char c, std::int64_t &records)
+    {
+        if (m_openBrackets.empty())
+            return;
+        const bool sameKind = m_openBrackets.back() == (c == '}' ? '{' : '[');
+        m_openBrackets.pop_back();
+        if (!m_openBrackets.empty())
+            return;
+        emit(records);
+        m_state = State::AfterElement;
+        m_closedByArrayBracket = !sameKind && c == ']';
+    }
+
+    // Passes on the element before a '{' found where a key must be:
+    // the text up to the comma or brace before it.
+    void emitUnclosed(std::int64_t &records)
+    {
+        while (!m_element.empty() && isBlank(m_element.back()))
+            m_element.pop_back();
+        if (!m_element.empty() && m_element.back() == ',')
+            m_element.pop_back();
+        emit(records);
+    }
+
+    // Skips the lines of an element broken inside a string, up to the
+    // first line that starts an element, ends one or ends the array.
+    void resyncByte(char c, std::int64_t &records)
+    {
+        if (c == '\n') {
+            m_atLineStart = true;
+            return;
+        }
+        if (!m_atLineStart || isBlank(c))
+            return;
+        m_atLineStart = false;
+        if (m_byteColumn > m_elementColumn)
+            return;
+        if (c == '{') {
+            startElement();
+            elementByte(c, records);
+        } else if (c == '}') {
+            m_state = State::AfterElement;
+        } else if (c == ']') {
+            m_state = State::AfterArray;
         }
     }
 
@@ -470,9 +570,21 @@ private:
     std::string m_error;
     std::int64_t m_line = 0;
     std::int64_t m_elementLine = 0;
-    int m_depth = 0;
+    /// The column of the byte being read, and of the current element's
+    /// first byte, both counted from 0.
+    std::int64_t m_column = 0;
+    std::int64_t m_byteColumn = 0;
+    std::int64_t m_elementColumn = 0;
+    /// The brackets open in the current element, innermost last.
+    std::string m_openBrackets;
     bool m_inString = false;
     bool m_escaped = false;
+    /// Whether the element is in an object where the next token must be a
+    /// key or '}'.
+    bool m_expectKey = false;
+    bool m_atLineStart = false;
+    /// Whether the last element was closed by a ']' that closed an object.
+    bool m_closedByArrayBracket = false;
     std::string m_trailing;
     std::int64_t m_trailingLine = 0;
     CommaFault m_faults[kFaultKinds] = {

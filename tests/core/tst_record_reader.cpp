@@ -66,6 +66,8 @@ private slots:
     void jsonArray();
     void textAfterArray();
     void extraBraceInArray();
+    void unbalancedElementInArray_data();
+    void unbalancedElementInArray();
     void commaFaultsInArray_data();
     void commaFaultsInArray();
     void unclosedArray();
@@ -447,6 +449,78 @@ void TestRecordReader::extraBraceInArray()
     QCOMPARE(report.totals.skippedLines, std::int64_t{1});
     QCOMPARE(input.problems.size(), std::size_t{1});
     QCOMPARE(input.problems[0].line, std::int64_t{2});
+}
+
+void TestRecordReader::unbalancedElementInArray_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("compress");
+    QTest::addColumn<QList<qint64>>("badLines");
+
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const std::string b = eventLine("B", "\"bob\"", "1709726400");
+    const std::string noBrace = a.substr(0, a.size() - 1);
+    const std::string wrongBracket =
+        eventLine("A", "\"alice\"", "1709726400", "\"list\":[1,2}");
+    // A quote too many leaves the line's last string open.
+    const std::string openString = eventLine("A\"", "\"alice\"", "1709726400");
+    const auto bytes = [](const std::string &s) {
+        return QByteArray::fromStdString(s);
+    };
+    const auto array = [&](const std::string &broken) {
+        return bytes("[\n" + a + ",\n" + broken + ",\n" + b + ",\n" + a +
+                     "\n]\n");
+    };
+    QTest::addRow("closing brace missing")
+        << array(noBrace) << false << QList<qint64>{3};
+    QTest::addRow("closing brace missing, gzip")
+        << array(noBrace) << true << QList<qint64>{3};
+    QTest::addRow("wrong closing bracket")
+        << array(wrongBracket) << false << QList<qint64>{3};
+    QTest::addRow("string not closed")
+        << array(openString) << false << QList<qint64>{3};
+    QTest::addRow("string not closed, gzip")
+        << array(openString) << true << QList<qint64>{3};
+    QTest::addRow("last element lacks its brace")
+        << bytes("[" + a + ",\n" + b + ",\n" + a + ",\n" + noBrace + "]\n")
+        << false << QList<qint64>{4};
+
+    // An indented array: the broken element's lines are skipped up to the
+    // brace that closes it, at the column where it started.
+    const std::string indented =
+        "[\n  {\n    \"event\": \"A\",\n    \"properties\": {\n"
+        "      \"distinct_id\": \"alice\",\n      \"time\": 1709726400\n"
+        "    }\n  },\n  {\n    \"event\": \"A,\n    \"properties\": {\n"
+        "      \"distinct_id\": \"alice\",\n      \"time\": 1709726400\n"
+        "    }\n  },\n  " +
+        b + ",\n  " + a + "\n]\n";
+    QTest::addRow("string not closed, indented")
+        << bytes(indented) << false << QList<qint64>{9};
+}
+
+// An element that leaves a bracket or a string open is reported on its
+// line, and the elements after it are still read.
+void TestRecordReader::unbalancedElementInArray()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(bool, compress);
+    QFETCH(QList<qint64>, badLines);
+    FixtureDir dir;
+    const std::string plain = text.toStdString();
+    const std::string path =
+        dir.write("broken.json", compress ? gzipMember(plain) : plain);
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QCOMPARE(input.events, std::int64_t{3});
+    QVERIFY(input.status == InputReport::Status::Incomplete);
+    QCOMPARE(report.totals.skippedLines, std::int64_t{badLines.size()});
+    QCOMPARE(input.problems.size(), std::size_t(badLines.size()));
+    for (qsizetype i = 0; i < badLines.size(); ++i) {
+        QCOMPARE(input.problems[i].line, badLines[i]);
+        QVERIFY(input.problems[i].severity == Problem::Severity::Error);
+    }
+    QCOMPARE(idEventsOn(report, "bob", "2024-03-06"), std::int64_t{1});
 }
 
 void TestRecordReader::commaFaultsInArray_data()

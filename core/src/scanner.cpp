@@ -518,10 +518,18 @@ CountingOptions ScanRun::countingOptions(std::size_t firstKey) const
     return options;
 }
 
+// A fraction such as 0.55 has no exact binary form, so 0.55 * 200,000 is
+// 110,000.00000000001. A product that close to a whole number is taken as
+// that number: "at or above 55%" must include 110,000.
 std::int64_t ScanRun::nearThreshold(std::int64_t limit) const
 {
-    return static_cast<std::int64_t>(
-        std::ceil(m_settings.nearLimitFraction * static_cast<double>(limit)));
+    constexpr double kRelativeTolerance = 1e-9;
+    const double product =
+        m_settings.nearLimitFraction * static_cast<double>(limit);
+    const double nearest = std::round(product);
+    if (std::abs(product - nearest) <= kRelativeTolerance * nearest)
+        return static_cast<std::int64_t>(nearest);
+    return static_cast<std::int64_t>(std::ceil(product));
 }
 
 // A pair is tracked in a range once it has an eighth of the events that

@@ -1265,19 +1265,24 @@ void TestDetection::eventDate()
 
 void TestDetection::nearLimit_data()
 {
+    QTest::addColumn<int>("limit");
     QTest::addColumn<double>("fraction");
     QTest::addColumn<int>("events");
     QTest::addColumn<bool>("near");
-    QTest::addRow("6 of 10 at 0.5") << 0.5 << 6 << true;
-    QTest::addRow("4 of 10 at 0.5") << 0.5 << 4 << false;
-    QTest::addRow("9 of 10 at 0.8") << 0.8 << 9 << true;
-    QTest::addRow("7 of 10 at 0.8") << 0.8 << 7 << false;
-    QTest::addRow("10 of 10 at 0.8") << 0.8 << 10 << true;
-    QTest::addRow("11 of 10 is hot, not near") << 0.8 << 11 << false;
+    QTest::addRow("6 of 10 at 0.5") << 10 << 0.5 << 6 << true;
+    QTest::addRow("4 of 10 at 0.5") << 10 << 0.5 << 4 << false;
+    QTest::addRow("9 of 10 at 0.8") << 10 << 0.8 << 9 << true;
+    QTest::addRow("7 of 10 at 0.8") << 10 << 0.8 << 7 << false;
+    QTest::addRow("10 of 10 at 0.8") << 10 << 0.8 << 10 << true;
+    QTest::addRow("11 of 10 is hot, not near") << 10 << 0.8 << 11 << false;
+    // 0.07 * 100 is 7.000000000000001 in binary floating point.
+    QTest::addRow("7 of 100 at 0.07") << 100 << 0.07 << 7 << true;
+    QTest::addRow("6 of 100 at 0.07") << 100 << 0.07 << 6 << false;
 }
 
 void TestDetection::nearLimit()
 {
+    QFETCH(int, limit);
     QFETCH(double, fraction);
     QFETCH(int, events);
     QFETCH(bool, near);
@@ -1286,7 +1291,7 @@ void TestDetection::nearLimit()
     for (int i = 0; i < events; ++i)
         text += eventOf("frank", kNoon + i);
     const std::string path = dir.write("events.json", text);
-    ScanSettings settings = withUserLimit(10);
+    ScanSettings settings = withUserLimit(limit);
     settings.nearLimitFraction = fraction;
     const Report report = scanPaths({path}, settings);
 
@@ -1297,7 +1302,7 @@ void TestDetection::nearLimit()
         QCOMPARE(finding->overLimit, std::int64_t{0});
     }
     QCOMPARE(findPair(report.hotShards, "frank", kDate) != nullptr,
-             events > 10);
+             events > limit);
 }
 
 void TestDetection::hotshardRecords()

@@ -441,17 +441,33 @@ void printInputNotes(const Report &report, std::FILE *out)
 
 namespace {
 
+// Files and folders that could not be opened, which add no bytes.
+std::size_t unreadableInputs(const Report &report)
+{
+    return static_cast<std::size_t>(
+        std::count_if(report.inputs.begin(), report.inputs.end(),
+                      [](const InputReport &input) {
+                          return input.status == InputReport::Status::Error &&
+                                 input.bytes == 0;
+                      }));
+}
+
 void printOverview(const Report &report, std::FILE *out)
 {
     const Totals &totals = report.totals;
-    std::fprintf(out, "Scanned %zu file%s: %s (%s) in %.1f s%s.\n",
-                 report.inputs.size(), report.inputs.size() == 1 ? "" : "s",
-                 countOf(totals.events, "event").c_str(),
-                 formatBytes(totals.bytes).c_str(), report.elapsedSeconds,
-                 !report.cancelled ? ""
-                 : report.countsComplete
-                     ? " (cancelled while collecting evidence)"
-                     : " (cancelled: results are partial)");
+    const std::size_t unreadable = unreadableInputs(report);
+    const std::string unreadableText =
+        unreadable == 0 ? std::string()
+                        : " (" + std::to_string(unreadable) +
+                              " could not be read; see the end)";
+    std::fprintf(
+        out, "Scanned %zu file%s%s: %s (%s) in %.1f s%s.\n",
+        report.inputs.size(), report.inputs.size() == 1 ? "" : "s",
+        unreadableText.c_str(), countOf(totals.events, "event").c_str(),
+        formatBytes(totals.bytes).c_str(), report.elapsedSeconds,
+        !report.cancelled       ? ""
+        : report.countsComplete ? " (cancelled while collecting evidence)"
+                                : " (cancelled: results are partial)");
     if (!report.days.empty()) {
         std::fprintf(out, "  Dates %s to %s (%zu day%s with events)\n",
                      formatDay(report.days.front().day).c_str(),

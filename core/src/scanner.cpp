@@ -412,7 +412,9 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
         InputFile file = probeInputFile(path);
         InputReport input;
         input.path = path;
-        input.bytes = file.size;
+        // A file that cannot be opened adds no bytes, so that the inputs'
+        // bytes add up to the total.
+        input.bytes = file.openError.empty() ? file.size : 0;
         if (!file.openError.empty()) {
             input.status = InputReport::Status::Error;
             input.problemCount = 1;
@@ -420,9 +422,7 @@ void ScanRun::openInputs(const std::vector<std::string> &paths)
                                       "cannot read file: " + file.openError});
         }
         bytesTotal += file.size;
-        // Only files that open count toward the bytes the report covers.
-        if (file.openError.empty())
-            bytesRead += file.size;
+        bytesRead += input.bytes;
         m_files.push_back(std::move(file));
         m_report.inputs.push_back(std::move(input));
     }

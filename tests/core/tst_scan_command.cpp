@@ -586,6 +586,13 @@ void TestScanCommand::missingInput()
              missing.toStdString());
     QCOMPARE(report["inputs"][1]["status"].get<std::string>(),
              std::string("ok"));
+    QCOMPARE(report["inputs"][0]["bytes"].get<std::int64_t>(), std::int64_t{0});
+    QCOMPARE(report["totals"]["bytes"].get<std::int64_t>(),
+             report["inputs"][1]["bytes"].get<std::int64_t>());
+    // The first line of the summary says that not every input was read.
+    QVERIFY2(partial.out.startsWith(QStringLiteral(
+                 "Scanned 2 files (1 could not be read; see the end)")),
+             qPrintable(partial.out));
 }
 
 void TestScanCommand::reportPathChecked()

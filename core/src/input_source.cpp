@@ -40,6 +40,45 @@ std::optional<char> firstNonBlank(const char *data, std::size_t size,
     return data[pos];
 }
 
+/// Explains a file that starts with the signature of a compression format
+/// other than gzip, or with a UTF-16 byte order mark, or returns nothing.
+/// Read line by line, such a file would give one "binary data" error per
+/// line and no hint of the cause.
+std::optional<std::string> unsupportedFormatError(std::string_view head)
+{
+    struct Signature {
+        std::string_view bytes;
+        const char *format;
+        const char *fix;
+    };
+    static constexpr Signature kSignatures[] = {
+        {"BZh", "bzip2", "decompress it (bunzip2 -k FILE)"},
+        {std::string_view("\xFD"
+                          "7zXZ\0",
+                          6),
+         "xz", "decompress it (unxz -k FILE)"},
+        {"\x28\xB5\x2F\xFD", "zstd", "decompress it (unzstd FILE)"},
+        {"PK\x03\x04", "zip", "extract it (unzip FILE)"},
+        {"7z\xBC\xAF\x27\x1C", "7z", "extract it (7z x FILE)"},
+    };
+    for (const Signature &signature : kSignatures) {
+        // bzip2 gives the block size as a digit after its three letters.
+        const bool isBzip2 = signature.bytes == "BZh";
+        if (isBzip2 && (head.size() < 4 || head[3] < '1' || head[3] > '9'))
+            continue;
+        if (head.starts_with(signature.bytes))
+            return std::string("the file is compressed with ") +
+                   signature.format +
+                   ", which the scan does not read: " + signature.fix +
+                   ", or compress it with gzip, and scan again";
+    }
+    if (head.starts_with("\xFF\xFE") || head.starts_with("\xFE\xFF"))
+        return "the file is UTF-16 text, but exports are UTF-8: convert it "
+               "(iconv -f UTF-16 -t UTF-8 FILE > NEW.json) and scan the new "
+               "file";
+    return std::nullopt;
+}
+
 /// Returns the layout from the first non-blank character after an optional
 /// UTF-8 byte order mark.
 RecordLayout sniffLayout(const char *data, std::size_t size)
@@ -896,6 +935,11 @@ bool detectFileFormat(const std::string &path, FileFormat &format,
         return false;
     }
     head.resize(static_cast<std::size_t>(count));
+    if (auto unsupported = detail::unsupportedFormatError(
+            {reinterpret_cast<const char *>(head.data()), head.size()})) {
+        error = std::move(*unsupported);
+        return false;
+    }
     format.gzip = head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
     if (format.gzip) {
         format.layout = detail::sniffGzipLayout(head);

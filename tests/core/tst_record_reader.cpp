@@ -73,6 +73,8 @@ private slots:
     void unclosedArray();
     void badLineQuoteKeepsText();
     void twiceCompressedNamed();
+    void otherFormatNamed_data();
+    void otherFormatNamed();
     void badLineReported();
     void notTextLineNamed();
     void missingFile();
@@ -624,6 +626,42 @@ void TestRecordReader::twiceCompressedNamed()
     QCOMPARE(input.problems[0].line, std::int64_t{1});
     QVERIFY2(containsText(input.problems[0].message, "compressed twice"),
              input.problems[0].message.c_str());
+}
+
+void TestRecordReader::otherFormatNamed_data()
+{
+    QTest::addColumn<QByteArray>("head");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("bzip2") << QByteArray("BZh91AY&SY") << "bunzip2";
+    QTest::addRow("xz") << QByteArray("\xFD"
+                                      "7zXZ\0\0\x04",
+                                      9)
+                        << "unxz";
+    QTest::addRow("zstd") << QByteArray("\x28\xB5\x2F\xFD\x04") << "unzstd";
+    QTest::addRow("zip") << QByteArray("PK\x03\x04\x14\0", 6) << "unzip";
+    QTest::addRow("UTF-16")
+        << QByteArray("\xFF\xFE{\0\"\0", 6) << "iconv -f UTF-16";
+}
+
+// A file in another compression format or encoding gets one error that
+// names it and how to convert it, not an error for every line.
+void TestRecordReader::otherFormatNamed()
+{
+    QFETCH(QByteArray, head);
+    QFETCH(QString, expected);
+    FixtureDir dir;
+    std::string text = head.toStdString();
+    text.append(4'000, '\x01');
+    text += "\n\x02\x03\n";
+    const std::string path = dir.write("export.dat", text);
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Error);
+    QCOMPARE(input.problemCount, std::int64_t{1});
+    QVERIFY2(containsText(input.problems[0].message, expected.toStdString()),
+             input.problems[0].message.c_str());
+    QCOMPARE(report.totals.skippedLines, std::int64_t{0});
 }
 
 void TestRecordReader::badLineQuoteKeepsText()

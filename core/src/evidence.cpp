@@ -766,19 +766,22 @@ void explainLikelyCause(PairFinding &finding)
             " events repeat an earlier event with the same name, id, time and "
             "$insert_id: client retries or a replayed import. Mixpanel counts "
             "duplicates toward the limit, so reports show fewer events than "
-            "the alert.";
+            "the alert. Find the client or import job that sends them again "
+            "and stop it.";
     } else if (senders >= kManySenders) {
         finding.likelyCause = LikelyCause::StaticIdManyDevices;
         finding.likelyCauseText =
             isGroup ? countOf(senders, "user") + " sent events in group " +
                           quoted(finding) + " of '" + finding.groupKey +
                           "'. A group id shared by that many users usually "
-                          "means set_group() was called with a literal."
+                          "means set_group() was called with a literal. "
+                          "Pass each group's own id to set_group()."
                     : countOf(senders, "device") + " sent events as " +
                           quoted(finding) +
                           ". A static id shared by many devices usually "
                           "means identify() was called with a literal "
-                          "instead of each user's id.";
+                          "instead of each user's id. Pass each user's own "
+                          "id to identify().";
     } else if (server >= kServerShare) {
         finding.likelyCause = LikelyCause::ServerSideOneId;
         finding.likelyCauseText =
@@ -814,7 +817,9 @@ void explainLikelyCause(PairFinding &finding)
             countOf(evidence.distinctDevices, "device") + " at about " +
             countOf(events / minutes, "event") + " per active minute over " +
             countOf(minutes, "minute") +
-            ": an automated client, a test or a retry loop.";
+            ": an automated client, a test or a retry loop. Stop or "
+            "throttle it, or send its events with distinct_id \"\" if they "
+            "belong to no user.";
     } else {
         finding.likelyCause = LikelyCause::Unknown;
         finding.likelyCauseText =

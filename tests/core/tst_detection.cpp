@@ -1591,38 +1591,45 @@ void TestDetection::farTimeNamesItsDate()
 void TestDetection::likelyCause_data()
 {
     // `devices` fills %1 with the event number modulo it; `text` is part of
-    // the explanation.
+    // the explanation and `action` part of what it tells the owner to do.
     QTest::addColumn<QString>("properties");
     QTest::addColumn<int>("devices");
     QTest::addColumn<bool>("sameInsertId");
     QTest::addColumn<int>("cause");
     QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("action");
     const QString device =
         QStringLiteral("\"$device_id\":\"dev-%1\",\"mp_lib\":\"web\"");
     QTest::addRow("static id, many devices")
         << device << 20 << false
         << static_cast<int>(LikelyCause::StaticIdManyDevices)
-        << QStringLiteral("20 devices sent");
+        << QStringLiteral("20 devices sent")
+        << QStringLiteral("Pass each user's own id to identify()");
     QTest::addRow("automation, one device")
         << device << 1 << false
         << static_cast<int>(LikelyCause::AutomationFewDevices)
-        << QStringLiteral("from 1 device at");
+        << QStringLiteral("from 1 device at")
+        << QStringLiteral("Stop or throttle it");
     QTest::addRow("automation, three devices")
         << device << 3 << false
         << static_cast<int>(LikelyCause::AutomationFewDevices)
-        << QStringLiteral("from 3 devices at");
+        << QStringLiteral("from 3 devices at")
+        << QStringLiteral("Stop or throttle it");
     QTest::addRow("server side, no device")
         << QStringLiteral("\"mp_lib\":\"python\"") << 0 << false
         << static_cast<int>(LikelyCause::ServerSideOneId)
-        << QStringLiteral("server-side");
+        << QStringLiteral("server-side")
+        << QStringLiteral("with distinct_id \"\"");
     // A client library without $device_id gives no count of devices.
     QTest::addRow("client library, no device")
         << QStringLiteral("\"mp_lib\":\"web\"") << 0 << false
         << static_cast<int>(LikelyCause::Unknown)
-        << QStringLiteral("cannot be counted");
+        << QStringLiteral("cannot be counted")
+        << QStringLiteral("compare the events per minute");
     QTest::addRow("duplicate storm")
         << device << 20 << true << static_cast<int>(LikelyCause::DuplicateStorm)
-        << QStringLiteral("repeat an earlier event");
+        << QStringLiteral("repeat an earlier event")
+        << QStringLiteral("sends them again and stop it");
 }
 
 void TestDetection::likelyCause()
@@ -1632,6 +1639,7 @@ void TestDetection::likelyCause()
     QFETCH(bool, sameInsertId);
     QFETCH(int, cause);
     QFETCH(QString, text);
+    QFETCH(QString, action);
     FixtureDir dir;
     std::string lines;
     for (int i = 0; i < 20; ++i) {
@@ -1651,6 +1659,9 @@ void TestDetection::likelyCause()
     QVERIFY(grace != nullptr);
     QCOMPARE(static_cast<int>(grace->likelyCause), cause);
     QVERIFY2(grace->likelyCauseText.find(text.toStdString()) !=
+                 std::string::npos,
+             grace->likelyCauseText.c_str());
+    QVERIFY2(grace->likelyCauseText.find(action.toStdString()) !=
                  std::string::npos,
              grace->likelyCauseText.c_str());
 }

@@ -147,10 +147,13 @@ void DrillDownPage::showFinding(const PairFinding &finding)
     m_events->setCounts(m_report, &finding.evidence.topEvents, finding.events);
     m_libraries->setCounts(m_report, &finding.evidence.libraries,
                            finding.events);
-    m_cause->setText(
+    QString cause =
         finding.likelyCauseText.empty()
             ? QStringLiteral("No single cause stands out in the evidence.")
-            : displayText(finding.likelyCauseText));
+            : displayText(finding.likelyCauseText);
+    for (const std::string &note : finding.notes)
+        cause += QStringLiteral("\n\nNote: ") + displayText(note);
+    m_cause->setText(cause);
     m_evidence->setText(evidenceHtml(finding));
     m_bucket->setEnabled(true);
     redrawActivity();

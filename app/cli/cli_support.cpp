@@ -394,10 +394,12 @@ std::string formatTimeMs(std::int64_t ms, const ScanSettings &settings)
            ' ' + settings.timeZone;
 }
 
-/// Prints a pair's likely cause, or why it was not determined. Pairs beyond
-/// the evidence cap have no cause text.
+/// Prints a pair's likely cause, or why it was not determined, and its
+/// notes. Pairs beyond the evidence cap have no cause text.
 void printLikelyCause(const PairFinding &finding, std::FILE *out)
 {
+    for (const std::string &note : finding.notes)
+        std::fprintf(out, "      note: %s\n", printable(note).c_str());
     if (finding.likelyCauseText.empty())
         return;
     if (finding.uniqueEvents == PairFinding::kNotDetermined)

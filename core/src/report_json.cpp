@@ -106,6 +106,7 @@ Json findingToJson(const PairFinding &finding)
         json["evidence"] = evidenceToJson(finding.evidence);
     else
         json["evidence"] = nullptr;
+    json["notes"] = finding.notes;
     return json;
 }
 

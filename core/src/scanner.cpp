@@ -1,6 +1,7 @@
 #include "hsi/scanner.h"
 
 #include "evidence.h"
+#include "hsi/count_text.h"
 #include "hsi/printable.h"
 #include "input_source.h"
 #include "pair_counter.h"
@@ -331,6 +332,7 @@ private:
     void listIdProblems();
     void noteEmptyInputs();
     void checkRecordsAgainstFindings();
+    void noteRemediatedBeyondLimit();
     void buildDays();
 
     const ScanSettings &m_settings;
@@ -1715,6 +1717,7 @@ Report ScanRun::run(const std::vector<std::string> &paths)
         // causes, so a cancelled scan lists its pairs without it.
         buildFindings(!m_report.cancelled);
         checkRecordsAgainstFindings();
+        noteRemediatedBeyondLimit();
     }
     listIdProblems();
     if (m_settings.listEveryId)
@@ -1733,6 +1736,38 @@ Report ScanRun::run(const std::vector<std::string> &paths)
 }
 
 } // namespace
+
+// Mixpanel remediates only events past the limit, in its own count of the
+// day. When more events were remediated than this scan puts over the limit,
+// the scan's days are not the project's: the usual causes are another time
+// zone, which moves events across midnight, or files that lack part of the
+// day.
+void ScanRun::noteRemediatedBeyondLimit()
+{
+    const std::string zone =
+        m_settings.legacyProjectTime
+            ? std::string("legacy project time")
+            : "the time zone " + (m_settings.timeZone.empty()
+                                      ? std::string("UTC")
+                                      : m_settings.timeZone);
+    for (auto *list : {&m_report.hotShards, &m_report.nearLimit}) {
+        for (PairFinding &finding : *list) {
+            if (finding.remediatedEvents <= finding.overLimit)
+                continue;
+            const std::string over =
+                finding.overLimit == 0
+                    ? std::string("none is")
+                    : "only " + formatCount(finding.overLimit) +
+                          (finding.overLimit == 1 ? " is" : " are");
+            finding.notes.push_back(
+                "Mixpanel remediated " + formatCount(finding.remediatedEvents) +
+                " of these events, but " + over +
+                " over the limit in this scan, which used " + zone +
+                ": check that this is the project's time zone and that the "
+                "files hold the whole day.");
+        }
+    }
+}
 
 std::vector<std::string> expandInputPaths(const std::vector<std::string> &paths)
 {

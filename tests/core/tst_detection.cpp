@@ -133,6 +133,7 @@ private slots:
     void farTimeNamesItsDate();
     void likelyCause_data();
     void likelyCause();
+    void remediatedBeyondLimitNoted();
     void cancelled();
     void cancelledDuringEvidence();
     void cancelAfterLastLineKeepsCounts();
@@ -1664,6 +1665,43 @@ void TestDetection::likelyCause()
     QVERIFY2(grace->likelyCauseText.find(action.toStdString()) !=
                  std::string::npos,
              grace->likelyCauseText.c_str());
+}
+
+// Mixpanel remediates only events past the limit, so more remediated events
+// than events over the limit mean that the scan's days are not Mixpanel's.
+void TestDetection::remediatedBeyondLimitNoted()
+{
+    FixtureDir dir;
+    std::string lines;
+    for (int i = 0; i < 2; ++i)
+        lines += eventOf("ivan", kNoon + i);
+    for (int i = 0; i < 3; ++i)
+        lines += eventLine("$hotshard_events", "\"\"", std::to_string(kNoon),
+                           "\"mp_original_distinct_id\":\"ivan\","
+                           "\"mp_original_event_name\":\"A\"") +
+                 "\n";
+    for (int i = 0; i < 5; ++i)
+        lines += eventOf("judy", kNoon + i);
+    const std::string path = dir.write("events.json", lines);
+    ScanSettings settings = withUserLimit(4);
+    settings.timeZone = "Europe/Berlin";
+    const Report report = scanPaths({path}, settings);
+
+    const PairFinding *ivan = findPair(report.hotShards, "ivan", kDate);
+    QVERIFY(ivan != nullptr);
+    QCOMPARE(ivan->remediatedEvents, std::int64_t{3});
+    QCOMPARE(ivan->overLimit, std::int64_t{1});
+    QCOMPARE(ivan->notes.size(), std::size_t{1});
+    QVERIFY2(ivan->notes[0].find("remediated 3 of these events, but only 1 "
+                                 "is over the limit") != std::string::npos,
+             ivan->notes[0].c_str());
+    QVERIFY2(ivan->notes[0].find("Europe/Berlin") != std::string::npos,
+             ivan->notes[0].c_str());
+
+    // A pair whose remediated events fit within its excess gets no note.
+    const PairFinding *judy = findPair(report.hotShards, "judy", kDate);
+    QVERIFY(judy != nullptr);
+    QVERIFY(judy->notes.empty());
 }
 
 void TestDetection::cancelled()

@@ -92,6 +92,9 @@ struct PairFinding {
     /// One or two sentences that explain the likely cause from the evidence.
     std::string likelyCauseText;
     Evidence evidence;
+    /// Counts that contradict each other and what usually causes that, such
+    /// as more remediated events than events over the limit.
+    std::vector<std::string> notes;
 };
 
 /// Events of one id on one day; entries of `IdVolume::days`.

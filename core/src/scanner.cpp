@@ -333,6 +333,7 @@ private:
     void noteEmptyInputs();
     void checkRecordsAgainstFindings();
     void noteRemediatedBeyondLimit();
+    void noteAbsentGroupKeys();
     void buildDays();
 
     const ScanSettings &m_settings;
@@ -1718,6 +1719,7 @@ Report ScanRun::run(const std::vector<std::string> &paths)
         buildFindings(!m_report.cancelled);
         checkRecordsAgainstFindings();
         noteRemediatedBeyondLimit();
+        noteAbsentGroupKeys();
     }
     listIdProblems();
     if (m_settings.listEveryId)
@@ -1766,6 +1768,25 @@ void ScanRun::noteRemediatedBeyondLimit()
                 ": check that this is the project's time zone and that the "
                 "files hold the whole day.");
         }
+    }
+}
+
+// A group key given with the scan's settings that no event carries is
+// most often misspelled, and its groups would silently go unchecked.
+void ScanRun::noteAbsentGroupKeys()
+{
+    if (m_configuredKeys == 0)
+        return;
+    std::vector<bool> seen(m_keyOfSpace.size(), false);
+    for (std::uint32_t id = 0; id < m_global.ids.size(); ++id)
+        seen[m_global.ids.space(id)] = true;
+    for (std::size_t space = 1; space <= m_configuredKeys; ++space) {
+        if (seen[space])
+            continue;
+        m_report.inputNotes.push_back(
+            "no event has the group key '" + m_keyOfSpace[space] +
+            "', so no group of it was counted: check its spelling, which "
+            "is case-sensitive");
     }
 }
 

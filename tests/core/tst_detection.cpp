@@ -134,6 +134,7 @@ private slots:
     void likelyCause_data();
     void likelyCause();
     void remediatedBeyondLimitNoted();
+    void absentGroupKeyNoted();
     void cancelled();
     void cancelledDuringEvidence();
     void cancelAfterLastLineKeepsCounts();
@@ -1702,6 +1703,25 @@ void TestDetection::remediatedBeyondLimitNoted()
     const PairFinding *judy = findPair(report.hotShards, "judy", kDate);
     QVERIFY(judy != nullptr);
     QVERIFY(judy->notes.empty());
+}
+
+// A group key that no event carries is most often misspelled, so the scan
+// says so instead of listing no groups for it.
+void TestDetection::absentGroupKeyNoted()
+{
+    FixtureDir dir;
+    std::string text;
+    for (int i = 0; i < 3; ++i)
+        text += eventOf(numbered("u", i), kNoon, "\"company\":\"acme\"");
+    const std::string path = dir.write("events.json", text);
+    ScanSettings settings;
+    settings.groupKeys = {"company", "Company"};
+    const Report report = scanPaths({path}, settings);
+
+    QCOMPARE(report.inputNotes.size(), std::size_t{1});
+    QVERIFY2(report.inputNotes[0].find("group key 'Company'") !=
+                 std::string::npos,
+             report.inputNotes[0].c_str());
 }
 
 void TestDetection::cancelled()

@@ -148,6 +148,42 @@ bool namesStdout(const std::string &path)
            named.st_ino == out.st_ino;
 }
 
+namespace {
+
+/// Returns a file's device and inode, after following symbolic links, so
+/// that every name of one file gives the same value.
+std::optional<std::pair<dev_t, ino_t>> fileIdentity(const std::string &path)
+{
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0)
+        return std::nullopt;
+    return std::pair(info.st_dev, info.st_ino);
+}
+
+} // namespace
+
+bool reportOverwritesInput(const QString &command,
+                           const std::vector<std::string> &inputs,
+                           const QString &reportPath)
+{
+    if (reportPath == QLatin1String("-"))
+        return false;
+    const auto report = fileIdentity(argumentBytes(reportPath));
+    if (!report)
+        return false;
+    for (const std::string &input : listInputFiles(inputs).files) {
+        if (fileIdentity(input) != report)
+            continue;
+        printError(command,
+                   QStringLiteral("--json %1 is the same file as the input "
+                                  "%2, so the report would overwrite it. "
+                                  "Choose another report path.")
+                       .arg(reportPath, QString::fromStdString(input)));
+        return true;
+    }
+    return false;
+}
+
 std::vector<std::string> positionalPaths(const QCommandLineParser &parser)
 {
     std::vector<std::string> paths;

@@ -75,6 +75,9 @@ int runVerify(const QStringList &arguments)
         QStringLiteral("no input: name at least one file to import"));
     if (!inputs)
         return ExitUsage;
+    if (parser.isSet(json) &&
+        reportOverwritesInput(command, inputs->paths, parser.value(json)))
+        return ExitUsage;
 
     // Verify reports only pairs over the limit, never the list of ids.
     inputs->settings.listEveryId = false;

@@ -88,6 +88,12 @@ int summaryCount(const QString &out, const QString &label)
     return match.hasMatch() ? match.captured(1).toInt() : -1;
 }
 
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
 int seqOf(const std::string &text)
 {
     static const QRegularExpression pattern(QStringLiteral("\"seq\":(\\d+)"));
@@ -114,6 +120,7 @@ private slots:
     void verifyMissingFile();
     void fixOutputIsInput();
     void verifyJsonOnDevStdout();
+    void verifyJsonIsInput();
     void fixWarnings();
     void fixUsageErrors();
     void selectorCommand();
@@ -246,6 +253,27 @@ void TestCliRecovery::verifyJsonOnDevStdout()
     QVERIFY2(result.is_object(), qPrintable(run.out.left(400)));
     QVERIFY2(run.err.contains(QLatin1String("Would exceed a limit")),
              qPrintable(run.err));
+}
+
+void TestCliRecovery::verifyJsonIsInput()
+{
+    // The result would replace the export, so verify stops before reading.
+    const QString victim = qpath("victim.ndjson");
+    QVERIFY(QFile::copy(qpath("input.ndjson"), victim));
+    const QByteArray before = readAll(victim);
+    const HotshardRun run = runHotshard(
+        {QStringLiteral("verify"), QStringLiteral("--json"), victim, victim});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QLatin1String("is the same file as the input")),
+             qPrintable(run.err));
+    QCOMPARE(readAll(victim), before);
+
+    // A file found in an input folder is an input too.
+    const HotshardRun inFolder =
+        runHotshard({QStringLiteral("verify"), QStringLiteral("--json"), victim,
+                     m_dir.path()});
+    QCOMPARE(inFolder.exitCode, 2);
+    QCOMPARE(readAll(victim), before);
 }
 
 void TestCliRecovery::fixOutputIsInput()

@@ -119,6 +119,7 @@ private slots:
     void verifyNamesBadLine();
     void verifyMissingFile();
     void fixOutputIsInput();
+    void fixRejectsIsOutput();
     void verifyJsonOnDevStdout();
     void verifyJsonIsInput();
     void fixWarnings();
@@ -285,6 +286,34 @@ void TestCliRecovery::fixOutputIsInput()
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(QLatin1String("both an input and an output")),
              qPrintable(run.err));
+}
+
+void TestCliRecovery::fixRejectsIsOutput()
+{
+    // Both names resolve to one file in the working folder.
+    const QStringList sameFile = {
+        QStringLiteral("fix"),        QStringLiteral("--rejects"),
+        QStringLiteral("./y.ndjson"), QStringLiteral("--out"),
+        QStringLiteral("y.ndjson"),   qpath("input.ndjson")};
+    const HotshardRun run = runHotshard(
+        sameFile, QProcessEnvironment::systemEnvironment(), m_dir.path());
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QLatin1String("is the same file as --out")),
+             qPrintable(run.err));
+    QVERIFY(!QFile::exists(qpath("y.ndjson")));
+    QVERIFY(!QFile::exists(qpath("y.ndjson.partial")));
+
+    const QString input = qpath("input.ndjson");
+    const QByteArray before = readAll(input);
+    const HotshardRun rejectsIsInput =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--rejects"), input,
+                     QStringLiteral("--out"), qpath("never.ndjson"), input});
+    QCOMPARE(rejectsIsInput.exitCode, 2);
+    QVERIFY2(rejectsIsInput.err.contains(
+                 QLatin1String("both an input and an output")),
+             qPrintable(rejectsIsInput.err));
+    QCOMPARE(readAll(input), before);
+    QVERIFY(!QFile::exists(qpath("never.ndjson")));
 }
 
 void TestCliRecovery::verifyMissingFile()

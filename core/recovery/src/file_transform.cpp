@@ -10,6 +10,7 @@
 #include <QByteArray>
 #include <filesystem>
 #include <set>
+#include <sys/stat.h>
 
 namespace hsi::recovery {
 
@@ -203,9 +204,16 @@ void checkInputRead(const std::string &path, const ReadResult &result,
 
 std::string canonicalPath(const std::string &path)
 {
+    // weakly_canonical() leaves a relative path whose first part does not
+    // exist relative, so y.ndjson and ./y.ndjson would differ without
+    // absolute() first.
     std::error_code error;
+    const std::filesystem::path absolute =
+        std::filesystem::absolute(path, error);
+    if (error)
+        return path;
     const std::filesystem::path canonical =
-        std::filesystem::weakly_canonical(path, error);
+        std::filesystem::weakly_canonical(absolute, error);
     return error ? path : canonical.string();
 }
 
@@ -224,17 +232,44 @@ std::int64_t totalSize(const std::vector<std::string> &paths)
     return total;
 }
 
+/// Returns whether two paths name the same file: the same path once links
+/// and dots are resolved, or, for files that exist, the same device and
+/// inode, which also matches hard links.
+bool sameFile(const std::string &first, const std::string &second)
+{
+    if (canonicalPath(first) == canonicalPath(second))
+        return true;
+    struct stat firstInfo {};
+    struct stat secondInfo {};
+    return ::stat(first.c_str(), &firstInfo) == 0 &&
+           ::stat(second.c_str(), &secondInfo) == 0 &&
+           firstInfo.st_dev == secondInfo.st_dev &&
+           firstInfo.st_ino == secondInfo.st_ino;
+}
+
+/// Rejects an output named also as the other output.
+void checkOutputs(const TransformPaths &paths)
+{
+    const std::string rejects = rejectsPathFor(paths);
+    if (sameFile(paths.output, rejects))
+        throw RecoveryError("--rejects " + rejects +
+                            " is the same file as --out " + paths.output +
+                            ": both would be written to one file. Name "
+                            "another rejects file, or drop --rejects to use " +
+                            paths.output + ".rejects.ndjson.");
+}
+
 /// Rejects an input named twice, whose events would be written twice, and an
 /// input that is also an output.
 void checkInputsDistinct(const std::vector<std::string> &inputs,
                          const TransformPaths &paths)
 {
-    const std::string output = canonicalPath(paths.output);
-    const std::string rejects = canonicalPath(rejectsPathFor(paths));
+    const std::string output = paths.output;
+    const std::string rejects = rejectsPathFor(paths);
     std::set<std::string> seen;
     for (const std::string &input : inputs) {
         const std::string canonical = canonicalPath(input);
-        if (canonical == output || canonical == rejects)
+        if (sameFile(input, output) || sameFile(input, rejects))
             throw RecoveryError(input + " is both an input and an output: "
                                         "write the output elsewhere");
         if (!seen.insert(canonical).second)
@@ -274,6 +309,7 @@ std::string rejectsPathFor(const TransformPaths &paths)
 
 void checkTransformPaths(const TransformPaths &paths)
 {
+    checkOutputs(paths);
     checkInputsDistinct(expandInputPaths(paths.inputs), paths);
 }
 
@@ -284,6 +320,7 @@ TransformStats transformFiles(const TransformPaths &paths,
 {
     if (paths.inputs.empty())
         throw RecoveryError("no input: name at least one export file");
+    checkOutputs(paths);
     const std::vector<std::string> inputs = expandInputPaths(paths.inputs);
     checkInputsDistinct(inputs, paths);
 

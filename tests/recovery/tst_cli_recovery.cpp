@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 #include <zlib.h>
 
 using Json = nlohmann::ordered_json;
@@ -120,6 +121,7 @@ private slots:
     void verifyMissingFile();
     void fixOutputIsInput();
     void fixRejectsIsOutput();
+    void fixOutputNotRegular();
     void verifyJsonOnDevStdout();
     void verifyJsonIsInput();
     void fixWarnings();
@@ -314,6 +316,40 @@ void TestCliRecovery::fixRejectsIsOutput()
              qPrintable(rejectsIsInput.err));
     QCOMPARE(readAll(input), before);
     QVERIFY(!QFile::exists(qpath("never.ndjson")));
+}
+
+void TestCliRecovery::fixOutputNotRegular()
+{
+    // Renaming the finished file over a pipe would replace the pipe, so fix
+    // stops before reading. No program opens the pipe, and opening it to
+    // write would wait for a reader, so the check must not open it.
+    const QString pipe = qpath("out-pipe");
+    QCOMPARE(::mkfifo(QFile::encodeName(pipe).constData(), 0600), 0);
+    const HotshardRun run =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--out"), pipe,
+                     qpath("input.ndjson")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QLatin1String("is a pipe, not a regular file")),
+             qPrintable(run.err));
+    struct stat info {};
+    QCOMPARE(::stat(QFile::encodeName(pipe).constData(), &info), 0);
+    QVERIFY(S_ISFIFO(info.st_mode));
+
+    const HotshardRun rejects =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--rejects"), pipe,
+                     QStringLiteral("--out"), qpath("never.ndjson"),
+                     qpath("input.ndjson")});
+    QCOMPARE(rejects.exitCode, 2);
+    QVERIFY2(rejects.err.contains(QLatin1String("--rejects")),
+             qPrintable(rejects.err));
+    QVERIFY(!QFile::exists(qpath("never.ndjson")));
+
+    const HotshardRun folder =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--out"),
+                     m_dir.path(), qpath("input.ndjson")});
+    QCOMPARE(folder.exitCode, 2);
+    QVERIFY2(folder.err.contains(QLatin1String("is a folder")),
+             qPrintable(folder.err));
 }
 
 void TestCliRecovery::verifyMissingFile()

@@ -247,10 +247,43 @@ bool sameFile(const std::string &first, const std::string &second)
            firstInfo.st_ino == secondInfo.st_ino;
 }
 
-/// Rejects an output named also as the other output.
+/// Returns what kind of file `path` is when it exists and is not a regular
+/// file, or nullptr.
+const char *nonRegularKind(const std::string &path)
+{
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode))
+        return nullptr;
+    if (S_ISDIR(info.st_mode))
+        return "a folder";
+    if (S_ISFIFO(info.st_mode))
+        return "a pipe";
+    if (S_ISSOCK(info.st_mode))
+        return "a socket";
+    return "a device";
+}
+
+/// Rejects an output path that is not a regular file. An output is written
+/// beside its name and renamed over it when complete, which would replace a
+/// device node or a pipe with a regular file, and a stream cannot be
+/// withdrawn when a later input fails.
+void checkOutputIsFile(const std::string &path, const char *option)
+{
+    if (const char *kind = nonRegularKind(path))
+        throw RecoveryError(
+            std::string(option) + " " + path + " is " + kind +
+            ", not a regular file: fix writes each output to a file and "
+            "renames it into place once every event is written. Name a "
+            "file, such as fixed.ndjson.gz, and copy it from there.");
+}
+
+/// Rejects an output named also as the other output, or as a file that is
+/// not a regular file.
 void checkOutputs(const TransformPaths &paths)
 {
     const std::string rejects = rejectsPathFor(paths);
+    checkOutputIsFile(paths.output, "--out");
+    checkOutputIsFile(rejects, "--rejects");
     if (sameFile(paths.output, rejects))
         throw RecoveryError("--rejects " + rejects +
                             " is the same file as --out " + paths.output +

@@ -67,9 +67,10 @@ struct TransformProgressState {
 /// Receives progress on the calling thread, once per block read.
 using TransformProgress = std::function<void(const TransformProgressState &)>;
 
-/// Checks, before anything is read, that the rejects file is not the output
-/// and that no input is named twice or is also the output or the rejects
-/// file. Throws RecoveryError naming the path when one is.
+/// Checks, before anything is read, that the output and the rejects file are
+/// regular files or new names, that they are not one file, and that no
+/// input is named twice or is also the output or the rejects file. Throws
+/// RecoveryError naming the path when one is not.
 /// transformFiles() makes the same check.
 void checkTransformPaths(const TransformPaths &paths);
 

@@ -109,6 +109,12 @@ Report runScanWithProgress(const std::vector<std::string> &paths,
 void printReportSummary(const Report &report, std::FILE *stream,
                         bool jsonWritten);
 
+/// Prints the near-limit pairs under a heading with their count: the first
+/// `top` of them, then a line that counts the rest and ends with
+/// `fullLists`, which says where to see them all.
+void printNearLimit(const Report &report, std::size_t top,
+                    const char *fullLists, std::FILE *stream);
+
 /// Prints the report's notes on inputs that were skipped or read once.
 void printInputNotes(const Report &report, std::FILE *stream);
 

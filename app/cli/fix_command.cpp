@@ -103,9 +103,12 @@ void printCount(const char *label, std::int64_t value)
 }
 
 void printSummary(const recovery::TransformStats &stats,
-                  const recovery::TransformPaths &paths)
+                  const recovery::TransformPaths &paths,
+                  const InputListing &listing)
 {
     std::printf("Read %s.\n", countOf(stats.read, "event").c_str());
+    for (const std::string &note : listing.notes)
+        std::printf("  note: %s\n", printable(note).c_str());
     printCount("restored $hotshard_events:", stats.restored);
     printCount("  with distinct_id restored:", stats.idsRestored);
     printCount("other events changed:", stats.modified);
@@ -197,8 +200,9 @@ int runFix(const QStringList &arguments)
     }
 
     std::optional<recovery::EventTransformer> transformer;
+    InputListing listing;
     try {
-        recovery::checkTransformPaths(paths);
+        listing = recovery::checkTransformPaths(paths);
         transformer.emplace(optionsFromParser(parser));
     } catch (const recovery::RecoveryError &error) {
         printError(command, QString::fromStdString(error.what()));
@@ -217,7 +221,7 @@ int runFix(const QStringList &arguments)
             paths, *transformer, &g_cancelFix, onProgress);
         progress.finish();
         std::signal(SIGINT, previous);
-        printSummary(stats, paths);
+        printSummary(stats, paths, listing);
         printWarnings(stats);
         if (parser.isSet(QStringLiteral("summary-json")))
             writeSummaryJson(stats,

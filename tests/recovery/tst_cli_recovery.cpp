@@ -1,5 +1,6 @@
 #include "hotshard_process.h"
 
+#include <QDir>
 #include <QFile>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -119,9 +120,14 @@ private slots:
     void verifyFindsGroup();
     void verifyNamesBadLine();
     void verifyMissingFile();
+    void verifyStatesScope();
+    void verifyListsNearLimit();
+    void verifySummaryUnwritable();
     void fixOutputIsInput();
     void fixRejectsIsOutput();
     void fixOutputNotRegular();
+    void folderReadAsScanReadsIt();
+    void folderWithoutExports();
     void verifyJsonOnDevStdout();
     void verifyJsonIsInput();
     void fixWarnings();
@@ -350,6 +356,112 @@ void TestCliRecovery::fixOutputNotRegular()
     QCOMPARE(folder.exitCode, 2);
     QVERIFY2(folder.err.contains(QLatin1String("is a folder")),
              qPrintable(folder.err));
+}
+
+void TestCliRecovery::folderReadAsScanReadsIt()
+{
+    // A saved scan report is skipped and a link to a file of the same
+    // folder is read once, as the scan does, by every command.
+    const QString folder = qpath("listed");
+    QVERIFY(QDir().mkpath(folder));
+    QVERIFY(QFile::copy(qpath("input.ndjson"),
+                        folder + QLatin1String("/a.ndjson")));
+    QVERIFY(QFile::link(folder + QLatin1String("/a.ndjson"),
+                        folder + QLatin1String("/b.json")));
+    {
+        QFile report(folder + QLatin1String("/report.json"));
+        QVERIFY(report.open(QIODevice::WriteOnly));
+        report.write("{\"schema_version\": 3, \"inputs\": []}\n");
+    }
+
+    const HotshardRun fix =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--out"),
+                     qpath("listed-fixed.ndjson"), folder});
+    QVERIFY2(fix.exitCode == 0, qPrintable(fix.err));
+    QVERIFY2(fix.out.contains(QLatin1String("Read 28 events.")),
+             qPrintable(fix.out));
+    QVERIFY2(fix.out.contains(QLatin1String("report.json is a report")),
+             qPrintable(fix.out));
+    QVERIFY2(fix.out.contains(QLatin1String("b.json is the same file as")),
+             qPrintable(fix.out));
+
+    const HotshardRun import =
+        runHotshard({QStringLiteral("import"), QStringLiteral("--dry-run"),
+                     QStringLiteral("--job"), qpath("listed-job"), folder});
+    QVERIFY2(import.out.contains(QLatin1String("28 events read")),
+             qPrintable(import.out + import.err));
+    QVERIFY2(import.err.contains(QLatin1String("report.json is a report")),
+             qPrintable(import.err));
+}
+
+void TestCliRecovery::folderWithoutExports()
+{
+    const QString folder = qpath("no-exports");
+    QVERIFY(QDir().mkpath(folder));
+    const HotshardRun fix =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--out"),
+                     qpath("never.ndjson"), folder});
+    QCOMPARE(fix.exitCode, 2);
+    QVERIFY2(fix.err.contains(QLatin1String("holds no export files")),
+             qPrintable(fix.err));
+    QVERIFY(!QFile::exists(qpath("never.ndjson")));
+    QVERIFY(!QFile::exists(qpath("never.ndjson.rejects.ndjson")));
+
+    const HotshardRun verify = runHotshard({QStringLiteral("verify"), folder});
+    QCOMPARE(verify.exitCode, 2);
+    QVERIFY2(verify.err.contains(QLatin1String("holds no export files")),
+             qPrintable(verify.err));
+}
+
+void TestCliRecovery::verifyStatesScope()
+{
+    // fix sets aside the $hotshard_record events that name the group keys,
+    // so verify says when it counted no group.
+    const HotshardRun noKeys =
+        runHotshard({QStringLiteral("verify"), qpath("fixed.ndjson.gz")});
+    QCOMPARE(noKeys.exitCode, 0);
+    QVERIFY2(noKeys.out.contains(QLatin1String(
+                 "Group keys counted: none, so no group was checked")),
+             qPrintable(noKeys.out));
+    QVERIFY2(
+        noKeys.out.contains(QLatin1String("Only these events were counted")),
+        qPrintable(noKeys.out));
+
+    const HotshardRun withKey =
+        runHotshard({QStringLiteral("verify"), QStringLiteral("--group-key"),
+                     QStringLiteral("company_id"), qpath("fixed.ndjson.gz")});
+    QCOMPARE(withKey.exitCode, 0);
+    QVERIFY2(
+        withKey.out.contains(QLatin1String("Group keys counted: company_id")),
+        qPrintable(withKey.out));
+}
+
+void TestCliRecovery::verifyListsNearLimit()
+{
+    // hot-user has 11 events, 55% of a limit of 20.
+    const HotshardRun run =
+        runHotshard({QStringLiteral("verify"), QStringLiteral("--user-limit"),
+                     QStringLiteral("20"), qpath("fixed.ndjson.gz")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QLatin1String("Near the limit (50% of it or "
+                                            "more): 1")),
+             qPrintable(run.out));
+    QVERIFY2(run.out.contains(QLatin1String("'hot-user' on 2024-03-01: 11 "
+                                            "events")),
+             qPrintable(run.out));
+}
+
+void TestCliRecovery::verifySummaryUnwritable()
+{
+    QProcess process;
+    process.setStandardOutputFile(QStringLiteral("/dev/full"));
+    process.start(QStringLiteral(HSI_BINARY_DIR "/app/hotshard"),
+                  {QStringLiteral("verify"), qpath("fixed.ndjson.gz")});
+    QVERIFY(process.waitForFinished(60'000));
+    QCOMPARE(process.exitCode(), 1);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains(QLatin1String("cannot write the result")),
+             qPrintable(err));
 }
 
 void TestCliRecovery::verifyMissingFile()

@@ -9,7 +9,6 @@
 
 #include <QByteArray>
 #include <filesystem>
-#include <set>
 #include <sys/stat.h>
 
 namespace hsi::recovery {
@@ -292,24 +291,38 @@ void checkOutputs(const TransformPaths &paths)
                             paths.output + ".rejects.ndjson.");
 }
 
-/// Rejects an input named twice, whose events would be written twice, and an
-/// input that is also an output.
+/// Rejects an input that is also an output.
 void checkInputsDistinct(const std::vector<std::string> &inputs,
                          const TransformPaths &paths)
 {
-    const std::string output = paths.output;
     const std::string rejects = rejectsPathFor(paths);
-    std::set<std::string> seen;
     for (const std::string &input : inputs) {
-        const std::string canonical = canonicalPath(input);
-        if (sameFile(input, output) || sameFile(input, rejects))
+        if (sameFile(input, paths.output) || sameFile(input, rejects))
             throw RecoveryError(input + " is both an input and an output: "
                                         "write the output elsewhere");
-        if (!seen.insert(canonical).second)
-            throw RecoveryError(input + " is given twice: name each input "
-                                        "once, or its events are written "
-                                        "twice");
     }
+}
+
+/// Lists the input files as the scan does, and rejects a folder that cannot
+/// be listed and inputs that leave no export file to read.
+InputListing listTransformInputs(const std::vector<std::string> &paths)
+{
+    InputListing listing = listInputFiles(paths);
+    if (!listing.unreadableFolders.empty()) {
+        const auto &[folder, reason] = listing.unreadableFolders.front();
+        throw RecoveryError("cannot read folder " + folder + ": " + reason +
+                            ". Check its permissions, or name its files "
+                            "instead.");
+    }
+    if (listing.files.empty()) {
+        std::string message = "no export file to read";
+        for (const std::string &note : listing.notes)
+            message += (&note == &listing.notes.front() ? ": " : "; ") + note;
+        throw RecoveryError(message +
+                            ". Name export files, or folders that contain "
+                            "them.");
+    }
+    return listing;
 }
 
 } // namespace
@@ -340,10 +353,12 @@ std::string rejectsPathFor(const TransformPaths &paths)
                                  : paths.rejects;
 }
 
-void checkTransformPaths(const TransformPaths &paths)
+InputListing checkTransformPaths(const TransformPaths &paths)
 {
     checkOutputs(paths);
-    checkInputsDistinct(expandInputPaths(paths.inputs), paths);
+    InputListing listing = listTransformInputs(paths.inputs);
+    checkInputsDistinct(listing.files, paths);
+    return listing;
 }
 
 TransformStats transformFiles(const TransformPaths &paths,
@@ -353,9 +368,7 @@ TransformStats transformFiles(const TransformPaths &paths,
 {
     if (paths.inputs.empty())
         throw RecoveryError("no input: name at least one export file");
-    checkOutputs(paths);
-    const std::vector<std::string> inputs = expandInputPaths(paths.inputs);
-    checkInputsDistinct(inputs, paths);
+    const std::vector<std::string> inputs = checkTransformPaths(paths).files;
 
     TransformRun run(paths, transformer);
     TransformProgressState state;

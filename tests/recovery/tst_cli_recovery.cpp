@@ -592,12 +592,12 @@ void TestCliRecovery::fixWarnings()
          qpath("warn-out.ndjson"), qpath("warn.ndjson")});
     QCOMPARE(run.exitCode, 0);
     QVERIFY2(run.err.contains(
-                 QLatin1String("warning: 1 restored events got a distinct_id")),
+                 QLatin1String("warning: 1 restored event got a distinct_id")),
              qPrintable(run.err));
     QVERIFY(run.err.contains(
-        QLatin1String("warning: 1 changed events contain numbers")));
+        QLatin1String("warning: 1 changed event contains numbers")));
     QVERIFY(run.err.contains(
-        QLatin1String("warning: 1 written events have a missing $insert_id")));
+        QLatin1String("warning: 1 written event has a missing $insert_id")));
     QVERIFY(!run.out.contains(QLatin1String("warning")));
 }
 
@@ -629,6 +629,10 @@ void TestCliRecovery::fixUsageErrors()
                      qpath("never.ndjson"), qpath("absent.ndjson")});
     QCOMPARE(missingInput.exitCode, 1);
     QVERIFY(missingInput.err.contains(qpath("absent.ndjson")));
+    // No line of a file that does not exist was read.
+    QVERIFY2(!missingInput.err.contains(qpath("absent.ndjson") +
+                                        QLatin1String(":1")),
+             qPrintable(missingInput.err));
     QVERIFY(!QFile::exists(qpath("never.ndjson")));
 }
 

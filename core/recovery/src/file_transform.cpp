@@ -194,8 +194,13 @@ void checkInputRead(const std::string &path, const ReadResult &result,
         throw RecoveryError("transform cancelled while reading " + path +
                             ": no output was written");
     if (!result.error.empty()) {
-        throw RecoveryError(path + ":" + std::to_string(result.lines + 1) +
-                            ": " + result.error +
+        // A file that cannot be opened stops before its first line, so no
+        // line is named.
+        const std::string where =
+            result.lines == 0 && result.records == 0
+                ? path
+                : path + ":" + std::to_string(result.lines + 1);
+        throw RecoveryError(where + ": " + result.error +
                             ". No output was written: fix or download the "
                             "file again and run again.");
     }

@@ -85,8 +85,9 @@ void printScope(const Report &report, std::FILE *out)
         std::fprintf(out,
                      "  Group keys counted: none, so no group was checked. "
                      "Name each group key of the project with --group-key "
-                     "KEY (hotshard fix lists the keys that the "
-                     "$hotshard_record events of its input name).\n");
+                     "KEY. The $hotshard_record events of the original "
+                     "export name them as hotshard_group_key, and hotshard "
+                     "scan of that export lists them.\n");
         return;
     }
     std::string keys;

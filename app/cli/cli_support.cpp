@@ -148,6 +148,42 @@ bool namesStdout(const std::string &path)
            named.st_ino == out.st_ino;
 }
 
+namespace {
+
+/// Returns a file's device and inode, after following symbolic links, so
+/// that every name of one file gives the same value.
+std::optional<std::pair<dev_t, ino_t>> fileIdentity(const std::string &path)
+{
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0)
+        return std::nullopt;
+    return std::pair(info.st_dev, info.st_ino);
+}
+
+} // namespace
+
+bool reportOverwritesInput(const QString &command,
+                           const std::vector<std::string> &inputs,
+                           const QString &reportPath)
+{
+    if (reportPath == QLatin1String("-"))
+        return false;
+    const auto report = fileIdentity(argumentBytes(reportPath));
+    if (!report)
+        return false;
+    for (const std::string &input : listInputFiles(inputs).files) {
+        if (fileIdentity(input) != report)
+            continue;
+        printError(command,
+                   QStringLiteral("--json %1 is the same file as the input "
+                                  "%2, so the report would overwrite it. "
+                                  "Choose another report path.")
+                       .arg(reportPath, QString::fromStdString(input)));
+        return true;
+    }
+    return false;
+}
+
 std::vector<std::string> positionalPaths(const QCommandLineParser &parser)
 {
     std::vector<std::string> paths;
@@ -565,6 +601,32 @@ void printOmitted(std::size_t total, const char *noun, const ListCut &cut,
     printOmitted(count, count, noun, cut, out);
 }
 
+} // namespace
+
+void printNearLimit(const Report &report, std::size_t top,
+                    const char *fullLists, std::FILE *out)
+{
+    const ListCut cut{top, fullLists};
+    std::fprintf(out, "\nNear the limit (%s of it or more): %s\n",
+                 formatPercent(report.settings.nearLimitFraction * 100).c_str(),
+                 formatCount(report.nearLimitCount).c_str());
+    for (std::size_t i = 0; i < report.nearLimit.size() && i < cut.top; ++i) {
+        const PairFinding &finding = report.nearLimit[i];
+        std::fprintf(
+            out, "  %s on %s: %s (%s of %s)\n", pairLabel(finding).c_str(),
+            formatDay(finding.day).c_str(),
+            countOf(finding.events, "event").c_str(),
+            formatPercent(100.0 * finding.events / finding.limit).c_str(),
+            formatCount(finding.limit).c_str());
+        printLikelyCause(finding, out);
+    }
+    printOmitted(report.nearLimitCount,
+                 static_cast<std::int64_t>(report.nearLimit.size()),
+                 "more near-limit pair", cut, out);
+}
+
+namespace {
+
 /// Prints every hot shard, because each one needs its own repair, and the
 /// first near-limit pairs.
 void printFindings(const Report &report, const ListCut &cut, std::FILE *out)
@@ -590,22 +652,7 @@ void printFindings(const Report &report, const ListCut &cut, std::FILE *out)
     if (report.hotShards.empty())
         std::fprintf(out, "  none\n");
 
-    std::fprintf(out, "\nNear the limit (%s of it or more): %s\n",
-                 formatPercent(report.settings.nearLimitFraction * 100).c_str(),
-                 formatCount(report.nearLimitCount).c_str());
-    for (std::size_t i = 0; i < report.nearLimit.size() && i < cut.top; ++i) {
-        const PairFinding &finding = report.nearLimit[i];
-        std::fprintf(
-            out, "  %s on %s: %s (%s of %s)\n", pairLabel(finding).c_str(),
-            formatDay(finding.day).c_str(),
-            countOf(finding.events, "event").c_str(),
-            formatPercent(100.0 * finding.events / finding.limit).c_str(),
-            formatCount(finding.limit).c_str());
-        printLikelyCause(finding, out);
-    }
-    printOmitted(report.nearLimitCount,
-                 static_cast<std::int64_t>(report.nearLimit.size()),
-                 "more near-limit pair", cut, out);
+    printNearLimit(report, cut.top, cut.fullLists, out);
     // After a cancel no pair has evidence, as the summary printed above.
     if (report.pairsWithoutEvidence > 0 && !report.cancelled)
         std::fprintf(

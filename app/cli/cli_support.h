@@ -54,6 +54,14 @@ std::string argumentBytes(const QString &argument);
 /// printed there would break a JSON file written to it.
 bool namesStdout(const std::string &path);
 
+/// Returns whether the --json file `reportPath` is one of the files that
+/// `inputs` name, and prints the error when it is. Device and inode match
+/// the file under any name: the same path, a symbolic link or a hard link,
+/// including files found inside input folders. "-" is never an input.
+bool reportOverwritesInput(const QString &command,
+                           const std::vector<std::string> &inputs,
+                           const QString &reportPath);
+
 /// Returns the positional arguments as paths, with their bytes as given.
 std::vector<std::string> positionalPaths(const QCommandLineParser &parser);
 
@@ -100,6 +108,12 @@ Report runScanWithProgress(const std::vector<std::string> &paths,
 /// --json FILE.
 void printReportSummary(const Report &report, std::FILE *stream,
                         bool jsonWritten);
+
+/// Prints the near-limit pairs under a heading with their count: the first
+/// `top` of them, then a line that counts the rest and ends with
+/// `fullLists`, which says where to see them all.
+void printNearLimit(const Report &report, std::size_t top,
+                    const char *fullLists, std::FILE *stream);
 
 /// Prints the report's notes on inputs that were skipped or read once.
 void printInputNotes(const Report &report, std::FILE *stream);

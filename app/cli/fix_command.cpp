@@ -103,9 +103,12 @@ void printCount(const char *label, std::int64_t value)
 }
 
 void printSummary(const recovery::TransformStats &stats,
-                  const recovery::TransformPaths &paths)
+                  const recovery::TransformPaths &paths,
+                  const InputListing &listing)
 {
     std::printf("Read %s.\n", countOf(stats.read, "event").c_str());
+    for (const std::string &note : listing.notes)
+        std::printf("  note: %s\n", printable(note).c_str());
     printCount("restored $hotshard_events:", stats.restored);
     printCount("  with distinct_id restored:", stats.idsRestored);
     printCount("other events changed:", stats.modified);
@@ -128,30 +131,31 @@ void printSummary(const recovery::TransformStats &stats,
 void printWarnings(const recovery::TransformStats &stats)
 {
     if (stats.rejectedIdsRestored > 0) {
-        std::fprintf(stderr,
-                     "hotshard fix: warning: %lld restored events got a "
-                     "distinct_id that the Import API rejects, such as "
-                     "\"null\", \"0\" or \"undefined\". Choose another "
-                     "--distinct-id for them, such as property:$user_id or a "
-                     "map file.\n",
-                     static_cast<long long>(stats.rejectedIdsRestored));
+        std::fprintf(
+            stderr,
+            "hotshard fix: warning: %s got a distinct_id that the "
+            "Import API rejects, such as \"null\", \"0\" or "
+            "\"undefined\". Choose another --distinct-id for them, "
+            "such as property:$user_id or a map file.\n",
+            countOf(stats.rejectedIdsRestored, "restored event").c_str());
     }
     if (stats.numbersReformatted > 0) {
         std::fprintf(stderr,
-                     "hotshard fix: warning: %lld changed events contain "
-                     "numbers written with other digits (such as 1.50 as "
-                     "1.5), or integers beyond 64 bits stored as the nearest "
-                     "double.\n",
-                     static_cast<long long>(stats.numbersReformatted));
+                     "hotshard fix: warning: %s %s numbers written with "
+                     "other digits (such as 1.50 as 1.5), or integers beyond "
+                     "64 bits stored as the nearest double.\n",
+                     countOf(stats.numbersReformatted, "changed event").c_str(),
+                     stats.numbersReformatted == 1 ? "contains" : "contain");
     }
     if (stats.invalidInsertIds > 0) {
         std::fprintf(stderr,
-                     "hotshard fix: warning: %lld written events have a "
-                     "missing $insert_id or one that strict import rejects "
-                     "(more than 36 bytes, characters other than A-Z a-z 0-9 "
-                     "-, or a placeholder value). Run again with "
-                     "--regenerate-insert-id to replace them.\n",
-                     static_cast<long long>(stats.invalidInsertIds));
+                     "hotshard fix: warning: %s %s a missing $insert_id or "
+                     "one that strict import rejects (more than 36 bytes, "
+                     "characters other than A-Z a-z 0-9 -, or a placeholder "
+                     "value). Run again with --regenerate-insert-id to "
+                     "replace them.\n",
+                     countOf(stats.invalidInsertIds, "written event").c_str(),
+                     stats.invalidInsertIds == 1 ? "has" : "have");
     }
 }
 
@@ -197,8 +201,9 @@ int runFix(const QStringList &arguments)
     }
 
     std::optional<recovery::EventTransformer> transformer;
+    InputListing listing;
     try {
-        recovery::checkTransformPaths(paths);
+        listing = recovery::checkTransformPaths(paths);
         transformer.emplace(optionsFromParser(parser));
     } catch (const recovery::RecoveryError &error) {
         printError(command, QString::fromStdString(error.what()));
@@ -217,7 +222,7 @@ int runFix(const QStringList &arguments)
             paths, *transformer, &g_cancelFix, onProgress);
         progress.finish();
         std::signal(SIGINT, previous);
-        printSummary(stats, paths);
+        printSummary(stats, paths, listing);
         printWarnings(stats);
         if (parser.isSet(QStringLiteral("summary-json")))
             writeSummaryJson(stats,

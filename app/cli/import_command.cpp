@@ -163,12 +163,26 @@ int runImport(const QStringList &arguments)
     }
     options.retry = connection->retry;
 
-    // Folders are read like the scan reads them: every export file in them.
+    // Folders are read like the scan reads them, with the same notes.
+    const InputListing listing = listInputFiles(positionalPaths(parser));
+    for (const auto &[folder, reason] : listing.unreadableFolders) {
+        printError(command, QStringLiteral("cannot read folder %1: %2. Check "
+                                           "its permissions, or name its "
+                                           "files instead.")
+                                .arg(QString::fromStdString(folder),
+                                     QString::fromStdString(reason)));
+        return ExitUsage;
+    }
+    for (const std::string &note : listing.notes)
+        std::fprintf(stderr, "%s: note: %s\n", qUtf8Printable(command),
+                     printable(note).c_str());
     QStringList files;
-    for (const std::string &file : expandInputPaths(positionalPaths(parser)))
+    for (const std::string &file : listing.files)
         files << QString::fromStdString(file);
     if (files.isEmpty()) {
-        printError(command, QStringLiteral("no export files in %1")
+        printError(command, QStringLiteral("no export files to import in %1: "
+                                           "name export files, or folders "
+                                           "that contain them")
                                 .arg(parser.positionalArguments().join(
                                     QStringLiteral(", "))));
         return ExitUsage;

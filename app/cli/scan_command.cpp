@@ -20,34 +20,6 @@ namespace hsi::cli {
 
 namespace {
 
-/// Returns a file's device and inode, after following symbolic links, so
-/// that every name of one file gives the same value.
-std::optional<std::pair<dev_t, ino_t>> fileIdentity(const std::string &path)
-{
-    struct stat info {};
-    if (::stat(path.c_str(), &info) != 0)
-        return std::nullopt;
-    return std::pair(info.st_dev, info.st_ino);
-}
-
-/// Returns the input file that `reportPath` would overwrite, if any. Device
-/// and inode match the file under any name: the same path, a symbolic link
-/// or a hard link, including files found inside input folders.
-std::optional<QString> inputAt(const std::vector<std::string> &paths,
-                               const QString &reportPath)
-{
-    if (reportPath == QLatin1String("-"))
-        return std::nullopt;
-    const auto report = fileIdentity(argumentBytes(reportPath));
-    if (!report)
-        return std::nullopt;
-    for (const std::string &path : listInputFiles(paths).files) {
-        if (fileIdentity(path) == report)
-            return QString::fromStdString(path);
-    }
-    return std::nullopt;
-}
-
 /// The temporary file that a signal handler removes before the program
 /// ends, so that Ctrl-C during the write leaves nothing behind. A plain
 /// array, because a signal handler may only call async-signal-safe code.
@@ -313,14 +285,8 @@ bool reportPathUsable(const QString &command,
                        .arg(path));
         return false;
     }
-    if (const auto input = inputAt(paths, path)) {
-        printError(command,
-                   QStringLiteral("--json %1 is the same file as the input "
-                                  "%2, so the report would overwrite it. "
-                                  "Choose another report path.")
-                       .arg(path, *input));
+    if (reportOverwritesInput(command, paths, path))
         return false;
-    }
     if (const auto problem = destination.check()) {
         printError(command, *problem);
         return false;

@@ -3,6 +3,10 @@
 #include "hsi/recovery/verify.h"
 #include "hsi/report_json.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
 namespace hsi::cli {
 
 namespace {
@@ -44,6 +48,54 @@ void printOffending(const recovery::VerifyResult &result, std::FILE *out)
     }
 }
 
+/// Prints the pairs over and near their limits and returns the exit status.
+int printVerdict(const QString &command, const Report &report,
+                 const recovery::VerifyResult &result, std::FILE *out)
+{
+    int status = ExitOk;
+    if (!result.offending.empty()) {
+        printOffending(result, out);
+        printNextSteps(result, out);
+        status = ExitHotShard;
+    } else if (!result.inputErrors.empty() || result.cancelled) {
+        printError(command, QStringLiteral("verification is incomplete: fix "
+                                           "the files above and run again"));
+        return ExitFailure;
+    } else {
+        std::fprintf(out, "No id or group would exceed its limit.\n");
+    }
+    // Pairs near the limit in these files can cross it with the events that
+    // the project already has.
+    if (report.countsComplete && report.nearLimitCount > 0)
+        printNearLimit(
+            report, static_cast<std::size_t>(std::max(1, report.settings.topN)),
+            "hotshard scan --json FILE lists them all", out);
+    return status;
+}
+
+/// Prints which events and group keys were counted, because a pass shows
+/// nothing about events outside the files or about groups never counted.
+void printScope(const Report &report, std::FILE *out)
+{
+    std::fprintf(out,
+                 "  Only these events were counted: events of the same ids "
+                 "and days that are already in the project were not, so "
+                 "add an export of them when they matter.\n");
+    if (report.groupKeys.empty()) {
+        std::fprintf(out,
+                     "  Group keys counted: none, so no group was checked. "
+                     "Name each group key of the project with --group-key "
+                     "KEY. The $hotshard_record events of the original "
+                     "export name them as hotshard_group_key, and hotshard "
+                     "scan of that export lists them.\n");
+        return;
+    }
+    std::string keys;
+    for (const std::string &key : report.groupKeys)
+        keys += (keys.empty() ? "" : ", ") + key;
+    std::fprintf(out, "  Group keys counted: %s\n", printable(keys).c_str());
+}
+
 } // namespace
 
 int runVerify(const QStringList &arguments)
@@ -75,6 +127,9 @@ int runVerify(const QStringList &arguments)
         QStringLiteral("no input: name at least one file to import"));
     if (!inputs)
         return ExitUsage;
+    if (parser.isSet(json) &&
+        reportOverwritesInput(command, inputs->paths, parser.value(json)))
+        return ExitUsage;
 
     // Verify reports only pairs over the limit, never the list of ids.
     inputs->settings.listEveryId = false;
@@ -88,12 +143,15 @@ int runVerify(const QStringList &arguments)
             ? stderr
             : stdout;
     // Without a readable input, only the errors below are printed.
-    if (!report.noInputRead())
+    if (!report.noInputRead()) {
         std::fprintf(
             text, "Verified %s: %s.\n",
             countOf(static_cast<std::int64_t>(report.inputs.size()), "file")
                 .c_str(),
             countOf(result.events, "event").c_str());
+        printScope(report, text);
+        printInputNotes(report, text);
+    }
     if (parser.isSet(json)) {
         try {
             writeJsonOutput(
@@ -108,22 +166,24 @@ int runVerify(const QStringList &arguments)
             return ExitFailure;
         }
     }
+    // A folder without export files leaves only notes, which say why.
+    if (report.noInputRead()) {
+        printUnreadInputs(report, stderr);
+        printError(command, QStringLiteral("no input could be read"));
+        return ExitUsage;
+    }
     for (const std::string &inputError : result.inputErrors)
         printError(command, QString::fromStdString(inputError));
-    if (report.noInputRead())
-        return ExitUsage;
-    if (!result.offending.empty()) {
-        printOffending(result, text);
-        printNextSteps(result, text);
-        return ExitHotShard;
-    }
-    if (!result.inputErrors.empty() || result.cancelled) {
-        printError(command, QStringLiteral("verification is incomplete: fix "
-                                           "the files above and run again"));
+    const int status = printVerdict(command, report, result, text);
+    // A verdict lost to a full disk or a closed pipe is a failed run.
+    if (std::fflush(text) != 0 || std::ferror(text)) {
+        printError(command,
+                   QStringLiteral("cannot write the result: %1. Free space "
+                                  "or send the output elsewhere.")
+                       .arg(QString::fromLocal8Bit(std::strerror(errno))));
         return ExitFailure;
     }
-    std::fprintf(text, "No id or group would exceed its limit.\n");
-    return ExitOk;
+    return status;
 }
 
 } // namespace hsi::cli

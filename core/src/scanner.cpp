@@ -170,20 +170,6 @@ bool hasExportSuffix(const std::string &fileName)
                        });
 }
 
-/// Whether a folder entry is left out on purpose: hidden files, and the
-/// job files that the recovery steps write next to their exports.
-bool isIgnoredFileName(const std::string &name)
-{
-    return name.empty() || name[0] == '.' || name == "manifest.json" ||
-           name == "job.json";
-}
-
-bool isExportFileName(const std::filesystem::path &path)
-{
-    const std::string name = path.filename().string();
-    return !isIgnoredFileName(name) && hasExportSuffix(name);
-}
-
 void validateSettings(const ScanSettings &settings)
 {
     if (settings.userLimit < 1)
@@ -1788,27 +1774,6 @@ void ScanRun::noteAbsentGroupKeys()
             "', so no group of it was counted: check its spelling, which "
             "is case-sensitive");
     }
-}
-
-std::vector<std::string> expandInputPaths(const std::vector<std::string> &paths)
-{
-    namespace fs = std::filesystem;
-    std::vector<std::string> files;
-    for (const std::string &path : paths) {
-        std::error_code error;
-        if (!fs::is_directory(path, error)) {
-            files.push_back(path);
-            continue;
-        }
-        std::vector<std::string> inFolder;
-        for (const auto &entry : fs::directory_iterator(path, error)) {
-            if (entry.is_regular_file(error) && isExportFileName(entry.path()))
-                inFolder.push_back(entry.path().string());
-        }
-        std::sort(inFolder.begin(), inFolder.end());
-        files.insert(files.end(), inFolder.begin(), inFolder.end());
-    }
-    return files;
 }
 
 namespace {

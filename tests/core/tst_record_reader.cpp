@@ -226,7 +226,8 @@ void TestRecordReader::folderSortedByName()
     dir.write("manifest.json", "{\"files\":[\"a.json.gz\"]}\n");
     dir.write(".hidden.json", repeatedLines("hidden", kNoon, 5));
 
-    const std::vector<std::string> expanded = expandInputPaths({dir.folder()});
+    const std::vector<std::string> expanded =
+        listInputFiles({dir.folder()}).files;
     const std::vector<std::string> expected = {
         dir.path("a.json.gz"), dir.path("b.json"), dir.path("c.ndjson")};
     QCOMPARE(expanded, expected);

@@ -1,5 +1,6 @@
 #include "hotshard_process.h"
 
+#include <QDir>
 #include <QFile>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 #include <zlib.h>
 
 using Json = nlohmann::ordered_json;
@@ -88,6 +90,12 @@ int summaryCount(const QString &out, const QString &label)
     return match.hasMatch() ? match.captured(1).toInt() : -1;
 }
 
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
 int seqOf(const std::string &text)
 {
     static const QRegularExpression pattern(QStringLiteral("\"seq\":(\\d+)"));
@@ -112,8 +120,16 @@ private slots:
     void verifyFindsGroup();
     void verifyNamesBadLine();
     void verifyMissingFile();
+    void verifyStatesScope();
+    void verifyListsNearLimit();
+    void verifySummaryUnwritable();
     void fixOutputIsInput();
+    void fixRejectsIsOutput();
+    void fixOutputNotRegular();
+    void folderReadAsScanReadsIt();
+    void folderWithoutExports();
     void verifyJsonOnDevStdout();
+    void verifyJsonIsInput();
     void fixWarnings();
     void fixUsageErrors();
     void selectorCommand();
@@ -248,6 +264,27 @@ void TestCliRecovery::verifyJsonOnDevStdout()
              qPrintable(run.err));
 }
 
+void TestCliRecovery::verifyJsonIsInput()
+{
+    // The result would replace the export, so verify stops before reading.
+    const QString victim = qpath("victim.ndjson");
+    QVERIFY(QFile::copy(qpath("input.ndjson"), victim));
+    const QByteArray before = readAll(victim);
+    const HotshardRun run = runHotshard(
+        {QStringLiteral("verify"), QStringLiteral("--json"), victim, victim});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QLatin1String("is the same file as the input")),
+             qPrintable(run.err));
+    QCOMPARE(readAll(victim), before);
+
+    // A file found in an input folder is an input too.
+    const HotshardRun inFolder =
+        runHotshard({QStringLiteral("verify"), QStringLiteral("--json"), victim,
+                     m_dir.path()});
+    QCOMPARE(inFolder.exitCode, 2);
+    QCOMPARE(readAll(victim), before);
+}
+
 void TestCliRecovery::fixOutputIsInput()
 {
     // Writing over an input is a usage error, caught before reading.
@@ -257,6 +294,174 @@ void TestCliRecovery::fixOutputIsInput()
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(QLatin1String("both an input and an output")),
              qPrintable(run.err));
+}
+
+void TestCliRecovery::fixRejectsIsOutput()
+{
+    // Both names resolve to one file in the working folder.
+    const QStringList sameFile = {
+        QStringLiteral("fix"),        QStringLiteral("--rejects"),
+        QStringLiteral("./y.ndjson"), QStringLiteral("--out"),
+        QStringLiteral("y.ndjson"),   qpath("input.ndjson")};
+    const HotshardRun run = runHotshard(
+        sameFile, QProcessEnvironment::systemEnvironment(), m_dir.path());
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QLatin1String("is the same file as --out")),
+             qPrintable(run.err));
+    QVERIFY(!QFile::exists(qpath("y.ndjson")));
+    QVERIFY(!QFile::exists(qpath("y.ndjson.partial")));
+
+    const QString input = qpath("input.ndjson");
+    const QByteArray before = readAll(input);
+    const HotshardRun rejectsIsInput =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--rejects"), input,
+                     QStringLiteral("--out"), qpath("never.ndjson"), input});
+    QCOMPARE(rejectsIsInput.exitCode, 2);
+    QVERIFY2(rejectsIsInput.err.contains(
+                 QLatin1String("both an input and an output")),
+             qPrintable(rejectsIsInput.err));
+    QCOMPARE(readAll(input), before);
+    QVERIFY(!QFile::exists(qpath("never.ndjson")));
+}
+
+void TestCliRecovery::fixOutputNotRegular()
+{
+    // Renaming the finished file over a pipe would replace the pipe, so fix
+    // stops before reading. No program opens the pipe, and opening it to
+    // write would wait for a reader, so the check must not open it.
+    const QString pipe = qpath("out-pipe");
+    QCOMPARE(::mkfifo(QFile::encodeName(pipe).constData(), 0600), 0);
+    const HotshardRun run =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--out"), pipe,
+                     qpath("input.ndjson")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QLatin1String("is a pipe, not a regular file")),
+             qPrintable(run.err));
+    struct stat info {};
+    QCOMPARE(::stat(QFile::encodeName(pipe).constData(), &info), 0);
+    QVERIFY(S_ISFIFO(info.st_mode));
+
+    const HotshardRun rejects =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--rejects"), pipe,
+                     QStringLiteral("--out"), qpath("never.ndjson"),
+                     qpath("input.ndjson")});
+    QCOMPARE(rejects.exitCode, 2);
+    QVERIFY2(rejects.err.contains(QLatin1String("--rejects")),
+             qPrintable(rejects.err));
+    QVERIFY(!QFile::exists(qpath("never.ndjson")));
+
+    const HotshardRun folder =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--out"),
+                     m_dir.path(), qpath("input.ndjson")});
+    QCOMPARE(folder.exitCode, 2);
+    QVERIFY2(folder.err.contains(QLatin1String("is a folder")),
+             qPrintable(folder.err));
+}
+
+void TestCliRecovery::folderReadAsScanReadsIt()
+{
+    // A saved scan report is skipped and a link to a file of the same
+    // folder is read once, as the scan does, by every command.
+    const QString folder = qpath("listed");
+    QVERIFY(QDir().mkpath(folder));
+    QVERIFY(QFile::copy(qpath("input.ndjson"),
+                        folder + QLatin1String("/a.ndjson")));
+    QVERIFY(QFile::link(folder + QLatin1String("/a.ndjson"),
+                        folder + QLatin1String("/b.json")));
+    {
+        QFile report(folder + QLatin1String("/report.json"));
+        QVERIFY(report.open(QIODevice::WriteOnly));
+        report.write("{\"schema_version\": 3, \"inputs\": []}\n");
+    }
+
+    const HotshardRun fix =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--out"),
+                     qpath("listed-fixed.ndjson"), folder});
+    QVERIFY2(fix.exitCode == 0, qPrintable(fix.err));
+    QVERIFY2(fix.out.contains(QLatin1String("Read 28 events.")),
+             qPrintable(fix.out));
+    QVERIFY2(fix.out.contains(QLatin1String("report.json is a report")),
+             qPrintable(fix.out));
+    QVERIFY2(fix.out.contains(QLatin1String("b.json is the same file as")),
+             qPrintable(fix.out));
+
+    const HotshardRun import =
+        runHotshard({QStringLiteral("import"), QStringLiteral("--dry-run"),
+                     QStringLiteral("--job"), qpath("listed-job"), folder});
+    QVERIFY2(import.out.contains(QLatin1String("28 events read")),
+             qPrintable(import.out + import.err));
+    QVERIFY2(import.err.contains(QLatin1String("report.json is a report")),
+             qPrintable(import.err));
+}
+
+void TestCliRecovery::folderWithoutExports()
+{
+    const QString folder = qpath("no-exports");
+    QVERIFY(QDir().mkpath(folder));
+    const HotshardRun fix =
+        runHotshard({QStringLiteral("fix"), QStringLiteral("--out"),
+                     qpath("never.ndjson"), folder});
+    QCOMPARE(fix.exitCode, 2);
+    QVERIFY2(fix.err.contains(QLatin1String("holds no export files")),
+             qPrintable(fix.err));
+    QVERIFY(!QFile::exists(qpath("never.ndjson")));
+    QVERIFY(!QFile::exists(qpath("never.ndjson.rejects.ndjson")));
+
+    const HotshardRun verify = runHotshard({QStringLiteral("verify"), folder});
+    QCOMPARE(verify.exitCode, 2);
+    QVERIFY2(verify.err.contains(QLatin1String("holds no export files")),
+             qPrintable(verify.err));
+}
+
+void TestCliRecovery::verifyStatesScope()
+{
+    // fix sets aside the $hotshard_record events that name the group keys,
+    // so verify says when it counted no group.
+    const HotshardRun noKeys =
+        runHotshard({QStringLiteral("verify"), qpath("fixed.ndjson.gz")});
+    QCOMPARE(noKeys.exitCode, 0);
+    QVERIFY2(noKeys.out.contains(QLatin1String(
+                 "Group keys counted: none, so no group was checked")),
+             qPrintable(noKeys.out));
+    QVERIFY2(
+        noKeys.out.contains(QLatin1String("Only these events were counted")),
+        qPrintable(noKeys.out));
+
+    const HotshardRun withKey =
+        runHotshard({QStringLiteral("verify"), QStringLiteral("--group-key"),
+                     QStringLiteral("company_id"), qpath("fixed.ndjson.gz")});
+    QCOMPARE(withKey.exitCode, 0);
+    QVERIFY2(
+        withKey.out.contains(QLatin1String("Group keys counted: company_id")),
+        qPrintable(withKey.out));
+}
+
+void TestCliRecovery::verifyListsNearLimit()
+{
+    // hot-user has 11 events, 55% of a limit of 20.
+    const HotshardRun run =
+        runHotshard({QStringLiteral("verify"), QStringLiteral("--user-limit"),
+                     QStringLiteral("20"), qpath("fixed.ndjson.gz")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QLatin1String("Near the limit (50% of it or "
+                                            "more): 1")),
+             qPrintable(run.out));
+    QVERIFY2(run.out.contains(QLatin1String("'hot-user' on 2024-03-01: 11 "
+                                            "events")),
+             qPrintable(run.out));
+}
+
+void TestCliRecovery::verifySummaryUnwritable()
+{
+    QProcess process;
+    process.setStandardOutputFile(QStringLiteral("/dev/full"));
+    process.start(QStringLiteral(HSI_BINARY_DIR "/app/hotshard"),
+                  {QStringLiteral("verify"), qpath("fixed.ndjson.gz")});
+    QVERIFY(process.waitForFinished(60'000));
+    QCOMPARE(process.exitCode(), 1);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains(QLatin1String("cannot write the result")),
+             qPrintable(err));
 }
 
 void TestCliRecovery::verifyMissingFile()
@@ -387,12 +592,12 @@ void TestCliRecovery::fixWarnings()
          qpath("warn-out.ndjson"), qpath("warn.ndjson")});
     QCOMPARE(run.exitCode, 0);
     QVERIFY2(run.err.contains(
-                 QLatin1String("warning: 1 restored events got a distinct_id")),
+                 QLatin1String("warning: 1 restored event got a distinct_id")),
              qPrintable(run.err));
     QVERIFY(run.err.contains(
-        QLatin1String("warning: 1 changed events contain numbers")));
+        QLatin1String("warning: 1 changed event contains numbers")));
     QVERIFY(run.err.contains(
-        QLatin1String("warning: 1 written events have a missing $insert_id")));
+        QLatin1String("warning: 1 written event has a missing $insert_id")));
     QVERIFY(!run.out.contains(QLatin1String("warning")));
 }
 
@@ -424,6 +629,10 @@ void TestCliRecovery::fixUsageErrors()
                      qpath("never.ndjson"), qpath("absent.ndjson")});
     QCOMPARE(missingInput.exitCode, 1);
     QVERIFY(missingInput.err.contains(qpath("absent.ndjson")));
+    // No line of a file that does not exist was read.
+    QVERIFY2(!missingInput.err.contains(qpath("absent.ndjson") +
+                                        QLatin1String(":1")),
+             qPrintable(missingInput.err));
     QVERIFY(!QFile::exists(qpath("never.ndjson")));
 }
 

@@ -40,12 +40,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Expands folders into the export files they contain (sorted by name) and
-/// keeps files as they are. A path that does not exist is kept so that the
-/// scan reports it as an error.
-std::vector<std::string>
-expandInputPaths(const std::vector<std::string> &paths);
-
 /// The files that a scan of some paths reads, and notes on what it leaves
 /// out.
 struct InputListing {
@@ -57,10 +51,13 @@ struct InputListing {
     std::vector<std::pair<std::string, std::string>> unreadableFolders;
 };
 
-/// Lists the files as expandInputPaths() does, but reads each file once
-/// however many paths name it: the same path twice, a file inside a folder
-/// also named, or a link. It skips report files that the program wrote into
-/// a folder, and notes each subfolder, which it does not read.
+/// Expands folders into the export files directly in them, sorted by name,
+/// and keeps files as they are. A path that does not exist is kept, so that
+/// reading it reports the error. Each file is listed once however many
+/// paths name it: the same path twice, a file inside a folder also named,
+/// or a link. It skips report files that the program wrote into a folder,
+/// and notes each subfolder, which it does not read. Every command that
+/// reads exports lists its inputs with it.
 InputListing listInputFiles(const std::vector<std::string> &paths);
 
 /// Reads Mixpanel export files and finds hot shards.

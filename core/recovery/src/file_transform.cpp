@@ -9,7 +9,7 @@
 
 #include <QByteArray>
 #include <filesystem>
-#include <set>
+#include <sys/stat.h>
 
 namespace hsi::recovery {
 
@@ -194,8 +194,13 @@ void checkInputRead(const std::string &path, const ReadResult &result,
         throw RecoveryError("transform cancelled while reading " + path +
                             ": no output was written");
     if (!result.error.empty()) {
-        throw RecoveryError(path + ":" + std::to_string(result.lines + 1) +
-                            ": " + result.error +
+        // A file that cannot be opened stops before its first line, so no
+        // line is named.
+        const std::string where =
+            result.lines == 0 && result.records == 0
+                ? path
+                : path + ":" + std::to_string(result.lines + 1);
+        throw RecoveryError(where + ": " + result.error +
                             ". No output was written: fix or download the "
                             "file again and run again.");
     }
@@ -203,9 +208,16 @@ void checkInputRead(const std::string &path, const ReadResult &result,
 
 std::string canonicalPath(const std::string &path)
 {
+    // weakly_canonical() leaves a relative path whose first part does not
+    // exist relative, so y.ndjson and ./y.ndjson would differ without
+    // absolute() first.
     std::error_code error;
+    const std::filesystem::path absolute =
+        std::filesystem::absolute(path, error);
+    if (error)
+        return path;
     const std::filesystem::path canonical =
-        std::filesystem::weakly_canonical(path, error);
+        std::filesystem::weakly_canonical(absolute, error);
     return error ? path : canonical.string();
 }
 
@@ -224,24 +236,98 @@ std::int64_t totalSize(const std::vector<std::string> &paths)
     return total;
 }
 
-/// Rejects an input named twice, whose events would be written twice, and an
-/// input that is also an output.
+/// Returns whether two paths name the same file: the same path once links
+/// and dots are resolved, or, for files that exist, the same device and
+/// inode, which also matches hard links.
+bool sameFile(const std::string &first, const std::string &second)
+{
+    if (canonicalPath(first) == canonicalPath(second))
+        return true;
+    struct stat firstInfo {};
+    struct stat secondInfo {};
+    return ::stat(first.c_str(), &firstInfo) == 0 &&
+           ::stat(second.c_str(), &secondInfo) == 0 &&
+           firstInfo.st_dev == secondInfo.st_dev &&
+           firstInfo.st_ino == secondInfo.st_ino;
+}
+
+/// Returns what kind of file `path` is when it exists and is not a regular
+/// file, or nullptr.
+const char *nonRegularKind(const std::string &path)
+{
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode))
+        return nullptr;
+    if (S_ISDIR(info.st_mode))
+        return "a folder";
+    if (S_ISFIFO(info.st_mode))
+        return "a pipe";
+    if (S_ISSOCK(info.st_mode))
+        return "a socket";
+    return "a device";
+}
+
+/// Rejects an output path that is not a regular file. An output is written
+/// beside its name and renamed over it when complete, which would replace a
+/// device node or a pipe with a regular file, and a stream cannot be
+/// withdrawn when a later input fails.
+void checkOutputIsFile(const std::string &path, const char *option)
+{
+    if (const char *kind = nonRegularKind(path))
+        throw RecoveryError(
+            std::string(option) + " " + path + " is " + kind +
+            ", not a regular file: fix writes each output to a file and "
+            "renames it into place once every event is written. Name a "
+            "file, such as fixed.ndjson.gz, and copy it from there.");
+}
+
+/// Rejects an output named also as the other output, or as a file that is
+/// not a regular file.
+void checkOutputs(const TransformPaths &paths)
+{
+    const std::string rejects = rejectsPathFor(paths);
+    checkOutputIsFile(paths.output, "--out");
+    checkOutputIsFile(rejects, "--rejects");
+    if (sameFile(paths.output, rejects))
+        throw RecoveryError("--rejects " + rejects +
+                            " is the same file as --out " + paths.output +
+                            ": both would be written to one file. Name "
+                            "another rejects file, or drop --rejects to use " +
+                            paths.output + ".rejects.ndjson.");
+}
+
+/// Rejects an input that is also an output.
 void checkInputsDistinct(const std::vector<std::string> &inputs,
                          const TransformPaths &paths)
 {
-    const std::string output = canonicalPath(paths.output);
-    const std::string rejects = canonicalPath(rejectsPathFor(paths));
-    std::set<std::string> seen;
+    const std::string rejects = rejectsPathFor(paths);
     for (const std::string &input : inputs) {
-        const std::string canonical = canonicalPath(input);
-        if (canonical == output || canonical == rejects)
+        if (sameFile(input, paths.output) || sameFile(input, rejects))
             throw RecoveryError(input + " is both an input and an output: "
                                         "write the output elsewhere");
-        if (!seen.insert(canonical).second)
-            throw RecoveryError(input + " is given twice: name each input "
-                                        "once, or its events are written "
-                                        "twice");
     }
+}
+
+/// Lists the input files as the scan does, and rejects a folder that cannot
+/// be listed and inputs that leave no export file to read.
+InputListing listTransformInputs(const std::vector<std::string> &paths)
+{
+    InputListing listing = listInputFiles(paths);
+    if (!listing.unreadableFolders.empty()) {
+        const auto &[folder, reason] = listing.unreadableFolders.front();
+        throw RecoveryError("cannot read folder " + folder + ": " + reason +
+                            ". Check its permissions, or name its files "
+                            "instead.");
+    }
+    if (listing.files.empty()) {
+        std::string message = "no export file to read";
+        for (const std::string &note : listing.notes)
+            message += (&note == &listing.notes.front() ? ": " : "; ") + note;
+        throw RecoveryError(message +
+                            ". Name export files, or folders that contain "
+                            "them.");
+    }
+    return listing;
 }
 
 } // namespace
@@ -272,9 +358,12 @@ std::string rejectsPathFor(const TransformPaths &paths)
                                  : paths.rejects;
 }
 
-void checkTransformPaths(const TransformPaths &paths)
+InputListing checkTransformPaths(const TransformPaths &paths)
 {
-    checkInputsDistinct(expandInputPaths(paths.inputs), paths);
+    checkOutputs(paths);
+    InputListing listing = listTransformInputs(paths.inputs);
+    checkInputsDistinct(listing.files, paths);
+    return listing;
 }
 
 TransformStats transformFiles(const TransformPaths &paths,
@@ -284,8 +373,7 @@ TransformStats transformFiles(const TransformPaths &paths,
 {
     if (paths.inputs.empty())
         throw RecoveryError("no input: name at least one export file");
-    const std::vector<std::string> inputs = expandInputPaths(paths.inputs);
-    checkInputsDistinct(inputs, paths);
+    const std::vector<std::string> inputs = checkTransformPaths(paths).files;
 
     TransformRun run(paths, transformer);
     TransformProgressState state;

@@ -42,7 +42,7 @@ previewTransform(const std::vector<std::string> &inputs,
     std::vector<PreviewSample> samples;
     std::int64_t read = 0;
     std::atomic<bool> enough{false};
-    for (const std::string &input : expandInputPaths(inputs)) {
+    for (const std::string &input : listInputFiles(inputs).files) {
         const auto sink = [&](std::string_view text, std::int64_t line) {
             if (enough)
                 return;

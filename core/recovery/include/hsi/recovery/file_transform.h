@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hsi/recovery/event_transform.h"
+#include "hsi/scanner.h"
 
 #include <atomic>
 #include <cstdint>
@@ -67,10 +68,13 @@ struct TransformProgressState {
 /// Receives progress on the calling thread, once per block read.
 using TransformProgress = std::function<void(const TransformProgressState &)>;
 
-/// Checks, before anything is read, that no input is named twice or is also
-/// the output or the rejects file, and throws RecoveryError naming it when
-/// one is. transformFiles() makes the same check.
-void checkTransformPaths(const TransformPaths &paths);
+/// Lists the files that a transform of `paths.inputs` reads, as a scan
+/// lists them (see listInputFiles()), and checks before anything is read
+/// that the outputs are regular files or new names, that they are not one
+/// file, and that no input is also an output. Throws RecoveryError naming
+/// the path when one is, when a folder cannot be listed, or when no export
+/// file is left to read. transformFiles() makes the same checks.
+InputListing checkTransformPaths(const TransformPaths &paths);
 
 /// Streams every event of the inputs through `transformer`, in input order,
 /// into the output and the rejects file, with memory bounded by the largest

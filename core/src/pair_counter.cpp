@@ -368,16 +368,23 @@ private:
             day = m_days.dayOf(time.ms);
             return true;
         }
+        // Exports always carry a valid time, and Mixpanel's Import API
+        // rejects an event without one, so such an event counts toward none
+        // of Mixpanel's limits. Leaving it out of every day's count loses
+        // nothing, which makes it a warning.
         if (m_options.countEverything) {
             ++m_counts.totals.undatedEvents;
-            addProblem(line, Problem::Severity::Error,
+            addProblem(line, Problem::Severity::Warning,
                        time.status == TimeStatus::Missing
                            ? std::string("missing \"time\"; the event is "
-                                         "counted but belongs to no date")
+                                         "counted but belongs to no date, "
+                                         "and Mixpanel's Import API rejects it")
                            : "invalid \"time\" value " +
                                  snippetOf(time.rawText) +
                                  ": expected seconds or milliseconds since "
-                                 "the epoch, or an ISO 8601 date and time");
+                                 "the epoch, or an ISO 8601 date and time; "
+                                 "the event belongs to no date, and "
+                                 "Mixpanel's Import API rejects it");
         }
         return false;
     }

@@ -39,6 +39,17 @@ std::int64_t steadyMs()
         .count();
 }
 
+// Returns the IANA name that matches `zone` but for case, so that "utc"
+// and "america/new_york" read as UTC and America/New_York, or `zone`.
+QByteArray ianaSpelling(const QByteArray &zone)
+{
+    for (const QByteArray &known : QTimeZone::availableTimeZoneIds()) {
+        if (known.compare(zone, Qt::CaseInsensitive) == 0)
+            return known;
+    }
+    return zone;
+}
+
 std::optional<std::int64_t> positiveNumber(const QCommandLineParser &parser,
                                            const QString &name,
                                            std::int64_t fallback,
@@ -238,11 +249,11 @@ scanSettingsFromParser(const QCommandLineParser &parser, QString *error)
     }
     settings.legacyProjectTime = parser.isSet(kLegacyTime);
     if (parser.isSet(kTimeZone)) {
-        const QString zone = parser.value(kTimeZone);
-        if (zone.isEmpty() || !QTimeZone(zone.toUtf8()).isValid()) {
+        const QByteArray zone = ianaSpelling(parser.value(kTimeZone).toUtf8());
+        if (zone.isEmpty() || !QTimeZone(zone).isValid()) {
             *error = QStringLiteral("unknown time zone '%1': use an IANA name "
                                     "such as UTC or America/Los_Angeles")
-                         .arg(zone);
+                         .arg(parser.value(kTimeZone));
             return std::nullopt;
         }
         settings.timeZone = zone.toStdString();
@@ -275,7 +286,10 @@ std::optional<int> parseArguments(QCommandLineParser &parser,
 {
     const QCommandLineOption help = parser.addHelpOption();
     if (!parser.parse(arguments)) {
-        printError(arguments.value(0), parser.errorText());
+        printError(arguments.value(0),
+                   parser.errorText() +
+                       QStringLiteral(" Run '%1 --help' for the options.")
+                           .arg(arguments.value(0)));
         return ExitUsage;
     }
     if (parser.isSet(help)) {

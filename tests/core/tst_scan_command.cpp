@@ -101,6 +101,8 @@ private slots:
     void generateMatchesLibrary();
     void exitCodes_data();
     void exitCodes();
+    void timeZoneSpelledAsIana_data();
+    void timeZoneSpelledAsIana();
     void failOnHot();
     void missingInput();
     void reportPathChecked();
@@ -497,7 +499,7 @@ void TestScanCommand::exitCodes_data()
         << 2 << QStringLiteral("Mars/Olympus");
     QTest::addRow("unknown option")
         << QStringList{QStringLiteral("--no-such-option")} << 2
-        << QStringLiteral("no-such-option");
+        << QStringLiteral("Run 'hotshard scan --help' for the options.");
     QTest::addRow("empty group key")
         << QStringList{QStringLiteral("--group-key"), QString()} << 2
         << QStringLiteral("invalid --group-key ''");
@@ -531,6 +533,34 @@ void TestScanCommand::exitCodes()
     QCOMPARE(run.exitCode, exitCode);
     if (!message.isEmpty())
         QVERIFY2(run.err.contains(message), qPrintable(run.err));
+}
+
+void TestScanCommand::timeZoneSpelledAsIana_data()
+{
+    QTest::addColumn<QString>("given");
+    QTest::addColumn<QString>("reported");
+    QTest::addRow("utc") << "utc"
+                         << "UTC";
+    QTest::addRow("lower case") << "america/new_york"
+                                << "America/New_York";
+    QTest::addRow("as written") << "Europe/Paris"
+                                << "Europe/Paris";
+}
+
+// Time zone names match IANA's but for case, and the report spells them as
+// IANA does.
+void TestScanCommand::timeZoneSpelledAsIana()
+{
+    QFETCH(QString, given);
+    QFETCH(QString, reported);
+    const HotshardRun run =
+        runHotshard({QStringLiteral("scan"), QStringLiteral("--timezone"),
+                     given, QStringLiteral("--json"), QStringLiteral("-"),
+                     QString::fromStdString(m_plainPath)});
+    QCOMPARE(run.exitCode, 0);
+    const json report = json::parse(run.out.toStdString());
+    QCOMPARE(report["settings"]["timezone"].get<std::string>(),
+             reported.toStdString());
 }
 
 void TestScanCommand::failOnHot()

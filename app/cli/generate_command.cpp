@@ -14,13 +14,15 @@ int runGenerate(const QStringList &arguments)
         "events."));
     const QCommandLineOption preset(
         QStringLiteral("preset"),
-        QStringLiteral("'sample' (a week with user and group hot shards) or "
-                       "'benchmark' (many ids, sized by --size-mb)."),
+        QStringLiteral("'sample' (a week with user and group hot shards; "
+                       "the default) or 'benchmark' (many ids, sized by "
+                       "--size-mb)."),
         QStringLiteral("name"), QStringLiteral("sample"));
     const QCommandLineOption sizeMb(
         QStringLiteral("size-mb"),
         QStringLiteral("Uncompressed size of the benchmark corpus in MB "
-                       "(default 1000)."),
+                       "(default 1000). The corpus has at least 10,000 "
+                       "events, about 3.4 MB."),
         QStringLiteral("mb"), QStringLiteral("1000"));
     const QCommandLineOption scale(
         QStringLiteral("scale-divisor"),
@@ -51,9 +53,16 @@ int runGenerate(const QStringList &arguments)
     const qlonglong megabytes = parser.value(sizeMb).toLongLong(&sizeOk);
     bool scaleOk = false;
     options.scaleDivisor = parser.value(scale).toInt(&scaleOk);
-    if (!sizeOk || megabytes < 1 || !scaleOk || options.scaleDivisor < 1) {
-        printError(command, QStringLiteral("--size-mb and --scale-divisor take "
-                                           "positive whole numbers"));
+    for (const auto &[option, valid] :
+         {std::pair{&sizeMb, sizeOk && megabytes >= 1},
+          std::pair{&scale, scaleOk && options.scaleDivisor >= 1}}) {
+        if (valid)
+            continue;
+        printError(
+            command,
+            QStringLiteral("invalid --%1 value '%2': use a whole "
+                           "number of 1 or more")
+                .arg(option->names().constFirst(), parser.value(*option)));
         return ExitUsage;
     }
     if (parser.isSet(sizeMb) && options.preset != GeneratorPreset::Benchmark) {
@@ -83,6 +92,12 @@ int runGenerate(const QStringList &arguments)
                      qUtf8Printable(parser.value(out)),
                      static_cast<long long>(summary.userLimit),
                      static_cast<long long>(summary.groupLimit));
+        if (options.scaleDivisor > 1)
+            std::fprintf(stderr,
+                         "scan it with --user-limit %lld --group-limit %lld "
+                         "to find its hot shards\n",
+                         static_cast<long long>(summary.userLimit),
+                         static_cast<long long>(summary.groupLimit));
     } catch (const std::exception &exception) {
         printError(command, QString::fromStdString(exception.what()));
         return ExitFailure;

@@ -468,6 +468,25 @@ void TestScanCommand::generateRejectsUnusedOptions()
     QFile file(gz);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.read(2), QByteArray("\x1f\x8b"));
+
+    // A bad number names its option and value.
+    const HotshardRun zero =
+        runHotshard({QStringLiteral("generate"), QStringLiteral("--preset"),
+                     QStringLiteral("benchmark"), QStringLiteral("--size-mb"),
+                     QStringLiteral("0"), QStringLiteral("--out"), output});
+    QCOMPARE(zero.exitCode, 2);
+    QVERIFY2(zero.err.contains(QStringLiteral("invalid --size-mb value '0'")),
+             qPrintable(zero.err));
+
+    // Scaled limits are given as the options that scan the fixture.
+    const QString scaled = QString::fromStdString(m_dir.path("scaled.json"));
+    const HotshardRun divided = runHotshard(
+        {QStringLiteral("generate"), QStringLiteral("--scale-divisor"),
+         QStringLiteral("100"), QStringLiteral("--out"), scaled});
+    QVERIFY2(divided.exitCode == 0, qPrintable(divided.err));
+    QVERIFY2(divided.err.contains(QStringLiteral(
+                 "scan it with --user-limit 2000 --group-limit 10000")),
+             qPrintable(divided.err));
 }
 
 void TestScanCommand::exitCodes_data()

@@ -87,6 +87,12 @@ struct ParsedEvent {
     /// `properties`, where they are ignored.
     bool ignoredTopLevelId = false;
     bool ignoredTopLevelTime = false;
+    /// The first of `event`, `event_name` and `properties` that the record
+    /// gives twice, or empty. The first value is read.
+    std::string_view repeatedTopLevelKey;
+    /// Whether the record gave `event_name` beside `event`, which makes it
+    /// an export record, not a JSON Pipelines row.
+    bool ignoredEventName = false;
     bool isRemediated = false;
     bool isRecord = false;
 };

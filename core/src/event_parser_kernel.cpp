@@ -2,8 +2,8 @@
 
 #include "export_line_scanner.h"
 #include "hsi/civil_date.h"
-#include "hsi/record_reader.h"
 #include "hsi/json_grammar.h"
+#include "hsi/record_reader.h"
 
 #include <array>
 #include <charconv>
@@ -612,11 +612,19 @@ bool Impl::parseProperties(od::value &value, ParsedEvent &event,
 bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
                          std::string &error)
 {
-    bool hasEvent = false;
+    bool hasExportName = false;
+    bool hasPipelineName = false;
     bool hasProperties = false;
-    bool isPipelineRow = false;
+    std::string_view exportName;
+    std::string_view pipelineName;
     IdValue topLevelId;
     TimeValue topLevelTime;
+    // The first value of a key given twice is read, as inside `properties`.
+    const auto repeated = [&event](bool seen, std::string_view key) {
+        if (seen && event.repeatedTopLevelKey.empty())
+            event.repeatedTopLevelKey = key;
+        return seen;
+    };
     for (auto result : object) {
         od::field field;
         if (std::move(result).get(field)) {
@@ -630,17 +638,25 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
         switch (name->field) {
         case Field::Event:
         case Field::EventName: {
+            const bool isExport = name->field == Field::Event;
+            if (repeated(isExport ? hasExportName : hasPipelineName,
+                         name->name))
+                break;
             od::json_type type;
             if (value.type().get(type) || type != od::json_type::string) {
-                error = "\"event\" is not a string";
+                // Appended piece by piece: a chain of + trips a false
+                // -Wrestrict warning in GCC 12.
+                error.assign(1, '"');
+                error.append(name->name).append("\" is not a string");
                 return false;
             }
-            event.eventName = readString(value);
-            hasEvent = true;
-            isPipelineRow = isPipelineRow || name->field == Field::EventName;
+            (isExport ? exportName : pipelineName) = readString(value);
+            (isExport ? hasExportName : hasPipelineName) = true;
             break;
         }
         case Field::Properties:
+            if (repeated(hasProperties, name->name))
+                break;
             if (!parseProperties(value, event, error))
                 return false;
             hasProperties = true;
@@ -670,7 +686,13 @@ bool Impl::parseTopLevel(od::object &object, ParsedEvent &event,
             break;
         }
     }
-    if (!hasEvent || (!hasProperties && !isPipelineRow)) {
+    // A record with `event` is an export record even when it also has
+    // `event_name`: JSON Pipelines rows have no `event` column.
+    const bool isPipelineRow = hasPipelineName && !hasExportName;
+    event.eventName = hasExportName ? exportName : pipelineName;
+    event.ignoredEventName = hasExportName && hasPipelineName;
+    if (!(hasExportName || hasPipelineName) ||
+        (!hasProperties && !isPipelineRow)) {
         error = kNotAnEvent;
         return false;
     }

@@ -264,7 +264,8 @@ public:
                            "is read as U+FFFD; a client probably cut the "
                            "text inside an emoji");
         if (m_options.countEverything &&
-            (m_event.ignoredTopLevelId || m_event.ignoredTopLevelTime))
+            (m_event.ignoredTopLevelId || m_event.ignoredTopLevelTime ||
+             m_event.ignoredEventName || !m_event.repeatedTopLevelKey.empty()))
             warnTopLevelFields(line);
         Day day = 0;
         const bool dated = resolveDay(line, day);
@@ -314,6 +315,19 @@ private:
 
     void warnTopLevelFields(std::int64_t line)
     {
+        if (!m_event.repeatedTopLevelKey.empty())
+            addProblem(line, Problem::Severity::Warning,
+                       "the key \"" + std::string(m_event.repeatedTopLevelKey) +
+                           "\" appears twice in the record; the first value "
+                           "was read: remove the other");
+        if (m_event.ignoredEventName)
+            addProblem(line, Problem::Severity::Warning,
+                       "\"event_name\" beside \"event\" is ignored: the "
+                       "record is read as an export record, not a JSON "
+                       "Pipelines row, so \"distinct_id\" and \"time\" "
+                       "come from \"properties\"");
+        if (!m_event.ignoredTopLevelId && !m_event.ignoredTopLevelTime)
+            return;
         const char *fields = !m_event.ignoredTopLevelTime ? "\"distinct_id\" is"
                              : !m_event.ignoredTopLevelId
                                  ? "\"time\" is"

@@ -47,6 +47,7 @@ private slots:
     void groupValues();
     void repeatedGroupKeyFirstValue();
     void topLevelFieldsIgnored();
+    void topLevelKeysRepeated();
     void pipelinesRows_data();
     void pipelinesRows();
     void escapedGroupKeys();
@@ -419,6 +420,39 @@ void TestEventFields::topLevelFieldsIgnored()
     for (std::size_t i = 0; i < 2; ++i) {
         QCOMPARE(input.problems[i].line, static_cast<std::int64_t>(i + 1));
         QVERIFY2(input.problems[i].message.find(named[i]) != std::string::npos,
+                 input.problems[i].message.c_str());
+    }
+}
+
+void TestEventFields::topLevelKeysRepeated()
+{
+    // The first of a repeated key is read, as inside `properties`, and a
+    // record with `event` is an export record even beside `event_name`.
+    const std::string text =
+        R"({"event":"A","properties":{"distinct_id":"p1","time":1709726400},"properties":{"distinct_id":"p2","time":1709726400}})"
+        "\n"
+        R"({"event":"A","event":"B","properties":{"distinct_id":"ed","time":1709726400}})"
+        "\n"
+        R"({"event_name":"Y","event":"A","properties":{"distinct_id":"inside","time":1709726400},"distinct_id":"outside"})"
+        "\n";
+    const Report report = scanText(text);
+
+    QCOMPARE(idEventsOn(report, "p1", kDate), std::int64_t{1});
+    QVERIFY(findId(report, "p2") == nullptr);
+    QCOMPARE(idEventsOn(report, "ed", kDate), std::int64_t{1});
+    QCOMPARE(idEventsOn(report, "inside", kDate), std::int64_t{1});
+    QVERIFY(findId(report, "outside") == nullptr);
+    const InputReport &input = report.inputs.at(0);
+    QCOMPARE(input.problems.size(), std::size_t{4});
+    const std::vector<std::pair<std::int64_t, std::string>> expected = {
+        {1, "the key \"properties\" appears twice"},
+        {2, "the key \"event\" appears twice"},
+        {3, "\"event_name\" beside \"event\" is ignored"},
+        {3, "\"distinct_id\" is outside"}};
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        QCOMPARE(input.problems[i].line, expected[i].first);
+        QVERIFY2(input.problems[i].message.find(expected[i].second) !=
+                     std::string::npos,
                  input.problems[i].message.c_str());
     }
 }

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -427,21 +428,35 @@ std::string quotedId(const std::string &id)
            countOf(static_cast<std::int64_t>(id.size()), "byte") + ")";
 }
 
+/// Formats a UTC offset in seconds as "+HH:MM" or "-HH:MM".
+std::string formatUtcOffset(int offsetSeconds)
+{
+    const int minutes = std::abs(offsetSeconds) / 60;
+    char text[16];
+    std::snprintf(text, sizeof text, "%c%02d:%02d",
+                  offsetSeconds < 0 ? '-' : '+', minutes / 60, minutes % 60);
+    return text;
+}
+
 /// Formats an event time as the scan dated it. In legacy mode `time` is
 /// already project-local wall-clock time, otherwise the scan's zone applies.
+/// A zone other than UTC adds the UTC offset, because on the day clocks go
+/// back the same wall-clock time happens twice.
 std::string formatTimeMs(std::int64_t ms, const ScanSettings &settings)
 {
+    const QString format = QStringLiteral("yyyy-MM-dd HH:mm:ss");
     if (settings.legacyProjectTime) {
         const QDateTime wallClock =
             QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
-        return wallClock.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
-                   .toStdString() +
-               " project time";
+        return wallClock.toString(format).toStdString() + " project time";
     }
     const QTimeZone zone(QByteArray::fromStdString(settings.timeZone));
     const QDateTime local = QDateTime::fromMSecsSinceEpoch(ms, zone);
-    return local.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")).toStdString() +
-           ' ' + settings.timeZone;
+    const std::string wallClock = local.toString(format).toStdString();
+    if (settings.timeZone == "UTC" || settings.timeZone == "Etc/UTC")
+        return wallClock + " UTC";
+    return wallClock + ' ' + formatUtcOffset(local.offsetFromUtc()) + ' ' +
+           settings.timeZone;
 }
 
 /// Prints a pair's likely cause, or why it was not determined, and its

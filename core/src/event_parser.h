@@ -34,11 +34,32 @@ enum class TimeStatus : std::uint8_t {
     /// except as the `time` column of a JSON Pipelines row.
     ValidFromIsoText,
     Invalid,
+    /// A number or date outside kFirstTimeMs to kEndTimeMs.
+    OutOfRange,
 };
+
+/// The range of accepted event times: 0001-01-02 to 9999-12-30 UTC. A
+/// day's margin at each end keeps the event date in every time zone
+/// within the years 0001 to 9999, so that it prints as YYYY-MM-DD.
+/// Microseconds and nanoseconds since the epoch of any date after 1978 are
+/// beyond the end.
+inline constexpr std::int64_t kFirstTimeMs = -62'135'510'400'000;
+/// The first time past the range: 9999-12-31 00:00:00 UTC.
+inline constexpr std::int64_t kEndTimeMs = 253'402'214'400'000;
+
+/// Whether `ms` lies in the accepted range, in one comparison.
+inline bool isTimeInRange(std::int64_t ms)
+{
+    // Unsigned arithmetic wraps times below the range to large values.
+    return static_cast<std::uint64_t>(ms) -
+               static_cast<std::uint64_t>(kFirstTimeMs) <
+           static_cast<std::uint64_t>(kEndTimeMs - kFirstTimeMs);
+}
 
 struct TimeValue {
     TimeStatus status = TimeStatus::Missing;
-    /// Milliseconds since the epoch; seconds were multiplied by 1000.
+    /// Milliseconds since the epoch; seconds were multiplied by 1000. Zero
+    /// unless the time is usable.
     std::int64_t ms = 0;
     /// The text of an invalid value, for the problem message.
     std::string_view rawText;

@@ -133,13 +133,50 @@ bool parseIsoTime(std::string_view text, std::int64_t &ms)
     return true;
 }
 
-bool numberToMs(double value, std::int64_t &ms)
+/// Sets `time` to `ms` with `status`, or to OutOfRange outside the range
+/// of accepted times.
+void setTimeMs(TimeValue &time, std::int64_t ms, TimeStatus status)
 {
-    if (!std::isfinite(value) || std::fabs(value) > 1e15)
+    const bool inRange = isTimeInRange(ms);
+    time.ms = inRange ? ms : 0;
+    time.status = inRange ? status : TimeStatus::OutOfRange;
+}
+
+/// Reads a number of seconds or milliseconds into `time` with `status`.
+/// Returns false, leaving `time` as it is, for infinity and NaN, which
+/// only numeric strings give.
+bool setTimeFromNumber(TimeValue &time, double value, TimeStatus status)
+{
+    if (!std::isfinite(value))
         return false;
-    const double millis =
-        std::fabs(value) >= kMillisecondThreshold ? value : value * 1000.0;
-    ms = static_cast<std::int64_t>(std::floor(millis));
+    const double millis = std::floor(
+        std::fabs(value) >= kMillisecondThreshold ? value : value * 1000.0);
+    // Compared as a double first, so that the conversion cannot overflow.
+    if (millis >= static_cast<double>(kFirstTimeMs) &&
+        millis < static_cast<double>(kEndTimeMs)) {
+        setTimeMs(time, static_cast<std::int64_t>(millis), status);
+    } else {
+        time.ms = 0;
+        time.status = TimeStatus::OutOfRange;
+    }
+    return true;
+}
+
+/// Reads a numeric string or ISO 8601 text into `time`. Returns false when
+/// the text is neither.
+bool setTimeFromText(TimeValue &time, std::string_view text)
+{
+    double number = 0;
+    const auto [end, error] =
+        std::from_chars(text.data(), text.data() + text.size(), number);
+    if (!text.empty() && error == std::errc() &&
+        end == text.data() + text.size() &&
+        setTimeFromNumber(time, number, TimeStatus::ValidFromString))
+        return true;
+    std::int64_t ms = 0;
+    if (!parseIsoTime(text, ms))
+        return false;
+    setTimeMs(time, ms, TimeStatus::ValidFromIsoText);
     return true;
 }
 
@@ -358,17 +395,16 @@ TimeValue Impl::readTime(od::value &value)
         time.rawText = trimRight(value.raw_json_token());
         std::int64_t integer = 0;
         double number = 0;
-        bool ok = false;
         // Integers keep their exact value; doubles lose digits past 2^53.
         if (!value.get_int64().get(integer)) {
-            ok = true;
-            time.ms = std::llabs(integer) >= kMillisecondThreshold
-                          ? integer
-                          : integer * 1000;
-        } else if (!value.get_double().get(number)) {
-            ok = numberToMs(number, time.ms);
+            const bool seconds = integer > -kMillisecondThreshold &&
+                                 integer < kMillisecondThreshold;
+            setTimeMs(time, seconds ? integer * 1000 : integer,
+                      TimeStatus::Valid);
+        } else if (value.get_double().get(number) ||
+                   !setTimeFromNumber(time, number, TimeStatus::Valid)) {
+            time.status = TimeStatus::Invalid;
         }
-        time.status = ok ? TimeStatus::Valid : TimeStatus::Invalid;
         return time;
     }
     if (type == od::json_type::string) {
@@ -377,18 +413,10 @@ TimeValue Impl::readTime(od::value &value)
         const std::string_view quoted = trimRight(value.raw_json_token());
         const std::string_view text = readString(value);
         time.rawText = text;
-        double number = 0;
-        const auto [end, error] =
-            std::from_chars(text.data(), text.data() + text.size(), number);
-        if (!text.empty() && error == std::errc() &&
-            end == text.data() + text.size() && numberToMs(number, time.ms)) {
-            time.status = TimeStatus::ValidFromString;
-        } else if (parseIsoTime(text, time.ms)) {
-            time.status = TimeStatus::ValidFromIsoText;
-        } else {
+        if (!setTimeFromText(time, text))
             time.status = TimeStatus::Invalid;
+        if (!time.usable())
             time.rawText = quoted;
-        }
         return time;
     }
     time.status = TimeStatus::Invalid;

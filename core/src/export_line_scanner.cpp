@@ -363,8 +363,12 @@ HSI_INLINE bool readTime(Cursor &cursor, TimeValue &time)
     }
     if (digits != begin)
         value = -value;
-    time.ms = std::llabs(value) >= kMillisecondThreshold ? value : value * 1000;
-    time.status = TimeStatus::Valid;
+    const bool seconds =
+        value > -kMillisecondThreshold && value < kMillisecondThreshold;
+    const std::int64_t ms = seconds ? value * 1000 : value;
+    const bool inRange = isTimeInRange(ms);
+    time.ms = inRange ? ms : 0;
+    time.status = inRange ? TimeStatus::Valid : TimeStatus::OutOfRange;
     time.rawText = std::string_view(begin, cursor.at - begin);
     return true;
 }

@@ -73,16 +73,12 @@ bool isExportCutShort(std::string_view text)
     return true;
 }
 
+/// Formats the UTC date of a usable time, which the parser keeps within
+/// the years 0001 to 9999.
 std::string formatUtcDay(std::int64_t ms)
 {
     constexpr std::int64_t kMsPerDay = 86'400'000LL;
-    // About 33,000 years either side of 1970, well inside the range of Day.
-    // The parser accepts times up to 1e15 ms, about 11.6 million days, so
-    // every time it accepts reads as a date.
-    constexpr std::int64_t kMaxDays = 12'000'000;
     const std::int64_t days = ms / kMsPerDay - (ms % kMsPerDay < 0 ? 1 : 0);
-    if (days > kMaxDays || days < -kMaxDays)
-        return std::to_string(ms) + " ms since the epoch";
     return formatDay(static_cast<Day>(days)) + " (UTC)";
 }
 
@@ -388,19 +384,29 @@ private:
         // nothing, which makes it a warning.
         if (m_options.countEverything) {
             ++m_counts.totals.undatedEvents;
-            addProblem(line, Problem::Severity::Warning,
-                       time.status == TimeStatus::Missing
-                           ? std::string("missing \"time\"; the event is "
-                                         "counted but belongs to no date, "
-                                         "and Mixpanel's Import API rejects it")
-                           : "invalid \"time\" value " +
-                                 snippetOf(time.rawText) +
-                                 ": expected seconds or milliseconds since "
-                                 "the epoch, or an ISO 8601 date and time; "
-                                 "the event belongs to no date, and "
-                                 "Mixpanel's Import API rejects it");
+            addProblem(line, Problem::Severity::Warning, undatedMessage(time));
         }
         return false;
+    }
+
+    static std::string undatedMessage(const TimeValue &time)
+    {
+        switch (time.status) {
+        case TimeStatus::Missing:
+            return "missing \"time\"; the event is counted but belongs to "
+                   "no date, and Mixpanel's Import API rejects it";
+        case TimeStatus::OutOfRange:
+            return "invalid \"time\" value " + snippetOf(time.rawText) +
+                   ": its date is outside the years 0001 to 9999; if "
+                   "the value is in microseconds or nanoseconds, convert it "
+                   "to milliseconds. The event belongs to no date, and "
+                   "Mixpanel's Import API rejects it";
+        default:
+            return "invalid \"time\" value " + snippetOf(time.rawText) +
+                   ": expected seconds or milliseconds since the epoch, or "
+                   "an ISO 8601 date and time; the event belongs to no date, "
+                   "and Mixpanel's Import API rejects it";
+        }
     }
 
     void addRecord(std::int64_t line)

@@ -3,14 +3,21 @@
 #include "hsi/civil_date.h"
 
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <string>
 #include <vector>
+
+// Qt's headers are left out: they define `slots`, which the files that
+// include this one use as a name.
+class QTimeZone;
 
 namespace hsi::detail {
 
 /// Maps event times to the event date and minute of day in one time zone.
-/// UTC offsets are read once from QTimeZone, so the per-event work is a
-/// cached interval check and, on a miss, a binary search.
+/// UTC offsets from 1970 to 2100 are read once from QTimeZone, so the
+/// per-event work is a cached interval check and, on a miss, a binary
+/// search. Times outside those years ask QTimeZone on a miss.
 class DayResolver {
 public:
     /// Throws ScanError when `timeZone` is not a known IANA name. In legacy
@@ -42,18 +49,22 @@ private:
 
     std::int64_t localMs(std::int64_t ms)
     {
-        if (m_intervals.size() <= 1)
-            return ms + (m_intervals.empty() ? 0 : m_intervals[0].offsetMs);
         if (ms < m_cachedStart || ms >= m_cachedEnd)
             lookup(ms);
         return ms + m_cachedOffset;
     }
 
+    void readTransitions();
     void lookup(std::int64_t ms);
+    void lookupInZone(std::int64_t ms);
 
+    std::shared_ptr<const QTimeZone> m_zone;
+    /// Offsets in force from m_intervals[0].startMs to m_tableEndMs.
     std::vector<Interval> m_intervals;
-    std::int64_t m_cachedStart = 1;
-    std::int64_t m_cachedEnd = 0;
+    std::int64_t m_tableEndMs = 0;
+    // UTC, and legacy project time, use offset 0 for every time.
+    std::int64_t m_cachedStart = std::numeric_limits<std::int64_t>::min();
+    std::int64_t m_cachedEnd = std::numeric_limits<std::int64_t>::max();
     std::int64_t m_cachedOffset = 0;
 };
 

@@ -120,6 +120,8 @@ private slots:
     void recordGroupKeyInGzipSegments();
     void eventDate_data();
     void eventDate();
+    void eventDateBeyondTzifList_data();
+    void eventDateBeyondTzifList();
     void nearLimit_data();
     void nearLimit();
     void hotshardRecords();
@@ -1263,6 +1265,89 @@ void TestDetection::eventDate()
     // Legacy project time ignores the zone, so the report names none.
     const std::string reportedZone = legacy ? "" : timeZone.toStdString();
     QCOMPARE(report.settings.timeZone, reportedZone);
+}
+
+void TestDetection::eventDateBeyondTzifList_data()
+{
+    // TZif files list transitions up to 2037 and give a rule for later
+    // years. Each time is half an hour or less from local midnight, so its
+    // date shows whether the zone was on daylight saving time.
+    QTest::addColumn<QString>("timeZone");
+    QTest::addColumn<QList<qint64>>("times");
+    QTest::addColumn<QStringList>("dates");
+    // US clocks move forward on 2040-03-11 and back on 2040-11-04.
+    QTest::addRow("New York")
+        << QStringLiteral("America/New_York")
+        << QList<qint64>{utcSeconds(2037, 7, 1, 4, 30),
+                         utcSeconds(2038, 7, 1, 4, 30),
+                         utcSeconds(2040, 3, 11, 4, 30),
+                         utcSeconds(2040, 3, 12, 4, 30),
+                         utcSeconds(2040, 11, 4, 4, 30),
+                         utcSeconds(2040, 11, 5, 4, 30)}
+        << QStringList{
+               QStringLiteral("2037-07-01"), QStringLiteral("2038-07-01"),
+               QStringLiteral("2040-03-10"), QStringLiteral("2040-03-12"),
+               QStringLiteral("2040-11-04"), QStringLiteral("2040-11-04")};
+    // Lord Howe Island moves half an hour: from +11:00 to +10:30 on
+    // 2041-04-07 and back on 2041-10-06.
+    QTest::addRow("Lord Howe") << QStringLiteral("Australia/Lord_Howe")
+                               << QList<qint64>{utcSeconds(2041, 4, 6, 13, 15),
+                                                utcSeconds(2041, 4, 7, 13, 15),
+                                                utcSeconds(2041, 10, 5, 13, 15),
+                                                utcSeconds(2041, 10, 6, 13, 15)}
+                               << QStringList{QStringLiteral("2041-04-07"),
+                                              QStringLiteral("2041-04-07"),
+                                              QStringLiteral("2041-10-05"),
+                                              QStringLiteral("2041-10-07")};
+    // Sydney moves from +11:00 to +10:00 on 2042-04-06 and back on
+    // 2042-10-05.
+    QTest::addRow("Sydney") << QStringLiteral("Australia/Sydney")
+                            << QList<qint64>{utcSeconds(2042, 4, 5, 13, 30),
+                                             utcSeconds(2042, 4, 6, 13, 30),
+                                             utcSeconds(2042, 10, 4, 13, 30),
+                                             utcSeconds(2042, 10, 5, 13, 30)}
+                            << QStringList{QStringLiteral("2042-04-06"),
+                                           QStringLiteral("2042-04-06"),
+                                           QStringLiteral("2042-10-04"),
+                                           QStringLiteral("2042-10-06")};
+    QTest::addRow("Tokyo, without DST")
+        << QStringLiteral("Asia/Tokyo")
+        << QList<qint64>{utcSeconds(2045, 6, 30, 14, 30),
+                         utcSeconds(2045, 6, 30, 15)}
+        << QStringList{QStringLiteral("2045-06-30"),
+                       QStringLiteral("2045-07-01")};
+    // Times outside 1970 to 2100 take their offsets from the zone too.
+    QTest::addRow("New York before 1970 and after 2100")
+        << QStringLiteral("America/New_York")
+        << QList<qint64>{utcSeconds(1969, 7, 1, 4, 30),
+                         utcSeconds(2150, 7, 1, 4, 30),
+                         utcSeconds(2150, 12, 1, 4, 30)}
+        << QStringList{QStringLiteral("1969-07-01"),
+                       QStringLiteral("2150-07-01"),
+                       QStringLiteral("2150-11-30")};
+}
+
+void TestDetection::eventDateBeyondTzifList()
+{
+    QFETCH(QString, timeZone);
+    QFETCH(QList<qint64>, times);
+    QFETCH(QStringList, dates);
+    FixtureDir dir;
+    std::string text;
+    for (qsizetype i = 0; i < times.size(); ++i)
+        text += eventOf(numbered("id", static_cast<std::size_t>(i)), times[i]);
+    const std::string path = dir.write("events.json", text);
+    ScanSettings settings;
+    settings.timeZone = timeZone.toStdString();
+    const Report report = scanPaths({path}, settings);
+
+    for (qsizetype i = 0; i < times.size(); ++i) {
+        const std::string id = numbered("id", static_cast<std::size_t>(i));
+        const QString &date = dates[i];
+        QVERIFY2(idEventsOn(report, id, date.toStdString()) == 1,
+                 qPrintable(QString::fromStdString(id) +
+                            QStringLiteral(" on ") + date));
+    }
 }
 
 void TestDetection::nearLimit_data()

@@ -42,6 +42,9 @@ private slots:
     void unusableIds();
     void time_data();
     void time();
+    void timeOutOfRange_data();
+    void timeOutOfRange();
+    void timeRangeEdgesInZones();
     void timeWarnings();
     void invalidTimeQuoted();
     void groupValues();
@@ -259,6 +262,80 @@ void TestEventFields::time_data()
         << QStringLiteral("99999999999") << QStringLiteral("5138-11-16");
     QTest::addRow("numeric string")
         << QStringLiteral("\"1709726400\"") << QStringLiteral("2024-03-06");
+    QTest::addRow("first time in range")
+        << QStringLiteral("-62135510400000") << QStringLiteral("0001-01-02");
+    QTest::addRow("last time in range")
+        << QStringLiteral("253402214399999") << QStringLiteral("9999-12-30");
+    QTest::addRow("last time in range, fractional")
+        << QStringLiteral("253402214399999.5") << QStringLiteral("9999-12-30");
+}
+
+void TestEventFields::timeOutOfRange_data()
+{
+    QTest::addColumn<QString>("time");
+    QTest::addRow("microseconds") << QStringLiteral("1709683200000000");
+    QTest::addRow("microseconds as text")
+        << QStringLiteral("\"1709683200000000\"");
+    QTest::addRow("nanoseconds") << QStringLiteral("1709683200000000000");
+    QTest::addRow("largest 64-bit integer")
+        << QStringLiteral("9223372036854775807");
+    QTest::addRow("smallest 64-bit integer")
+        << QStringLiteral("-9223372036854775808");
+    QTest::addRow("past 64 bits") << QStringLiteral("9223372036854775808");
+    QTest::addRow("huge double") << QStringLiteral("1e300");
+    QTest::addRow("negative seconds") << QStringLiteral("-99999999999");
+    QTest::addRow("first time past the range")
+        << QStringLiteral("253402214400000");
+    QTest::addRow("last time before the range")
+        << QStringLiteral("-62135510400001");
+    QTest::addRow("date and time text past the range")
+        << QStringLiteral("\"9999-12-31T00:00:00Z\"");
+}
+
+// A time whose date would not fit YYYY-MM-DD is rejected, with a hint at
+// the unit, as both the line scanner and the full parser read it.
+void TestEventFields::timeOutOfRange()
+{
+    QFETCH(QString, time);
+    const Report report =
+        scanText(line("\"alice\"", time.toStdString()) + line("\"alice\""));
+
+    QCOMPARE(report.totals.events, std::int64_t{2});
+    QCOMPARE(report.totals.undatedEvents, std::int64_t{1});
+    QCOMPARE(report.days.size(), std::size_t{1});
+    QCOMPARE(formatDay(report.days[0].day), kDate);
+    const InputReport &input = report.inputs.at(0);
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    const Problem &problem = input.problems[0];
+    QVERIFY(problem.severity == Problem::Severity::Warning);
+    QCOMPARE(problem.line, std::int64_t{1});
+    QVERIFY2(problem.message.find("value " + time.toStdString() + ":") !=
+                 std::string::npos,
+             problem.message.c_str());
+    QVERIFY2(problem.message.find("microseconds") != std::string::npos,
+             problem.message.c_str());
+}
+
+// The first and last accepted times keep a four-digit year in zones far
+// from UTC too.
+void TestEventFields::timeRangeEdgesInZones()
+{
+    const std::string text = line("\"first\"", "-62135510400000") +
+                             line("\"last\"", "253402214399999");
+    for (const char *zone : {"Pacific/Kiritimati", "America/Adak", "UTC"}) {
+        ScanSettings settings;
+        settings.timeZone = zone;
+        const Report report = scanText(text, settings);
+        QCOMPARE(report.totals.undatedEvents, std::int64_t{0});
+        QCOMPARE(report.days.size(), std::size_t{2});
+        for (const DayTotal &day : report.days) {
+            const std::string date = formatDay(day.day);
+            const std::string where = zone + (" " + date);
+            QVERIFY2(parseDay(date) == day.day, where.c_str());
+            QVERIFY2(date >= "0001-01-01", where.c_str());
+            QVERIFY2(date <= "9999-12-31", where.c_str());
+        }
+    }
 }
 
 void TestEventFields::time()

@@ -430,6 +430,21 @@ void LineScannerTest::readsRecordsLikeSimdjson_data()
     row("smallest 18-digit time",
         R"({"event":"A","properties":{"time":-999999999999999999}})", none,
         scanned);
+    row("time in microseconds",
+        R"({"event":"A","properties":{"time":1709683200000000}})", none,
+        scanned);
+    row("last time in range",
+        R"({"event":"A","properties":{"time":253402214399999}})", none,
+        scanned);
+    row("first time past the range",
+        R"({"event":"A","properties":{"time":253402214400000}})", none,
+        scanned);
+    row("first time in range",
+        R"({"event":"A","properties":{"time":-62135510400000}})", none,
+        scanned);
+    row("last time before the range",
+        R"({"event":"A","properties":{"time":-62135510400001}})", none,
+        scanned);
     row("nesting at the limit",
         QByteArray(R"({"event":"A","properties":{"d":)") + QByteArray(30, '[') +
             QByteArray(30, ']') + "}}",

@@ -1061,27 +1061,44 @@ void TestScanCommand::incompleteInput()
 void TestScanCommand::crossingTimeAsDated_data()
 {
     QTest::addColumn<QStringList>("options");
+    QTest::addColumn<qint64>("crossingTime");
     QTest::addColumn<QString>("crossing");
-    // The third event, at 12:00:02 UTC on 2024-03-06, crosses a limit of 2.
-    QTest::addRow("UTC") << QStringList{}
+    // The third event, at `crossingTime`, crosses a limit of 2.
+    const qint64 noon = utcSeconds(2024, 3, 6, 12, 0, 2);
+    const QStringList newYork{QStringLiteral("--timezone"),
+                              QStringLiteral("America/New_York")};
+    QTest::addRow("UTC") << QStringList{} << noon
                          << QStringLiteral("2024-03-06 12:00:02 UTC");
     QTest::addRow("New York")
+        << newYork << noon
+        << QStringLiteral("2024-03-06 07:00:02 -05:00 America/New_York");
+    // US clocks went back from 02:00 EDT to 01:00 EST on 2024-11-03, so
+    // 01:10 happened at 05:10 and at 06:10 UTC.
+    QTest::addRow("New York, first 01:10 of the fall-back day")
+        << newYork << qint64{utcSeconds(2024, 11, 3, 5, 10)}
+        << QStringLiteral("2024-11-03 01:10:00 -04:00 America/New_York");
+    QTest::addRow("New York, second 01:10 of the fall-back day")
+        << newYork << qint64{utcSeconds(2024, 11, 3, 6, 10)}
+        << QStringLiteral("2024-11-03 01:10:00 -05:00 America/New_York");
+    QTest::addRow("Lord Howe, half-hour offset")
         << QStringList{QStringLiteral("--timezone"),
-                       QStringLiteral("America/New_York")}
-        << QStringLiteral("2024-03-06 07:00:02 America/New_York");
+                       QStringLiteral("Australia/Lord_Howe")}
+        << noon
+        << QStringLiteral("2024-03-06 23:00:02 +11:00 Australia/Lord_Howe");
     QTest::addRow("legacy project time")
-        << QStringList{QStringLiteral("--legacy-project-time")}
+        << QStringList{QStringLiteral("--legacy-project-time")} << noon
         << QStringLiteral("2024-03-06 12:00:02 project time");
 }
 
 void TestScanCommand::crossingTimeAsDated()
 {
     QFETCH(QStringList, options);
+    QFETCH(qint64, crossingTime);
     QFETCH(QString, crossing);
     std::string text;
     for (int i = 0; i < 4; ++i)
         text += eventLine("Login", "\"kiosk\"",
-                          std::to_string(utcSeconds(2024, 3, 6, 12, 0, i))) +
+                          std::to_string(crossingTime - 2 + i)) +
                 "\n";
     const QString input =
         QString::fromStdString(m_dir.write("crossing.json", text));

@@ -175,17 +175,16 @@ bool GzipInflater::startNextMember()
     return true;
 }
 
-// Inflates until the block is full. Returns false when the stream ended or
-// failed, leaving the last lines in the block.
-bool GzipInflater::inflateInto(TextBlock &block)
+// Inflates until the block holds `capacity` bytes. Returns false when the
+// stream ended or failed, leaving the last lines in the block.
+bool GzipInflater::inflateInto(TextBlock &block, std::size_t capacity)
 {
-    while (block.size < m_capacity) {
+    while (block.size < capacity) {
         if (m_state->avail_in == 0 && !m_endOfFile && !refill())
             return false;
         m_state->next_out =
             reinterpret_cast<std::uint8_t *>(block.buffer.data() + block.size);
-        m_state->avail_out =
-            static_cast<std::uint32_t>(m_capacity - block.size);
+        m_state->avail_out = static_cast<std::uint32_t>(capacity - block.size);
         const int result = isal_inflate(m_state.get());
         if (result < 0) {
             m_error = std::string(inflateErrorText(result)) +
@@ -194,7 +193,7 @@ bool GzipInflater::inflateInto(TextBlock &block)
             return false;
         }
         const std::size_t produced =
-            (m_capacity - block.size) - m_state->avail_out;
+            (capacity - block.size) - m_state->avail_out;
         block.size += produced;
         if (m_state->block_state == ISAL_BLOCK_FINISH) {
             if (!startNextMember())
@@ -220,7 +219,7 @@ bool GzipInflater::next(TextBlock &block)
     std::copy(m_carry.begin(), m_carry.end(), block.buffer.begin());
     m_carry.clear();
     for (;;) {
-        if (!inflateInto(block))
+        if (!inflateInto(block, m_capacity))
             break;
         if (cutFullBlock(block)) {
             ++m_block;
@@ -235,6 +234,18 @@ bool GzipInflater::next(TextBlock &block)
         return false;
     ++m_block;
     return true;
+}
+
+bool GzipInflater::nextText(TextBlock &block, std::size_t capacity)
+{
+    if (m_done)
+        return false;
+    if (block.buffer.size() < capacity + kRecordPadding)
+        block.buffer.resize(capacity + kRecordPadding);
+    block.size = 0;
+    if (!inflateInto(block, capacity))
+        m_done = true;
+    return block.size > 0;
 }
 
 BlockRangeRead inflateBlockRange(

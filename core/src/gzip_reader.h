@@ -53,6 +53,11 @@ public:
     /// Fills `block` with the next whole lines. Returns false at the end of
     /// the stream or after an error (see error()).
     bool next(TextBlock &block);
+    /// Fills `block` with the next text, up to `capacity` bytes, without
+    /// cutting it at a line end, to look at the start of a file. Returns
+    /// false at the end of the stream or after an error. Mixing it with
+    /// next() would lose text.
+    bool nextText(TextBlock &block, std::size_t capacity);
     /// The number of the block that next() returns next.
     std::size_t nextBlock() const { return m_block; }
     /// The length of the partial line that starts the next block.
@@ -67,7 +72,7 @@ public:
 private:
     bool refill();
     bool cutFullBlock(TextBlock &block);
-    bool inflateInto(TextBlock &block);
+    bool inflateInto(TextBlock &block, std::size_t capacity);
     bool startNextMember();
     bool restIsPadding();
 

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <isa-l/igzip_lib.h>
 #include <optional>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -19,48 +18,72 @@ namespace {
 
 constexpr std::int64_t kMinChunkBytes = 32LL << 20;
 constexpr std::size_t kSniffBytes = 64 << 10;
+/// The maximum blank text at the start of a gzip file whose layout is still
+/// detected. It bounds the work of a file that is blank text all through.
+constexpr std::int64_t kMaxSniffedText = 256LL << 20;
 
 bool isBlank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/// Returns the first character that is not blank, after a UTF-8 byte order
-/// mark when `atStart`, or nothing when all are blank.
-std::optional<char> firstNonBlank(const char *data, std::size_t size,
-                                  bool atStart)
-{
-    std::size_t pos = 0;
-    if (atStart && size >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-        pos = 3;
-    while (pos < size && isBlank(data[pos]))
-        ++pos;
-    if (pos == size)
-        return std::nullopt;
-    return data[pos];
-}
+/// Finds the record layout of a file from the first character of its text
+/// that is neither blank nor part of a UTF-8 byte order mark. A mark can
+/// follow blank text where files were joined with cat.
+class LayoutSniffer {
+public:
+    /// Reads the next piece of text. Returns true once the layout is known.
+    bool feed(const char *data, std::size_t size)
+    {
+        for (std::size_t i = 0; i < size && !m_layout; ++i)
+            step(static_cast<unsigned char>(data[i]));
+        return m_layout.has_value();
+    }
 
-/// Returns the layout from the first non-blank character after an optional
-/// UTF-8 byte order mark.
-RecordLayout sniffLayout(const char *data, std::size_t size)
-{
-    return firstNonBlank(data, size, true) == '[' ? RecordLayout::JsonArray
-                                                  : RecordLayout::Lines;
-}
+    bool found() const { return m_layout.has_value(); }
+    /// The layout found, or lines when all the text read was blank.
+    RecordLayout layout() const
+    {
+        return m_layout.value_or(RecordLayout::Lines);
+    }
 
-/// Inflates the start of a gzip file to sniff the layout of its text.
-RecordLayout sniffGzipLayout(std::vector<std::uint8_t> &head)
+private:
+    void step(unsigned char byte)
+    {
+        static constexpr unsigned char kByteOrderMark[] = {0xEF, 0xBB, 0xBF};
+        if (byte == kByteOrderMark[m_markBytes]) {
+            m_markBytes = (m_markBytes + 1) % 3;
+            return;
+        }
+        if (m_markBytes == 0 && isBlank(static_cast<char>(byte)))
+            return;
+        // A mark cut short is a character that is not '[' too.
+        m_layout = m_markBytes == 0 && byte == '[' ? RecordLayout::JsonArray
+                                                   : RecordLayout::Lines;
+    }
+
+    /// The bytes of a byte order mark read so far.
+    std::size_t m_markBytes = 0;
+    std::optional<RecordLayout> m_layout;
+};
+
+/// Inflates the start of a gzip file, across empty members and blank text,
+/// until its layout shows. Returns false when the first kMaxSniffedText
+/// bytes of text are all blank. A stream that fails first gets the layout
+/// of the text before the failure, and the reader reports the failure.
+bool sniffGzipLayout(int fd, RecordLayout &layout)
 {
-    std::vector<char> text(kSniffBytes);
-    inflate_state state;
-    isal_inflate_init(&state);
-    state.crc_flag = ISAL_GZIP;
-    state.next_in = head.data();
-    state.avail_in = static_cast<std::uint32_t>(head.size());
-    state.next_out = reinterpret_cast<std::uint8_t *>(text.data());
-    state.avail_out = static_cast<std::uint32_t>(text.size());
-    isal_inflate(&state);
-    return sniffLayout(text.data(), text.size() - state.avail_out);
+    GzipInflater inflater(fd);
+    LayoutSniffer sniffer;
+    TextBlock text;
+    std::int64_t inflated = 0;
+    while (inflated < kMaxSniffedText && inflater.nextText(text, kSniffBytes)) {
+        inflated += static_cast<std::int64_t>(text.size);
+        if (sniffer.feed(text.buffer.data(), text.size))
+            break;
+    }
+    layout = sniffer.layout();
+    return sniffer.found() || inflater.ended();
 }
 
 class FileDescriptor {
@@ -889,35 +912,35 @@ bool detectFileFormat(const std::string &path, FileFormat &format,
         error = std::strerror(errno);
         return false;
     }
-    std::vector<std::uint8_t> head(detail::kSniffBytes);
+    std::vector<char> head(detail::kSniffBytes);
     ssize_t count = ::read(fd.get(), head.data(), head.size());
     if (count < 0) {
         error = std::strerror(errno);
         return false;
     }
-    head.resize(static_cast<std::size_t>(count));
-    format.gzip = head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+    format.gzip = count >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
+                  static_cast<unsigned char>(head[1]) == 0x8b;
     if (format.gzip) {
-        format.layout = detail::sniffGzipLayout(head);
-        return true;
+        if (detail::sniffGzipLayout(fd.get(), format.layout))
+            return true;
+        error = "the first " + std::to_string(detail::kMaxSniffedText >> 20) +
+                " MiB of its text are blank, so whether it contains a JSON "
+                "array or one event per line is unknown: remove the blank "
+                "text at its start, then scan it again";
+        return false;
     }
     // A file may start with more blank space than one read takes, so reading
     // goes on until the first character that is not blank.
-    std::optional<char> first = detail::firstNonBlank(
-        reinterpret_cast<const char *>(head.data()), head.size(), true);
-    while (!first && count > 0) {
-        head.resize(detail::kSniffBytes);
+    detail::LayoutSniffer sniffer;
+    while (count > 0 &&
+           !sniffer.feed(head.data(), static_cast<std::size_t>(count))) {
         count = ::read(fd.get(), head.data(), head.size());
         if (count < 0) {
             error = std::strerror(errno);
             return false;
         }
-        first =
-            detail::firstNonBlank(reinterpret_cast<const char *>(head.data()),
-                                  static_cast<std::size_t>(count), false);
     }
-    format.layout =
-        first == '[' ? RecordLayout::JsonArray : RecordLayout::Lines;
+    format.layout = sniffer.layout();
     return true;
 }
 

@@ -64,6 +64,9 @@ private slots:
     void lineSplittingInScan();
     void jsonArray_data();
     void jsonArray();
+    void gzipLayoutAfterBlankText_data();
+    void gzipLayoutAfterBlankText();
+    void gzipLayoutOfBlankText();
     void textAfterArray();
     void extraBraceInArray();
     void unbalancedElementInArray_data();
@@ -366,6 +369,9 @@ void TestRecordReader::jsonArray_data()
         << bytes("[" + a + "][" + b + "]") << true << 2;
     QTest::addRow("second array with a byte order mark")
         << bytes("[" + a + "]\n\xef\xbb\xbf[" + b + "]\n") << false << 2;
+    // A blank file and a file with a byte order mark joined with cat.
+    QTest::addRow("byte order mark after a blank line")
+        << bytes("\n\xef\xbb\xbf[" + a + "," + b + "]\n") << false << 2;
     // More blank space than the first read of the file takes.
     QTest::addRow("after 100 KB of blanks")
         << bytes(std::string(100'000, ' ') + "\n[" + a + "," + b + "]") << false
@@ -398,6 +404,95 @@ void TestRecordReader::jsonArray()
         QVERIFY(input.problems[0].severity == Problem::Severity::Warning);
     if (events > 0)
         QCOMPARE(idEventsOn(report, "bob", "2024-03-06"), std::int64_t{1});
+}
+
+void TestRecordReader::gzipLayoutAfterBlankText_data()
+{
+    QTest::addColumn<QByteArray>("compressed");
+    QTest::addColumn<bool>("isArray");
+
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const std::string b = eventLine("B", "\"bob\"", "1709726400");
+    const std::string array = "[" + a + "," + b + "]";
+    const auto bytes = [](const std::string &s) {
+        return QByteArray::fromStdString(s);
+    };
+    // An empty file compressed, then an export: `cat empty.gz day.gz`.
+    QTest::addRow("empty first member")
+        << bytes(gzipMember("") + gzipMember(array)) << true;
+    QTest::addRow("first member a newline")
+        << bytes(gzipMember("\n") + gzipMember(array)) << true;
+    QTest::addRow("three empty members")
+        << bytes(gzipMember("") + gzipMember("") + gzipMember(" \r\n") +
+                 gzipMember(array))
+        << true;
+    // More blank text than one look at the start inflates.
+    QTest::addRow("70,000 spaces first")
+        << bytes(gzipMember(std::string(70'000, ' ') + "\n" + array)) << true;
+    QTest::addRow("byte order mark after a blank member")
+        << bytes(gzipMember("\n") + gzipMember("\xef\xbb\xbf" + array)) << true;
+    QTest::addRow("lines after an empty member")
+        << bytes(gzipMember("") + gzipMember(a + "\n" + b + "\n")) << false;
+}
+
+// The layout of a gzip file is that of its first text that is not blank,
+// whichever member it is in.
+void TestRecordReader::gzipLayoutAfterBlankText()
+{
+    QFETCH(QByteArray, compressed);
+    QFETCH(bool, isArray);
+    FixtureDir dir;
+    const std::string path =
+        dir.write("joined.json.gz", compressed.toStdString());
+
+    FileFormat format;
+    std::string error;
+    QVERIFY(detectFileFormat(path, format, error));
+    QVERIFY(format.gzip);
+    QCOMPARE(format.layout == RecordLayout::JsonArray, isArray);
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Ok);
+    QCOMPARE(input.events, std::int64_t{2});
+    QCOMPARE(input.problemCount, std::int64_t{0});
+    QCOMPARE(idEventsOn(report, "bob", "2024-03-06"), std::int64_t{1});
+}
+
+// Past 256 MiB of blank text the layout is given up on, and the file is
+// reported unread rather than read in a layout that may be wrong.
+void TestRecordReader::gzipLayoutOfBlankText()
+{
+    const std::string blankMember = gzipMember(std::string(1 << 20, ' '));
+    std::string compressed;
+    for (int i = 0; i < 257; ++i)
+        compressed += blankMember;
+    std::string array = eventLine("A", "\"alice\"", "1709726400");
+    array.insert(0, 1, '[');
+    array.push_back(']');
+    compressed += gzipMember(array);
+    FixtureDir dir;
+    const std::string path = dir.write("blank.json.gz", compressed);
+
+    FileFormat format;
+    std::string error;
+    QVERIFY(!detectFileFormat(path, format, error));
+    QVERIFY2(containsText(error, "256 MiB of its text are blank"),
+             error.c_str());
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Error);
+    QCOMPARE(input.events, std::int64_t{0});
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    QVERIFY2(containsText(input.problems[0].message, "JSON array or one event"),
+             input.problems[0].message.c_str());
+
+    // Blank text that ends the stream before the limit is an empty file.
+    const std::string empty =
+        dir.write("empty.json.gz", blankMember + gzipMember("\n"));
+    QVERIFY(detectFileFormat(empty, format, error));
+    QVERIFY(format.layout == RecordLayout::Lines);
 }
 
 void TestRecordReader::textAfterArray()

@@ -40,6 +40,14 @@ Collected collect(const std::string &path)
     return collected;
 }
 
+/// `member` with one bit of its CRC-32, the first 4 bytes of its 8-byte
+/// trailer, flipped.
+std::string withBadChecksum(std::string member)
+{
+    member[member.size() - 8] ^= 0x01;
+    return member;
+}
+
 bool containsText(const std::string &haystack, const std::string &needle)
 {
     return haystack.find(needle) != std::string::npos;
@@ -58,6 +66,8 @@ private slots:
     void truncatedGzip();
     void bytesAfterGzip_data();
     void bytesAfterGzip();
+    void gzipChecksumMismatch_data();
+    void gzipChecksumMismatch();
     void folderSortedByName();
     void lineSplitting_data();
     void lineSplitting();
@@ -216,6 +226,74 @@ void TestRecordReader::bytesAfterGzip()
     QCOMPARE(report.inputs[0].status == InputReport::Status::Error, isError);
     QCOMPARE(report.totals.events, std::int64_t{6});
     QCOMPARE(idEventsOn(report, "bob", "2024-03-06"), std::int64_t{3});
+}
+
+void TestRecordReader::gzipChecksumMismatch_data()
+{
+    QTest::addColumn<QByteArray>("compressed");
+    QTest::addColumn<bool>("isArray");
+    QTest::addColumn<int>("events");
+    QTest::addColumn<int>("badMember");
+
+    const auto bytes = [](const std::string &s) {
+        return QByteArray::fromStdString(s);
+    };
+    QTest::addRow("small") << bytes(withBadChecksum(gzipMember(
+                                  repeatedLines("alice", kNoon, 30))))
+                           << false << 30 << 1;
+    // More than one 4 MiB block of text, so the mismatch comes while the
+    // last block is inflated.
+    std::string large;
+    for (int i = 0; i < 47'000; ++i)
+        large += repeatedLines("user-" + std::to_string(i % 5), kNoon + i, 1,
+                               "\"pad\":\"" + std::string(i % 300, 'x') + "\"");
+    QTest::addRow("large") << bytes(withBadChecksum(gzipMember(large, 1)))
+                           << false << 47'000 << 1;
+    // Reading stops at the bad member, as gzip -d does.
+    QTest::addRow("middle member")
+        << bytes(gzipMember(repeatedLines("alice", kNoon, 2)) +
+                 withBadChecksum(gzipMember(repeatedLines("bob", kNoon, 3))) +
+                 gzipMember(repeatedLines("carol", kNoon, 4)))
+        << false << 5 << 2;
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    QTest::addRow("JSON array")
+        << bytes(withBadChecksum(gzipMember("[" + a + ",\n" + a + "]"))) << true
+        << 2 << 1;
+}
+
+// A checksum mismatch comes after the member's whole text, so every line
+// of it counts, and the file is an error that names the member.
+void TestRecordReader::gzipChecksumMismatch()
+{
+    QFETCH(QByteArray, compressed);
+    QFETCH(bool, isArray);
+    QFETCH(int, events);
+    QFETCH(int, badMember);
+    FixtureDir dir;
+    const std::string path = dir.write("crc.json.gz", compressed.toStdString());
+
+    FileFormat format;
+    std::string error;
+    QVERIFY(detectFileFormat(path, format, error));
+    QCOMPARE(format.layout == RecordLayout::JsonArray, isArray);
+
+    const Collected collected = collect(path);
+    QCOMPARE(static_cast<int>(collected.records.size()), events);
+    const std::string member =
+        "checksum mismatch in member " + std::to_string(badMember) + " (";
+    QVERIFY2(containsText(collected.result.error, member),
+             collected.result.error.c_str());
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Error);
+    QCOMPARE(input.events, std::int64_t{events});
+    QCOMPARE(report.totals.skippedLines, std::int64_t{0});
+    // No line is reported as invalid JSON, only the mismatch.
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    QVERIFY2(containsText(input.problems[0].message, member),
+             input.problems[0].message.c_str());
+    QCOMPARE(input.problems[0].line, collected.lines.back());
 }
 
 void TestRecordReader::folderSortedByName()

@@ -299,8 +299,12 @@ public:
         return {};
     }
 
-    /// The lines read, up to the one with the error after an error.
-    std::int64_t lines() const { return m_line; }
+    /// The lines read, a last one without a '\n' included, or up to the one
+    /// with the error after an error.
+    std::int64_t lines() const
+    {
+        return m_error.empty() && m_column > 0 ? m_line + 1 : m_line;
+    }
 
     /// Commas missing or out of place, which JSON forbids but which leave
     /// every element readable: the first of each kind, with its count.

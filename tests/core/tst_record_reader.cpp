@@ -83,6 +83,7 @@ private slots:
     void unbalancedElementInArray();
     void commaFaultsInArray_data();
     void commaFaultsInArray();
+    void unclosedArray_data();
     void unclosedArray();
     void badLineQuoteKeepsText();
     void twiceCompressedNamed();
@@ -739,22 +740,47 @@ void TestRecordReader::commaFaultsInArray()
              input.problems[2].message.c_str());
 }
 
+void TestRecordReader::unclosedArray_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("compress");
+    QTest::addColumn<int>("errorLine");
+
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const auto bytes = [](const std::string &s) {
+        return QByteArray::fromStdString(s);
+    };
+    // The error names the last line, where the file ends.
+    QTest::addRow("element per line")
+        << bytes("[\n" + a + ",\n" + a + "\n") << false << 3;
+    QTest::addRow("one line") << bytes("[" + a + "," + a) << false << 1;
+    QTest::addRow("one line, gzip") << bytes("[" + a + "," + a) << true << 1;
+    QTest::addRow("last line without a newline")
+        << bytes("[\n" + a + ",\n" + a) << false << 3;
+}
+
 void TestRecordReader::unclosedArray()
 {
+    QFETCH(QByteArray, text);
+    QFETCH(bool, compress);
+    QFETCH(int, errorLine);
     FixtureDir dir;
-    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const std::string plain = text.toStdString();
     const std::string path =
-        dir.write("open.json", "[\n" + a + ",\n" + a + "\n");
+        dir.write("open.json", compress ? gzipMember(plain) : plain);
 
     const Collected collected = collect(path);
     QVERIFY(!collected.result.error.empty());
+    QCOMPARE(collected.result.lines, std::int64_t{errorLine});
 
     const Report report = scanPaths({path});
     const InputReport &input = report.inputs[0];
     QVERIFY(input.status == InputReport::Status::Error);
+    QCOMPARE(input.events, std::int64_t{2});
     QVERIFY(!input.problems.empty());
     QVERIFY2(containsText(input.problems.back().message, "not closed"),
              input.problems.back().message.c_str());
+    QCOMPARE(input.problems.back().line, std::int64_t{errorLine});
 }
 
 void TestRecordReader::notTextLineNamed()

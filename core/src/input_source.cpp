@@ -373,11 +373,11 @@ private:
     };
     enum Fault { MissingComma, ExtraComma, TrailingComma, kFaultKinds };
 
-    void noteFault(Fault fault)
+    void noteFault(Fault fault, std::int64_t line)
     {
         CommaFault &kind = m_faults[fault];
         if (kind.count++ == 0)
-            kind.firstLine = m_line + 1;
+            kind.firstLine = line;
     }
 
     // The byte that causes an error is on line m_line + 1, since a newline
@@ -440,11 +440,13 @@ private:
         m_closedByArrayBracket = false;
         if (c == ',') {
             if (m_state != State::AfterElement)
-                noteFault(ExtraComma);
+                noteFault(ExtraComma, m_line + 1);
             m_state = State::AfterComma;
+            m_commaLine = m_line + 1;
         } else if (c == ']') {
+            // The comma is the fault, and it can be lines before the ']'.
             if (m_state == State::AfterComma)
-                noteFault(TrailingComma);
+                noteFault(TrailingComma, m_commaLine);
             m_state = State::AfterArray;
         } else if (c == '}') {
             // A closing brace too many after an element. Passed on as an
@@ -456,7 +458,7 @@ private:
             m_state = State::AfterElement;
         } else {
             if (m_state == State::AfterElement)
-                noteFault(MissingComma);
+                noteFault(MissingComma, m_line + 1);
             startElement();
             elementByte(c, records);
         }
@@ -490,6 +492,7 @@ private:
             // A scalar element ends at the next separator.
             emit(records);
             m_state = c == ']' ? State::AfterArray : State::AfterComma;
+            m_commaLine = m_line + 1;
             return;
         }
         if (c == '{' && m_expectKey) {
@@ -614,6 +617,8 @@ private:
     bool m_closedByArrayBracket = false;
     std::string m_trailing;
     std::int64_t m_trailingLine = 0;
+    /// The line of the last comma between elements.
+    std::int64_t m_commaLine = 0;
     CommaFault m_faults[kFaultKinds] = {
         {"a comma is missing before this element of the JSON array; the "
          "element was read, but check how the file was made"},

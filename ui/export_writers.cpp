@@ -51,6 +51,12 @@ QString number(std::int64_t value)
     return QString::number(value);
 }
 
+/// An empty cell for line 0, which marks a problem with the whole file.
+QString lineText(std::int64_t line)
+{
+    return line > 0 ? number(line) : QString();
+}
+
 void writeFindings(QTextStream &out, const std::vector<PairFinding> &findings)
 {
     writeCsvRow(
@@ -125,7 +131,7 @@ void writeProblems(QTextStream &out, const Report &report)
                       QStringLiteral("severity"), QStringLiteral("message")});
     for (const InputReport &input : report.inputs) {
         for (const Problem &p : input.problems)
-            writeCsvRow(out, {toQString(input.path), number(p.line),
+            writeCsvRow(out, {toQString(input.path), lineText(p.line),
                               p.severity == Problem::Severity::Error
                                   ? QStringLiteral("error")
                                   : QStringLiteral("warning"),

@@ -109,7 +109,8 @@ QString problemsSection(const Report &report)
         for (const Problem &p : input.problems)
             rows += tableRow(
                 {QFileInfo(displayText(input.path)).fileName().toHtmlEscaped(),
-                 QString::number(p.line),
+                 // Line 0 marks a problem with the whole file.
+                 p.line > 0 ? QString::number(p.line) : QString(),
                  p.severity == Problem::Severity::Error
                      ? QStringLiteral("error")
                      : QStringLiteral("warning"),

@@ -31,8 +31,6 @@ const char *inflateErrorText(int code)
         return "invalid gzip header";
     case ISAL_UNSUPPORTED_METHOD:
         return "unsupported gzip compression method";
-    case ISAL_INCORRECT_CHECKSUM:
-        return "gzip checksum mismatch";
     default:
         return "gzip decompression failed";
     }
@@ -72,6 +70,8 @@ GzipInflater::GzipInflater(int fd, const GzipCheckpoint *from)
     m_state->next_in = nullptr;
     m_state->avail_in = 0;
     m_bytesRead = from->compressedOffset;
+    m_member = from->member;
+    m_memberOffset = from->memberOffset;
     m_capacity = from->capacity;
     m_carry = from->carry;
     m_block = from->block;
@@ -84,6 +84,8 @@ GzipCheckpoint GzipInflater::checkpoint() const
     GzipCheckpoint checkpoint;
     checkpoint.block = m_block;
     checkpoint.compressedOffset = m_bytesRead - m_state->avail_in;
+    checkpoint.member = m_member;
+    checkpoint.memberOffset = m_memberOffset;
     checkpoint.capacity = m_capacity;
     checkpoint.carry = m_carry;
     auto state = std::make_shared<inflate_state>();
@@ -98,7 +100,6 @@ bool GzipInflater::refill()
         ::pread(m_fd, m_input.data(), m_input.size(), m_bytesRead);
     if (count < 0) {
         m_error = "read failed: " + std::string(std::strerror(errno));
-        m_readFailed = true;
         return false;
     }
     m_endOfFile = count == 0;
@@ -172,30 +173,75 @@ bool GzipInflater::startNextMember()
     }
     isal_inflate_reset(m_state.get());
     startMember(*m_state);
+    ++m_member;
+    m_memberOffset = m_bytesRead - m_state->avail_in;
     return true;
 }
 
-// Inflates until the block is full. Returns false when the stream ended or
-// failed, leaving the last lines in the block.
-bool GzipInflater::inflateInto(TextBlock &block)
+void GzipInflater::failInflate(int code)
 {
-    while (block.size < m_capacity) {
+    const std::int64_t offset = m_bytesRead - m_state->avail_in;
+    if (code == ISAL_INCORRECT_CHECKSUM) {
+        m_error = "gzip checksum mismatch in member " +
+                  std::to_string(m_member) + " (compressed bytes " +
+                  std::to_string(m_memberOffset) + " to " +
+                  std::to_string(offset) +
+                  "): its lines were counted, but they may be corrupt, and "
+                  "reading stopped there, as gzip -d does; check the file "
+                  "with gzip -t and get a new copy";
+        return;
+    }
+    m_error = std::string(inflateErrorText(code)) + " in gzip member " +
+              std::to_string(m_member) + " at compressed byte " +
+              std::to_string(offset);
+}
+
+// Whether the deflate data of the current member ended, so that the text
+// inflated from it is whole even when its trailer is missing or wrong.
+bool GzipInflater::memberTextEnded() const
+{
+    const isal_block_state state = m_state->block_state;
+    return state == ISAL_BLOCK_INPUT_DONE || state == ISAL_BLOCK_FINISH ||
+           state == ISAL_CHECKSUM_CHECK;
+}
+
+// Drops the text after the last line end of the last block when a failure
+// inside a member's deflate data cut that line short. Passed on, the line
+// would be reported as invalid JSON, and its event is lost either way.
+void GzipInflater::dropCutLine(TextBlock &block)
+{
+    if (m_error.empty() || memberTextEnded())
+        return;
+    const char *begin = block.buffer.data();
+    const char *lastNewline =
+        static_cast<const char *>(memrchr(begin, '\n', block.size));
+    const std::size_t keep = lastNewline ? lastNewline - begin + 1 : 0;
+    if (keep == block.size)
+        return;
+    block.size = keep;
+    m_error += "; the line that the failure cuts short was not read";
+}
+
+// Inflates until the block holds `capacity` bytes. Returns false when the
+// stream ended or failed, leaving the last lines in the block.
+bool GzipInflater::inflateInto(TextBlock &block, std::size_t capacity)
+{
+    while (block.size < capacity) {
         if (m_state->avail_in == 0 && !m_endOfFile && !refill())
             return false;
         m_state->next_out =
             reinterpret_cast<std::uint8_t *>(block.buffer.data() + block.size);
-        m_state->avail_out =
-            static_cast<std::uint32_t>(m_capacity - block.size);
+        m_state->avail_out = static_cast<std::uint32_t>(capacity - block.size);
         const int result = isal_inflate(m_state.get());
+        // Text inflated before a failure is kept, with the same rule for
+        // every failure: see dropCutLine().
+        const std::size_t produced =
+            (capacity - block.size) - m_state->avail_out;
+        block.size += produced;
         if (result < 0) {
-            m_error = std::string(inflateErrorText(result)) +
-                      " at compressed byte " +
-                      std::to_string(m_bytesRead - m_state->avail_in);
+            failInflate(result);
             return false;
         }
-        const std::size_t produced =
-            (m_capacity - block.size) - m_state->avail_out;
-        block.size += produced;
         if (m_state->block_state == ISAL_BLOCK_FINISH) {
             if (!startNextMember())
                 return false;
@@ -220,21 +266,33 @@ bool GzipInflater::next(TextBlock &block)
     std::copy(m_carry.begin(), m_carry.end(), block.buffer.begin());
     m_carry.clear();
     for (;;) {
-        if (!inflateInto(block))
+        if (!inflateInto(block, m_capacity))
             break;
         if (cutFullBlock(block)) {
             ++m_block;
             return true;
         }
     }
-    // The stream ended or failed, so the rest is the last block. A read
-    // error drops it, because its lines may be cut short.
+    // The stream ended or failed, so the rest is the last block.
     m_done = true;
     block.compressedBytesDone = m_bytesRead;
-    if (block.size == 0 || m_readFailed)
+    dropCutLine(block);
+    if (block.size == 0)
         return false;
     ++m_block;
     return true;
+}
+
+bool GzipInflater::nextText(TextBlock &block, std::size_t capacity)
+{
+    if (m_done)
+        return false;
+    if (block.buffer.size() < capacity + kRecordPadding)
+        block.buffer.resize(capacity + kRecordPadding);
+    block.size = 0;
+    if (!inflateInto(block, capacity))
+        m_done = true;
+    return block.size > 0;
 }
 
 BlockRangeRead inflateBlockRange(

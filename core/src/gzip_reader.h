@@ -32,6 +32,9 @@ struct GzipCheckpoint {
     /// The block that starts here, counted from 0 in the file.
     std::size_t block = 0;
     std::int64_t compressedOffset = 0;
+    /// The gzip member being inflated, counted from 1, and where it starts.
+    std::size_t member = 1;
+    std::int64_t memberOffset = 0;
     std::size_t capacity = 0;
     std::vector<char> carry;
     std::shared_ptr<const inflate_state> state;
@@ -51,8 +54,17 @@ public:
     GzipInflater &operator=(const GzipInflater &) = delete;
 
     /// Fills `block` with the next whole lines. Returns false at the end of
-    /// the stream or after an error (see error()).
+    /// the stream or after an error (see error()). Reading stops at the
+    /// first failure, as gzip -d does, and the last block keeps the text
+    /// inflated before it. A line that a failure inside a member's deflate
+    /// data cuts short is dropped. A checksum mismatch comes after the
+    /// member's whole text, so all its lines are kept, unverified.
     bool next(TextBlock &block);
+    /// Fills `block` with the next text, up to `capacity` bytes, without
+    /// cutting it at a line end, to look at the start of a file. Returns
+    /// false at the end of the stream or after an error. Mixing it with
+    /// next() would lose text.
+    bool nextText(TextBlock &block, std::size_t capacity);
     /// The number of the block that next() returns next.
     std::size_t nextBlock() const { return m_block; }
     /// The length of the partial line that starts the next block.
@@ -67,9 +79,12 @@ public:
 private:
     bool refill();
     bool cutFullBlock(TextBlock &block);
-    bool inflateInto(TextBlock &block);
+    bool inflateInto(TextBlock &block, std::size_t capacity);
     bool startNextMember();
     bool restIsPadding();
+    void failInflate(int code);
+    bool memberTextEnded() const;
+    void dropCutLine(TextBlock &block);
 
     int m_fd;
     std::unique_ptr<inflate_state> m_state;
@@ -77,8 +92,10 @@ private:
     /// Compressed bytes read from the file so far.
     std::int64_t m_bytesRead = 0;
     bool m_endOfFile = false;
-    bool m_readFailed = false;
     bool m_done = false;
+    /// The gzip member being inflated, counted from 1, and where it starts.
+    std::size_t m_member = 1;
+    std::int64_t m_memberOffset = 0;
     std::size_t m_capacity;
     std::vector<char> m_carry;
     std::size_t m_block = 0;

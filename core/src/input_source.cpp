@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <isa-l/igzip_lib.h>
 #include <optional>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -19,25 +18,13 @@ namespace {
 
 constexpr std::int64_t kMinChunkBytes = 32LL << 20;
 constexpr std::size_t kSniffBytes = 64 << 10;
+/// The maximum blank text at the start of a gzip file whose layout is still
+/// detected. It bounds the work of a file that is blank text all through.
+constexpr std::int64_t kMaxSniffedText = 256LL << 20;
 
 bool isBlank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/// Returns the first character that is not blank, after a UTF-8 byte order
-/// mark when `atStart`, or nothing when all are blank.
-std::optional<char> firstNonBlank(const char *data, std::size_t size,
-                                  bool atStart)
-{
-    std::size_t pos = 0;
-    if (atStart && size >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-        pos = 3;
-    while (pos < size && isBlank(data[pos]))
-        ++pos;
-    if (pos == size)
-        return std::nullopt;
-    return data[pos];
 }
 
 /// Explains a file that starts with the signature of a compression format
@@ -79,27 +66,63 @@ std::optional<std::string> unsupportedFormatError(std::string_view head)
     return std::nullopt;
 }
 
-/// Returns the layout from the first non-blank character after an optional
-/// UTF-8 byte order mark.
-RecordLayout sniffLayout(const char *data, std::size_t size)
-{
-    return firstNonBlank(data, size, true) == '[' ? RecordLayout::JsonArray
-                                                  : RecordLayout::Lines;
-}
+/// Finds the record layout of a file from the first character of its text
+/// that is neither blank nor part of a UTF-8 byte order mark. A mark can
+/// follow blank text where files were joined with cat.
+class LayoutSniffer {
+public:
+    /// Reads the next piece of text. Returns true once the layout is known.
+    bool feed(const char *data, std::size_t size)
+    {
+        for (std::size_t i = 0; i < size && !m_layout; ++i)
+            step(static_cast<unsigned char>(data[i]));
+        return m_layout.has_value();
+    }
 
-/// Inflates the start of a gzip file to sniff the layout of its text.
-RecordLayout sniffGzipLayout(std::vector<std::uint8_t> &head)
+    bool found() const { return m_layout.has_value(); }
+    /// The layout found, or lines when all the text read was blank.
+    RecordLayout layout() const
+    {
+        return m_layout.value_or(RecordLayout::Lines);
+    }
+
+private:
+    void step(unsigned char byte)
+    {
+        static constexpr unsigned char kByteOrderMark[] = {0xEF, 0xBB, 0xBF};
+        if (byte == kByteOrderMark[m_markBytes]) {
+            m_markBytes = (m_markBytes + 1) % 3;
+            return;
+        }
+        if (m_markBytes == 0 && isBlank(static_cast<char>(byte)))
+            return;
+        // A mark cut short is a character that is not '[' too.
+        m_layout = m_markBytes == 0 && byte == '[' ? RecordLayout::JsonArray
+                                                   : RecordLayout::Lines;
+    }
+
+    /// The bytes of a byte order mark read so far.
+    std::size_t m_markBytes = 0;
+    std::optional<RecordLayout> m_layout;
+};
+
+/// Inflates the start of a gzip file, across empty members and blank text,
+/// until its layout shows. Returns false when the first kMaxSniffedText
+/// bytes of text are all blank. A stream that fails first gets the layout
+/// of the text before the failure, and the reader reports the failure.
+bool sniffGzipLayout(int fd, RecordLayout &layout)
 {
-    std::vector<char> text(kSniffBytes);
-    inflate_state state;
-    isal_inflate_init(&state);
-    state.crc_flag = ISAL_GZIP;
-    state.next_in = head.data();
-    state.avail_in = static_cast<std::uint32_t>(head.size());
-    state.next_out = reinterpret_cast<std::uint8_t *>(text.data());
-    state.avail_out = static_cast<std::uint32_t>(text.size());
-    isal_inflate(&state);
-    return sniffLayout(text.data(), text.size() - state.avail_out);
+    GzipInflater inflater(fd);
+    LayoutSniffer sniffer;
+    TextBlock text;
+    std::int64_t inflated = 0;
+    while (inflated < kMaxSniffedText && inflater.nextText(text, kSniffBytes)) {
+        inflated += static_cast<std::int64_t>(text.size);
+        if (sniffer.feed(text.buffer.data(), text.size))
+            break;
+    }
+    layout = sniffer.layout();
+    return sniffer.found() || inflater.ended();
 }
 
 class FileDescriptor {
@@ -315,8 +338,12 @@ public:
         return {};
     }
 
-    /// The lines read, up to the one with the error after an error.
-    std::int64_t lines() const { return m_line; }
+    /// The lines read, a last one without a '\n' included, or up to the one
+    /// with the error after an error.
+    std::int64_t lines() const
+    {
+        return m_error.empty() && m_column > 0 ? m_line + 1 : m_line;
+    }
 
     /// Commas missing or out of place, which JSON forbids but which leave
     /// every element readable: the first of each kind, with its count.
@@ -385,11 +412,11 @@ private:
     };
     enum Fault { MissingComma, ExtraComma, TrailingComma, kFaultKinds };
 
-    void noteFault(Fault fault)
+    void noteFault(Fault fault, std::int64_t line)
     {
         CommaFault &kind = m_faults[fault];
         if (kind.count++ == 0)
-            kind.firstLine = m_line + 1;
+            kind.firstLine = line;
     }
 
     // The byte that causes an error is on line m_line + 1, since a newline
@@ -452,11 +479,13 @@ private:
         m_closedByArrayBracket = false;
         if (c == ',') {
             if (m_state != State::AfterElement)
-                noteFault(ExtraComma);
+                noteFault(ExtraComma, m_line + 1);
             m_state = State::AfterComma;
+            m_commaLine = m_line + 1;
         } else if (c == ']') {
+            // The comma is the fault, and it can be lines before the ']'.
             if (m_state == State::AfterComma)
-                noteFault(TrailingComma);
+                noteFault(TrailingComma, m_commaLine);
             m_state = State::AfterArray;
         } else if (c == '}') {
             // A closing brace too many after an element. Passed on as an
@@ -468,7 +497,7 @@ private:
             m_state = State::AfterElement;
         } else {
             if (m_state == State::AfterElement)
-                noteFault(MissingComma);
+                noteFault(MissingComma, m_line + 1);
             startElement();
             elementByte(c, records);
         }
@@ -502,6 +531,7 @@ private:
             // A scalar element ends at the next separator.
             emit(records);
             m_state = c == ']' ? State::AfterArray : State::AfterComma;
+            m_commaLine = m_line + 1;
             return;
         }
         if (c == '{' && m_expectKey) {
@@ -626,6 +656,8 @@ private:
     bool m_closedByArrayBracket = false;
     std::string m_trailing;
     std::int64_t m_trailingLine = 0;
+    /// The line of the last comma between elements.
+    std::int64_t m_commaLine = 0;
     CommaFault m_faults[kFaultKinds] = {
         {"a comma is missing before this element of the JSON array; the "
          "element was read, but check how the file was made"},
@@ -928,40 +960,40 @@ bool detectFileFormat(const std::string &path, FileFormat &format,
         error = std::strerror(errno);
         return false;
     }
-    std::vector<std::uint8_t> head(detail::kSniffBytes);
+    std::vector<char> head(detail::kSniffBytes);
     ssize_t count = ::read(fd.get(), head.data(), head.size());
     if (count < 0) {
         error = std::strerror(errno);
         return false;
     }
-    head.resize(static_cast<std::size_t>(count));
     if (auto unsupported = detail::unsupportedFormatError(
-            {reinterpret_cast<const char *>(head.data()), head.size()})) {
+            {head.data(), static_cast<std::size_t>(count)})) {
         error = std::move(*unsupported);
         return false;
     }
-    format.gzip = head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+    format.gzip = count >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
+                  static_cast<unsigned char>(head[1]) == 0x8b;
     if (format.gzip) {
-        format.layout = detail::sniffGzipLayout(head);
-        return true;
+        if (detail::sniffGzipLayout(fd.get(), format.layout))
+            return true;
+        error = "the first " + std::to_string(detail::kMaxSniffedText >> 20) +
+                " MiB of its text are blank, so whether it contains a JSON "
+                "array or one event per line is unknown: remove the blank "
+                "text at its start, then scan it again";
+        return false;
     }
     // A file may start with more blank space than one read takes, so reading
     // goes on until the first character that is not blank.
-    std::optional<char> first = detail::firstNonBlank(
-        reinterpret_cast<const char *>(head.data()), head.size(), true);
-    while (!first && count > 0) {
-        head.resize(detail::kSniffBytes);
+    detail::LayoutSniffer sniffer;
+    while (count > 0 &&
+           !sniffer.feed(head.data(), static_cast<std::size_t>(count))) {
         count = ::read(fd.get(), head.data(), head.size());
         if (count < 0) {
             error = std::strerror(errno);
             return false;
         }
-        first =
-            detail::firstNonBlank(reinterpret_cast<const char *>(head.data()),
-                                  static_cast<std::size_t>(count), false);
     }
-    format.layout =
-        first == '[' ? RecordLayout::JsonArray : RecordLayout::Lines;
+    format.layout = sniffer.layout();
     return true;
 }
 

@@ -124,8 +124,9 @@ Json inputsToJson(const std::vector<InputReport> &inputs)
     for (const InputReport &input : inputs) {
         Json problems = Json::array();
         for (const Problem &problem : input.problems) {
+            // A problem with the whole file has no line.
             problems.push_back(
-                {{"line", problem.line},
+                {{"line", problem.line > 0 ? Json(problem.line) : Json()},
                  {"severity", problem.severity == Problem::Severity::Error
                                   ? "error"
                                   : "warning"},

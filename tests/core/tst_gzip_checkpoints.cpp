@@ -22,6 +22,7 @@ class TestGzipCheckpoints : public QObject {
 private slots:
     void resumeMatchesWholeRead();
     void resumeReportsTruncation();
+    void resumeReportsBadChecksum();
     void memberEndsOneByteIntoRead();
     void readerThinsCheckpoints_data();
     void readerThinsCheckpoints();
@@ -171,9 +172,55 @@ void TestGzipCheckpoints::resumeReportsTruncation()
     std::vector<GzipCheckpoint> checkpoints;
     const std::vector<Block> whole = readRest(inflater, &checkpoints);
     QVERIFY(inflater.error().starts_with("gzip stream is truncated"));
+    QVERIFY2(inflater.error().ends_with("cuts short was not read"),
+             inflater.error().c_str());
     QVERIFY(checkpoints.size() >= 3);
+    // The line that the cut ends in is dropped, not passed on cut short.
+    QVERIFY(whole.back().text.ends_with('\n'));
 
     compareFrom(path, checkpoints, whole, inflater.error());
+}
+
+void TestGzipCheckpoints::resumeReportsBadChecksum()
+{
+    // The second of three members fails its checksum. Its whole text comes
+    // before the mismatch, and inflating stops there, from the start of the
+    // file or from a checkpoint inside that member.
+    const std::string firstText = linesOf(6 << 20, 7);
+    const std::string first = gzipMember(firstText);
+    const std::string secondText = linesOf(9 << 20, 8);
+    std::string second = gzipMember(secondText);
+    second[second.size() - 8] ^= 0x01;
+    const std::string third = gzipMember(linesOf(1 << 20, 9));
+    FixtureDir dir;
+    const std::string path = dir.write("crc.json.gz", first + second + third);
+
+    OpenFile file(path);
+    GzipInflater inflater(file.fd());
+    std::vector<GzipCheckpoint> checkpoints;
+    const std::vector<Block> whole = readRest(inflater, &checkpoints);
+    const std::string expected =
+        "gzip checksum mismatch in member 2 (compressed bytes " +
+        std::to_string(first.size()) + " to " +
+        std::to_string(first.size() + second.size()) + ")";
+    QVERIFY2(inflater.error().starts_with(expected), inflater.error().c_str());
+    std::string joined;
+    for (const Block &block : whole)
+        joined += block.text;
+    QVERIFY(joined == firstText + secondText);
+    QVERIFY(checkpoints.size() >= 3);
+    QCOMPARE(checkpoints.back().member, std::size_t{2});
+
+    compareFrom(path, checkpoints, whole, inflater.error());
+
+    // The evidence pass inflates its segments with inflateBlockRange().
+    const GzipCheckpoint &inSecond = checkpoints.back();
+    std::size_t blocks = 0;
+    const BlockRangeRead read = inflateBlockRange(
+        path, &inSecond, whole.size(),
+        [&](std::size_t, const TextBlock &) { ++blocks; }, nullptr);
+    QCOMPARE(blocks, whole.size() - inSecond.block);
+    QCOMPARE(read.error, inflater.error());
 }
 
 void TestGzipCheckpoints::memberEndsOneByteIntoRead()

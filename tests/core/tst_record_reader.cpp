@@ -40,6 +40,14 @@ Collected collect(const std::string &path)
     return collected;
 }
 
+/// `member` with one bit of its CRC-32, the first 4 bytes of its 8-byte
+/// trailer, flipped.
+std::string withBadChecksum(std::string member)
+{
+    member[member.size() - 8] ^= 0x01;
+    return member;
+}
+
 bool containsText(const std::string &haystack, const std::string &needle)
 {
     return haystack.find(needle) != std::string::npos;
@@ -58,18 +66,24 @@ private slots:
     void truncatedGzip();
     void bytesAfterGzip_data();
     void bytesAfterGzip();
+    void gzipChecksumMismatch_data();
+    void gzipChecksumMismatch();
     void folderSortedByName();
     void lineSplitting_data();
     void lineSplitting();
     void lineSplittingInScan();
     void jsonArray_data();
     void jsonArray();
+    void gzipLayoutAfterBlankText_data();
+    void gzipLayoutAfterBlankText();
+    void gzipLayoutOfBlankText();
     void textAfterArray();
     void extraBraceInArray();
     void unbalancedElementInArray_data();
     void unbalancedElementInArray();
     void commaFaultsInArray_data();
     void commaFaultsInArray();
+    void unclosedArray_data();
     void unclosedArray();
     void badLineQuoteKeepsText();
     void twiceCompressedNamed();
@@ -215,6 +229,74 @@ void TestRecordReader::bytesAfterGzip()
     QCOMPARE(report.inputs[0].status == InputReport::Status::Error, isError);
     QCOMPARE(report.totals.events, std::int64_t{6});
     QCOMPARE(idEventsOn(report, "bob", "2024-03-06"), std::int64_t{3});
+}
+
+void TestRecordReader::gzipChecksumMismatch_data()
+{
+    QTest::addColumn<QByteArray>("compressed");
+    QTest::addColumn<bool>("isArray");
+    QTest::addColumn<int>("events");
+    QTest::addColumn<int>("badMember");
+
+    const auto bytes = [](const std::string &s) {
+        return QByteArray::fromStdString(s);
+    };
+    QTest::addRow("small") << bytes(withBadChecksum(gzipMember(
+                                  repeatedLines("alice", kNoon, 30))))
+                           << false << 30 << 1;
+    // More than one 4 MiB block of text, so the mismatch comes while the
+    // last block is inflated.
+    std::string large;
+    for (int i = 0; i < 47'000; ++i)
+        large += repeatedLines("user-" + std::to_string(i % 5), kNoon + i, 1,
+                               "\"pad\":\"" + std::string(i % 300, 'x') + "\"");
+    QTest::addRow("large") << bytes(withBadChecksum(gzipMember(large, 1)))
+                           << false << 47'000 << 1;
+    // Reading stops at the bad member, as gzip -d does.
+    QTest::addRow("middle member")
+        << bytes(gzipMember(repeatedLines("alice", kNoon, 2)) +
+                 withBadChecksum(gzipMember(repeatedLines("bob", kNoon, 3))) +
+                 gzipMember(repeatedLines("carol", kNoon, 4)))
+        << false << 5 << 2;
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    QTest::addRow("JSON array")
+        << bytes(withBadChecksum(gzipMember("[" + a + ",\n" + a + "]"))) << true
+        << 2 << 1;
+}
+
+// A checksum mismatch comes after the member's whole text, so every line
+// of it counts, and the file is an error that names the member.
+void TestRecordReader::gzipChecksumMismatch()
+{
+    QFETCH(QByteArray, compressed);
+    QFETCH(bool, isArray);
+    QFETCH(int, events);
+    QFETCH(int, badMember);
+    FixtureDir dir;
+    const std::string path = dir.write("crc.json.gz", compressed.toStdString());
+
+    FileFormat format;
+    std::string error;
+    QVERIFY(detectFileFormat(path, format, error));
+    QCOMPARE(format.layout == RecordLayout::JsonArray, isArray);
+
+    const Collected collected = collect(path);
+    QCOMPARE(static_cast<int>(collected.records.size()), events);
+    const std::string member =
+        "checksum mismatch in member " + std::to_string(badMember) + " (";
+    QVERIFY2(containsText(collected.result.error, member),
+             collected.result.error.c_str());
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Error);
+    QCOMPARE(input.events, std::int64_t{events});
+    QCOMPARE(report.totals.skippedLines, std::int64_t{0});
+    // No line is reported as invalid JSON, only the mismatch.
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    QVERIFY2(containsText(input.problems[0].message, member),
+             input.problems[0].message.c_str());
+    QCOMPARE(input.problems[0].line, collected.lines.back());
 }
 
 void TestRecordReader::folderSortedByName()
@@ -369,6 +451,9 @@ void TestRecordReader::jsonArray_data()
         << bytes("[" + a + "][" + b + "]") << true << 2;
     QTest::addRow("second array with a byte order mark")
         << bytes("[" + a + "]\n\xef\xbb\xbf[" + b + "]\n") << false << 2;
+    // A blank file and a file with a byte order mark joined with cat.
+    QTest::addRow("byte order mark after a blank line")
+        << bytes("\n\xef\xbb\xbf[" + a + "," + b + "]\n") << false << 2;
     // More blank space than the first read of the file takes.
     QTest::addRow("after 100 KB of blanks")
         << bytes(std::string(100'000, ' ') + "\n[" + a + "," + b + "]") << false
@@ -401,6 +486,95 @@ void TestRecordReader::jsonArray()
         QVERIFY(input.problems[0].severity == Problem::Severity::Warning);
     if (events > 0)
         QCOMPARE(idEventsOn(report, "bob", "2024-03-06"), std::int64_t{1});
+}
+
+void TestRecordReader::gzipLayoutAfterBlankText_data()
+{
+    QTest::addColumn<QByteArray>("compressed");
+    QTest::addColumn<bool>("isArray");
+
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const std::string b = eventLine("B", "\"bob\"", "1709726400");
+    const std::string array = "[" + a + "," + b + "]";
+    const auto bytes = [](const std::string &s) {
+        return QByteArray::fromStdString(s);
+    };
+    // An empty file compressed, then an export: `cat empty.gz day.gz`.
+    QTest::addRow("empty first member")
+        << bytes(gzipMember("") + gzipMember(array)) << true;
+    QTest::addRow("first member a newline")
+        << bytes(gzipMember("\n") + gzipMember(array)) << true;
+    QTest::addRow("three empty members")
+        << bytes(gzipMember("") + gzipMember("") + gzipMember(" \r\n") +
+                 gzipMember(array))
+        << true;
+    // More blank text than one look at the start inflates.
+    QTest::addRow("70,000 spaces first")
+        << bytes(gzipMember(std::string(70'000, ' ') + "\n" + array)) << true;
+    QTest::addRow("byte order mark after a blank member")
+        << bytes(gzipMember("\n") + gzipMember("\xef\xbb\xbf" + array)) << true;
+    QTest::addRow("lines after an empty member")
+        << bytes(gzipMember("") + gzipMember(a + "\n" + b + "\n")) << false;
+}
+
+// The layout of a gzip file is that of its first text that is not blank,
+// whichever member it is in.
+void TestRecordReader::gzipLayoutAfterBlankText()
+{
+    QFETCH(QByteArray, compressed);
+    QFETCH(bool, isArray);
+    FixtureDir dir;
+    const std::string path =
+        dir.write("joined.json.gz", compressed.toStdString());
+
+    FileFormat format;
+    std::string error;
+    QVERIFY(detectFileFormat(path, format, error));
+    QVERIFY(format.gzip);
+    QCOMPARE(format.layout == RecordLayout::JsonArray, isArray);
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Ok);
+    QCOMPARE(input.events, std::int64_t{2});
+    QCOMPARE(input.problemCount, std::int64_t{0});
+    QCOMPARE(idEventsOn(report, "bob", "2024-03-06"), std::int64_t{1});
+}
+
+// Past 256 MiB of blank text the layout is given up on, and the file is
+// reported unread rather than read in a layout that may be wrong.
+void TestRecordReader::gzipLayoutOfBlankText()
+{
+    const std::string blankMember = gzipMember(std::string(1 << 20, ' '));
+    std::string compressed;
+    for (int i = 0; i < 257; ++i)
+        compressed += blankMember;
+    std::string array = eventLine("A", "\"alice\"", "1709726400");
+    array.insert(0, 1, '[');
+    array.push_back(']');
+    compressed += gzipMember(array);
+    FixtureDir dir;
+    const std::string path = dir.write("blank.json.gz", compressed);
+
+    FileFormat format;
+    std::string error;
+    QVERIFY(!detectFileFormat(path, format, error));
+    QVERIFY2(containsText(error, "256 MiB of its text are blank"),
+             error.c_str());
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Error);
+    QCOMPARE(input.events, std::int64_t{0});
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    QVERIFY2(containsText(input.problems[0].message, "JSON array or one event"),
+             input.problems[0].message.c_str());
+
+    // Blank text that ends the stream before the limit is an empty file.
+    const std::string empty =
+        dir.write("empty.json.gz", blankMember + gzipMember("\n"));
+    QVERIFY(detectFileFormat(empty, format, error));
+    QVERIFY(format.layout == RecordLayout::Lines);
 }
 
 void TestRecordReader::textAfterArray()
@@ -564,27 +738,53 @@ void TestRecordReader::commaFaultsInArray()
     QCOMPARE(input.problems[1].line, std::int64_t{4});
     QVERIFY2(containsText(input.problems[1].message, "no element before"),
              input.problems[1].message.c_str());
-    QCOMPARE(input.problems[2].line, std::int64_t{8});
+    // The comma ends line 7, and the ']' after it is on line 8.
+    QCOMPARE(input.problems[2].line, std::int64_t{7});
     QVERIFY2(containsText(input.problems[2].message, "before ']'"),
              input.problems[2].message.c_str());
 }
 
+void TestRecordReader::unclosedArray_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("compress");
+    QTest::addColumn<int>("errorLine");
+
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const auto bytes = [](const std::string &s) {
+        return QByteArray::fromStdString(s);
+    };
+    // The error names the last line, where the file ends.
+    QTest::addRow("element per line")
+        << bytes("[\n" + a + ",\n" + a + "\n") << false << 3;
+    QTest::addRow("one line") << bytes("[" + a + "," + a) << false << 1;
+    QTest::addRow("one line, gzip") << bytes("[" + a + "," + a) << true << 1;
+    QTest::addRow("last line without a newline")
+        << bytes("[\n" + a + ",\n" + a) << false << 3;
+}
+
 void TestRecordReader::unclosedArray()
 {
+    QFETCH(QByteArray, text);
+    QFETCH(bool, compress);
+    QFETCH(int, errorLine);
     FixtureDir dir;
-    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const std::string plain = text.toStdString();
     const std::string path =
-        dir.write("open.json", "[\n" + a + ",\n" + a + "\n");
+        dir.write("open.json", compress ? gzipMember(plain) : plain);
 
     const Collected collected = collect(path);
     QVERIFY(!collected.result.error.empty());
+    QCOMPARE(collected.result.lines, std::int64_t{errorLine});
 
     const Report report = scanPaths({path});
     const InputReport &input = report.inputs[0];
     QVERIFY(input.status == InputReport::Status::Error);
+    QCOMPARE(input.events, std::int64_t{2});
     QVERIFY(!input.problems.empty());
     QVERIFY2(containsText(input.problems.back().message, "not closed"),
              input.problems.back().message.c_str());
+    QCOMPARE(input.problems.back().line, std::int64_t{errorLine});
 }
 
 void TestRecordReader::notTextLineNamed()

@@ -1006,7 +1006,7 @@ void TestScanCommand::incompleteInput_data()
         << QStringLiteral("line 4");
     QTest::addRow("empty file")
         << QByteArray() << false << QStringList{} << 0 << QStringLiteral("ok")
-        << QStringLiteral("no events");
+        << QStringLiteral("no line: the file holds no events");
 }
 
 void TestScanCommand::incompleteInput()
@@ -1035,10 +1035,15 @@ void TestScanCommand::incompleteInput()
     QCOMPARE(QString::fromStdString(read["status"].get<std::string>()), status);
     QString messages;
     for (const json &entry : read["problems"]) {
-        messages += QStringLiteral("line %1: %2\n")
-                        .arg(entry["line"].get<std::int64_t>())
-                        .arg(QString::fromStdString(
-                            entry["message"].get<std::string>()));
+        // A problem with the whole file has a null line.
+        const QString line = entry["line"].is_null()
+                                 ? QStringLiteral("no line")
+                                 : QStringLiteral("line %1").arg(
+                                       entry["line"].get<std::int64_t>());
+        messages +=
+            line + QStringLiteral(": ") +
+            QString::fromStdString(entry["message"].get<std::string>()) +
+            QLatin1Char('\n');
     }
     if (problem.isEmpty())
         QVERIFY2(messages.isEmpty(), qPrintable(messages));

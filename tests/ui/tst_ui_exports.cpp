@@ -28,6 +28,7 @@ private slots:
     void jsonMatchesCore();
     void csvTables();
     void htmlSummary();
+    void fileProblemWithoutLine();
     void exportUnwritable();
 };
 
@@ -121,6 +122,39 @@ void UiExportsTest::htmlSummary()
     // Self-contained: nothing is loaded from another file or host.
     QVERIFY(!html.contains("src=\"http"));
     QVERIFY(!html.contains("<link"));
+}
+
+// Line 0 marks a problem with the whole file, which every export shows
+// without a line.
+void UiExportsTest::fileProblemWithoutLine()
+{
+    Report report = *test::makeSmallReport();
+    report.inputs[0].problems.insert(
+        report.inputs[0].problems.begin(),
+        {Problem::Severity::Error, 0, "cannot read file: Permission denied"});
+    ++report.inputs[0].problemCount;
+    QTemporaryDir dir;
+
+    QCOMPARE(writeCsvTables(report, dir.path(), nullptr), QString());
+    const QByteArray csv =
+        readAll(dir.filePath(QStringLiteral("problems.csv")));
+    QVERIFY2(csv.contains("/data/export.json,,error,cannot read file: "
+                          "Permission denied\r\n"),
+             csv.constData());
+
+    const QString htmlPath = dir.filePath(QStringLiteral("summary.html"));
+    QCOMPARE(writeHtmlSummary(report, {}, htmlPath), QString());
+    const QByteArray html = readAll(htmlPath);
+    QVERIFY2(html.contains("<td>export.json</td><td></td><td>error</td>"),
+             html.constData());
+
+    const QString jsonPath = dir.filePath(QStringLiteral("report.json"));
+    QCOMPARE(writeJsonExport(report, jsonPath, false), QString());
+    const auto json =
+        nlohmann::ordered_json::parse(readAll(jsonPath).toStdString());
+    const auto &problems = json["inputs"][0]["problems"];
+    QVERIFY(problems[0]["line"].is_null());
+    QCOMPARE(problems[1]["line"].get<std::int64_t>(), std::int64_t{7});
 }
 
 void UiExportsTest::exportUnwritable()

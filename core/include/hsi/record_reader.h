@@ -58,8 +58,10 @@ using RecordSink =
 using ByteProgress = std::function<void(std::int64_t bytesDone)>;
 
 /// Opens `path` and sniffs gzip by its magic bytes (not by its name) and the
-/// record layout by the first non-blank character. Returns false and sets
-/// `error` when the file cannot be opened or read.
+/// record layout by the first character of the text, inflated for gzip, that
+/// is not blank or a byte order mark. Returns false and sets `error` when the
+/// file cannot be opened or read, or when a gzip file's first 256 MiB of text
+/// are blank.
 bool detectFileFormat(const std::string &path, FileFormat &format,
                       std::string &error);
 

@@ -132,6 +132,8 @@ struct DayTotal {
 struct Problem {
     enum class Severity { Warning, Error };
     Severity severity = Severity::Error;
+    /// The line, counted from 1, or 0 for a problem with the whole file,
+    /// such as a file that is empty or cannot be opened.
     std::int64_t line = 0;
     std::string message;
 };

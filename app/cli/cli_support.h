@@ -111,7 +111,7 @@ void printReportSummary(const Report &report, std::FILE *stream,
 
 /// Prints the near-limit pairs under a heading with their count: the first
 /// `top` of them, then a line that counts the rest and ends with
-/// `fullLists`, which says where to see them all.
+/// `fullLists`, the place that lists them all.
 void printNearLimit(const Report &report, std::size_t top,
                     const char *fullLists, std::FILE *stream);
 

@@ -69,11 +69,12 @@ struct TransformProgressState {
 using TransformProgress = std::function<void(const TransformProgressState &)>;
 
 /// Lists the files that a transform of `paths.inputs` reads, as a scan
-/// lists them (see listInputFiles()), and checks before anything is read
-/// that the outputs are regular files or new names, that they are not one
-/// file, and that no input is also an output. Throws RecoveryError naming
-/// the path when one is, when a folder cannot be listed, or when no export
-/// file is left to read. transformFiles() makes the same checks.
+/// lists them (see listInputFiles()). Before anything is read, it checks
+/// that each output is a regular file or a new name, that the outputs are
+/// not one file, and that no input is also an output. Throws RecoveryError
+/// naming the path when a check fails, when a folder cannot be listed, or
+/// when no export file is left to read. transformFiles() makes the same
+/// checks.
 InputListing checkTransformPaths(const TransformPaths &paths);
 
 /// Streams every event of the inputs through `transformer`, in input order,

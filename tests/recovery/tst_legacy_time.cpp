@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QTest>
 #include <QTimeZone>
+#include <limits>
 
 using hsi::recovery::LegacyTimeConverter;
 
@@ -141,6 +142,20 @@ void TestLegacyTime::eventTimeMissing()
     nlohmann::ordered_json text = {{"event", "A"},
                                    {"properties", {{"time", "noon"}}}};
     outcome = transformer.transform(text);
+    QCOMPARE(outcome.reason, hsi::recovery::SetAsideReason::TimeInvalid);
+
+    // Times beyond the years 0001 to 9999 have no offset to apply.
+    for (const double time : {1e300, -1e300, 9.3e18, -9.3e18}) {
+        nlohmann::ordered_json huge = {{"event", "A"},
+                                       {"properties", {{"time", time}}}};
+        outcome = transformer.transform(huge);
+        QCOMPARE(outcome.kind, hsi::recovery::EventOutcome::Kind::SetAside);
+        QCOMPARE(outcome.reason, hsi::recovery::SetAsideReason::TimeInvalid);
+    }
+    nlohmann::ordered_json largest = {
+        {"event", "A"},
+        {"properties", {{"time", std::numeric_limits<std::int64_t>::max()}}}};
+    outcome = transformer.transform(largest);
     QCOMPARE(outcome.reason, hsi::recovery::SetAsideReason::TimeInvalid);
 }
 

@@ -311,6 +311,17 @@ bool EventTransformer::convertTime(Json &properties, EventOutcome &outcome)
     const double value = time->get<double>();
     const bool milliseconds = std::fabs(value) >= kMillisecondThreshold;
     const double seconds = milliseconds ? value / 1000.0 : value;
+    // Past these years the conversion to whole seconds would overflow, and
+    // no time zone has an offset there; the scan rejects such times too.
+    constexpr double kFirstSecond = -62'135'596'800.0; // 0001-01-01
+    constexpr double kLastSecond = 253'402'300'799.0;  // 9999-12-31 23:59:59
+    if (!(seconds >= kFirstSecond && seconds <= kLastSecond)) {
+        outcome = setAside(SetAsideReason::TimeInvalid,
+                           "time is " + time->dump() +
+                               ", outside the years 0001 to 9999, so it "
+                               "cannot be converted from project time");
+        return false;
+    }
     const std::int64_t offset = m_legacyTime->offsetForLocal(
         static_cast<std::int64_t>(std::floor(seconds)));
     const std::int64_t shift = milliseconds ? offset * 1000 : offset;

@@ -139,6 +139,22 @@ void printWarnings(const recovery::TransformStats &stats)
             "such as property:$user_id or a map file.\n",
             countOf(stats.rejectedIdsRestored, "restored event").c_str());
     }
+    // Restored ones were named above with what to do about them.
+    const std::int64_t otherRejectedIds =
+        stats.rejectedDistinctIds - stats.rejectedIdsRestored;
+    if (otherRejectedIds > 0) {
+        std::fprintf(
+            stderr,
+            "hotshard fix: warning: %s %s a distinct_id that the Import "
+            "API rejects: missing, null, or a placeholder such as "
+            "\"undefined\". hotshard import sets them aside; list them "
+            "with hotshard import --dry-run.\n",
+            countOf(otherRejectedIds, stats.rejectedIdsRestored > 0
+                                          ? "other written event"
+                                          : "written event")
+                .c_str(),
+            otherRejectedIds == 1 ? "has" : "have");
+    }
     if (stats.numbersReformatted > 0) {
         std::fprintf(stderr,
                      "hotshard fix: warning: %s %s numbers written with "

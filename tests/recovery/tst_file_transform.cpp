@@ -73,6 +73,7 @@ private slots:
     void truncatedGzip();
     void inputIsOutput();
     void inputGivenTwiceReadOnce();
+    void rejectedDistinctIdsCounted();
     void progressAndCancel();
     void previewSamples();
     void previewLimit();
@@ -95,6 +96,34 @@ private:
 
     QTemporaryDir m_dir;
 };
+
+// Events that the Import API will reject for their distinct_id are written
+// as they are, and counted, so that fix can warn before an import.
+void TestFileTransform::rejectedDistinctIdsCounted()
+{
+    const std::string input = path("ids.ndjson");
+    std::ofstream(input)
+        << R"({"event":"A","properties":{"distinct_id":"u1","time":1}})"
+           "\n"
+        << R"({"event":"A","properties":{"time":1}})"
+           "\n"
+        << R"({"event":"A","properties":{"distinct_id":null,"time":1}})"
+           "\n"
+        << R"({"event":"A","properties":{"distinct_id":"Undefined","time":1}})"
+           "\n"
+        << R"({"event":"A","properties":{"distinct_id":0,"time":1}})"
+           "\n"
+        << R"({"event":"A","properties":{"distinct_id":"","time":1}})"
+           "\n";
+    const TransformStats stats = run(input, path("ids-out.ndjson"));
+
+    QCOMPARE(stats.read, 6);
+    QCOMPARE(stats.written(), 6);
+    QCOMPARE(stats.rejectedDistinctIds, 4);
+    QCOMPARE(hsi::recovery::transformStatsToJson(stats)["rejected_distinct_ids"]
+                 .get<std::int64_t>(),
+             std::int64_t{4});
+}
 
 void TestFileTransform::ndjsonToGzip()
 {

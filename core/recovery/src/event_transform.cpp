@@ -182,6 +182,10 @@ EventOutcome EventTransformer::transform(Json &event)
         return outcome;
     handleInsertId(event, *properties, outcome);
 
+    const auto id = properties->find(kDistinctId);
+    outcome.distinctIdRejected = id == properties->end() || id->is_null() ||
+                                 isRejectedIdValue(mapKeyOf(*id));
+
     const bool changed = outcome.groupBlanked || outcome.timeConverted ||
                          outcome.insertIdRegenerated;
     if (!hotshard)

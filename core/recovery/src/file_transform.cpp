@@ -184,6 +184,7 @@ void TransformRun::count(const EventOutcome &outcome)
     stats.groupBlanked += outcome.groupBlanked;
     stats.insertIdsRegenerated += outcome.insertIdRegenerated;
     stats.invalidInsertIds += outcome.insertIdInvalid;
+    stats.rejectedDistinctIds += outcome.distinctIdRejected;
     stats.timesConverted += outcome.timeConverted;
 }
 
@@ -347,6 +348,7 @@ Json transformStatsToJson(const TransformStats &stats)
     json["group_blanked"] = stats.groupBlanked;
     json["insert_ids_regenerated"] = stats.insertIdsRegenerated;
     json["invalid_insert_ids"] = stats.invalidInsertIds;
+    json["rejected_distinct_ids"] = stats.rejectedDistinctIds;
     json["times_converted"] = stats.timesConverted;
     json["numbers_reformatted"] = stats.numbersReformatted;
     return json;

@@ -97,6 +97,9 @@ struct EventOutcome {
     /// `$insert_id` is missing or would be rejected by strict import (only
     /// checked when it is not regenerated).
     bool insertIdInvalid = false;
+    /// The written event's distinct_id is missing, null or a placeholder
+    /// value, so the Import API rejects the event.
+    bool distinctIdRejected = false;
 };
 
 /// Parses one event's text as the transform reads it. A key given twice in

@@ -29,6 +29,9 @@ struct TransformStats {
     std::int64_t insertIdsRegenerated = 0;
     /// Written events whose `$insert_id` strict import would reject.
     std::int64_t invalidInsertIds = 0;
+    /// Written events that the Import API rejects for their distinct_id:
+    /// missing, null or a placeholder value, restored or not.
+    std::int64_t rejectedDistinctIds = 0;
     std::int64_t timesConverted = 0;
     /// Changed events with a number that is written with other digits, such
     /// as 1.50 as 1.5, 1e3 as 1000.0, or an integer beyond 64 bits as the
@@ -80,9 +83,9 @@ InputListing checkTransformPaths(const TransformPaths &paths);
 /// Streams every event of the inputs through `transformer`, in input order,
 /// into the output and the rejects file, with memory bounded by the largest
 /// event. Each rejects line is `{"reason", "detail", "file", "line",
-/// "event"}` with the original event text. A record that is not valid JSON
-/// has "raw" (its text as a string) in place of "event", or "raw_base64"
-/// when the text is not UTF-8.
+/// "event"}` with the original event as a JSON object. A record that is not
+/// valid JSON has "raw" (its text as a string) in place of "event", or
+/// "raw_base64" when the text is not UTF-8.
 ///
 /// Both files are written under a temporary name and renamed when complete,
 /// so a failed run leaves no partial output under the final names. Throws

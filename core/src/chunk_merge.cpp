@@ -24,6 +24,9 @@ constexpr std::size_t kParallelMinimum = 1 << 16;
 /// overlap instead of stalling it one at a time.
 constexpr std::size_t kLookahead = 16;
 
+/// The global index of a chunk id that a partial merge leaves out.
+constexpr std::uint32_t kUnmerged = IdInterner::kNotFound - 1;
+
 void mergeTotals(const Totals &from, Totals &to)
 {
     to.events += from.events;
@@ -75,27 +78,35 @@ void classifyNewIds(const ChunkCounts &chunk, std::uint32_t first,
 
 /// Returns the global index of each of the chunk's ids, adding new ones in
 /// chunk order so that indexes follow input order. Known ids are looked up
-/// on all threads first, since the table does not change then.
+/// on all threads first, since the table does not change then. With
+/// `selected`, only the listed local ids are mapped, and the others map to
+/// kUnmerged.
 std::vector<std::uint32_t> mapIds(const ChunkCounts &chunk,
                                   const std::vector<std::string> &keyOfSpace,
-                                  int threads, GlobalCounts &global)
+                                  int threads, GlobalCounts &global,
+                                  const std::vector<std::uint32_t> *selected)
 {
     const auto count = static_cast<std::uint32_t>(chunk.ids.size());
-    std::vector<std::uint32_t> toGlobal(count);
-    const int parts = chunk.pairs.size() >= kParallelMinimum ? threads : 1;
+    std::vector<std::uint32_t> toGlobal(count, kUnmerged);
+    const std::size_t mapped = selected ? selected->size() : count;
+    const auto localAt = [selected](std::size_t i) {
+        return selected ? (*selected)[i] : static_cast<std::uint32_t>(i);
+    };
+    const std::size_t work = selected ? mapped : chunk.pairs.size();
+    const int parts = work >= kParallelMinimum ? threads : 1;
     forEachPart(
-        parts, count, [&](std::size_t, std::size_t begin, std::size_t end) {
-            for (std::size_t local = begin; local < end; ++local) {
-                if (local + kLookahead < end)
-                    global.ids.prefetch(chunk.ids.hash(
-                        static_cast<std::uint32_t>(local + kLookahead)));
-                if (local + kLookahead / 2 < end)
-                    global.ids.prefetchRecord(chunk.ids.hash(
-                        static_cast<std::uint32_t>(local + kLookahead / 2)));
-                const auto id = static_cast<std::uint32_t>(local);
-                const std::uint32_t found =
-                    global.ids.find(chunk.ids.space(id), chunk.ids.text(id),
-                                    chunk.ids.hash(id));
+        parts, mapped, [&](std::size_t, std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) {
+                if (i + kLookahead < end)
+                    global.ids.prefetch(
+                        chunk.ids.hash(localAt(i + kLookahead)));
+                if (i + kLookahead / 2 < end)
+                    global.ids.prefetchRecord(
+                        chunk.ids.hash(localAt(i + kLookahead / 2)));
+                const std::uint32_t local = localAt(i);
+                const std::uint32_t found = global.ids.find(
+                    chunk.ids.space(local), chunk.ids.text(local),
+                    chunk.ids.hash(local));
                 toGlobal[local] = found;
                 // An id sent as a number anywhere is flagged, whichever
                 // form came first. Each thread writes different ids.
@@ -106,9 +117,9 @@ std::vector<std::uint32_t> mapIds(const ChunkCounts &chunk,
 
     const auto firstNew = static_cast<std::uint32_t>(global.ids.size());
     std::vector<std::uint32_t> localOfNew;
-    for (std::uint32_t local = 0; local < count; ++local) {
-        if (toGlobal[local] == IdInterner::kNotFound)
-            localOfNew.push_back(local);
+    for (std::size_t i = 0; i < mapped; ++i) {
+        if (toGlobal[localAt(i)] == IdInterner::kNotFound)
+            localOfNew.push_back(localAt(i));
     }
     global.ids.reserve(global.ids.size() + localOfNew.size());
     for (std::size_t i = 0; i < localOfNew.size(); ++i) {
@@ -251,8 +262,10 @@ PartUpdates updatesByPart(const ChunkCounts &chunk,
         [&](std::size_t from, std::size_t begin, std::size_t end) {
             chunk.pairs.forEachInSlots(
                 begin, end, [&](std::uint64_t key, const GlobalPair &counts) {
-                    const std::uint64_t globalKey =
-                        pairKey(toGlobal[pairIdIndex(key)], pairDay(key));
+                    const std::uint32_t id = toGlobal[pairIdIndex(key)];
+                    if (id == kUnmerged)
+                        return;
+                    const std::uint64_t globalKey = pairKey(id, pairDay(key));
                     const std::size_t to =
                         global.pairs.homeSlot(globalKey) * parts / slots;
                     updates[from][to].push_back({globalKey, &counts});
@@ -327,7 +340,8 @@ void mergeChunkTracking(ChunkCounts &chunk, std::int32_t chunkIndex,
                         const ScanSettings &settings,
                         const std::vector<std::string> &groupKeyOfSpace,
                         int threads, GlobalCounts &global,
-                        TrackingThresholds *tracking)
+                        TrackingThresholds *tracking,
+                        const std::vector<std::uint32_t> *selected = nullptr)
 {
     mergeDays(chunk, global);
     mergeTotals(chunk.totals, global.totals);
@@ -346,13 +360,14 @@ void mergeChunkTracking(ChunkCounts &chunk, std::int32_t chunkIndex,
             grow = std::jthread([&] { global.pairs.reserve(pairsAtMost); });
         else
             global.pairs.reserve(pairsAtMost);
-        toGlobal = mapIds(chunk, groupKeyOfSpace, threads, global);
+        toGlobal = mapIds(chunk, groupKeyOfSpace, threads, global, selected);
     }
     mergePairs(chunk, toGlobal, chunkIndex, settings, threads, global,
                tracking);
     chunk.remediated.forEach([&](std::uint64_t key, std::int64_t events) {
-        global.remediated[pairKey(toGlobal[pairIdIndex(key)], pairDay(key))] +=
-            events;
+        const std::uint32_t id = toGlobal[pairIdIndex(key)];
+        if (id != kUnmerged)
+            global.remediated[pairKey(id, pairDay(key))] += events;
     });
 }
 
@@ -365,6 +380,131 @@ void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
 {
     mergeChunkTracking(chunk, chunkIndex, settings, groupKeyOfSpace, threads,
                        global, nullptr);
+}
+
+namespace {
+
+/// Marks the chunk's ids that have an id flag, and records the namespaces
+/// of all of them in `global.spacesSeen`, since ids left unmerged must still
+/// show which group keys occur.
+void markFlaggedIds(const ChunkCounts &chunk,
+                    const std::vector<std::string> &keyOfSpace, int threads,
+                    std::vector<std::uint8_t> &needed, GlobalCounts &global)
+{
+    const auto parts = static_cast<std::size_t>(std::max(threads, 1));
+    std::vector<std::vector<bool>> spaces(
+        parts, std::vector<bool>(keyOfSpace.size(), false));
+    forEachPart(static_cast<int>(parts), chunk.ids.size(),
+                [&](std::size_t part, std::size_t begin, std::size_t end) {
+                    for (std::size_t i = begin; i < end; ++i) {
+                        const auto local = static_cast<std::uint32_t>(i);
+                        const std::uint32_t space = chunk.ids.space(local);
+                        spaces[part][space] = true;
+                        const IdKind kind = chunk.numericIds[local]
+                                                ? IdKind::Number
+                                                : IdKind::String;
+                        const std::string_view key = space == kUserSpace
+                                                         ? std::string_view()
+                                                         : keyOfSpace[space];
+                        needed[local] = classifyId(kind, chunk.ids.text(local),
+                                                   key) != IdFlagNone;
+                    }
+                });
+    global.spacesSeen.resize(keyOfSpace.size(), false);
+    for (const std::vector<bool> &seen : spaces) {
+        for (std::size_t space = 0; space < seen.size(); ++space) {
+            if (seen[space])
+                global.spacesSeen[space] = true;
+        }
+    }
+}
+
+/// Returns the ids with a pair of at least `floors` events, reading the
+/// table in parts on all threads. Such pairs are few.
+std::vector<std::uint32_t> idsWithLargePairs(const IdInterner &ids,
+                                             const U64Map<GlobalPair> &pairs,
+                                             const MergeFloors &floors,
+                                             int threads)
+{
+    const std::int64_t lowest = std::min(floors.user, floors.group);
+    const auto large = [lowest](const GlobalPair &pair) {
+        return pair.events >= lowest;
+    };
+    const auto parts = static_cast<std::size_t>(std::max(threads, 1));
+    std::vector<std::vector<std::uint32_t>> found(parts);
+    forEachPart(static_cast<int>(parts), pairs.slotCount(),
+                [&](std::size_t part, std::size_t begin, std::size_t end) {
+                    pairs.forEachWhereInSlots(
+                        begin, end, large,
+                        [&](std::uint64_t key, const GlobalPair &pair) {
+                            const std::uint32_t id = pairIdIndex(key);
+                            const std::int64_t floor =
+                                ids.space(id) == kUserSpace ? floors.user
+                                                            : floors.group;
+                            if (pair.events >= floor)
+                                found[part].push_back(id);
+                        });
+                });
+    std::vector<std::uint32_t> all;
+    for (const std::vector<std::uint32_t> &list : found)
+        all.insert(all.end(), list.begin(), list.end());
+    return all;
+}
+
+/// Lists the chunk's ids that a report can need: those with a pair of at
+/// least `floors` events in the chunk or in the global counts, and those
+/// flagged here or in the global counts, whose events the report totals.
+std::vector<std::uint32_t>
+selectNeededIds(const ChunkCounts &chunk,
+                const std::vector<std::string> &keyOfSpace, int threads,
+                const MergeFloors &floors, GlobalCounts &global)
+{
+    std::vector<std::uint8_t> needed(chunk.ids.size(), 0);
+    markFlaggedIds(chunk, keyOfSpace, threads, needed, global);
+    for (const std::uint32_t local :
+         idsWithLargePairs(chunk.ids, chunk.pairs, floors, threads))
+        needed[local] = 1;
+
+    std::vector<std::uint32_t> globalIds =
+        idsWithLargePairs(global.ids, global.pairs, floors, threads);
+    for (std::uint32_t id = 0; id < global.idFlags.size(); ++id) {
+        if (global.idFlags[id] != IdFlagNone)
+            globalIds.push_back(id);
+    }
+    for (const std::uint32_t id : globalIds) {
+        const std::uint32_t local = chunk.ids.find(
+            global.ids.space(id), global.ids.text(id), global.ids.hash(id));
+        if (local != IdInterner::kNotFound)
+            needed[local] = 1;
+    }
+
+    std::vector<std::uint32_t> selected;
+    for (std::uint32_t local = 0; local < needed.size(); ++local) {
+        if (needed[local])
+            selected.push_back(local);
+    }
+    return selected;
+}
+
+} // namespace
+
+void mergeChunkInPart(ChunkCounts &chunk, std::int32_t chunkIndex,
+                      const ScanSettings &settings,
+                      const std::vector<std::string> &groupKeyOfSpace,
+                      int threads, const MergeFloors &floors,
+                      GlobalCounts &global)
+{
+    // With nothing merged yet, the chunk's tables are taken whole, which
+    // costs less than a selection.
+    if (global.ids.size() == 0 && global.pairs.size() == 0) {
+        mergeChunk(chunk, chunkIndex, settings, groupKeyOfSpace, threads,
+                   global);
+        return;
+    }
+    const std::vector<std::uint32_t> selected =
+        selectNeededIds(chunk, groupKeyOfSpace, threads, floors, global);
+    mergeChunkTracking(chunk, chunkIndex, settings, groupKeyOfSpace, threads,
+                       global, nullptr, &selected);
 }
 
 void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,

@@ -135,9 +135,18 @@ public:
     template <typename Test, typename Visit>
     void forEachWhere(Test &&test, Visit &&visit) const
     {
-        for (const Slot &slot : m_slots) {
-            if (test(slot.value) && slot.key != kEmptyKey)
-                visit(slot.key, slot.value);
+        forEachWhereInSlots(0, m_slots.size(), test, visit);
+    }
+
+    /// Same as forEachWhere() for the entries in slots [begin, end), so
+    /// that threads can read a table in parts.
+    template <typename Test, typename Visit>
+    void forEachWhereInSlots(std::size_t begin, std::size_t end, Test &&test,
+                             Visit &&visit) const
+    {
+        for (std::size_t slot = begin; slot < end; ++slot) {
+            if (test(m_slots[slot].value) && m_slots[slot].key != kEmptyKey)
+                visit(m_slots[slot].key, m_slots[slot].value);
         }
     }
 

@@ -137,6 +137,7 @@ private slots:
     void likelyCause();
     void remediatedBeyondLimitNoted();
     void absentGroupKeyNoted();
+    void partialMergeMatchesFull();
     void cancelled();
     void cancelledDuringEvidence();
     void cancelAfterLastLineKeepsCounts();
@@ -1807,6 +1808,61 @@ void TestDetection::absentGroupKeyNoted()
     QVERIFY2(report.inputNotes[0].find("group key 'Company'") !=
                  std::string::npos,
              report.inputNotes[0].c_str());
+}
+
+// Without every id's volume, the last range of a file is merged only for
+// the ids that a report can list. The listed counts must equal those of a
+// full merge, including pairs split across the ranges, flags seen in one
+// range only and a group key found only in the last range.
+void TestDetection::partialMergeMatchesFull()
+{
+    std::string first;
+    std::string last;
+    for (int i = 0; i < 3; ++i) {
+        first += eventOf("split", kNoon + i);
+        last += eventOf("split", kNoon + 10 + i);
+    }
+    for (int i = 0; i < 12; ++i)
+        last += eventOf("late-hot", kNoon + i);
+    first += eventOf("undefined", kNoon);
+    last += eventOf("undefined", kNoon) + eventOf("undefined", kNoon + 1);
+    for (int i = 0; i < 2; ++i) {
+        first += eventOf("small", kNoon + i);
+        last += eventOf("small", kNoon + 10 + i);
+    }
+    first += eventOf("4242", kNoon);
+    last += eventLine("Page View", "4242", std::to_string(kNoon)) + "\n";
+    last += eventOf("u-team", kNoon, "\"team\":\"t1\"");
+    FixtureDir dir;
+    const std::string path = dir.write("events.json", first + last);
+
+    ScanSettings settings = withUserLimit(10);
+    settings.groupKeys = {"team"};
+    settings.threads = 2;
+    settings.chunkBytes = static_cast<std::int64_t>(first.size());
+    settings.listEveryId = false;
+    const Report partial = scanPaths({path}, settings);
+    settings.listEveryId = true;
+    const Report full = scanPaths({path}, settings);
+
+    const PairFinding *split = findPair(partial.nearLimit, "split", kDate);
+    QVERIFY(split != nullptr);
+    QCOMPARE(split->events, std::int64_t{6});
+    QVERIFY(findPair(partial.nearLimit, "small", kDate) == nullptr);
+    const PairFinding *hot = findPair(partial.hotShards, "late-hot", kDate);
+    QVERIFY(hot != nullptr);
+    QVERIFY(hot->crossing.has_value());
+    QCOMPARE(hot->crossing->line, full.hotShards.at(0).crossing->line);
+    QCOMPARE(partial.idProblemCount, full.idProblemCount);
+    QCOMPARE(partial.idProblems.size(), full.idProblems.size());
+    for (std::size_t i = 0; i < full.idProblems.size(); ++i) {
+        QCOMPARE(partial.idProblems[i].id, full.idProblems[i].id);
+        QCOMPARE(partial.idProblems[i].idFlags, full.idProblems[i].idFlags);
+        QCOMPARE(partial.idProblems[i].events, full.idProblems[i].events);
+    }
+    QCOMPARE(partial.nearLimit.size(), full.nearLimit.size());
+    QCOMPARE(partial.hotShards.size(), full.hotShards.size());
+    QVERIFY(partial.inputNotes.empty());
 }
 
 void TestDetection::cancelled()

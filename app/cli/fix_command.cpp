@@ -210,6 +210,7 @@ int runFix(const QStringList &arguments)
     paths.inputs = positionalPaths(parser);
     paths.output = argumentBytes(parser.value(QStringLiteral("out")));
     paths.rejects = argumentBytes(parser.value(QStringLiteral("rejects")));
+    paths.summary = argumentBytes(parser.value(QStringLiteral("summary-json")));
     if (paths.inputs.empty()) {
         printError(command, QStringLiteral("no input: name at least one export "
                                            "file or folder"));

@@ -125,6 +125,7 @@ private slots:
     void verifySummaryUnwritable();
     void fixOutputIsInput();
     void fixRejectsIsOutput();
+    void fixSummaryIsOtherFile();
     void fixOutputNotRegular();
     void folderReadAsScanReadsIt();
     void folderWithoutExports();
@@ -322,6 +323,32 @@ void TestCliRecovery::fixRejectsIsOutput()
              qPrintable(rejectsIsInput.err));
     QCOMPARE(readAll(input), before);
     QVERIFY(!QFile::exists(qpath("never.ndjson")));
+}
+
+// The JSON summary is written last, so a path it shares with an input or
+// an output would replace that file after the run.
+void TestCliRecovery::fixSummaryIsOtherFile()
+{
+    const QString input = qpath("input.ndjson");
+    const QByteArray before = readAll(input);
+    const QString output = qpath("summary-out.ndjson");
+    const QString folder = qpath("summary-folder");
+    QVERIFY(QDir().mkpath(folder));
+    const std::vector<std::pair<QString, QString>> cases = {
+        {input, QStringLiteral("both an input and an output")},
+        {output, QStringLiteral("is the same file as the output")},
+        {output + QStringLiteral(".rejects.ndjson"),
+         QStringLiteral("is the same file as the output")},
+        {folder, QStringLiteral("is a folder")}};
+    for (const auto &[summary, message] : cases) {
+        const HotshardRun run = runHotshard(
+            {QStringLiteral("fix"), QStringLiteral("--summary-json"), summary,
+             QStringLiteral("--out"), output, input});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
+        QVERIFY(!QFile::exists(output));
+    }
+    QCOMPARE(readAll(input), before);
 }
 
 void TestCliRecovery::fixOutputNotRegular()

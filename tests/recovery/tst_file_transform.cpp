@@ -90,7 +90,7 @@ private:
             hsi::recovery::DistinctIdChoice::Mode::Original;
         options.blankGroups.push_back({"company", "acme"});
         EventTransformer transformer(options);
-        return hsi::recovery::transformFiles({{input}, output, {}},
+        return hsi::recovery::transformFiles({{input}, output, {}, {}},
                                              transformer);
     }
 
@@ -276,9 +276,9 @@ void TestFileTransform::inputGivenTwiceReadOnce()
     // The inputs are listed as the scan lists them: one file named twice
     // is read once, so its events are not written twice.
     const TransformStats once = hsi::recovery::transformFiles(
-        {{input}, path("once-out.ndjson"), {}}, transformer);
+        {{input}, path("once-out.ndjson"), {}, {}}, transformer);
     const TransformStats twice = hsi::recovery::transformFiles(
-        {{input, other}, path("twice-out.ndjson"), {}}, transformer);
+        {{input, other}, path("twice-out.ndjson"), {}, {}}, transformer);
     QCOMPARE(twice.read, once.read);
 }
 
@@ -302,7 +302,7 @@ void TestFileTransform::progressAndCancel()
 
     QVERIFY_THROWS_EXCEPTION(
         hsi::recovery::RecoveryError,
-        hsi::recovery::transformFiles({{input}, output, {}}, transformer,
+        hsi::recovery::transformFiles({{input}, output, {}, {}}, transformer,
                                       &cancel, onProgress));
     QVERIFY(!updates.empty());
     QVERIFY(updates.front().bytesTotal > 0);

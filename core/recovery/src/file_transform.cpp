@@ -295,6 +295,19 @@ void checkOutputs(const TransformPaths &paths)
                             ": both would be written to one file. Name "
                             "another rejects file, or drop --rejects to use " +
                             paths.output + ".rejects.ndjson.");
+    if (paths.summary.empty())
+        return;
+    if (std::filesystem::is_directory(paths.summary))
+        throw RecoveryError("the summary file " + paths.summary +
+                            " is a folder: name a file in it, such as " +
+                            paths.summary + "/summary.json.");
+    for (const std::string &output : {paths.output, rejects}) {
+        if (sameFile(paths.summary, output))
+            throw RecoveryError("the summary file " + paths.summary +
+                                " is the same file as the output " + output +
+                                ", which it would overwrite: name another "
+                                "summary file.");
+    }
 }
 
 /// Rejects an input that is also an output.
@@ -303,7 +316,8 @@ void checkInputsDistinct(const std::vector<std::string> &inputs,
 {
     const std::string rejects = rejectsPathFor(paths);
     for (const std::string &input : inputs) {
-        if (sameFile(input, paths.output) || sameFile(input, rejects))
+        if (sameFile(input, paths.output) || sameFile(input, rejects) ||
+            (!paths.summary.empty() && sameFile(input, paths.summary)))
             throw RecoveryError(input + " is both an input and an output: "
                                         "write the output elsewhere");
     }

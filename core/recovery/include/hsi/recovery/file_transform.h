@@ -51,6 +51,9 @@ struct TransformPaths {
     /// Set-aside events, one JSON object per line. Empty means
     /// `<output>.rejects.ndjson`.
     std::string rejects;
+    /// A file that the caller writes after the transform, such as a JSON
+    /// summary, or empty. It is checked against the other paths too.
+    std::string summary;
 };
 
 /// Writes the counts as a JSON object with snake_case keys ("read",

@@ -72,6 +72,7 @@ GzipInflater::GzipInflater(int fd, const GzipCheckpoint *from)
     m_bytesRead = from->compressedOffset;
     m_member = from->member;
     m_memberOffset = from->memberOffset;
+    m_memberText = from->memberText;
     m_capacity = from->capacity;
     m_carry = from->carry;
     m_block = from->block;
@@ -86,6 +87,7 @@ GzipCheckpoint GzipInflater::checkpoint() const
     checkpoint.compressedOffset = m_bytesRead - m_state->avail_in;
     checkpoint.member = m_member;
     checkpoint.memberOffset = m_memberOffset;
+    checkpoint.memberText = m_memberText;
     checkpoint.capacity = m_capacity;
     checkpoint.carry = m_carry;
     auto state = std::make_shared<inflate_state>();
@@ -175,6 +177,7 @@ bool GzipInflater::startNextMember()
     startMember(*m_state);
     ++m_member;
     m_memberOffset = m_bytesRead - m_state->avail_in;
+    m_memberText = 0;
     return true;
 }
 
@@ -207,10 +210,12 @@ bool GzipInflater::memberTextEnded() const
 
 // Drops the text after the last line end of the last block when a failure
 // inside a member's deflate data cut that line short. Passed on, the line
-// would be reported as invalid JSON, and its event is lost either way.
+// would be reported as invalid JSON, and its event is lost either way. A
+// member that fails before it gives any text cuts nothing: the line before
+// it ended with the member before, which gzip -d writes out whole too.
 void GzipInflater::dropCutLine(TextBlock &block)
 {
-    if (m_error.empty() || memberTextEnded())
+    if (m_error.empty() || memberTextEnded() || m_memberText == 0)
         return;
     const char *begin = block.buffer.data();
     const char *lastNewline =
@@ -238,6 +243,7 @@ bool GzipInflater::inflateInto(TextBlock &block, std::size_t capacity)
         const std::size_t produced =
             (capacity - block.size) - m_state->avail_out;
         block.size += produced;
+        m_memberText += static_cast<std::int64_t>(produced);
         if (result < 0) {
             failInflate(result);
             return false;

@@ -32,9 +32,11 @@ struct GzipCheckpoint {
     /// The block that starts here, counted from 0 in the file.
     std::size_t block = 0;
     std::int64_t compressedOffset = 0;
-    /// The gzip member being inflated, counted from 1, and where it starts.
+    /// The gzip member being inflated, counted from 1, where it starts, and
+    /// the bytes of text it gave so far.
     std::size_t member = 1;
     std::int64_t memberOffset = 0;
+    std::int64_t memberText = 0;
     std::size_t capacity = 0;
     std::vector<char> carry;
     std::shared_ptr<const inflate_state> state;
@@ -93,9 +95,11 @@ private:
     std::int64_t m_bytesRead = 0;
     bool m_endOfFile = false;
     bool m_done = false;
-    /// The gzip member being inflated, counted from 1, and where it starts.
+    /// The gzip member being inflated, counted from 1, where it starts, and
+    /// the bytes of text it gave so far.
     std::size_t m_member = 1;
     std::int64_t m_memberOffset = 0;
+    std::int64_t m_memberText = 0;
     std::size_t m_capacity;
     std::vector<char> m_carry;
     std::size_t m_block = 0;

@@ -64,6 +64,8 @@ private slots:
     void multiMemberGzip();
     void truncatedGzip_data();
     void truncatedGzip();
+    void cutMemberAfterWholeOne_data();
+    void cutMemberAfterWholeOne();
     void bytesAfterGzip_data();
     void bytesAfterGzip();
     void gzipChecksumMismatch_data();
@@ -192,6 +194,42 @@ void TestRecordReader::truncatedGzip()
     else
         QVERIFY(input.events < 400);
     QCOMPARE(report.totals.events, input.events);
+}
+
+void TestRecordReader::cutMemberAfterWholeOne_data()
+{
+    QTest::addColumn<bool>("array");
+    QTest::addRow("lines") << false;
+    QTest::addRow("array on one line") << true;
+}
+
+// A member that fails before giving any text cuts no line short, so the
+// whole member before it counts, last line included, as gzip -d writes it.
+void TestRecordReader::cutMemberAfterWholeOne()
+{
+    QFETCH(bool, array);
+    std::string text = array ? "[" : "";
+    for (int i = 0; i < 10; ++i) {
+        const std::string event =
+            eventLine("A", "\"u" + std::to_string(i) + "\"", "1709726400");
+        text +=
+            array ? (i > 0 ? "," : "") + event : event + (i < 9 ? "\n" : "");
+    }
+    text += array ? "]" : "";
+    const std::string cut = gzipMember("{\"event\":\"B\"}\n").substr(0, 5);
+    FixtureDir dir;
+    const std::string path =
+        dir.write("cut-member.json.gz", gzipMember(text) + cut);
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QVERIFY(input.status == InputReport::Status::Error);
+    QCOMPARE(input.events, std::int64_t{10});
+    QCOMPARE(input.problems.size(), std::size_t{1});
+    QVERIFY2(containsText(input.problems[0].message, "truncated"),
+             input.problems[0].message.c_str());
+    QVERIFY2(!containsText(input.problems[0].message, "cuts short"),
+             input.problems[0].message.c_str());
 }
 
 void TestRecordReader::bytesAfterGzip_data()

@@ -747,7 +747,29 @@ std::string quoted(const PairFinding &finding)
 
 } // namespace
 
-void explainLikelyCause(PairFinding &finding)
+namespace {
+
+/// What an id flag adds to a cause, or an empty text.
+std::string idFlagSentence(const PairFinding &finding)
+{
+    if (finding.idFlags & IdFlagLiteralName)
+        return " " + quoted(finding) +
+               " looks like a property name, not an id.";
+    if (finding.idFlags & IdFlagPlaceholder)
+        return " " + quoted(finding) +
+               " is a placeholder value that Mixpanel's Import API rejects.";
+    return {};
+}
+
+/// A likely cause in two parts: what the evidence shows, and what the
+/// owner should do, which the text ends with.
+struct CauseText {
+    LikelyCause cause = LikelyCause::Unknown;
+    std::string finding;
+    std::string action;
+};
+
+CauseText describeCause(const PairFinding &finding)
 {
     const Evidence &evidence = finding.evidence;
     const std::int64_t events = std::max<std::int64_t>(1, finding.events);
@@ -759,87 +781,89 @@ void explainLikelyCause(PairFinding &finding)
     std::string serverNames;
     const double server = serverShare(evidence, serverNames);
 
-    if (duplicateShare >= kDuplicateShare) {
-        finding.likelyCause = LikelyCause::DuplicateStorm;
-        finding.likelyCauseText =
-            percent(duplicateShare) + " of the " + formatCount(events) +
-            " events repeat an earlier event with the same name, id, time and "
-            "$insert_id: client retries or a replayed import. Mixpanel counts "
-            "duplicates toward the limit, so reports show fewer events than "
-            "the alert. Find the client or import job that sends them again "
-            "and stop it.";
-    } else if (senders >= kManySenders) {
-        finding.likelyCause = LikelyCause::StaticIdManyDevices;
-        finding.likelyCauseText =
-            isGroup ? countOf(senders, "user") + " sent events in group " +
-                          quoted(finding) + " of '" + finding.groupKey +
-                          "'. A group id shared by that many users usually "
-                          "means set_group() was called with a literal. "
-                          "Pass each group's own id to set_group()."
-                    : countOf(senders, "device") + " sent events as " +
-                          quoted(finding) +
-                          ". A static id shared by many devices usually "
-                          "means identify() was called with a literal "
-                          "instead of each user's id. Pass each user's own "
-                          "id to identify().";
-    } else if (server >= kServerShare) {
-        finding.likelyCause = LikelyCause::ServerSideOneId;
-        finding.likelyCauseText =
-            percent(server) + " of the events come from server-side sources (" +
-            (serverNames.empty() ? std::string("no mp_lib") : serverNames) +
-            ")" +
-            (evidence.distinctDevices == 0
-                 ? std::string(" and none carries a $device_id")
-                 : " and " + countOf(evidence.distinctDevices, "device") +
-                       " sent them") +
-            ": server-side data tagged with one id." +
-            (isGroup ? " Set the group property only on events that belong to "
-                       "that group."
-                     : " Send events that belong to no user with "
-                       "distinct_id \"\".");
-    } else if (evidence.distinctDevices == 0) {
-        // Projects without ID merge often send no $device_id, so the
-        // devices behind a client library cannot be distinguished.
-        finding.likelyCause = LikelyCause::Unknown;
-        finding.likelyCauseText =
-            percent(1.0 - server) +
-            " of the events come from client libraries, and none carries a "
-            "$device_id, so the devices that sent them cannot be counted. A "
-            "static id set on many clients and one client in a loop both "
-            "look like this: compare the events per minute and the top "
-            "events in the JSON report or the desktop program.";
-    } else if (evidence.distinctDevices <= kFewDevices) {
+    if (duplicateShare >= kDuplicateShare)
+        return {LikelyCause::DuplicateStorm,
+                percent(duplicateShare) + " of the " + formatCount(events) +
+                    " events repeat an earlier event with the same name, id, "
+                    "time and $insert_id: client retries or a replayed "
+                    "import. Mixpanel counts duplicates toward the limit, so "
+                    "reports show fewer events than the alert.",
+                "Find the client or import job that sends them again and "
+                "stop it."};
+    if (senders >= kManySenders && isGroup)
+        return {LikelyCause::StaticIdManyDevices,
+                countOf(senders, "user") + " sent events in group " +
+                    quoted(finding) + " of '" + finding.groupKey +
+                    "'. A group id shared by that many users usually means "
+                    "set_group() was called with a literal.",
+                "Pass each group's own id to set_group()."};
+    if (senders >= kManySenders)
+        return {LikelyCause::StaticIdManyDevices,
+                countOf(senders, "device") + " sent events as " +
+                    quoted(finding) +
+                    ". A static id shared by many devices usually means "
+                    "identify() was called with a literal instead of each "
+                    "user's id.",
+                "Pass each user's own id to identify()."};
+    if (server >= kServerShare)
+        return {
+            LikelyCause::ServerSideOneId,
+            percent(server) +
+                " of the events come from server-side "
+                "sources (" +
+                (serverNames.empty() ? std::string("no mp_lib") : serverNames) +
+                ")" +
+                (evidence.distinctDevices == 0
+                     ? std::string(" and none carries a $device_id")
+                     : " and " + countOf(evidence.distinctDevices, "device") +
+                           " sent them") +
+                ": server-side data tagged with one id.",
+            isGroup ? "Set the group property only on events that belong "
+                      "to that group."
+                    : "Send events that belong to no user with "
+                      "distinct_id \"\"."};
+    // Projects without ID merge often send no $device_id, so the devices
+    // behind a client library cannot be distinguished.
+    if (evidence.distinctDevices == 0)
+        return {LikelyCause::Unknown,
+                percent(1.0 - server) +
+                    " of the events come from client libraries, and none "
+                    "carries a $device_id, so the devices that sent them "
+                    "cannot be counted. A static id set on many clients and "
+                    "one client in a loop both look like this.",
+                "Compare the events per minute and the top events in the "
+                "JSON report or the desktop program."};
+    if (evidence.distinctDevices <= kFewDevices) {
         const std::int64_t minutes =
             std::max<std::int64_t>(1, activeMinutes(evidence));
-        finding.likelyCause = LikelyCause::AutomationFewDevices;
-        finding.likelyCauseText =
-            "The events come from " +
-            countOf(evidence.distinctDevices, "device") + " at about " +
-            countOf(events / minutes, "event") + " per active minute over " +
-            countOf(minutes, "minute") +
-            ": an automated client, a test or a retry loop. Stop or "
-            "throttle it, or send its events with distinct_id \"\" if they "
-            "belong to no user.";
-    } else {
-        finding.likelyCause = LikelyCause::Unknown;
-        finding.likelyCauseText =
+        return {LikelyCause::AutomationFewDevices,
+                "The events come from " +
+                    countOf(evidence.distinctDevices, "device") + " at about " +
+                    countOf(events / minutes, "event") +
+                    " per active minute over " + countOf(minutes, "minute") +
+                    ": an automated client, a test or a retry loop.",
+                "Stop or throttle it, or send its events with distinct_id "
+                "\"\" if they belong to no user."};
+    }
+    return {LikelyCause::Unknown,
             "No single pattern stands out: " +
-            countOf(evidence.distinctDevices, "device") + ", " +
-            percent(duplicateShare) +
-            " duplicates. Compare the pair's top events and libraries in the "
-            "JSON report or the desktop program.";
-    }
-    // Appended piece by piece: prepending to a temporary string trips a
-    // false -Wrestrict warning in GCC 12.
-    std::string &text = finding.likelyCauseText;
-    if (finding.idFlags & IdFlagLiteralName) {
-        text.append(" ").append(quoted(finding));
-        text.append(" looks like a property name, not an id.");
-    } else if (finding.idFlags & IdFlagPlaceholder) {
-        text.append(" ").append(quoted(finding));
-        text.append(" is a placeholder value that Mixpanel's Import API "
-                    "rejects.");
-    }
+                countOf(evidence.distinctDevices, "device") + ", " +
+                percent(duplicateShare) + " duplicates.",
+            "Compare the pair's top events and libraries in the JSON report "
+            "or the desktop program."};
+}
+
+} // namespace
+
+void explainLikelyCause(PairFinding &finding)
+{
+    const CauseText text = describeCause(finding);
+    finding.likelyCause = text.cause;
+    // Appended piece by piece: a chain of + trips a false -Wrestrict
+    // warning in GCC 12.
+    finding.likelyCauseText = text.finding;
+    finding.likelyCauseText.append(idFlagSentence(finding));
+    finding.likelyCauseText.append(" ").append(text.action);
 }
 
 } // namespace hsi::detail

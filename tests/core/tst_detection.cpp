@@ -1713,7 +1713,7 @@ void TestDetection::likelyCause_data()
         << QStringLiteral("\"mp_lib\":\"web\"") << 0 << false
         << static_cast<int>(LikelyCause::Unknown)
         << QStringLiteral("cannot be counted")
-        << QStringLiteral("compare the events per minute");
+        << QStringLiteral("Compare the events per minute");
     QTest::addRow("duplicate storm")
         << device << 20 << true << static_cast<int>(LikelyCause::DuplicateStorm)
         << QStringLiteral("repeat an earlier event")
@@ -1752,6 +1752,29 @@ void TestDetection::likelyCause()
     QVERIFY2(grace->likelyCauseText.find(action.toStdString()) !=
                  std::string::npos,
              grace->likelyCauseText.c_str());
+
+    // What to do comes last, after what an id flag adds.
+    std::string flagged;
+    for (int i = 0; i < 20; ++i) {
+        const QString filled =
+            devices > 0 ? properties.arg(i % devices) : properties;
+        flagged +=
+            eventLine(
+                "Page View", "\"user_id\"", std::to_string(kNoon + i % 2),
+                filled.toStdString() + ",\"$insert_id\":\"" +
+                    (sameInsertId ? std::string("x") : std::to_string(i)) +
+                    "\"") +
+            "\n";
+    }
+    const Report flaggedReport =
+        scanPaths({dir.write("flagged.json", flagged)}, withUserLimit(10));
+    const PairFinding *literal =
+        findPair(flaggedReport.hotShards, "user_id", kDate);
+    QVERIFY(literal != nullptr);
+    const std::string &explanation = literal->likelyCauseText;
+    QVERIFY2(explanation.find("looks like a property name") <
+                 explanation.find(action.toStdString()),
+             explanation.c_str());
 }
 
 // Mixpanel remediates only events past the limit, so more remediated events

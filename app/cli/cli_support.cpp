@@ -40,17 +40,6 @@ std::int64_t steadyMs()
         .count();
 }
 
-// Returns the IANA name that matches `zone` but for case, so that "utc"
-// and "america/new_york" read as UTC and America/New_York, or `zone`.
-QByteArray ianaSpelling(const QByteArray &zone)
-{
-    for (const QByteArray &known : QTimeZone::availableTimeZoneIds()) {
-        if (known.compare(zone, Qt::CaseInsensitive) == 0)
-            return known;
-    }
-    return zone;
-}
-
 std::optional<std::int64_t> positiveNumber(const QCommandLineParser &parser,
                                            const QString &name,
                                            std::int64_t fallback,
@@ -82,6 +71,15 @@ void cancelOnSignal(int)
 }
 
 } // namespace
+
+QByteArray ianaSpelling(const QByteArray &zone)
+{
+    for (const QByteArray &known : QTimeZone::availableTimeZoneIds()) {
+        if (known.compare(zone, Qt::CaseInsensitive) == 0)
+            return known;
+    }
+    return zone;
+}
 
 void addScanOptions(QCommandLineParser &parser)
 {

@@ -63,6 +63,11 @@ bool reportOverwritesInput(const QString &command,
                            const QString &reportPath);
 
 /// Returns the positional arguments as paths, with their bytes as given.
+/// Returns the IANA time zone name that matches `zone` but for case, so
+/// that "utc" and "america/new_york" read as UTC and America/New_York, or
+/// `zone` when none does.
+QByteArray ianaSpelling(const QByteArray &zone);
+
 std::vector<std::string> positionalPaths(const QCommandLineParser &parser);
 
 /// Parses `arguments` and handles --help and --version. Returns an exit code

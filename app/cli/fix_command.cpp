@@ -93,7 +93,8 @@ recovery::TransformOptions optionsFromParser(const QCommandLineParser &parser)
             "drop --timezone");
     if (legacy)
         options.legacyTimeZone =
-            parser.value(QStringLiteral("timezone")).toStdString();
+            ianaSpelling(parser.value(QStringLiteral("timezone")).toUtf8())
+                .toStdString();
     return options;
 }
 

@@ -658,6 +658,14 @@ void TestCliRecovery::fixUsageErrors()
     QCOMPARE(noZone.exitCode, 2);
     QVERIFY(noZone.err.contains(QLatin1String("--timezone")));
 
+    // A zone name matches but for case, as in scan and verify.
+    const HotshardRun lowerCaseZone = runHotshard(
+        {QStringLiteral("fix"), QStringLiteral("--legacy-project-time"),
+         QStringLiteral("--timezone"), QStringLiteral("america/los_angeles"),
+         QStringLiteral("--out"), qpath("zone-out.ndjson"),
+         qpath("input.ndjson")});
+    QVERIFY2(lowerCaseZone.exitCode == 0, qPrintable(lowerCaseZone.err));
+
     const HotshardRun missingInput =
         runHotshard({QStringLiteral("fix"), QStringLiteral("--out"),
                      qpath("never.ndjson"), qpath("absent.ndjson")});

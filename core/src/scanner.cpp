@@ -1797,9 +1797,8 @@ namespace {
 
 constexpr std::size_t kMaxNotesPerFolder = 10;
 
-/// Whether the file starts like a JSON report of this program, which a
-/// folder may hold when a report was saved next to the exports.
-bool isScanReport(const std::filesystem::path &path)
+/// Whether the file starts with a JSON object whose first key is `key`.
+bool startsWithKey(const std::filesystem::path &path, std::string_view key)
 {
     std::ifstream stream(path, std::ios::binary);
     char head[64] = {};
@@ -1809,9 +1808,23 @@ bool isScanReport(const std::filesystem::path &path)
     if (start == std::string_view::npos || text[start] != '{')
         return false;
     text.remove_prefix(start + 1);
-    const std::size_t key = text.find_first_not_of(" \t\r\n");
-    return key != std::string_view::npos &&
-           text.substr(key).starts_with("\"schema_version\"");
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    return first != std::string_view::npos &&
+           text.substr(first).starts_with(key);
+}
+
+/// Whether the file starts like a JSON report of this program, which a
+/// folder may hold when a report was saved next to the exports.
+bool isScanReport(const std::filesystem::path &path)
+{
+    return startsWithKey(path, "\"schema_version\"");
+}
+
+/// Whether the file starts like the rejects file of `hotshard fix`, which
+/// it writes next to its output, by default as OUTPUT.rejects.ndjson.
+bool isRejectsFile(const std::filesystem::path &path)
+{
+    return startsWithKey(path, "\"reason\"");
 }
 
 /// Whether a .txt file starts like the summary that `hotshard scan` prints,
@@ -1867,7 +1880,8 @@ FolderEntries sortFolder(std::filesystem::directory_iterator entries)
             sorted.otherNames.push_back(name);
         else if (name.starts_with('.'))
             sorted.hidden.push_back(name);
-        else if (isScanReport(entry.path()) || isScanSummary(entry.path()))
+        else if (isScanReport(entry.path()) || isScanSummary(entry.path()) ||
+                 isRejectsFile(entry.path()))
             sorted.savedOutput.push_back(entry.path().string());
         else
             sorted.exports.push_back(entry.path().string());
@@ -1896,8 +1910,9 @@ void listFolder(const std::string &folder, std::vector<std::string> &files,
     files.insert(files.end(), sorted.exports.begin(), sorted.exports.end());
     for (const std::string &output : sorted.savedOutput)
         notes.push_back(output +
-                        " is a report or summary of hotshard scan, not an "
-                        "export, so it was skipped");
+                        " is a report or summary of hotshard scan, or a "
+                        "rejects file of hotshard fix, not an export, so it "
+                        "was skipped");
     for (std::size_t i = 0; i < sorted.subfolders.size(); ++i) {
         if (i == kMaxNotesPerFolder) {
             notes.push_back("folder " + folder + " has " +

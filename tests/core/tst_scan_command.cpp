@@ -882,9 +882,9 @@ void TestScanCommand::inputsReadOnce()
 void TestScanCommand::folderNotes()
 {
     // A folder with two exports (one named in capitals), a subfolder with
-    // another, a hidden export, a file of another kind, and a report and a
-    // summary saved by an earlier scan. Only the two exports are read, and
-    // each of the others gets a note.
+    // another, a hidden export, a file of another kind, a report and a
+    // summary saved by an earlier scan, and the rejects file of a fix. Only
+    // the two exports are read, and each of the others gets a note.
     FixtureDir dir;
     dir.write("a.json", repeatedLines("alice", 1709726400, 3));
     dir.write("B.JSON", repeatedLines("bob", 1709726400, 2));
@@ -902,6 +902,10 @@ void TestScanCommand::folderNotes()
     QCOMPARE(first.exitCode, 0);
     const std::string summary =
         dir.write("summary.txt", first.out.toStdString());
+    const std::string rejects =
+        dir.write("fixed.ndjson.rejects.ndjson",
+                  "{\"reason\":\"hotshard_record\",\"detail\":\"d\",\"file\":"
+                  "\"a.json\",\"line\":1,\"event\":{}}\n");
 
     const std::string output = m_dir.path("folder-notes.json");
     const HotshardRun again = runHotshard(
@@ -913,9 +917,10 @@ void TestScanCommand::folderNotes()
     QCOMPARE(report["inputs"].size(), std::size_t{2});
     const std::vector<std::string> notes = report["input_notes"];
     const std::string notExport =
-        " is a report or summary of hotshard scan, not an export, so it was "
-        "skipped";
+        " is a report or summary of hotshard scan, or a rejects file of "
+        "hotshard fix, not an export, so it was skipped";
     const std::vector<std::string> expected = {
+        rejects + notExport,
         saved + notExport,
         summary + notExport,
         "subfolder " + dir.path("day2") +

@@ -144,11 +144,21 @@ int runVerify(const QStringList &arguments)
             : stdout;
     // Without a readable input, only the errors below are printed.
     if (!report.noInputRead()) {
+        // The errors go to stderr, so the first line of the result says
+        // that some files were not read whole.
+        const std::string unread =
+            result.inputErrors.empty()
+                ? std::string()
+                : " (" +
+                      countOf(
+                          static_cast<std::int64_t>(result.inputErrors.size()),
+                          "file") +
+                      " not read to the end, named in the errors)";
         std::fprintf(
-            text, "Verified %s: %s.\n",
+            text, "Verified %s%s: %s.\n",
             countOf(static_cast<std::int64_t>(report.inputs.size()), "file")
                 .c_str(),
-            countOf(result.events, "event").c_str());
+            unread.c_str(), countOf(result.events, "event").c_str());
         printScope(report, text);
         printInputNotes(report, text);
     }

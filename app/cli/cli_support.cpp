@@ -744,6 +744,11 @@ const char *statusAdvice(const InputReport &input)
                "If such a line ends the file, the export was cut short: "
                "export those days again.";
     case InputReport::Status::Error:
+        // A file in another format gets its own fix in its error.
+        if (input.events == 0 && !input.problems.empty() &&
+            input.problems.front().message.find("try again") !=
+                std::string::npos)
+            return "No event could be read.";
         if (input.events == 0)
             return "No event could be read. Check the path and the file's "
                    "permissions, or export the file again.";

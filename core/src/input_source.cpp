@@ -56,13 +56,13 @@ std::optional<std::string> unsupportedFormatError(std::string_view head)
         if (head.starts_with(signature.bytes))
             return std::string("the file is compressed with ") +
                    signature.format +
-                   ", which the scan does not read: " + signature.fix +
-                   ", or compress it with gzip, and scan again";
+                   ", which hotshard does not read: " + signature.fix +
+                   ", or compress it with gzip instead, and try again";
     }
     if (head.starts_with("\xFF\xFE") || head.starts_with("\xFE\xFF"))
         return "the file is UTF-16 text, but exports are UTF-8: convert it "
-               "(iconv -f UTF-16 -t UTF-8 FILE > NEW.json) and scan the new "
-               "file";
+               "(iconv -f UTF-16 -t UTF-8 FILE > NEW.json), then try again "
+               "with the new file";
     return std::nullopt;
 }
 

@@ -854,7 +854,7 @@ bool Impl::parse(std::string_view text, ParsedEvent &event, std::string &error)
     }
     const char *trailing = nullptr;
     if (document.current_location().get(trailing) == simdjson::SUCCESS) {
-        error = "unexpected text after the JSON object";
+        error = explainRejected(text, "unexpected text after the JSON object");
         return false;
     }
     if (!invalidEscapeText.empty()) {

@@ -47,9 +47,18 @@ public:
         if (!value(0))
             return m_error;
         skipBlank();
-        if (m_at != m_end)
-            return "unexpected text after the JSON value";
-        return {};
+        if (m_at == m_end)
+            return {};
+        // A line copied from a JSON array keeps the comma after its element.
+        if (*m_at == ',') {
+            ++m_at;
+            skipBlank();
+            if (m_at == m_end)
+                return "a comma after the JSON value, as an element of a JSON "
+                       "array has: remove the commas at the ends of the "
+                       "lines, or put the lines between [ and ]";
+        }
+        return "unexpected text after the JSON value";
     }
 
 private:

@@ -92,6 +92,7 @@ private slots:
     void otherFormatNamed_data();
     void otherFormatNamed();
     void badLineReported();
+    void trailingCommaNamed();
     void notTextLineNamed();
     void missingFile();
 };
@@ -956,6 +957,24 @@ void TestRecordReader::badLineReported()
     QVERIFY(report.inputs[1].status == InputReport::Status::Ok);
     QCOMPARE(report.inputs[1].events, std::int64_t{3});
     QCOMPARE(report.totals.events, std::int64_t{6});
+}
+
+// Lines cut from a JSON array keep their commas; the message says so and
+// how to mend the file.
+void TestRecordReader::trailingCommaNamed()
+{
+    FixtureDir dir;
+    const std::string a = eventLine("A", "\"alice\"", "1709726400");
+    const std::string path =
+        dir.write("commas.ndjson", a + ",\n" + a + " ,  \n" + a + "\n");
+
+    const Report report = scanPaths({path});
+    const InputReport &input = report.inputs[0];
+    QCOMPARE(input.events, std::int64_t{1});
+    QCOMPARE(input.problems.size(), std::size_t{2});
+    for (const Problem &problem : input.problems)
+        QVERIFY2(containsText(problem.message, "a comma after the JSON value"),
+                 problem.message.c_str());
 }
 
 void TestRecordReader::missingFile()

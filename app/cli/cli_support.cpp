@@ -72,13 +72,32 @@ void cancelOnSignal(int)
 
 } // namespace
 
-QByteArray ianaSpelling(const QByteArray &zone)
+std::optional<QByteArray> timeZoneNamed(const QString &name)
 {
-    for (const QByteArray &known : QTimeZone::availableTimeZoneIds()) {
-        if (known.compare(zone, Qt::CaseInsensitive) == 0)
-            return known;
+    QByteArray zone = name.toUtf8();
+    const QList<QByteArray> known = QTimeZone::availableTimeZoneIds();
+    for (const QByteArray &id : known) {
+        if (id.compare(zone, Qt::CaseInsensitive) == 0) {
+            zone = id;
+            break;
+        }
     }
+    // Qt reads "UTC+1" as one hour east, while POSIX TZ reads it as one
+    // hour west, so only Qt's own UTC+HH:MM form is taken.
+    const bool offsetName = zone.size() > 3 && zone.startsWith("UTC") &&
+                            (zone[3] == '+' || zone[3] == '-');
+    if (zone.isEmpty() || !QTimeZone(zone).isValid() ||
+        (offsetName && !known.contains(zone)))
+        return std::nullopt;
     return zone;
+}
+
+QString unknownTimeZoneMessage(const QString &name)
+{
+    return QStringLiteral("unknown time zone '%1': use an IANA name such as "
+                          "UTC or America/Los_Angeles, or an offset written "
+                          "as UTC+01:00")
+        .arg(name);
 }
 
 void addScanOptions(QCommandLineParser &parser)
@@ -248,14 +267,13 @@ scanSettingsFromParser(const QCommandLineParser &parser, QString *error)
     }
     settings.legacyProjectTime = parser.isSet(kLegacyTime);
     if (parser.isSet(kTimeZone)) {
-        const QByteArray zone = ianaSpelling(parser.value(kTimeZone).toUtf8());
-        if (zone.isEmpty() || !QTimeZone(zone).isValid()) {
-            *error = QStringLiteral("unknown time zone '%1': use an IANA name "
-                                    "such as UTC or America/Los_Angeles")
-                         .arg(parser.value(kTimeZone));
+        const std::optional<QByteArray> zone =
+            timeZoneNamed(parser.value(kTimeZone));
+        if (!zone) {
+            *error = unknownTimeZoneMessage(parser.value(kTimeZone));
             return std::nullopt;
         }
-        settings.timeZone = zone.toStdString();
+        settings.timeZone = zone->toStdString();
     }
     if (settings.legacyProjectTime && parser.isSet(kTimeZone)) {
         *error = QStringLiteral("--timezone and --legacy-project-time do not "

@@ -63,10 +63,14 @@ bool reportOverwritesInput(const QString &command,
                            const QString &reportPath);
 
 /// Returns the positional arguments as paths, with their bytes as given.
-/// Returns the IANA time zone name that matches `zone` but for case, so
-/// that "utc" and "america/new_york" read as UTC and America/New_York, or
-/// `zone` when none does.
-QByteArray ianaSpelling(const QByteArray &zone);
+/// Returns the time zone that `name` names, spelled as IANA does when it
+/// matches an IANA name but for case, so that "utc" and "america/new_york"
+/// read as UTC and America/New_York. Returns nothing for an unknown name,
+/// and for an offset such as "UTC+1", which Qt and POSIX read with opposite
+/// signs.
+std::optional<QByteArray> timeZoneNamed(const QString &name);
+/// The usage error for a --timezone value that timeZoneNamed() rejects.
+QString unknownTimeZoneMessage(const QString &name);
 
 std::vector<std::string> positionalPaths(const QCommandLineParser &parser);
 

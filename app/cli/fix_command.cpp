@@ -91,10 +91,14 @@ recovery::TransformOptions optionsFromParser(const QCommandLineParser &parser)
         throw recovery::RecoveryError(
             "--timezone is only used with --legacy-project-time: add it, or "
             "drop --timezone");
-    if (legacy)
-        options.legacyTimeZone =
-            ianaSpelling(parser.value(QStringLiteral("timezone")).toUtf8())
-                .toStdString();
+    if (legacy) {
+        const QString name = parser.value(QStringLiteral("timezone"));
+        const std::optional<QByteArray> zone = timeZoneNamed(name);
+        if (!zone)
+            throw recovery::RecoveryError(
+                unknownTimeZoneMessage(name).toStdString());
+        options.legacyTimeZone = zone->toStdString();
+    }
     return options;
 }
 

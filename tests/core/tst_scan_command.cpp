@@ -516,6 +516,10 @@ void TestScanCommand::exitCodes_data()
         << QStringList{QStringLiteral("--timezone"),
                        QStringLiteral("Mars/Olympus")}
         << 2 << QStringLiteral("Mars/Olympus");
+    // Qt reads UTC+1 as one hour east, POSIX TZ as one hour west.
+    QTest::addRow("offset of two readings")
+        << QStringList{QStringLiteral("--timezone"), QStringLiteral("UTC+1")}
+        << 2 << QStringLiteral("unknown time zone 'UTC+1'");
     QTest::addRow("unknown option")
         << QStringList{QStringLiteral("--no-such-option")} << 2
         << QStringLiteral("Run 'hotshard scan --help' for the options.");
@@ -564,6 +568,10 @@ void TestScanCommand::timeZoneSpelledAsIana_data()
                                 << "America/New_York";
     QTest::addRow("as written") << "Europe/Paris"
                                 << "Europe/Paris";
+    QTest::addRow("offset") << "UTC+01:00"
+                            << "UTC+01:00";
+    QTest::addRow("link to a zone") << "Etc/UTC"
+                                    << "Etc/UTC";
 }
 
 // Time zone names match IANA's but for case, and the report spells them as

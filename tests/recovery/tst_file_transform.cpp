@@ -1,6 +1,7 @@
 #include "hsi/recovery/file_transform.h"
 #include "hsi/recovery/preview.h"
 #include "hsi/recovery/recovery_error.h"
+#include "hsi/scanner.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -251,9 +252,18 @@ void TestFileTransform::truncatedGzip()
     } catch (const hsi::recovery::RecoveryError &error) {
         message = error.what();
     }
-    // The message names the file, the line where reading stopped and why.
+    // The message names the file, the last line read, as the scan does,
+    // and why reading stopped.
     QVERIFY2(message.find(cut + ":") == 0, message.c_str());
     QVERIFY2(message.find("truncated") != std::string::npos, message.c_str());
+    const hsi::Report report = hsi::scan({cut}, hsi::ScanSettings{});
+    std::int64_t line = -1;
+    for (const hsi::Problem &problem : report.inputs.at(0).problems) {
+        if (problem.severity == hsi::Problem::Severity::Error)
+            line = problem.line;
+    }
+    QVERIFY2(message.find(cut + ":" + std::to_string(line) + ":") == 0,
+             message.c_str());
     QVERIFY(!QFile::exists(QString::fromStdString(output)));
     QVERIFY(!QFile::exists(QString::fromStdString(output + ".partial")));
     QVERIFY(!QFile::exists(QString::fromStdString(output + ".rejects.ndjson")));

@@ -195,12 +195,11 @@ void checkInputRead(const std::string &path, const ReadResult &result,
         throw RecoveryError("transform cancelled while reading " + path +
                             ": no output was written");
     if (!result.error.empty()) {
-        // A file that cannot be opened stops before its first line, so no
-        // line is named.
+        // The line named is the last one read, as the scan names it. A
+        // file that stops before its first line names none.
         const std::string where =
-            result.lines == 0 && result.records == 0
-                ? path
-                : path + ":" + std::to_string(result.lines + 1);
+            result.lines == 0 ? path
+                              : path + ":" + std::to_string(result.lines);
         throw RecoveryError(where + ": " + result.error +
                             ". No output was written: fix or download the "
                             "file again and run again.");

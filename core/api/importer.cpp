@@ -229,9 +229,17 @@ bool ImportJob::prepare(const QStringList &files)
                     .arg(file);
             return false;
         }
-        if (!info.isFile()) {
+        if (!info.exists()) {
             m_summary.error =
                 QStringLiteral("input file not found: %1").arg(file);
+            return false;
+        }
+        // A pipe or a device cannot be read again when an import resumes.
+        if (!info.isFile()) {
+            m_summary.error =
+                QStringLiteral("%1 is not a regular file: save its data to a "
+                               "file and import that")
+                    .arg(file);
             return false;
         }
         // Batches are named by file and index, so one file listed twice

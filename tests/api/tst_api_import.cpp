@@ -17,6 +17,7 @@
 #include <QTest>
 #include <csignal>
 #include <memory>
+#include <sys/stat.h>
 #include <zlib.h>
 
 using namespace hsi;
@@ -487,6 +488,15 @@ void ImportTest::rejectsBadFileList()
              qPrintable(missing.error));
     QVERIFY(
         !QFile::exists(m_options.jobDir + QStringLiteral("/checkpoint.json")));
+
+    // A pipe exists, so it is named as what it is, not as missing.
+    const QString pipe = input("pipe.ndjson");
+    QCOMPARE(::mkfifo(QFile::encodeName(pipe).constData(), 0600), 0);
+    const ImportSummary piped =
+        runImport(serviceAccount(), {input("a.ndjson"), pipe});
+    QVERIFY2(piped.error.contains(QLatin1String("is not a regular file")),
+             qPrintable(piped.error));
+    QCOMPARE(m_server->requestCount(kImportPath), 0);
 }
 
 void ImportTest::exportReturnsImported()

@@ -98,16 +98,27 @@ void printSummary(const api::ImportSummary &summary,
                     (formatCount(summary.skippedBatches) +
                      (summary.skippedBatches == 1 ? " batch" : " batches"))
                         .c_str());
-    if (summary.undelivered > 0 || summary.unaccounted > 0) {
+    if (options.dryRun &&
+        (summary.undelivered > 0 || summary.unaccounted > 0)) {
+        // A dry run sends nothing, so what it left is events not checked.
+        std::printf(
+            "%s not validated: %s\n",
+            countOf(summary.undelivered + summary.unaccounted, "event").c_str(),
+            summary.error.isEmpty()
+                ? "run the same command again to check them"
+                : "fix the error that this command printed, then "
+                  "run it again to check them");
+    } else if (summary.undelivered > 0 || summary.unaccounted > 0) {
         // After a fatal error such as a 401, running again as it is would
-        // stop the same way, so the advice waits for the fix.
+        // stop the same way, so the advice waits for the fix. The error
+        // goes to stderr, so it may show above or below this line.
         std::printf("%s not delivered and %s not acknowledged: %s\n",
                     countOf(summary.undelivered, "event").c_str(),
                     countOf(summary.unaccounted, "event").c_str(),
                     summary.error.isEmpty()
                         ? "run the same command again to send them"
-                        : "fix the error below, then run the same command "
-                          "again to send them");
+                        : "fix the error that this command printed, then "
+                          "run the same command again to send them");
     }
     if (!options.dryRun && summary.rejected > 0)
         std::printf("rejected events with reasons: %s/rejects.ndjson\n",

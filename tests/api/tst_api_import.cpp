@@ -611,7 +611,8 @@ void ImportTest::cliInputChecks()
     QVERIFY(wrongSecret->waitForFinished(30000));
     QCOMPARE(wrongSecret->exitCode(), 1);
     const QByteArray advice = wrongSecret->readAllStandardOutput();
-    QVERIFY2(advice.contains("fix the error below"), advice.constData());
+    QVERIFY2(advice.contains("fix the error that this command printed"),
+             advice.constData());
     QVERIFY2(wrongSecret->readAllStandardError().contains("401"),
              advice.constData());
 }

@@ -177,20 +177,6 @@ bool namesStdout(const std::string &path)
            named.st_ino == out.st_ino;
 }
 
-namespace {
-
-/// Returns a file's device and inode, after following symbolic links, so
-/// that every name of one file gives the same value.
-std::optional<std::pair<dev_t, ino_t>> fileIdentity(const std::string &path)
-{
-    struct stat info {};
-    if (::stat(path.c_str(), &info) != 0)
-        return std::nullopt;
-    return std::pair(info.st_dev, info.st_ino);
-}
-
-} // namespace
-
 bool reportOverwritesInput(const QString &command,
                            const std::vector<std::string> &inputs,
                            const QString &reportPath)

@@ -1944,17 +1944,15 @@ void listFolder(const std::string &folder, std::vector<std::string> &files,
                         ".ndjson, .jsonl, .gz or .txt)");
 }
 
-/// Identifies a file whatever path names it: its device and inode.
-std::optional<std::pair<std::uint64_t, std::uint64_t>>
-fileIdentity(const std::string &path)
+} // namespace
+
+std::optional<FileIdentity> fileIdentity(const std::string &path)
 {
     struct stat info {};
     if (::stat(path.c_str(), &info) != 0)
         return std::nullopt;
-    return std::pair<std::uint64_t, std::uint64_t>(info.st_dev, info.st_ino);
+    return FileIdentity(info.st_dev, info.st_ino);
 }
-
-} // namespace
 
 InputListing listInputFiles(const std::vector<std::string> &paths)
 {

@@ -6,8 +6,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hsi {
@@ -59,6 +61,14 @@ struct InputListing {
 /// and notes each subfolder, which it does not read. Every command that
 /// reads exports lists its inputs with it.
 InputListing listInputFiles(const std::vector<std::string> &paths);
+
+/// A file's device and inode, which every name of the file shares: the
+/// same path, a symbolic link or a hard link.
+using FileIdentity = std::pair<std::uint64_t, std::uint64_t>;
+
+/// Returns the identity of the file that `path` names, after symbolic
+/// links, or nothing when it does not exist or cannot be examined.
+std::optional<FileIdentity> fileIdentity(const std::string &path);
 
 /// Reads Mixpanel export files and finds hot shards.
 ///

@@ -243,12 +243,8 @@ bool sameFile(const std::string &first, const std::string &second)
 {
     if (canonicalPath(first) == canonicalPath(second))
         return true;
-    struct stat firstInfo {};
-    struct stat secondInfo {};
-    return ::stat(first.c_str(), &firstInfo) == 0 &&
-           ::stat(second.c_str(), &secondInfo) == 0 &&
-           firstInfo.st_dev == secondInfo.st_dev &&
-           firstInfo.st_ino == secondInfo.st_ino;
+    const std::optional<FileIdentity> identity = fileIdentity(first);
+    return identity && identity == fileIdentity(second);
 }
 
 /// Returns what kind of file `path` is when it exists and is not a regular

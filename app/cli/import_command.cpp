@@ -176,12 +176,8 @@ int runImport(const QStringList &arguments)
 
     // Folders are read like the scan reads them, with the same notes.
     const InputListing listing = listInputFiles(positionalPaths(parser));
-    for (const auto &[folder, reason] : listing.unreadableFolders) {
-        printError(command, QStringLiteral("cannot read folder %1: %2. Check "
-                                           "its permissions, or name its "
-                                           "files instead.")
-                                .arg(QString::fromStdString(folder),
-                                     QString::fromStdString(reason)));
+    if (const std::string error = inputListingError(listing); !error.empty()) {
+        printError(command, QString::fromStdString(error));
         return ExitUsage;
     }
     for (const std::string &note : listing.notes)
@@ -190,14 +186,6 @@ int runImport(const QStringList &arguments)
     QStringList files;
     for (const std::string &file : listing.files)
         files << QString::fromStdString(file);
-    if (files.isEmpty()) {
-        printError(command, QStringLiteral("no export files to import in %1: "
-                                           "name export files, or folders "
-                                           "that contain them")
-                                .arg(parser.positionalArguments().join(
-                                    QStringLiteral(", "))));
-        return ExitUsage;
-    }
 
     const api::ImportSummary summary =
         runWithProgress(*connection, options, files);

@@ -1946,6 +1946,21 @@ void listFolder(const std::string &folder, std::vector<std::string> &files,
 
 } // namespace
 
+std::string inputListingError(const InputListing &listing)
+{
+    if (!listing.unreadableFolders.empty()) {
+        const auto &[folder, reason] = listing.unreadableFolders.front();
+        return "cannot read folder " + folder + ": " + reason +
+               ". Check its permissions, or name its files instead.";
+    }
+    if (!listing.files.empty())
+        return {};
+    std::string message = "no export file to read";
+    for (const std::string &note : listing.notes)
+        message += (&note == &listing.notes.front() ? ": " : "; ") + note;
+    return message + ". Name export files, or folders that contain them.";
+}
+
 std::optional<FileIdentity> fileIdentity(const std::string &path)
 {
     struct stat info {};

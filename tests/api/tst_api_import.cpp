@@ -581,6 +581,16 @@ void ImportTest::cliInputChecks()
     const QByteArray dryOutput = dryRun->readAllStandardOutput();
     QVERIFY2(dryOutput.contains("50 events read"), dryOutput.constData());
 
+    // A folder without export files stops the import, as it stops fix.
+    const QString empty = m_work->filePath(QStringLiteral("no-exports"));
+    QVERIFY(QDir().mkpath(empty));
+    QProcess *none = startCli({QStringLiteral("--dry-run"), empty});
+    QVERIFY(none->waitForFinished(30000));
+    QCOMPARE(none->exitCode(), 2);
+    const QByteArray noneErrors = none->readAllStandardError();
+    QVERIFY2(noneErrors.contains("holds no export files"),
+             noneErrors.constData());
+
     // A file named twice is read once with a note, as the scan reads it,
     // so no event is sent twice.
     const QString file = folder + QStringLiteral("/2024-03-01.json");

@@ -62,6 +62,11 @@ struct InputListing {
 /// reads exports lists its inputs with it.
 InputListing listInputFiles(const std::vector<std::string> &paths);
 
+/// Returns why a command that needs every listed input cannot go on: a
+/// folder that could not be listed, or no export file to read. Returns an
+/// empty text when neither is the case.
+std::string inputListingError(const InputListing &listing);
+
 /// A file's device and inode, which every name of the file shares: the
 /// same path, a symbolic link or a hard link.
 using FileIdentity = std::pair<std::uint64_t, std::uint64_t>;

@@ -323,20 +323,8 @@ void checkInputsDistinct(const std::vector<std::string> &inputs,
 InputListing listTransformInputs(const std::vector<std::string> &paths)
 {
     InputListing listing = listInputFiles(paths);
-    if (!listing.unreadableFolders.empty()) {
-        const auto &[folder, reason] = listing.unreadableFolders.front();
-        throw RecoveryError("cannot read folder " + folder + ": " + reason +
-                            ". Check its permissions, or name its files "
-                            "instead.");
-    }
-    if (listing.files.empty()) {
-        std::string message = "no export file to read";
-        for (const std::string &note : listing.notes)
-            message += (&note == &listing.notes.front() ? ": " : "; ") + note;
-        throw RecoveryError(message +
-                            ". Name export files, or folders that contain "
-                            "them.");
-    }
+    if (const std::string error = inputListingError(listing); !error.empty())
+        throw RecoveryError(error);
     return listing;
 }
 

@@ -56,6 +56,19 @@ inline bool isTimeInRange(std::int64_t ms)
            static_cast<std::uint64_t>(kEndTimeMs - kFirstTimeMs);
 }
 
+/// Times at or above this magnitude are milliseconds, and smaller ones are
+/// seconds: 1e11 seconds would be the year 5138, while 1e11 ms is 1973.
+inline constexpr std::int64_t kMillisecondThreshold = 100'000'000'000;
+
+/// Returns a whole number of seconds or milliseconds, told apart by
+/// magnitude, as milliseconds.
+inline std::int64_t integerTimeMs(std::int64_t value)
+{
+    const bool seconds =
+        value > -kMillisecondThreshold && value < kMillisecondThreshold;
+    return seconds ? value * 1000 : value;
+}
+
 struct TimeValue {
     TimeStatus status = TimeStatus::Missing;
     /// Milliseconds since the epoch; seconds were multiplied by 1000. Zero
@@ -63,6 +76,15 @@ struct TimeValue {
     std::int64_t ms = 0;
     /// The text of an invalid value, for the problem message.
     std::string_view rawText;
+
+    /// Sets the time to `time` read as `readAs`, or marks it OutOfRange
+    /// outside the range of accepted times.
+    void setMs(std::int64_t time, TimeStatus readAs)
+    {
+        const bool inRange = isTimeInRange(time);
+        ms = inRange ? time : 0;
+        status = inRange ? readAs : TimeStatus::OutOfRange;
+    }
 
     /// Whether `ms` contains the event's time, with or without a warning.
     bool usable() const

@@ -25,9 +25,6 @@ constexpr std::string_view kRecordEvent = "$hotshard_record";
 constexpr const char *kNotAnEvent =
     "not a Mixpanel event: expected a JSON object with \"event\" and "
     "\"properties\"";
-// Times at or above this magnitude are milliseconds: 1e11 seconds would be
-// the year 5138, while 1e11 ms is 1973.
-constexpr double kMillisecondThreshold = 1e11;
 
 enum class Field : std::uint8_t {
     Event,
@@ -133,15 +130,6 @@ bool parseIsoTime(std::string_view text, std::int64_t &ms)
     return true;
 }
 
-/// Sets `time` to `ms` with `status`, or to OutOfRange outside the range
-/// of accepted times.
-void setTimeMs(TimeValue &time, std::int64_t ms, TimeStatus status)
-{
-    const bool inRange = isTimeInRange(ms);
-    time.ms = inRange ? ms : 0;
-    time.status = inRange ? status : TimeStatus::OutOfRange;
-}
-
 /// Reads a number of seconds or milliseconds into `time` with `status`.
 /// Returns false, leaving `time` as it is, for infinity and NaN, which
 /// only numeric strings give.
@@ -150,11 +138,13 @@ bool setTimeFromNumber(TimeValue &time, double value, TimeStatus status)
     if (!std::isfinite(value))
         return false;
     const double millis = std::floor(
-        std::fabs(value) >= kMillisecondThreshold ? value : value * 1000.0);
+        std::fabs(value) >= static_cast<double>(kMillisecondThreshold)
+            ? value
+            : value * 1000.0);
     // Compared as a double first, so that the conversion cannot overflow.
     if (millis >= static_cast<double>(kFirstTimeMs) &&
         millis < static_cast<double>(kEndTimeMs)) {
-        setTimeMs(time, static_cast<std::int64_t>(millis), status);
+        time.setMs(static_cast<std::int64_t>(millis), status);
     } else {
         time.ms = 0;
         time.status = TimeStatus::OutOfRange;
@@ -176,7 +166,7 @@ bool setTimeFromText(TimeValue &time, std::string_view text)
     std::int64_t ms = 0;
     if (!parseIsoTime(text, ms))
         return false;
-    setTimeMs(time, ms, TimeStatus::ValidFromIsoText);
+    time.setMs(ms, TimeStatus::ValidFromIsoText);
     return true;
 }
 
@@ -397,10 +387,7 @@ TimeValue Impl::readTime(od::value &value)
         double number = 0;
         // Integers keep their exact value; doubles lose digits past 2^53.
         if (!value.get_int64().get(integer)) {
-            const bool seconds = integer > -kMillisecondThreshold &&
-                                 integer < kMillisecondThreshold;
-            setTimeMs(time, seconds ? integer * 1000 : integer,
-                      TimeStatus::Valid);
+            time.setMs(integerTimeMs(integer), TimeStatus::Valid);
         } else if (value.get_double().get(number) ||
                    !setTimeFromNumber(time, number, TimeStatus::Valid)) {
             time.status = TimeStatus::Invalid;

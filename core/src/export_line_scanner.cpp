@@ -25,9 +25,6 @@ constexpr int kPropertyDepth = 2;
 /// Integers of up to 18 digits fit in 64 bits with room to spare; longer
 /// times are left to simdjson's number parser.
 constexpr std::ptrdiff_t kMaxTimeDigits = 18;
-/// The same unit rule as the full parser: 1e11 seconds would be the year
-/// 5138, while 1e11 ms is 1973.
-constexpr std::int64_t kMillisecondThreshold = 100'000'000'000;
 
 bool isDigit(char c)
 {
@@ -363,12 +360,7 @@ HSI_INLINE bool readTime(Cursor &cursor, TimeValue &time)
     }
     if (digits != begin)
         value = -value;
-    const bool seconds =
-        value > -kMillisecondThreshold && value < kMillisecondThreshold;
-    const std::int64_t ms = seconds ? value * 1000 : value;
-    const bool inRange = isTimeInRange(ms);
-    time.ms = inRange ? ms : 0;
-    time.status = inRange ? TimeStatus::Valid : TimeStatus::OutOfRange;
+    time.setMs(integerTimeMs(value), TimeStatus::Valid);
     time.rawText = std::string_view(begin, cursor.at - begin);
     return true;
 }

@@ -1797,8 +1797,9 @@ namespace {
 
 constexpr std::size_t kMaxNotesPerFolder = 10;
 
-/// Whether the file starts with a JSON object whose first key is `key`.
-bool startsWithKey(const std::filesystem::path &path, std::string_view key)
+/// Returns the start of a file that begins with a JSON object, from its
+/// first key on, or an empty text for any other file.
+std::string objectStart(const std::filesystem::path &path)
 {
     std::ifstream stream(path, std::ios::binary);
     char head[64] = {};
@@ -1806,25 +1807,23 @@ bool startsWithKey(const std::filesystem::path &path, std::string_view key)
     std::string_view text(head, static_cast<std::size_t>(stream.gcount()));
     const std::size_t start = text.find_first_not_of(" \t\r\n");
     if (start == std::string_view::npos || text[start] != '{')
-        return false;
+        return {};
     text.remove_prefix(start + 1);
     const std::size_t first = text.find_first_not_of(" \t\r\n");
-    return first != std::string_view::npos &&
-           text.substr(first).starts_with(key);
+    return first == std::string_view::npos ? std::string()
+                                           : std::string(text.substr(first));
 }
+
+constexpr std::string_view kReportFirstKey = "\"schema_version\"";
+/// The first key of each line of the rejects file of `hotshard fix`, which
+/// it writes next to its output, by default as OUTPUT.rejects.ndjson.
+constexpr std::string_view kRejectsFirstKey = "\"reason\"";
 
 /// Whether the file starts like a JSON report of this program, which a
 /// folder may hold when a report was saved next to the exports.
 bool isScanReport(const std::filesystem::path &path)
 {
-    return startsWithKey(path, "\"schema_version\"");
-}
-
-/// Whether the file starts like the rejects file of `hotshard fix`, which
-/// it writes next to its output, by default as OUTPUT.rejects.ndjson.
-bool isRejectsFile(const std::filesystem::path &path)
-{
-    return startsWithKey(path, "\"reason\"");
+    return objectStart(path).starts_with(kReportFirstKey);
 }
 
 /// Whether a .txt file starts like the summary that `hotshard scan` prints,
@@ -1838,6 +1837,16 @@ bool isScanSummary(const std::filesystem::path &path)
     stream.read(head, sizeof head);
     return std::string_view(head, static_cast<std::size_t>(stream.gcount()))
         .starts_with("Scanned ");
+}
+
+/// Whether the file is output of this program rather than an export: a
+/// report or summary of a scan, or a rejects file of a fix. The two JSON
+/// kinds share one read of the file's start.
+bool isSavedOutput(const std::filesystem::path &path)
+{
+    const std::string start = objectStart(path);
+    return start.starts_with(kReportFirstKey) ||
+           start.starts_with(kRejectsFirstKey) || isScanSummary(path);
 }
 
 /// Joins up to three names, then the number of names left out.
@@ -1880,8 +1889,7 @@ FolderEntries sortFolder(std::filesystem::directory_iterator entries)
             sorted.otherNames.push_back(name);
         else if (name.starts_with('.'))
             sorted.hidden.push_back(name);
-        else if (isScanReport(entry.path()) || isScanSummary(entry.path()) ||
-                 isRejectsFile(entry.path()))
+        else if (isSavedOutput(entry.path()))
             sorted.savedOutput.push_back(entry.path().string());
         else
             sorted.exports.push_back(entry.path().string());

@@ -750,7 +750,7 @@ const char *statusAdvice(const InputReport &input)
     case InputReport::Status::Error:
         // A file in another format gets its own fix in its error.
         if (input.events == 0 && !input.problems.empty() &&
-            input.problems.front().message.find("try again") !=
+            input.problems.front().message.find(kThenTryAgain) !=
                 std::string::npos)
             return "No event could be read.";
         if (input.events == 0)

@@ -2,6 +2,7 @@
 
 #include "gzip_reader.h"
 #include "hsi/printable.h"
+#include "hsi/report.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -57,12 +58,13 @@ std::optional<std::string> unsupportedFormatError(std::string_view head)
             return std::string("the file is compressed with ") +
                    signature.format +
                    ", which hotshard does not read: " + signature.fix +
-                   ", or compress it with gzip instead, and try again";
+                   " or compress it with gzip instead" + kThenTryAgain;
     }
     if (head.starts_with("\xFF\xFE") || head.starts_with("\xFE\xFF"))
-        return "the file is UTF-16 text, but exports are UTF-8: convert it "
-               "(iconv -f UTF-16 -t UTF-8 FILE > NEW.json), then try again "
-               "with the new file";
+        return std::string("the file is UTF-16 text, but exports are UTF-8: "
+                           "convert it (iconv -f UTF-16 -t UTF-8 FILE > "
+                           "NEW.json)") +
+               kThenTryAgain + " with NEW.json";
     return std::nullopt;
 }
 

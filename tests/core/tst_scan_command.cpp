@@ -646,10 +646,30 @@ void TestScanCommand::missingInput()
     QCOMPARE(report["inputs"][0]["bytes"].get<std::int64_t>(), std::int64_t{0});
     QCOMPARE(report["totals"]["bytes"].get<std::int64_t>(),
              report["inputs"][1]["bytes"].get<std::int64_t>());
-    // The first line of the summary says that not every input was read.
+    // The first line of the summary counts the inputs that were not read.
     QVERIFY2(partial.out.startsWith(QStringLiteral(
                  "Scanned 2 files (1 could not be read; see the end)")),
              qPrintable(partial.out));
+    QVERIFY2(partial.out.contains(
+                 QStringLiteral("No event could be read. Check the path")),
+             qPrintable(partial.out));
+
+    // A file in another format names its own conversion, so the advice
+    // about paths and permissions is left out.
+    const QString bzip2 = QString::fromStdString(m_dir.path("export.json.bz2"));
+    QFile file(bzip2);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("BZh91AY&SY");
+    file.close();
+    const HotshardRun other = runHotshard(
+        {QStringLiteral("scan"), bzip2, QString::fromStdString(m_plainPath)});
+    QCOMPARE(other.exitCode, 4);
+    QVERIFY2(other.out.contains(QStringLiteral("bunzip2 -k FILE")),
+             qPrintable(other.out));
+    QVERIFY2(other.out.contains(QStringLiteral("No event could be read.\n")),
+             qPrintable(other.out));
+    QVERIFY2(!other.out.contains(QStringLiteral("Check the path")),
+             qPrintable(other.out));
 }
 
 void TestScanCommand::reportPathChecked()

@@ -143,6 +143,11 @@ inline constexpr const char *kExportCutShort =
     "Mixpanel's export stopped early here (its \"export terminated early\" "
     "marker), so the export's events after this point are missing";
 
+/// The end of the error of a file in a format that must be converted
+/// before the scan can read it, such as bzip2 or UTF-16. The error names
+/// the conversion, so no other advice needs to follow it.
+inline constexpr const char *kThenTryAgain = ", then try again";
+
 /// The problem message of a file that a cancelled scan did not read to its
 /// end. Its counts are partial.
 inline constexpr const char *kScanCancelledInFile =

@@ -62,16 +62,18 @@ bool reportOverwritesInput(const QString &command,
                            const std::vector<std::string> &inputs,
                            const QString &reportPath);
 
-/// Returns the positional arguments as paths, with their bytes as given.
 /// Returns the time zone that `name` names, spelled as IANA does when it
 /// matches an IANA name but for case, so that "utc" and "america/new_york"
 /// read as UTC and America/New_York. Returns nothing for an unknown name,
 /// and for an offset such as "UTC+1", which Qt and POSIX read with opposite
 /// signs.
 std::optional<QByteArray> timeZoneNamed(const QString &name);
-/// The usage error for a --timezone value that timeZoneNamed() rejects.
+
+/// Returns the usage error for a --timezone value that timeZoneNamed()
+/// rejects.
 QString unknownTimeZoneMessage(const QString &name);
 
+/// Returns the positional arguments as paths, with their bytes as given.
 std::vector<std::string> positionalPaths(const QCommandLineParser &parser);
 
 /// Parses `arguments` and handles --help and --version. Returns an exit code

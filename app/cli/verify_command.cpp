@@ -131,7 +131,7 @@ int runVerify(const QStringList &arguments)
         reportOverwritesInput(command, inputs->paths, parser.value(json)))
         return ExitUsage;
 
-    // Verify reports only pairs over the limit, never the list of ids.
+    // Verify lists the pairs over and near their limits, never every id.
     inputs->settings.listEveryId = false;
     const Report report = runScanWithProgress(inputs->paths, inputs->settings);
     const recovery::VerifyResult result =
@@ -144,8 +144,8 @@ int runVerify(const QStringList &arguments)
             : stdout;
     // Without a readable input, only the errors below are printed.
     if (!report.noInputRead()) {
-        // The errors go to stderr, so the first line of the result says
-        // that some files were not read whole.
+        // The errors go to stderr, so the result's first line also counts
+        // the files that were not read whole.
         const std::string unread =
             result.inputErrors.empty()
                 ? std::string()
@@ -176,7 +176,8 @@ int runVerify(const QStringList &arguments)
             return ExitFailure;
         }
     }
-    // A folder without export files leaves only notes, which say why.
+    // A folder without export files leaves only notes, which give the
+    // reason.
     if (report.noInputRead()) {
         printUnreadInputs(report, stderr);
         printError(command, QStringLiteral("no input could be read"));

@@ -749,7 +749,7 @@ std::string quoted(const PairFinding &finding)
 
 namespace {
 
-/// What an id flag adds to a cause, or an empty text.
+/// The sentence that an id flag adds to a cause, or an empty text.
 std::string idFlagSentence(const PairFinding &finding)
 {
     if (finding.idFlags & IdFlagLiteralName)

@@ -311,9 +311,9 @@ private:
 ///   elements start and end whether the array has one per line or is
 ///   indented.
 ///
-/// NOTE: in an array written on one line, a string left open runs to the
-/// end of the file, since no line break ends it, and the elements after it
-/// are lost with an error that the array is not closed.
+/// NOTE: in an array written on one line, no line break ends a string
+/// left open. The string then runs to the end of the file, and the
+/// elements after it are lost with an error that the array is not closed.
 ///
 /// NOTE: an element's line number is the line where it starts, so in an
 /// array on one line every element is line 1. Problems and crossings there

@@ -173,9 +173,9 @@ struct GlobalCounts {
     U64Map<LimitCrossing> crossings;
     U64Map<DayTotal> days;
     Totals totals;
-    /// Namespaces with ids in a chunk that a partial merge left out of
-    /// `ids` (see mergeChunkInPart()), by namespace; may be shorter than
-    /// the list of namespaces.
+    /// For each namespace, whether a chunk that a partial merge left out
+    /// of `ids` had ids in it (see mergeChunkInPart()). It can be shorter
+    /// than the list of namespaces.
     std::vector<bool> spacesSeen;
 };
 
@@ -197,13 +197,13 @@ void mergeChunk(ChunkCounts &chunk, std::int32_t chunkIndex,
                 GlobalCounts &global);
 
 /// Merges the last chunk of a pass in part: only the ids that a report
-/// without every id's volume can need. Those are the ids with a pair of at
-/// least `floors` events in the chunk or in the global counts, which takes
-/// in every pair whose total can reach twice the floor, and the ids with
-/// an id flag in either. The other pairs stay below twice the floor, so
-/// they change no listed count. A merge of half a file's ids was a tenth of
-/// the scan's time. Call it only for the last chunk, and only when no later
-/// pass merges into the same namespaces.
+/// without every id's volume can need. Those are the ids with an id flag
+/// in either table, and the ids with a pair of at least `floors` events in
+/// the chunk or in the global counts. A pair whose total can reach twice
+/// the floor has such a part, so the pairs left out change no listed
+/// count. A merge of half a file's ids was a tenth of the scan's time.
+/// Call it only for the last chunk, and only when no later pass merges
+/// into the same namespaces.
 void mergeChunkInPart(ChunkCounts &chunk, std::int32_t chunkIndex,
                       const ScanSettings &settings,
                       const std::vector<std::string> &groupKeyOfSpace,

@@ -538,9 +538,9 @@ CountingOptions ScanRun::firstPassOptions() const
     return options;
 }
 
-// The last range of a plain file is merged in part when the report lists
-// no volume of every id: its other ids change no listed count, and no later
-// merge of the counting pass follows it.
+// The last range of a plain file is merged in part when the report does not
+// list every id's volume. Its other ids then change no listed count, and no
+// later merge of the counting pass follows it.
 bool ScanRun::mergesInPart(const UnitInfo &unit) const
 {
     return !m_settings.listEveryId && !unit.isBlock &&
@@ -1653,6 +1653,58 @@ void ScanRun::buildDays()
         [](const DayTotal &a, const DayTotal &b) { return a.day < b.day; });
 }
 
+// Mixpanel remediates only events past the limit, in its own count of the
+// day. When more events were remediated than this scan puts over the limit,
+// the scan's days are not the project's: the usual causes are another time
+// zone, which moves events across midnight, or files that lack part of the
+// day.
+void ScanRun::noteRemediatedBeyondLimit()
+{
+    const std::string zone =
+        m_settings.legacyProjectTime
+            ? std::string("legacy project time")
+            : "the time zone " + (m_settings.timeZone.empty()
+                                      ? std::string("UTC")
+                                      : m_settings.timeZone);
+    for (auto *list : {&m_report.hotShards, &m_report.nearLimit}) {
+        for (PairFinding &finding : *list) {
+            if (finding.remediatedEvents <= finding.overLimit)
+                continue;
+            const std::string over =
+                finding.overLimit == 0
+                    ? std::string("none is")
+                    : "only " + formatCount(finding.overLimit) +
+                          (finding.overLimit == 1 ? " is" : " are");
+            finding.notes.push_back(
+                "Mixpanel remediated " + formatCount(finding.remediatedEvents) +
+                " of these events, but " + over +
+                " over the limit in this scan, which used " + zone +
+                ": check that this is the project's time zone and that the "
+                "files hold the whole day.");
+        }
+    }
+}
+
+// A group key given with the scan's settings that no event carries is
+// most often misspelled, and its groups would silently go unchecked.
+void ScanRun::noteAbsentGroupKeys()
+{
+    if (m_configuredKeys == 0)
+        return;
+    std::vector<bool> seen = m_global.spacesSeen;
+    seen.resize(m_keyOfSpace.size(), false);
+    for (std::uint32_t id = 0; id < m_global.ids.size(); ++id)
+        seen[m_global.ids.space(id)] = true;
+    for (std::size_t space = 1; space <= m_configuredKeys; ++space) {
+        if (seen[space])
+            continue;
+        m_report.inputNotes.push_back(
+            "no event has the group key '" + m_keyOfSpace[space] +
+            "', so no group of it was counted: check its spelling, which "
+            "is case-sensitive");
+    }
+}
+
 Report ScanRun::run(const std::vector<std::string> &paths)
 {
     const std::int64_t startMs = nowMs();
@@ -1738,62 +1790,6 @@ Report ScanRun::run(const std::vector<std::string> &paths)
             m_report.elapsedSeconds);
     return std::move(m_report);
 }
-
-} // namespace
-
-// Mixpanel remediates only events past the limit, in its own count of the
-// day. When more events were remediated than this scan puts over the limit,
-// the scan's days are not the project's: the usual causes are another time
-// zone, which moves events across midnight, or files that lack part of the
-// day.
-void ScanRun::noteRemediatedBeyondLimit()
-{
-    const std::string zone =
-        m_settings.legacyProjectTime
-            ? std::string("legacy project time")
-            : "the time zone " + (m_settings.timeZone.empty()
-                                      ? std::string("UTC")
-                                      : m_settings.timeZone);
-    for (auto *list : {&m_report.hotShards, &m_report.nearLimit}) {
-        for (PairFinding &finding : *list) {
-            if (finding.remediatedEvents <= finding.overLimit)
-                continue;
-            const std::string over =
-                finding.overLimit == 0
-                    ? std::string("none is")
-                    : "only " + formatCount(finding.overLimit) +
-                          (finding.overLimit == 1 ? " is" : " are");
-            finding.notes.push_back(
-                "Mixpanel remediated " + formatCount(finding.remediatedEvents) +
-                " of these events, but " + over +
-                " over the limit in this scan, which used " + zone +
-                ": check that this is the project's time zone and that the "
-                "files hold the whole day.");
-        }
-    }
-}
-
-// A group key given with the scan's settings that no event carries is
-// most often misspelled, and its groups would silently go unchecked.
-void ScanRun::noteAbsentGroupKeys()
-{
-    if (m_configuredKeys == 0)
-        return;
-    std::vector<bool> seen = m_global.spacesSeen;
-    seen.resize(m_keyOfSpace.size(), false);
-    for (std::uint32_t id = 0; id < m_global.ids.size(); ++id)
-        seen[m_global.ids.space(id)] = true;
-    for (std::size_t space = 1; space <= m_configuredKeys; ++space) {
-        if (seen[space])
-            continue;
-        m_report.inputNotes.push_back(
-            "no event has the group key '" + m_keyOfSpace[space] +
-            "', so no group of it was counted: check its spelling, which "
-            "is case-sensitive");
-    }
-}
-
-namespace {
 
 constexpr std::size_t kMaxNotesPerFolder = 10;
 

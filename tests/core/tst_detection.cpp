@@ -1679,7 +1679,7 @@ void TestDetection::farTimeNamesItsDate()
 void TestDetection::likelyCause_data()
 {
     // `devices` fills %1 with the event number modulo it; `text` is part of
-    // the explanation and `action` part of what it tells the owner to do.
+    // the explanation and `action` part of the step it gives the owner.
     QTest::addColumn<QString>("properties");
     QTest::addColumn<int>("devices");
     QTest::addColumn<bool>("sameInsertId");
@@ -1815,7 +1815,7 @@ void TestDetection::remediatedBeyondLimitNoted()
 }
 
 // A group key that no event carries is most often misspelled, so the scan
-// says so instead of listing no groups for it.
+// adds a note instead of listing no groups for it.
 void TestDetection::absentGroupKeyNoted()
 {
     FixtureDir dir;

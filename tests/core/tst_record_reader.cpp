@@ -209,14 +209,19 @@ void TestRecordReader::cutMemberAfterWholeOne_data()
 void TestRecordReader::cutMemberAfterWholeOne()
 {
     QFETCH(bool, array);
-    std::string text = array ? "[" : "";
-    for (int i = 0; i < 10; ++i) {
-        const std::string event =
-            eventLine("A", "\"u" + std::to_string(i) + "\"", "1709726400");
-        text +=
-            array ? (i > 0 ? "," : "") + event : event + (i < 9 ? "\n" : "");
+    // Ten events, the last without a line end after it.
+    std::vector<std::string> events;
+    for (int i = 0; i < 10; ++i)
+        events.push_back(
+            eventLine("A", "\"u" + std::to_string(i) + "\"", "1709726400"));
+    std::string text;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        if (i > 0)
+            text += array ? "," : "\n";
+        text += events[i];
     }
-    text += array ? "]" : "";
+    if (array)
+        text = "[" + text + "]";
     const std::string cut = gzipMember("{\"event\":\"B\"}\n").substr(0, 5);
     FixtureDir dir;
     const std::string path =
@@ -959,8 +964,8 @@ void TestRecordReader::badLineReported()
     QCOMPARE(report.totals.events, std::int64_t{6});
 }
 
-// Lines cut from a JSON array keep their commas; the message says so and
-// how to mend the file.
+// Lines cut from a JSON array keep their commas, and the message names the
+// comma and how to mend the file.
 void TestRecordReader::trailingCommaNamed()
 {
     FixtureDir dir;

@@ -443,7 +443,7 @@ void TestCliRecovery::folderWithoutExports()
 void TestCliRecovery::verifyStatesScope()
 {
     // fix sets aside the $hotshard_record events that name the group keys,
-    // so verify says when it counted no group.
+    // so verify states when it counted no group.
     const HotshardRun noKeys =
         runHotshard({QStringLiteral("verify"), qpath("fixed.ndjson.gz")});
     QCOMPARE(noKeys.exitCode, 0);
@@ -597,7 +597,8 @@ void TestCliRecovery::verifyNamesBadLine()
         run.err.contains(qpath("bad-line.ndjson") +
                          QStringLiteral(":2: Mixpanel's export stopped early")),
         qPrintable(run.err));
-    // The result's first line says so too, since the errors go elsewhere.
+    // The result's first line counts the file too, since the errors go to
+    // stderr.
     QVERIFY2(run.out.startsWith(
                  QStringLiteral("Verified 1 file (1 file not read to the end")),
              qPrintable(run.out));
